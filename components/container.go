@@ -1,0 +1,164 @@
+package components
+
+import (
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/jdjones/jd-jones-rag-infra/config"
+)
+
+// tmpVolume is the writable scratch space every pod gets, since root filesystems are read-only.
+const tmpVolume = "tmp"
+
+// port is a named container port.
+type port struct {
+	name   string
+	number int
+}
+
+// container describes one container; build turns it into the Kubernetes shape with the restricted defaults.
+type container struct {
+	name      string
+	image     string
+	command   []string
+	args      []string
+	ports     []port
+	env       corev1.EnvVarArray
+	envFrom   corev1.EnvFromSourceArray
+	mounts    corev1.VolumeMountArray
+	resources config.Resources
+	// startup, liveness and readiness are the container's probes; every long-running container has the last two.
+	startup, liveness, readiness *corev1.ProbeArgs
+}
+
+// build returns the container with requests and limits, the restricted security context and /tmp mounted.
+func (c container) build() corev1.ContainerArgs {
+	ports := corev1.ContainerPortArray{}
+	for _, p := range c.ports {
+		ports = append(ports, corev1.ContainerPortArgs{Name: pulumi.String(p.name), ContainerPort: pulumi.Int(p.number), Protocol: pulumi.String("TCP")})
+	}
+	mounts := append(corev1.VolumeMountArray{corev1.VolumeMountArgs{Name: pulumi.String(tmpVolume), MountPath: pulumi.String("/tmp")}}, c.mounts...)
+	args := corev1.ContainerArgs{
+		Name:            pulumi.String(c.name),
+		Image:           pulumi.String(c.image),
+		ImagePullPolicy: pulumi.String("IfNotPresent"),
+		Ports:           ports,
+		Env:             c.env,
+		EnvFrom:         c.envFrom,
+		VolumeMounts:    mounts,
+		Resources:       resourceRequirements(c.resources),
+		SecurityContext: restrictedSecurityContext(),
+	}
+	if len(c.command) > 0 {
+		args.Command = pulumi.ToStringArray(c.command)
+	}
+	if len(c.args) > 0 {
+		args.Args = pulumi.ToStringArray(c.args)
+	}
+	if c.startup != nil {
+		args.StartupProbe = c.startup
+	}
+	if c.liveness != nil {
+		args.LivenessProbe = c.liveness
+	}
+	if c.readiness != nil {
+		args.ReadinessProbe = c.readiness
+	}
+	return args
+}
+
+// restrictedSecurityContext satisfies Pod Security "restricted" and adds a read-only root filesystem.
+func restrictedSecurityContext() corev1.SecurityContextArgs {
+	return corev1.SecurityContextArgs{
+		RunAsNonRoot:             pulumi.Bool(true),
+		AllowPrivilegeEscalation: pulumi.Bool(false),
+		Privileged:               pulumi.Bool(false),
+		ReadOnlyRootFilesystem:   pulumi.Bool(true),
+		Capabilities:             corev1.CapabilitiesArgs{Drop: pulumi.ToStringArray([]string{"ALL"})},
+		SeccompProfile:           corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
+	}
+}
+
+// podSecurityContext runs every container of the pod as uid (and its group), with volumes owned by that group.
+func podSecurityContext(uid int) corev1.PodSecurityContextArgs {
+	return corev1.PodSecurityContextArgs{
+		RunAsNonRoot:        pulumi.Bool(true),
+		RunAsUser:           pulumi.Int(uid),
+		RunAsGroup:          pulumi.Int(uid),
+		FsGroup:             pulumi.Int(uid),
+		FsGroupChangePolicy: pulumi.String("OnRootMismatch"),
+		SeccompProfile:      corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
+	}
+}
+
+// resourceRequirements maps validated config quantities to requests and limits.
+func resourceRequirements(r config.Resources) corev1.ResourceRequirementsArgs {
+	return corev1.ResourceRequirementsArgs{
+		Requests: pulumi.StringMap{"cpu": pulumi.String(r.Requests.CPU), "memory": pulumi.String(r.Requests.Memory)},
+		Limits:   pulumi.StringMap{"cpu": pulumi.String(r.Limits.CPU), "memory": pulumi.String(r.Limits.Memory)},
+	}
+}
+
+// probeTiming is how often a probe runs and how many failures it tolerates.
+type probeTiming struct {
+	initialDelay, period, timeout, failures int
+}
+
+var (
+	// readinessTiming takes a pod out of its Service quickly.
+	readinessTiming = probeTiming{period: 10, timeout: 3, failures: 3}
+	// livenessTiming restarts only after a sustained failure.
+	livenessTiming = probeTiming{period: 20, timeout: 5, failures: 3}
+	// startupTiming gives slow starters (migrations, model loading, WAL replay) up to five minutes.
+	startupTiming = probeTiming{period: 5, timeout: 3, failures: 60}
+)
+
+func (t probeTiming) apply(p *corev1.ProbeArgs) *corev1.ProbeArgs {
+	if t.initialDelay > 0 {
+		p.InitialDelaySeconds = pulumi.Int(t.initialDelay)
+	}
+	p.PeriodSeconds = pulumi.Int(t.period)
+	p.TimeoutSeconds = pulumi.Int(t.timeout)
+	p.FailureThreshold = pulumi.Int(t.failures)
+	return p
+}
+
+// httpProbe checks an HTTP path on a named port.
+func httpProbe(path, portName string, t probeTiming) *corev1.ProbeArgs {
+	return t.apply(&corev1.ProbeArgs{HttpGet: corev1.HTTPGetActionArgs{Path: pulumi.String(path), Port: pulumi.String(portName)}})
+}
+
+// execProbe runs a command in the container.
+func execProbe(command []string, t probeTiming) *corev1.ProbeArgs {
+	return t.apply(&corev1.ProbeArgs{Exec: corev1.ExecActionArgs{Command: pulumi.ToStringArray(command)}})
+}
+
+// tcpProbe opens a connection to a named port.
+func tcpProbe(portName string, t probeTiming) *corev1.ProbeArgs {
+	return t.apply(&corev1.ProbeArgs{TcpSocket: corev1.TCPSocketActionArgs{Port: pulumi.String(portName)}})
+}
+
+// mount mounts volume at path.
+func mount(volume, path string) corev1.VolumeMountArgs {
+	return corev1.VolumeMountArgs{Name: pulumi.String(volume), MountPath: pulumi.String(path)}
+}
+
+// emptyDirVolume is scratch space with a size cap.
+func emptyDirVolume(name, sizeLimit string) corev1.VolumeArgs {
+	return corev1.VolumeArgs{Name: pulumi.String(name), EmptyDir: corev1.EmptyDirVolumeSourceArgs{SizeLimit: pulumi.String(sizeLimit)}}
+}
+
+// configMapVolume projects a ConfigMap's keys as files.
+func configMapVolume(name, configMap string) corev1.VolumeArgs {
+	return corev1.VolumeArgs{Name: pulumi.String(name), ConfigMap: corev1.ConfigMapVolumeSourceArgs{Name: pulumi.String(configMap)}}
+}
+
+// claimVolume mounts a PersistentVolumeClaim.
+func claimVolume(name string, claim pulumi.StringInput) corev1.VolumeArgs {
+	return corev1.VolumeArgs{Name: pulumi.String(name), PersistentVolumeClaim: corev1.PersistentVolumeClaimVolumeSourceArgs{ClaimName: claim}}
+}
+
+// plainEnv is a literal, non-secret environment variable.
+func plainEnv(name, value string) corev1.EnvVarArgs {
+	return corev1.EnvVarArgs{Name: pulumi.String(name), Value: pulumi.String(value)}
+}

@@ -1,0 +1,245 @@
+package components
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	pconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/jdjones/jd-jones-rag-infra/config"
+)
+
+// Keys of jd-jones-secrets.
+const (
+	postgresPasswordKey     = "postgres-password"
+	redisPasswordKey        = "redis-password"
+	jwtSecretKey            = "jwt-secret"
+	llmAPIKeyKey            = "llm-api-key"
+	grafanaAdminPasswordKey = "grafana-admin-password"
+)
+
+// Foundation is the namespace and what every layer reads: the shared ConfigMap, the shared Secret and
+// the credentials in it.
+type Foundation struct {
+	pulumi.ResourceState
+
+	// Namespace is the name of the platform's namespace.
+	Namespace pulumi.StringOutput `pulumi:"namespace"`
+	// GrafanaAdminPassword is the generated Grafana admin password, a secret.
+	GrafanaAdminPassword pulumi.StringOutput `pulumi:"grafanaAdminPassword"`
+
+	scope       scope
+	credentials credentials
+	// rollout holds checksums of the shared ConfigMap and Secret, for the pod templates that read them.
+	rollout pulumi.StringMap
+}
+
+// FoundationArgs configures the Foundation.
+type FoundationArgs struct {
+	// Config is the validated stack configuration.
+	Config *config.Config
+	// Instance is the app.kubernetes.io/instance label of every object.
+	Instance string
+}
+
+// credential is a key of a Secret that holds one secret value.
+type credential struct{ secret, key string }
+
+// env reads the credential into an environment variable through secretKeyRef, never as a literal.
+func (c credential) env(name string) corev1.EnvVarArgs {
+	return corev1.EnvVarArgs{
+		Name: pulumi.String(name),
+		ValueFrom: corev1.EnvVarSourceArgs{
+			SecretKeyRef: corev1.SecretKeySelectorArgs{Name: pulumi.String(c.secret), Key: pulumi.String(c.key)},
+		},
+	}
+}
+
+// credentials are where each secret the platform uses lives.
+type credentials struct {
+	postgres, redis, jwt, grafana credential
+	// llm is nil when the provider needs no key.
+	llm *credential
+}
+
+// NewFoundation registers the namespace, jd-jones-config and jd-jones-secrets.
+func NewFoundation(ctx *pulumi.Context, name string, args *FoundationArgs, opts ...pulumi.ResourceOption) (*Foundation, error) {
+	f := &Foundation{}
+	c := args.Config
+	l, err := register(ctx, "Foundation", name, f, scope{instance: args.Instance}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	ns, err := corev1.NewNamespace(ctx, l.child("namespace"), &corev1.NamespaceArgs{
+		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(c.Namespace), Labels: namespaceLabels(l.scope, c.Namespace)},
+	}, l.opts(dataProtection(c))...)
+	if err != nil {
+		return nil, fmt.Errorf("namespace: %w", err)
+	}
+	f.Namespace = ns.Metadata.Name().Elem()
+	f.scope = scope{namespace: f.Namespace, instance: args.Instance}
+	l.scope = f.scope
+
+	settings := sharedSettings(c)
+	if _, err := corev1.NewConfigMap(ctx, l.child("config"), &corev1.ConfigMapArgs{
+		Metadata: l.scope.meta(ConfigMapName, "config"),
+		Data:     pulumi.ToStringMap(settings),
+	}, l.opts(nil)...); err != nil {
+		return nil, fmt.Errorf("config map: %w", err)
+	}
+
+	data, creds, err := f.secretData(l, c)
+	if err != nil {
+		return nil, err
+	}
+	f.credentials = creds
+	f.GrafanaAdminPassword = data[grafanaAdminPasswordKey]
+	secretData := pulumi.StringMap{}
+	for k, v := range data {
+		secretData[k] = pulumi.ToSecret(v).(pulumi.StringOutput)
+	}
+	if _, err := corev1.NewSecret(ctx, l.child("secrets"), &corev1.SecretArgs{
+		Metadata:   l.scope.meta(SecretName, "config"),
+		Type:       pulumi.String("Opaque"),
+		StringData: secretData,
+	}, l.opts(nil)...); err != nil {
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	f.rollout = pulumi.StringMap{
+		"checksum/config":  pulumi.String(checksum(settings)),
+		"checksum/secrets": secretChecksum(data),
+	}
+	return f, l.done(pulumi.Map{"namespace": f.Namespace, "grafanaAdminPassword": f.GrafanaAdminPassword})
+}
+
+// namespaceLabels enforce Pod Security "restricted" (and audit and warn at the same level).
+func namespaceLabels(s scope, name string) pulumi.StringMap {
+	l := s.labels(name, "namespace")
+	for _, mode := range []string{"enforce", "audit", "warn"} {
+		l["pod-security.kubernetes.io/"+mode] = pulumi.String("restricted")
+		l["pod-security.kubernetes.io/"+mode+"-version"] = pulumi.String("latest")
+	}
+	return l
+}
+
+// dataProtection protects objects whose deletion loses data, when the stack asks for it.
+func dataProtection(c *config.Config) []pulumi.ResourceOption {
+	if !c.ProtectData {
+		return nil
+	}
+	return []pulumi.ResourceOption{pulumi.Protect(true), pulumi.RetainOnDelete(true)}
+}
+
+// sharedSettings are the non-secret settings of jd-jones-config.
+func sharedSettings(c *config.Config) map[string]string {
+	host := func(d config.DataService, inCluster string) string {
+		if d.IsExternal() {
+			return d.Host
+		}
+		return inCluster
+	}
+	return map[string]string{
+		"ENVIRONMENT":     string(c.Environment),
+		"POSTGRES_HOST":   host(c.Postgres, PostgresName),
+		"POSTGRES_PORT":   strconv.Itoa(c.Postgres.Port),
+		"POSTGRES_DB":     c.Postgres.Database,
+		"POSTGRES_USER":   c.Postgres.User,
+		"REDIS_HOST":      host(c.Redis, RedisName),
+		"REDIS_PORT":      strconv.Itoa(c.Redis.Port),
+		"CHROMA_HOST":     host(c.Chroma, ChromaName),
+		"CHROMA_PORT":     strconv.Itoa(c.Chroma.Port),
+		"LLM_PROVIDER":    c.LLM.Provider,
+		"LLM_MODEL":       c.LLM.Model,
+		"EMBEDDING_MODEL": c.LLM.EmbeddingModel,
+		"LLM_BASE_URL":    c.LLM.BaseURL,
+		"MODEL_CACHE_DIR": modelCachePath,
+		"UPLOADS_DIR":     uploadsPath,
+	}
+}
+
+// secretData gathers the values of jd-jones-secrets: supplied secret config where the stack sets it,
+// otherwise a generated password; credentials of external endpoints stay in their own Secrets.
+func (f *Foundation) secretData(l *layer, c *config.Config) (map[string]pulumi.StringOutput, credentials, error) {
+	data := map[string]pulumi.StringOutput{}
+	own := func(key string) credential { return credential{secret: SecretName, key: key} }
+	var firstErr error
+	value := func(key string, supplied bool, configKey string, length int) {
+		if supplied {
+			data[key] = pconfig.RequireSecret(l.ctx, config.Project+":"+configKey)
+			return
+		}
+		pw, err := random.NewRandomPassword(l.ctx, l.child(key), &random.RandomPasswordArgs{
+			Length:  pulumi.Int(length),
+			Special: pulumi.Bool(false),
+		}, l.opts(nil)...)
+		if err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("generating %s: %w", key, err)
+			return
+		}
+		data[key] = pw.Result
+	}
+	var creds credentials
+	endpointCredential := func(d config.DataService, key string, supplied bool, configKey string) credential {
+		if d.IsExternal() && !supplied {
+			return credential{secret: d.PasswordSecret.Name, key: d.PasswordSecret.Key}
+		}
+		value(key, supplied, configKey, 32)
+		return own(key)
+	}
+	creds.postgres = endpointCredential(c.Postgres, postgresPasswordKey, c.Supplied.PostgresPassword, config.PostgresPasswordKey)
+	creds.redis = endpointCredential(c.Redis, redisPasswordKey, c.Supplied.RedisPassword, config.RedisPasswordKey)
+	value(jwtSecretKey, c.Supplied.JWTSecret, config.JWTSecretKey, 64)
+	creds.jwt = own(jwtSecretKey)
+	value(grafanaAdminPasswordKey, false, "", 32)
+	creds.grafana = own(grafanaAdminPasswordKey)
+	switch {
+	case c.Supplied.LLMAPIKey:
+		value(llmAPIKeyKey, true, config.LLMAPIKeyKey, 0)
+		creds.llm = &credential{secret: SecretName, key: llmAPIKeyKey}
+	case c.LLM.APIKeySecret.IsSet():
+		creds.llm = &credential{secret: c.LLM.APIKeySecret.Name, key: c.LLM.APIKeySecret.Key}
+	}
+	return data, creds, firstErr
+}
+
+// secretChecksum digests the Secret's values; it stays a secret output.
+func secretChecksum(data map[string]pulumi.StringOutput) pulumi.StringOutput {
+	keys := sortedKeys(data)
+	values := make([]any, len(keys))
+	for i, k := range keys {
+		values[i] = data[k]
+	}
+	return pulumi.All(values...).ApplyT(func(vs []any) string {
+		h := sha256.New()
+		for i, v := range vs {
+			fmt.Fprintf(h, "%s\x00%s\x00", keys[i], v)
+		}
+		return hex.EncodeToString(h.Sum(nil))
+	}).(pulumi.StringOutput)
+}
+
+// appEnv is the environment of every container running the application image: the shared settings and
+// each credential through secretKeyRef.
+func (f *Foundation) appEnv() (corev1.EnvFromSourceArray, corev1.EnvVarArray) {
+	from := corev1.EnvFromSourceArray{corev1.EnvFromSourceArgs{ConfigMapRef: corev1.ConfigMapEnvSourceArgs{Name: pulumi.String(ConfigMapName)}}}
+	env := corev1.EnvVarArray{
+		f.credentials.postgres.env("POSTGRES_PASSWORD"),
+		f.credentials.redis.env("REDIS_PASSWORD"),
+		f.credentials.jwt.env("JWT_SECRET"),
+	}
+	if f.credentials.llm != nil {
+		env = append(env, f.credentials.llm.env("LLM_API_KEY"))
+	}
+	return from, env
+}
+
+// rolloutAnnotations are the checksums for a pod template that reads the shared ConfigMap and Secret.
+func (f *Foundation) rolloutAnnotations() pulumi.StringMap {
+	return mergeAnnotations(f.rollout)
+}

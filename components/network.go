@@ -1,0 +1,135 @@
+package components
+
+import (
+	"fmt"
+
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/jdjones/jd-jones-rag-infra/config"
+)
+
+// NetworkPolicies denies all ingress in the namespace, then admits exactly the flows of the review's
+// diagram, one policy per receiving workload.
+type NetworkPolicies struct {
+	pulumi.ResourceState
+
+	// Policies are the names of the NetworkPolicies.
+	Policies pulumi.StringArrayOutput `pulumi:"policies"`
+}
+
+// NetworkPoliciesArgs configures NetworkPolicies.
+type NetworkPoliciesArgs struct {
+	// Config is the validated stack configuration; only in-cluster data services get a policy.
+	Config *config.Config
+	// Foundation supplies the namespace.
+	Foundation *Foundation
+}
+
+// allow admits traffic from some pods of the namespace, or from a whole other namespace, on ports.
+type allow struct {
+	pods      []string
+	namespace string
+	ports     []int
+}
+
+// flows are the review's diagram: who may reach each workload, on which port.
+func flows(c *config.Config) map[string][]allow {
+	ingressController := allow{namespace: c.Ingress.ControllerNamespace}
+	f := map[string][]allow{
+		ExternalPortalName: {withPorts(ingressController, portalPort)},
+		InternalPortalName: {withPorts(ingressController, portalPort)},
+		APIName: {
+			withPorts(ingressController, apiPort),
+			{pods: []string{ExternalPortalName, InternalPortalName}, ports: []int{apiPort}},
+			{pods: []string{PrometheusName}, ports: []int{apiPort}},
+		},
+		PrometheusName: {{pods: []string{GrafanaName}, ports: []int{prometheusPort}}},
+	}
+	if !c.Postgres.IsExternal() {
+		f[PostgresName] = []allow{
+			{pods: []string{APIName, CeleryWorkerName, MigrationName}, ports: []int{postgresPort}},
+			{pods: []string{PrometheusName}, ports: []int{postgresExporterPort}},
+		}
+	}
+	if !c.Redis.IsExternal() {
+		f[RedisName] = []allow{
+			{pods: []string{APIName, CeleryWorkerName, CeleryBeatName}, ports: []int{redisPort}},
+			{pods: []string{PrometheusName}, ports: []int{redisExporterPort}},
+		}
+	}
+	if !c.Chroma.IsExternal() {
+		f[ChromaName] = []allow{{pods: []string{APIName, CeleryWorkerName}, ports: []int{chromaPort}}}
+	}
+	return f
+}
+
+func withPorts(a allow, ports ...int) allow {
+	a.ports = ports
+	return a
+}
+
+// NewNetworkPolicies registers the default deny and one allow policy per receiving workload.
+func NewNetworkPolicies(ctx *pulumi.Context, name string, args *NetworkPoliciesArgs, opts ...pulumi.ResourceOption) (*NetworkPolicies, error) {
+	n := &NetworkPolicies{}
+	l, err := register(ctx, "NetworkPolicies", name, n, args.Foundation.scope, opts...)
+	if err != nil {
+		return nil, err
+	}
+	var names []pulumi.StringOutput
+	policy := func(object string, selector metav1.LabelSelectorArgs, rules networkingv1.NetworkPolicyIngressRuleArray) error {
+		np, err := networkingv1.NewNetworkPolicy(ctx, l.child(object), &networkingv1.NetworkPolicyArgs{
+			Metadata: l.scope.meta(object, "network"),
+			Spec: networkingv1.NetworkPolicySpecArgs{
+				PodSelector: selector,
+				PolicyTypes: pulumi.ToStringArray([]string{"Ingress"}),
+				Ingress:     rules,
+			},
+		}, l.opts(nil)...)
+		if err != nil {
+			return fmt.Errorf("network policy %s: %w", object, err)
+		}
+		names = append(names, np.Metadata.Name().Elem())
+		return nil
+	}
+	if err := policy("default-deny-ingress", metav1.LabelSelectorArgs{}, nil); err != nil {
+		return nil, err
+	}
+	f := flows(args.Config)
+	for _, target := range sortedKeys(f) {
+		rules := networkingv1.NetworkPolicyIngressRuleArray{}
+		for _, a := range f[target] {
+			rules = append(rules, l.scope.ingressRule(a))
+		}
+		selector := metav1.LabelSelectorArgs{MatchLabels: l.scope.selectorLabels(target)}
+		if err := policy("allow-to-"+target, selector, rules); err != nil {
+			return nil, err
+		}
+	}
+	n.Policies = pulumi.ToStringArrayOutput(names)
+	return n, l.done(pulumi.Map{"policies": n.Policies})
+}
+
+// ingressRule admits one allow.
+func (s scope) ingressRule(a allow) networkingv1.NetworkPolicyIngressRuleArgs {
+	peers := networkingv1.NetworkPolicyPeerArray{}
+	if a.namespace != "" {
+		peers = append(peers, networkingv1.NetworkPolicyPeerArgs{NamespaceSelector: metav1.LabelSelectorArgs{
+			MatchLabels: pulumi.StringMap{"kubernetes.io/metadata.name": pulumi.String(a.namespace)},
+		}})
+	}
+	if len(a.pods) > 0 {
+		peers = append(peers, networkingv1.NetworkPolicyPeerArgs{PodSelector: metav1.LabelSelectorArgs{
+			MatchLabels: pulumi.StringMap{instanceLabel: pulumi.String(s.instance)},
+			MatchExpressions: metav1.LabelSelectorRequirementArray{metav1.LabelSelectorRequirementArgs{
+				Key: pulumi.String(nameLabel), Operator: pulumi.String("In"), Values: pulumi.ToStringArray(a.pods),
+			}},
+		}})
+	}
+	ports := networkingv1.NetworkPolicyPortArray{}
+	for _, p := range a.ports {
+		ports = append(ports, networkingv1.NetworkPolicyPortArgs{Protocol: pulumi.String("TCP"), Port: pulumi.Int(p)})
+	}
+	return networkingv1.NetworkPolicyIngressRuleArgs{From: peers, Ports: ports}
+}

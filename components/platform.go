@@ -1,0 +1,95 @@
+package components
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/jdjones/jd-jones-rag-infra/config"
+)
+
+// Platform is the whole JD Jones RAG namespace: every layer of the architecture review, wired together.
+type Platform struct {
+	pulumi.ResourceState
+
+	// Namespace is the platform's namespace.
+	Namespace pulumi.StringOutput `pulumi:"namespace"`
+	// URLs maps support, portal and api to their https URLs.
+	URLs pulumi.StringMapOutput `pulumi:"urls"`
+	// Services maps each reachable component to its Service name.
+	Services pulumi.StringMapOutput `pulumi:"services"`
+	// GrafanaAdminPassword is Grafana's generated admin password, a secret.
+	GrafanaAdminPassword pulumi.StringOutput `pulumi:"grafanaAdminPassword"`
+}
+
+// PlatformArgs configures the Platform.
+type PlatformArgs struct {
+	// Config is the validated stack configuration.
+	Config *config.Config
+}
+
+// NewPlatform registers every layer in dependency order: the foundation, storage and data first, the
+// migration before the API and workers, and the network policies over all of them.
+func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...pulumi.ResourceOption) (*Platform, error) {
+	p := &Platform{}
+	c := args.Config
+	l, err := register(ctx, "Platform", name, p, scope{instance: c.Namespace}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	child := l.opts(nil)
+	foundation, err := NewFoundation(ctx, l.child("foundation"), &FoundationArgs{Config: c, Instance: c.Namespace}, child...)
+	if err != nil {
+		return nil, err
+	}
+	storage, err := NewSharedStorage(ctx, l.child("storage"), &SharedStorageArgs{Config: c, Foundation: foundation}, child...)
+	if err != nil {
+		return nil, err
+	}
+	data, err := NewDataLayer(ctx, l.child("data"), &DataLayerArgs{Config: c, Foundation: foundation}, child...)
+	if err != nil {
+		return nil, err
+	}
+	api, err := NewApiLayer(ctx, l.child("api"), &ApiLayerArgs{
+		Config: c, Foundation: foundation, Storage: storage, DependsOn: []pulumi.Resource{data},
+	}, child...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := NewWorkerLayer(ctx, l.child("workers"), &WorkerLayerArgs{
+		Config: c, Foundation: foundation, Storage: storage, DependsOn: []pulumi.Resource{api.migration},
+	}, child...); err != nil {
+		return nil, err
+	}
+	frontend, err := NewFrontendLayer(ctx, l.child("frontend"), &FrontendLayerArgs{Config: c, Foundation: foundation, Api: api}, child...)
+	if err != nil {
+		return nil, err
+	}
+	monitoring, err := NewMonitoringLayer(ctx, l.child("monitoring"), &MonitoringLayerArgs{Config: c, Foundation: foundation}, child...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := NewNetworkPolicies(ctx, l.child("network"), &NetworkPoliciesArgs{Config: c, Foundation: foundation}, child...); err != nil {
+		return nil, err
+	}
+	services := pulumi.StringMap{
+		APIName:            api.ServiceName,
+		ExternalPortalName: pulumi.String(ExternalPortalName),
+		InternalPortalName: pulumi.String(InternalPortalName),
+		PrometheusName:     monitoring.PrometheusService,
+		GrafanaName:        monitoring.GrafanaService,
+	}
+	p.Namespace = foundation.Namespace
+	p.URLs = frontend.URLs
+	p.Services = pulumi.All(services.ToStringMapOutput(), data.Services).ApplyT(func(all []any) map[string]string {
+		merged := map[string]string{}
+		for _, m := range all {
+			for k, v := range m.(map[string]string) {
+				merged[k] = v
+			}
+		}
+		return merged
+	}).(pulumi.StringMapOutput)
+	p.GrafanaAdminPassword = pulumi.ToSecret(foundation.GrafanaAdminPassword).(pulumi.StringOutput)
+	return p, l.done(pulumi.Map{
+		"namespace": p.Namespace, "urls": p.URLs, "services": p.Services, "grafanaAdminPassword": p.GrafanaAdminPassword,
+	})
+}

@@ -1,0 +1,248 @@
+package components
+
+import (
+	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	autoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/jdjones/jd-jones-rag-infra/config"
+)
+
+// pod describes the pods of one workload; every workload of the platform is built from one.
+type pod struct {
+	// name is the workload's object name and its app.kubernetes.io/name.
+	name string
+	// component is its app.kubernetes.io/component (frontend, backend, worker, database, monitoring).
+	component string
+	// uid runs every container of the pod; its group owns the pod's volumes.
+	uid        int
+	containers []container
+	volumes    corev1.VolumeArray
+	// annotations go on the pod template; checksums of the config the pod reads belong here.
+	annotations pulumi.StringMap
+	// serviceAccount is the pod's identity; empty means the namespace default, without a token.
+	serviceAccount string
+	// spread asks the scheduler to spread replicas across nodes and zones.
+	spread bool
+	// restartPolicy is Always unless set (Jobs use Never).
+	restartPolicy string
+}
+
+// template builds the pod template: labels, the restricted pod security context, /tmp, no token by default.
+func (p pod) template(s scope) corev1.PodTemplateSpecArgs {
+	containers := corev1.ContainerArray{}
+	version := ""
+	for i, c := range p.containers {
+		containers = append(containers, c.build())
+		if i == 0 {
+			version = imageVersion(c.image)
+		}
+	}
+	labels := s.labels(p.name, p.component)
+	labels[versionLabel] = pulumi.String(version)
+	spec := corev1.PodSpecArgs{
+		Containers:                    containers,
+		Volumes:                       append(corev1.VolumeArray{emptyDirVolume(tmpVolume, "1Gi")}, p.volumes...),
+		SecurityContext:               podSecurityContext(p.uid),
+		AutomountServiceAccountToken:  pulumi.Bool(p.serviceAccount != ""),
+		EnableServiceLinks:            pulumi.Bool(false),
+		TerminationGracePeriodSeconds: pulumi.Int(30),
+	}
+	if p.serviceAccount != "" {
+		spec.ServiceAccountName = pulumi.String(p.serviceAccount)
+	}
+	if p.restartPolicy != "" {
+		spec.RestartPolicy = pulumi.String(p.restartPolicy)
+	}
+	if p.spread {
+		spec.TopologySpreadConstraints = topologySpread(s.selectorLabels(p.name))
+	}
+	return corev1.PodTemplateSpecArgs{
+		Metadata: metav1.ObjectMetaArgs{Labels: labels, Annotations: p.annotations},
+		Spec:     spec,
+	}
+}
+
+// ports are every container's ports, for the Services in front of the pod.
+func (p pod) ports() []port {
+	var ports []port
+	for _, c := range p.containers {
+		ports = append(ports, c.ports...)
+	}
+	return ports
+}
+
+// topologySpread prefers spreading replicas over nodes and zones without blocking scheduling.
+func topologySpread(selector pulumi.StringMap) corev1.TopologySpreadConstraintArray {
+	constraints := corev1.TopologySpreadConstraintArray{}
+	for _, key := range []string{"kubernetes.io/hostname", "topology.kubernetes.io/zone"} {
+		constraints = append(constraints, corev1.TopologySpreadConstraintArgs{
+			MaxSkew:           pulumi.Int(1),
+			TopologyKey:       pulumi.String(key),
+			WhenUnsatisfiable: pulumi.String("ScheduleAnyway"),
+			LabelSelector:     metav1.LabelSelectorArgs{MatchLabels: selector},
+		})
+	}
+	return constraints
+}
+
+// deployment is a Deployment of a pod.
+type deployment struct {
+	pod pod
+	// replicas is the fixed size, or the initial size when autoscaled.
+	replicas int
+	// autoscaled hands the size to an HPA: Pulumi ignores later drift of spec.replicas.
+	autoscaled bool
+	// recreate stops the old pod before starting the new one (a scheduler must never run twice).
+	recreate bool
+}
+
+// deployment registers the Deployment as a child of the layer.
+func (l *layer) deployment(d deployment, opts ...pulumi.ResourceOption) (*appsv1.Deployment, error) {
+	s := l.scope
+	strategy := appsv1.DeploymentStrategyArgs{
+		Type: pulumi.String("RollingUpdate"),
+		RollingUpdate: appsv1.RollingUpdateDeploymentArgs{
+			MaxUnavailable: pulumi.Int(0),
+			MaxSurge:       pulumi.Int(1),
+		},
+	}
+	if d.recreate {
+		strategy = appsv1.DeploymentStrategyArgs{Type: pulumi.String("Recreate")}
+	}
+	if d.autoscaled {
+		opts = append(opts, pulumi.IgnoreChanges([]string{"spec.replicas"}))
+	}
+	return appsv1.NewDeployment(l.ctx, l.child(d.pod.name), &appsv1.DeploymentArgs{
+		Metadata: s.meta(d.pod.name, d.pod.component),
+		Spec: appsv1.DeploymentSpecArgs{
+			Replicas:             pulumi.Int(d.replicas),
+			RevisionHistoryLimit: pulumi.Int(5),
+			Selector:             metav1.LabelSelectorArgs{MatchLabels: s.selectorLabels(d.pod.name)},
+			Strategy:             strategy,
+			Template:             d.pod.template(s),
+		},
+	}, l.opts(opts)...)
+}
+
+// claimTemplate is a ReadWriteOnce volume claim template of a StatefulSet.
+type claimTemplate struct {
+	name, storageClass, size string
+}
+
+// statefulSet is a single-replica StatefulSet with its own claims and a headless Service.
+type statefulSet struct {
+	pod    pod
+	claims []claimTemplate
+	// serviceName is the governing headless Service.
+	serviceName string
+}
+
+// statefulSet registers the StatefulSet; its claims outlive it (retention Retain).
+func (l *layer) statefulSet(st statefulSet, opts ...pulumi.ResourceOption) (*appsv1.StatefulSet, error) {
+	s := l.scope
+	templates := corev1.PersistentVolumeClaimTypeArray{}
+	for _, c := range st.claims {
+		templates = append(templates, corev1.PersistentVolumeClaimTypeArgs{
+			Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(c.name), Labels: s.labels(st.pod.name, st.pod.component)},
+			Spec: corev1.PersistentVolumeClaimSpecArgs{
+				AccessModes:      pulumi.ToStringArray([]string{"ReadWriteOnce"}),
+				StorageClassName: pulumi.String(c.storageClass),
+				Resources:        corev1.VolumeResourceRequirementsArgs{Requests: pulumi.StringMap{"storage": pulumi.String(c.size)}},
+			},
+		})
+	}
+	return appsv1.NewStatefulSet(l.ctx, l.child(st.pod.name), &appsv1.StatefulSetArgs{
+		Metadata: s.meta(st.pod.name, st.pod.component),
+		Spec: appsv1.StatefulSetSpecArgs{
+			Replicas:             pulumi.Int(1),
+			ServiceName:          pulumi.String(st.serviceName),
+			PodManagementPolicy:  pulumi.String("OrderedReady"),
+			RevisionHistoryLimit: pulumi.Int(5),
+			Selector:             metav1.LabelSelectorArgs{MatchLabels: s.selectorLabels(st.pod.name)},
+			Template:             st.pod.template(s),
+			VolumeClaimTemplates: templates,
+			UpdateStrategy:       appsv1.StatefulSetUpdateStrategyArgs{Type: pulumi.String("RollingUpdate")},
+			PersistentVolumeClaimRetentionPolicy: appsv1.StatefulSetPersistentVolumeClaimRetentionPolicyArgs{
+				WhenDeleted: pulumi.String("Retain"),
+				WhenScaled:  pulumi.String("Retain"),
+			},
+		},
+	}, l.opts(opts)...)
+}
+
+// service exposes named ports of a workload's pods; headless services address StatefulSet pods.
+type service struct {
+	name, selects string
+	ports         []port
+	headless      bool
+}
+
+// service registers the Service as a child of the layer.
+func (l *layer) service(component string, svc service) (*corev1.Service, error) {
+	s := l.scope
+	ports := corev1.ServicePortArray{}
+	for _, p := range svc.ports {
+		ports = append(ports, corev1.ServicePortArgs{
+			Name: pulumi.String(p.name), Port: pulumi.Int(p.number), TargetPort: pulumi.String(p.name), Protocol: pulumi.String("TCP"),
+		})
+	}
+	spec := corev1.ServiceSpecArgs{Type: pulumi.String("ClusterIP"), Selector: s.selectorLabels(svc.selects), Ports: ports}
+	if svc.headless {
+		spec.ClusterIP = pulumi.String("None")
+		spec.PublishNotReadyAddresses = pulumi.Bool(true)
+	}
+	return corev1.NewService(l.ctx, l.child(svc.name+"-service"), &corev1.ServiceArgs{
+		Metadata: s.meta(svc.name, component),
+		Spec:     spec,
+	}, l.opts(nil)...)
+}
+
+// disruptionBudget keeps all but one pod of a workload up during voluntary disruptions (drains,
+// upgrades). With keepOne it instead refuses to evict the last pod of a single-replica workload.
+func (l *layer) disruptionBudget(name, component string, keepOne bool) (*policyv1.PodDisruptionBudget, error) {
+	s := l.scope
+	spec := policyv1.PodDisruptionBudgetSpecArgs{
+		Selector:                   metav1.LabelSelectorArgs{MatchLabels: s.selectorLabels(name)},
+		UnhealthyPodEvictionPolicy: pulumi.String("AlwaysAllow"),
+	}
+	if keepOne {
+		spec.MinAvailable = pulumi.Int(1)
+	} else {
+		spec.MaxUnavailable = pulumi.Int(1)
+	}
+	return policyv1.NewPodDisruptionBudget(l.ctx, l.child(name+"-pdb"), &policyv1.PodDisruptionBudgetArgs{
+		Metadata: s.meta(name, component),
+		Spec:     spec,
+	}, l.opts(nil)...)
+}
+
+// autoscaler scales a Deployment between the configured bounds on CPU and memory utilization.
+func (l *layer) autoscaler(name, component string, a config.Autoscaled, target *appsv1.Deployment) (*autoscalingv2.HorizontalPodAutoscaler, error) {
+	s := l.scope
+	metric := func(resource string, percent int) autoscalingv2.MetricSpecArgs {
+		return autoscalingv2.MetricSpecArgs{
+			Type: pulumi.String("Resource"),
+			Resource: autoscalingv2.ResourceMetricSourceArgs{
+				Name:   pulumi.String(resource),
+				Target: autoscalingv2.MetricTargetArgs{Type: pulumi.String("Utilization"), AverageUtilization: pulumi.Int(percent)},
+			},
+		}
+	}
+	return autoscalingv2.NewHorizontalPodAutoscaler(l.ctx, l.child(name+"-hpa"), &autoscalingv2.HorizontalPodAutoscalerArgs{
+		Metadata: s.meta(name, component),
+		Spec: autoscalingv2.HorizontalPodAutoscalerSpecArgs{
+			ScaleTargetRef: autoscalingv2.CrossVersionObjectReferenceArgs{
+				ApiVersion: pulumi.String("apps/v1"),
+				Kind:       pulumi.String("Deployment"),
+				Name:       target.Metadata.Name().Elem(),
+			},
+			MinReplicas: pulumi.Int(a.MinReplicas),
+			MaxReplicas: pulumi.Int(a.MaxReplicas),
+			Metrics:     autoscalingv2.MetricSpecArray{metric("cpu", a.TargetCPUPercent), metric("memory", a.TargetMemoryPercent)},
+		},
+	}, l.opts(nil)...)
+}

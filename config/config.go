@@ -1,0 +1,216 @@
+// Package config is the typed stack configuration of the JD Jones RAG platform: one struct, defaults per
+// environment, and validation that names the key, the value and what is allowed before any resource exists.
+package config
+
+// Project is the Pulumi project name; every key of this program lives in its namespace.
+const Project = "jd-jones-rag-infra"
+
+// Environment names a deployment environment; it picks the defaults and the production rules.
+type Environment string
+
+// The environments a stack may declare.
+const (
+	Dev  Environment = "dev"
+	Prod Environment = "prod"
+)
+
+// IsProduction reports whether the production rules (HA data path, data protection) apply.
+func (e Environment) IsProduction() bool { return e == Prod }
+
+// Config is the whole validated configuration of one stack.
+type Config struct {
+	// Environment is dev or prod.
+	Environment Environment
+	// Namespace is the Kubernetes namespace every object lives in.
+	Namespace string
+	// Domain is the DNS suffix of the three public hosts (support., portal., api.).
+	Domain string
+	// ProtectData puts Protect and RetainOnDelete on every claim that holds data.
+	ProtectData bool
+
+	Ingress   Ingress
+	Images    Images
+	Workloads Workloads
+	Storage   Storage
+	Postgres  DataService
+	Redis     DataService
+	Chroma    DataService
+	LLM       LLM
+	Commands  Commands
+	Probes    Probes
+
+	// Supplied holds the secrets the stack supplies itself; absent ones are generated.
+	Supplied SuppliedSecrets
+}
+
+// Ingress configures the nginx Ingress and its TLS.
+type Ingress struct {
+	// ClassName is the IngressClass that serves the hosts.
+	ClassName string `json:"className"`
+	// ControllerNamespace is where the ingress controller's pods run; NetworkPolicies admit traffic from it.
+	ControllerNamespace string `json:"controllerNamespace"`
+	// TLSSecretName names an existing TLS Secret for all hosts; exclusive with ClusterIssuer.
+	TLSSecretName string `json:"tlsSecretName"`
+	// ClusterIssuer names a cert-manager ClusterIssuer that issues the certificate; exclusive with TLSSecretName.
+	ClusterIssuer string `json:"clusterIssuer"`
+}
+
+// Images holds one image reference (repo:tag or repo@digest) per container.
+type Images struct {
+	API              string `json:"api"`
+	Worker           string `json:"worker"`
+	ExternalPortal   string `json:"externalPortal"`
+	InternalPortal   string `json:"internalPortal"`
+	Postgres         string `json:"postgres"`
+	PostgresExporter string `json:"postgresExporter"`
+	Redis            string `json:"redis"`
+	RedisExporter    string `json:"redisExporter"`
+	Chroma           string `json:"chroma"`
+	Prometheus       string `json:"prometheus"`
+	Grafana          string `json:"grafana"`
+}
+
+// ResourceList is a CPU and memory pair in Kubernetes quantity syntax.
+type ResourceList struct {
+	CPU    string `json:"cpu"`
+	Memory string `json:"memory"`
+}
+
+// Resources are a container's requests and limits.
+type Resources struct {
+	Requests ResourceList `json:"requests"`
+	Limits   ResourceList `json:"limits"`
+}
+
+// Single is a workload that always runs exactly one replica.
+type Single struct {
+	Resources Resources `json:"resources"`
+}
+
+// Replicated is a workload with a fixed replica count.
+type Replicated struct {
+	Replicas  int       `json:"replicas"`
+	Resources Resources `json:"resources"`
+}
+
+// Autoscaled is a workload whose size an HPA owns; Replicas is only its initial size.
+type Autoscaled struct {
+	Replicas            int       `json:"replicas"`
+	MinReplicas         int       `json:"minReplicas"`
+	MaxReplicas         int       `json:"maxReplicas"`
+	TargetCPUPercent    int       `json:"targetCPUPercent"`
+	TargetMemoryPercent int       `json:"targetMemoryPercent"`
+	Resources           Resources `json:"resources"`
+}
+
+// Workloads sizes every container of the platform.
+type Workloads struct {
+	API              Autoscaled `json:"api"`
+	CeleryWorker     Autoscaled `json:"celeryWorker"`
+	CeleryBeat       Single     `json:"celeryBeat"`
+	Migration        Single     `json:"migration"`
+	ExternalPortal   Replicated `json:"externalPortal"`
+	InternalPortal   Replicated `json:"internalPortal"`
+	Postgres         Single     `json:"postgres"`
+	PostgresExporter Single     `json:"postgresExporter"`
+	Redis            Single     `json:"redis"`
+	RedisExporter    Single     `json:"redisExporter"`
+	Chroma           Single     `json:"chroma"`
+	Prometheus       Single     `json:"prometheus"`
+	Grafana          Single     `json:"grafana"`
+}
+
+// Sizes are the capacities of the five claims of the review's inventory.
+type Sizes struct {
+	PostgresData string `json:"postgresData"`
+	RedisData    string `json:"redisData"`
+	ChromaData   string `json:"chromaData"`
+	ModelCache   string `json:"modelCache"`
+	UploadsData  string `json:"uploadsData"`
+}
+
+// Storage picks the storage classes and claim sizes.
+type Storage struct {
+	// ClassName is the ReadWriteOnce class of the data claims.
+	ClassName string `json:"className"`
+	// RWXClassName is the class of the shared ReadWriteMany claims; it must be listed in RWXCapableClasses.
+	RWXClassName string `json:"rwxClassName"`
+	// RWXCapableClasses are the classes this cluster's operators have verified support ReadWriteMany.
+	RWXCapableClasses []string `json:"rwxCapableClasses"`
+	// Sizes are the claims' capacities.
+	Sizes Sizes `json:"sizes"`
+}
+
+// DataService modes.
+const (
+	InCluster = "in-cluster"
+	External  = "external"
+)
+
+// SecretRef points at a key of a Secret managed outside this stack (for example by External Secrets).
+type SecretRef struct {
+	Name string `json:"name"`
+	Key  string `json:"key"`
+}
+
+// IsSet reports whether the reference names a Secret.
+func (r SecretRef) IsSet() bool { return r.Name != "" || r.Key != "" }
+
+// DataService is Postgres, Redis or Chroma: either in-cluster or an external managed endpoint.
+type DataService struct {
+	// Mode is in-cluster or external.
+	Mode string `json:"mode"`
+	// Host and Port address an external endpoint; ignored in-cluster.
+	Host string `json:"host"`
+	Port int    `json:"port"`
+	// Database and User are Postgres's database and role.
+	Database string `json:"database,omitempty"`
+	User     string `json:"user,omitempty"`
+	// PasswordSecret holds an external endpoint's credential when the stack does not supply it as a secret.
+	PasswordSecret SecretRef `json:"passwordSecret"`
+}
+
+// IsExternal reports whether the service is a managed endpoint outside the cluster.
+func (d DataService) IsExternal() bool { return d.Mode == External }
+
+// LLM configures the language model the API and workers call.
+type LLM struct {
+	Provider       string    `json:"provider"`
+	Model          string    `json:"model"`
+	EmbeddingModel string    `json:"embeddingModel"`
+	BaseURL        string    `json:"baseUrl"`
+	APIKeySecret   SecretRef `json:"apiKeySecret"`
+}
+
+// Commands are the application image's entry points.
+type Commands struct {
+	Worker    []string `json:"worker"`
+	Beat      []string `json:"beat"`
+	Migration []string `json:"migration"`
+}
+
+// Probes are the health contracts of the application images.
+type Probes struct {
+	APIPath         string   `json:"apiPath"`
+	PortalPath      string   `json:"portalPath"`
+	WorkerLiveness  []string `json:"workerLiveness"`
+	WorkerReadiness []string `json:"workerReadiness"`
+	BeatLiveness    []string `json:"beatLiveness"`
+	BeatReadiness   []string `json:"beatReadiness"`
+}
+
+// SuppliedSecrets records which secret keys the stack sets; the values are read as Pulumi secrets when used.
+type SuppliedSecrets struct {
+	PostgresPassword bool
+	RedisPassword    bool
+	JWTSecret        bool
+	LLMAPIKey        bool
+}
+
+// The secret config keys a stack may set.
+const (
+	PostgresPasswordKey = "postgresPassword"
+	RedisPasswordKey    = "redisPassword"
+	JWTSecretKey        = "jwtSecret"
+	LLMAPIKeyKey        = "llmApiKey"
+)

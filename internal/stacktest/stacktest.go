@@ -1,0 +1,201 @@
+// Package stacktest runs the program under pulumi.WithMocks with a stack's real configuration (Pulumi.yaml
+// defaults merged under Pulumi.<stack>.yaml, as the CLI merges them) and records every registered resource.
+package stacktest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Resource is one registered resource: what the program asked for, with the options that matter here.
+type Resource struct {
+	Type, Name     string
+	URN            string
+	Inputs         resource.PropertyMap
+	Protect        bool
+	RetainOnDelete bool
+	IgnoreChanges  []string
+	Dependencies   []string
+}
+
+// Record is every resource one program run registered, in registration order.
+type Record struct {
+	mu        sync.Mutex
+	Resources []Resource
+}
+
+// OfType returns the resources of a type token, e.g. kubernetes:apps/v1:Deployment.
+func (r *Record) OfType(typ string) []Resource {
+	var out []Resource
+	for _, res := range r.Resources {
+		if res.Type == typ {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// Object returns the Kubernetes object of a type with metadata.name name.
+func (r *Record) Object(typ, name string) (Resource, bool) {
+	for _, res := range r.OfType(typ) {
+		if res.ObjectName() == name {
+			return res, true
+		}
+	}
+	return Resource{}, false
+}
+
+// ObjectName is the Kubernetes metadata.name the program set, or "" when Pulumi generates it.
+func (r Resource) ObjectName() string {
+	meta, ok := r.Inputs["metadata"]
+	if !ok || !meta.IsObject() {
+		return ""
+	}
+	name := meta.ObjectValue()["name"]
+	if name.IsString() {
+		return name.StringValue()
+	}
+	return ""
+}
+
+// Plain returns the inputs as plain Go values (secrets unwrapped, unknowns as nil), for JSON decoding.
+func (r Resource) Plain() map[string]any {
+	return r.Inputs.MapRepl(nil, func(v resource.PropertyValue) (any, bool) {
+		switch {
+		case v.IsSecret():
+			return plainValue(v.SecretValue().Element), true
+		case v.IsComputed() || v.IsOutput():
+			return nil, true
+		}
+		return nil, false
+	})
+}
+
+func plainValue(v resource.PropertyValue) any {
+	return resource.PropertyMap{"v": v}.Mappable()["v"]
+}
+
+// Decode unmarshals the inputs into a typed object, such as a k8s.io/api Deployment.
+func (r Resource) Decode(into any) error {
+	b, err := json.Marshal(r.Plain())
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, into)
+}
+
+// mocks records registrations and answers them like a provider that accepts its inputs.
+type mocks struct{ record *Record }
+
+func (m mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	res := Resource{Type: args.TypeToken, Name: args.Name, Inputs: args.Inputs}
+	if rpc := args.RegisterRPC; rpc != nil {
+		res.Protect = rpc.GetProtect()
+		res.RetainOnDelete = rpc.GetRetainOnDelete()
+		res.IgnoreChanges = rpc.GetIgnoreChanges()
+		res.Dependencies = rpc.GetDependencies()
+		res.URN = fmt.Sprintf("urn:pulumi:test::jd-jones-rag-infra::%s::%s", args.TypeToken, args.Name)
+	}
+	m.record.mu.Lock()
+	m.record.Resources = append(m.record.Resources, res)
+	m.record.mu.Unlock()
+
+	outputs := args.Inputs.Copy()
+	switch {
+	case args.TypeToken == "random:index/randomPassword:RandomPassword":
+		outputs["result"] = resource.MakeSecret(resource.NewProperty(randomHex(16)))
+	case outputs["metadata"].IsObject():
+		meta := outputs["metadata"].ObjectValue().Copy()
+		if _, named := meta["name"]; !named {
+			meta["name"] = resource.NewProperty(args.Name + "-" + randomHex(4))
+		}
+		outputs["metadata"] = resource.NewProperty(meta)
+	}
+	return args.Name + "-id", outputs, nil
+}
+
+func (mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return resource.PropertyMap{}, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Run runs program under mocks with cfg (full "project:key" keys) and returns what it registered.
+func Run(stack string, cfg map[string]string, program pulumi.RunFunc) (*Record, error) {
+	record := &Record{}
+	withConfig := func(info *pulumi.RunInfo) {
+		info.Config = cfg
+		for k := range cfg {
+			info.ConfigSecretKeys = append(info.ConfigSecretKeys, k)
+		}
+	}
+	err := pulumi.RunErr(program, pulumi.WithMocks("jd-jones-rag-infra", stack, mocks{record: record}), withConfig)
+	return record, err
+}
+
+// RepoRoot is the repository's root directory, where Pulumi.yaml lives.
+func RepoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// StackConfig is the configuration the CLI would hand the program for stack: Pulumi.<stack>.yaml's values
+// over Pulumi.yaml's declared defaults, objects as JSON.
+func StackConfig(stack string) (map[string]string, error) {
+	root := RepoRoot()
+	project, err := workspace.LoadProject(filepath.Join(root, "Pulumi.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	stackFile := filepath.Join(root, "Pulumi."+stack+".yaml")
+	if _, err := os.Stat(stackFile); err != nil {
+		return nil, err
+	}
+	ps, err := workspace.LoadProjectStack(nil, project, stackFile)
+	if err != nil {
+		return nil, err
+	}
+	values, err := ps.Config.Decrypt(config.NopDecrypter)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for k, v := range values {
+		out[k.String()] = v
+	}
+	for key, decl := range project.Config {
+		full := string(project.Name) + ":" + key
+		if _, set := out[full]; set || decl.Default == nil {
+			continue
+		}
+		out[full], err = configString(decl.Default)
+		if err != nil {
+			return nil, fmt.Errorf("default of %s: %w", key, err)
+		}
+	}
+	return out, nil
+}
+
+// configString renders a default the way the CLI passes it: strings as is, anything else as JSON.
+func configString(v any) (string, error) {
+	if s, ok := v.(string); ok {
+		return s, nil
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
