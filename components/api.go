@@ -123,4 +123,3 @@ func (l *layer) migrationJob(c *config.Config, f *Foundation, dependsOn []pulumi
 	}
 	return job, nil
 }
-

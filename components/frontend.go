@@ -135,5 +135,3 @@ func ingressAnnotations(i config.Ingress) pulumi.StringMap {
 	}
 	return a
 }
-
-

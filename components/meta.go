@@ -97,7 +97,6 @@ func checksum(data map[string]string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-
 // sortedKeys returns a map's keys in order, so generated objects are deterministic.
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

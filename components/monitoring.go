@@ -227,4 +227,3 @@ providers:
 	}
 	return l.service("monitoring", service{name: GrafanaName, selects: GrafanaName, ports: []port{{"http", grafanaPort}}})
 }
-
