@@ -1,0 +1,197 @@
+package checks
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+)
+
+// defaultDatabaseImages name database and cache images by the last segment of the repository
+// (so "pgvector/pgvector", "bitnami/postgresql" and "docker.io/library/redis" all match, while
+// "oliver006/redis_exporter" does not).
+var defaultDatabaseImages = []string{
+	`postgres(ql)?(-.*)?`, `pgvector`, `postgis`, `timescaledb(-ha)?`, `spilo(-\d+)?`,
+	`redis(-stack|-stack-server)?`, `valkey`, `keydb`, `dragonfly`, `memcached`,
+	`chroma(db)?`, `qdrant`, `weaviate`, `milvus`,
+	`mysql(-server)?`, `mariadb`, `percona(-server)?`, `mongo(db)?(-community-server)?`,
+	`elasticsearch`, `opensearch`, `cassandra`, `scylla`, `neo4j`, `clickhouse(-server)?`,
+	`couchdb`, `influxdb`, `etcd`,
+}
+
+// defaultHAImages are the Postgres and Redis images whose production copies must be replicated.
+var defaultHAImages = []string{
+	`postgres(ql)?(-.*)?`, `pgvector`, `postgis`, `timescaledb(-ha)?`,
+	`redis(-stack|-stack-server)?`, `valkey`, `keydb`,
+}
+
+// matchImage reports whether the image's name matches one of the patterns in full.
+func matchImage(image string, patterns []*regexp.Regexp) bool {
+	name := ParseImage(image).Name()
+	for _, re := range patterns {
+		if loc := re.FindStringIndex(name); loc != nil && loc[0] == 0 && loc[1] == len(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// DatabaseNotDeployment keeps databases and caches out of Deployments.
+var DatabaseNotDeployment = &Policy{
+	Name:        "database-runs-as-statefulset",
+	Description: "Databases and caches run as StatefulSets (or managed services), never as Deployments.",
+	Remediation: "run it as a StatefulSet with a volumeClaimTemplate, or use a managed service",
+	Why:         "review finding 3 (postgres, redis and chromadb were single-replica Deployments); no linter checks this",
+	Level:       Mandatory,
+	Params: []Param{{Name: "imagePatterns", Type: "array", Regex: true, Default: defaultDatabaseImages,
+		Description: "regular expressions matched in full against the image name (last repository segment)"}},
+	Resource: checkDatabaseNotDeployment,
+}
+
+func checkDatabaseNotDeployment(o *Object, c *Config) []Result {
+	if _, ok := o.Typed.(*appsv1.Deployment); !ok {
+		return nil
+	}
+	w, _ := o.Workload()
+	patterns := c.Regexps("imagePatterns")
+	return forContainers(o, w, false, func(cr ContainerRef) []Result {
+		if cr.C.Image == "" && o.Unknown(cr.Path+".image") {
+			return []Result{Undecided(o, containerSubject(o, cr), cr.Path+".image")}
+		}
+		if !matchImage(cr.C.Image, patterns) {
+			return nil
+		}
+		return []Result{Violation(o, containerSubject(o, cr),
+			fmt.Sprintf("runs the database/cache image %s as a Deployment", cr.C.Image), "")}
+	})
+}
+
+// ServingReplicas requires production Deployments that serve traffic to run more than one pod.
+var ServingReplicas = &Policy{
+	Name:        "serving-deployment-replicas",
+	Description: "In production, every Deployment that serves traffic runs at least two replicas.",
+	Remediation: "set spec.replicas to at least 2, or leave it unset and let a HorizontalPodAutoscaler with minReplicas of 2 or more scale it",
+	Why:         "review finding 3 (single points of failure); kube-score, Polaris",
+	Level:       Mandatory,
+	Params: []Param{
+		{Name: "minReplicas", Type: "integer", Default: 2, Description: "fewest replicas a serving Deployment may run in production"},
+		{Name: "production", Type: "boolean", Default: false, Description: "treat the stack as production whatever its name or config"},
+	},
+	Resource: checkServingReplicas,
+}
+
+func checkServingReplicas(o *Object, c *Config) []Result {
+	if _, ok := o.Typed.(*appsv1.Deployment); !ok || !c.Production {
+		return nil
+	}
+	w, _ := o.Workload()
+	if w.Replicas == nil {
+		if o.Unknown(w.ReplicasPath) {
+			return []Result{Undecided(o, o.Subject(), w.ReplicasPath)}
+		}
+		return nil // No replicas: an HorizontalPodAutoscaler manages it (see hpa-targets).
+	}
+	minimum := c.Int("minReplicas")
+	if int(*w.Replicas) >= minimum {
+		return nil
+	}
+	dbs := make([]*regexp.Regexp, 0, len(defaultDatabaseImages))
+	for _, p := range defaultDatabaseImages {
+		dbs = append(dbs, compileCached(p))
+	}
+	var ports []string
+	for _, cr := range w.Containers(false) {
+		if matchImage(cr.C.Image, dbs) {
+			return nil // database-runs-as-statefulset gives the right advice for these.
+		}
+		if o.Unknown(cr.Path+".ports") || o.Unknown(cr.Path) {
+			return []Result{Undecided(o, o.Subject(), cr.Path+".ports")}
+		}
+		for _, p := range cr.C.Ports {
+			ports = append(ports, fmt.Sprint(p.ContainerPort))
+		}
+	}
+	if len(ports) == 0 {
+		return nil // Not serving: workers and schedulers (celery-beat must stay at one).
+	}
+	portWord := "port"
+	if len(ports) > 1 {
+		portWord = "ports"
+	}
+	return []Result{Violation(o, o.Subject(), fmt.Sprintf("serves on %s %s with %s in production (minimum %d)",
+		portWord, strings.Join(ports, ", "), replicasText(*w.Replicas), minimum), "")}
+}
+
+// DatabaseHA forbids unreplicated in-cluster Postgres and Redis servers in production.
+var DatabaseHA = &Policy{
+	Name:        "database-ha-in-production",
+	Description: "In production, Postgres and Redis are a managed endpoint or a replicated cluster, not a single in-cluster server.",
+	Remediation: "use a managed endpoint or an operator-managed replicated cluster (e.g. CloudNativePG, Redis with Sentinel); more copies of an unreplicated server are not HA",
+	Why:         "review finding 3 (Postgres and Redis were single points of failure); no linter checks this",
+	Level:       Mandatory,
+	Params: []Param{
+		{Name: "imagePatterns", Type: "array", Regex: true, Default: defaultHAImages,
+			Description: "Postgres/Redis image names (last repository segment, full match) that need replication"},
+		{Name: "replicatedImagePatterns", Type: "array", Regex: true,
+			Default:     []string{`spilo(-\d+)?`, `postgresql-repmgr`, `patroni`, `redis-sentinel`, `valkey-sentinel`},
+			Description: "images in the same pod that provide replication and failover"},
+		{Name: "replicationLabels", Type: "array",
+			Default: []string{"cnpg.io/cluster", "postgres-operator.crunchydata.com/cluster", "application=spilo",
+				"app.kubernetes.io/managed-by=postgres-operator", "app.kubernetes.io/managed-by=redis-operator",
+				"redis_setup_type=replication", "redis_setup_type=cluster"},
+			Description: "labels (key or key=value) of operator-managed replicated clusters"},
+		{Name: "production", Type: "boolean", Default: false, Description: "treat the stack as production whatever its name or config"},
+	},
+	Resource: checkDatabaseHA,
+}
+
+func checkDatabaseHA(o *Object, c *Config) []Result {
+	if _, ok := o.Typed.(*appsv1.StatefulSet); !ok || !c.Production {
+		return nil
+	}
+	w, _ := o.Workload()
+	dbImages, helpers := c.Regexps("imagePatterns"), c.Regexps("replicatedImagePatterns")
+	var server string
+	replicatedImage := false
+	for _, cr := range w.Containers(true) {
+		if cr.C.Image == "" && (o.Unknown(cr.Path+".image") || o.Unknown(cr.Path)) {
+			return []Result{Undecided(o, containerSubject(o, cr), cr.Path+".image")}
+		}
+		if matchImage(cr.C.Image, dbImages) && !cr.Init && server == "" {
+			server = cr.C.Image
+		}
+		if matchImage(cr.C.Image, helpers) {
+			replicatedImage = true
+		}
+	}
+	if o.Unknown(w.SpecPath + ".containers") {
+		return []Result{Undecided(o, o.Subject(), w.SpecPath+".containers")}
+	}
+	if server == "" {
+		return nil
+	}
+	replicas := int32(1)
+	if w.Replicas != nil {
+		replicas = *w.Replicas
+	} else if o.Unknown(w.ReplicasPath) {
+		return []Result{Undecided(o, o.Subject(), w.ReplicasPath)}
+	}
+	if replicas >= 2 && (replicatedImage || hasAnyLabel(o.Meta.Labels, c.Strings("replicationLabels")) ||
+		hasAnyLabel(w.Labels, c.Strings("replicationLabels"))) {
+		return nil
+	}
+	return []Result{Violation(o, o.Subject(),
+		fmt.Sprintf("runs an unreplicated in-cluster database server (image %s, %s) in production", server, replicasText(replicas)), "")}
+}
+
+// hasAnyLabel reports whether labels carry any of the wanted "key" or "key=value" entries.
+func hasAnyLabel(labels map[string]string, wanted []string) bool {
+	for _, w := range wanted {
+		k, v, withValue := strings.Cut(w, "=")
+		if got, ok := labels[k]; ok && (!withValue || got == v) {
+			return true
+		}
+	}
+	return false
+}

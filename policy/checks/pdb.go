@@ -1,0 +1,158 @@
+package checks
+
+import (
+	"fmt"
+
+	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// PDBCoverage requires a PodDisruptionBudget that still allows a disruption for every replicated
+// or autoscaled workload.
+var PDBCoverage = &Policy{
+	Name: "pdb-coverage",
+	Description: "Every workload with more than one replica, or scaled by an HorizontalPodAutoscaler, is covered by a " +
+		"PodDisruptionBudget that still allows one disruption.",
+	Remediation: "add a PodDisruptionBudget with maxUnavailable: 1 whose selector matches the workload's pod labels",
+	Why:         "kube-score, Polaris; Onyx's chart refuses minAvailable >= replicas; node drains must not take all pods or block forever",
+	Level:       Mandatory,
+	Stack:       checkPDBCoverage,
+}
+
+// scaledBy returns the HPA scaling o, and whether some HPA's target could not be read.
+func scaledBy(s *Stack, o *Object) (*Object, bool) {
+	maybe := false
+	for _, h := range s.OfKind("HorizontalPodAutoscaler") {
+		hpa, _ := h.HPA()
+		if h.NamespaceUnknown || h.UnknownWithin("spec.scaleTargetRef") {
+			maybe = true
+			continue
+		}
+		if h.Namespace == o.Namespace && targets(hpa.Target.APIVersion, hpa.Target.Kind, hpa.Target.Name, o) {
+			return h, false
+		}
+	}
+	return nil, maybe
+}
+
+// targets reports whether an object reference (apiVersion may be empty) names o.
+func targets(apiVersion, kind, name string, o *Object) bool {
+	if kind != o.Kind || name != o.Name {
+		return false
+	}
+	if apiVersion == "" {
+		return true
+	}
+	gv, err := parseGroupVersion(apiVersion)
+	return err == nil && gv == o.Group
+}
+
+func parseGroupVersion(apiVersion string) (string, error) {
+	for i := len(apiVersion) - 1; i >= 0; i-- {
+		if apiVersion[i] == '/' {
+			return apiVersion[:i], nil
+		}
+	}
+	return "", nil
+}
+
+func checkPDBCoverage(s *Stack, _ *Config) []Result {
+	var out []Result
+	pdbs := s.OfKind("PodDisruptionBudget")
+	for _, o := range s.OfKind("Deployment", "StatefulSet", "ReplicaSet") {
+		w, _ := o.Workload()
+		hpa, hpaMaybe := scaledBy(s, o)
+		replicas, replicasPath := int32(1), ""
+		var reason string
+		switch {
+		case hpa != nil:
+			h, _ := hpa.HPA()
+			if h.MinReplicas != nil {
+				replicas = *h.MinReplicas
+			} else if hpa.Unknown("spec.minReplicas") {
+				replicasPath = "spec.minReplicas of " + hpa.Subject()
+			}
+			reason = fmt.Sprintf("is scaled by %s", hpa.Subject())
+		case w.Replicas != nil:
+			replicas = *w.Replicas
+			reason = "runs " + replicasText(replicas)
+		case o.Unknown(w.ReplicasPath):
+			replicasPath = w.ReplicasPath
+		}
+		needed := hpa != nil || replicas > 1
+
+		var matching []*Object
+		maybe := hpaMaybe && hpa == nil
+		for _, p := range pdbs {
+			pdb := p.Typed.(*policyv1.PodDisruptionBudget)
+			if p.NamespaceUnknown || o.NamespaceUnknown || p.UnknownWithin("spec.selector") || o.UnknownWithin(w.LabelsPath) {
+				maybe = true
+				continue
+			}
+			if p.Namespace == o.Namespace && selectorMatches(pdb.Spec.Selector, w.Labels) {
+				matching = append(matching, p)
+			}
+		}
+
+		if len(matching) == 0 {
+			switch {
+			case !needed && replicasPath == "":
+			case maybe:
+				out = append(out, Undecided(o, o.Subject(), "the selector or namespace of a PodDisruptionBudget"))
+			case replicasPath != "":
+				out = append(out, Undecided(o, o.Subject(), replicasPath))
+			default:
+				out = append(out, Violation(o, o.Subject(), reason+" but no PodDisruptionBudget selects its pods", ""))
+			}
+			continue
+		}
+		for _, p := range matching {
+			if replicasPath != "" {
+				out = append(out, Undecided(p, p.Subject(), replicasPath))
+				continue
+			}
+			out = append(out, checkDisruptionAllowed(p, o, replicas)...)
+		}
+	}
+	return out
+}
+
+// checkDisruptionAllowed reports a PDB that allows no voluntary disruption of o at its replica count.
+func checkDisruptionAllowed(p, o *Object, replicas int32) []Result {
+	pdb := p.Typed.(*policyv1.PodDisruptionBudget)
+	fix := "set maxUnavailable: 1 (or a minAvailable below the replica count)"
+	var allowed int
+	var how string
+	switch {
+	case p.Unknown("spec.maxUnavailable") || p.Unknown("spec.minAvailable"):
+		return []Result{Undecided(p, p.Subject(), "spec.minAvailable/maxUnavailable")}
+	case pdb.Spec.MaxUnavailable != nil:
+		v, err := intstr.GetScaledValueFromIntOrPercent(pdb.Spec.MaxUnavailable, int(replicas), true)
+		if err != nil {
+			return []Result{Violation(p, p.Subject(), fmt.Sprintf("maxUnavailable %q is not a number or percentage", pdb.Spec.MaxUnavailable.String()), fix)}
+		}
+		allowed, how = v, "maxUnavailable "+pdb.Spec.MaxUnavailable.String()
+	case pdb.Spec.MinAvailable != nil:
+		v, err := intstr.GetScaledValueFromIntOrPercent(pdb.Spec.MinAvailable, int(replicas), true)
+		if err != nil {
+			return []Result{Violation(p, p.Subject(), fmt.Sprintf("minAvailable %q is not a number or percentage", pdb.Spec.MinAvailable.String()), fix)}
+		}
+		allowed, how = int(replicas)-v, "minAvailable "+pdb.Spec.MinAvailable.String()
+	default:
+		return []Result{Violation(p, p.Subject(), "sets neither minAvailable nor maxUnavailable", fix)}
+	}
+	if allowed >= 1 {
+		return nil
+	}
+	return []Result{Violation(p, p.Subject(),
+		fmt.Sprintf("allows no disruption of %s (%s with %s), so node drains block", o.Subject(), how, replicasText(replicas)), fix)}
+}
+
+// formatSelector renders a label selector for messages.
+func formatSelector(sel *metav1.LabelSelector) string {
+	if sel == nil {
+		return "<none>"
+	}
+	return metav1.FormatLabelSelector(sel)
+}

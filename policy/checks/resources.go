@@ -1,0 +1,76 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// ContainerResources requires CPU and memory requests and limits on every container.
+var ContainerResources = &Policy{
+	Name:        "container-resources",
+	Description: "Every container, init containers included, sets CPU and memory requests and limits.",
+	Remediation: "set resources.requests and resources.limits for cpu and memory",
+	Why:         "kube-linter, Polaris, kube-score, Kyverno, Checkov; the review counts it as a strength to keep",
+	Level:       Mandatory,
+	Params: []Param{
+		{Name: "requests", Type: "array", Default: []string{"cpu", "memory"}, Description: "resources every container must request"},
+		{Name: "limits", Type: "array", Default: []string{"cpu", "memory"}, Description: "resources every container must limit"},
+	},
+	Resource: checkContainerResources,
+}
+
+func checkContainerResources(o *Object, c *Config) []Result {
+	w, ok := o.Workload()
+	if !ok {
+		return nil
+	}
+	requests, limits := c.Strings("requests"), c.Strings("limits")
+	return forContainers(o, w, true, func(cr ContainerRef) []Result {
+		var out []Result
+		var missing []string
+		for _, want := range []struct {
+			field string
+			names []string
+			have  corev1.ResourceList
+		}{{"requests", requests, cr.C.Resources.Requests}, {"limits", limits, cr.C.Resources.Limits}} {
+			for _, name := range want.names {
+				if _, ok := want.have[corev1.ResourceName(name)]; ok {
+					continue
+				}
+				path := JoinKey(cr.Path+".resources."+want.field, name)
+				if o.Unknown(path) {
+					out = append(out, Undecided(o, containerSubject(o, cr), path))
+					continue
+				}
+				missing = append(missing, want.field+"."+name)
+			}
+		}
+		if len(missing) > 0 {
+			fix := make([]string, len(missing))
+			for i, m := range missing {
+				fix[i] = "resources." + m
+			}
+			out = append(out, Violation(o, containerSubject(o, cr), "no "+strings.Join(missing, ", "),
+				"set "+joinAnd(fix)))
+		}
+		return out
+	})
+}
+
+// joinAnd joins words as English does: "a", "a and b", "a, b and c".
+func joinAnd(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// replicasText renders a replica count: "1 replica", "3 replicas".
+func replicasText(n int32) string {
+	if n == 1 {
+		return "1 replica"
+	}
+	return fmt.Sprintf("%d replicas", n)
+}

@@ -1,0 +1,183 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+)
+
+// ServiceSelectsPods requires every selector-based Service to select some workload's pods.
+var ServiceSelectsPods = &Policy{
+	Name:        "service-selects-pods",
+	Description: "Every Service with a selector selects the pods of some workload in the stack.",
+	Remediation: "set spec.selector to the pod labels of the workload the Service fronts",
+	Why:         "kube-linter (dangling-service), kube-score; a Service without endpoints fails silently",
+	Level:       Mandatory,
+	Stack:       checkServiceSelectsPods,
+}
+
+func checkServiceSelectsPods(s *Stack, _ *Config) []Result {
+	var out []Result
+	for _, so := range s.OfKind("Service") {
+		svc := so.Typed.(*corev1.Service)
+		if svc.Spec.Type == corev1.ServiceTypeExternalName {
+			continue
+		}
+		if so.NamespaceUnknown || so.UnknownWithin("spec.selector") {
+			out = append(out, Undecided(so, so.Subject(), "spec.selector"))
+			continue
+		}
+		if len(svc.Spec.Selector) == 0 {
+			continue // Endpoints are managed by hand (or by an operator).
+		}
+		matched, maybe := false, false
+		for _, o := range s.Workloads() {
+			w, _ := o.Workload()
+			if o.NamespaceUnknown || (o.Namespace == so.Namespace && o.UnknownWithin(w.LabelsPath)) {
+				maybe = true
+				continue
+			}
+			if o.Namespace == so.Namespace && mapSelectorMatches(svc.Spec.Selector, w.Labels) {
+				matched = true
+				break
+			}
+		}
+		owner, hidden := s.HiddenPodOwner(so.Namespace)
+		switch {
+		case matched:
+		case hidden:
+			out = append(out, Undecided(so, so.Subject(), hiddenOwnerNote(owner)))
+		case maybe:
+			out = append(out, Undecided(so, so.Subject(), "the pod labels of a workload"))
+		default:
+			out = append(out, Violation(so, so.Subject(), fmt.Sprintf(
+				"selector %s matches no pods of any workload in namespace %q, so it has no endpoints",
+				formatMapSelector(svc.Spec.Selector), so.Namespace), ""))
+		}
+	}
+	return out
+}
+
+func formatMapSelector(sel map[string]string) string {
+	parts := make([]string, 0, len(sel))
+	for k, v := range sel {
+		parts = append(parts, k+"="+v)
+	}
+	sortStrings(parts)
+	return strings.Join(parts, ",")
+}
+
+// IngressBackends requires every Ingress backend to name an existing Service and one of its ports.
+var IngressBackends = &Policy{
+	Name:        "ingress-backend-exists",
+	Description: "Every Ingress backend names a Service in the stack and a port that Service exposes.",
+	Remediation: "point the backend at an existing Service and one of its ports",
+	Why:         "kube-linter (dangling-ingress), kube-score; a missing backend answers 503",
+	Level:       Mandatory,
+	Stack:       checkIngressBackends,
+}
+
+type ingressBackend struct {
+	b     *networkingv1.IngressBackend
+	path  string
+	where string
+}
+
+func ingressBackends(ing *networkingv1.Ingress) []ingressBackend {
+	var out []ingressBackend
+	if ing.Spec.DefaultBackend != nil {
+		out = append(out, ingressBackend{ing.Spec.DefaultBackend, "spec.defaultBackend", "default backend"})
+	}
+	for i, r := range ing.Spec.Rules {
+		if r.HTTP == nil {
+			continue
+		}
+		for j := range r.HTTP.Paths {
+			p := &r.HTTP.Paths[j]
+			host := r.Host
+			if host == "" {
+				host = "*"
+			}
+			out = append(out, ingressBackend{&p.Backend,
+				JoinIndex(JoinIndex("spec.rules", i)+".http.paths", j) + ".backend",
+				fmt.Sprintf("host %s, path %s", host, p.Path)})
+		}
+	}
+	return out
+}
+
+func checkIngressBackends(s *Stack, _ *Config) []Result {
+	var out []Result
+	services := s.OfKind("Service")
+	for _, io := range s.OfKind("Ingress") {
+		ing := io.Typed.(*networkingv1.Ingress)
+		if io.NamespaceUnknown || io.Unknown("spec.rules") || io.Unknown("spec.defaultBackend") {
+			out = append(out, Undecided(io, io.Subject(), "spec"))
+			continue
+		}
+		for _, b := range ingressBackends(ing) {
+			if io.UnknownWithin(b.path) {
+				out = append(out, Undecided(io, io.Subject(), b.path))
+				continue
+			}
+			if b.b.Service == nil {
+				continue // A resource backend (e.g. a storage bucket) is not a Service.
+			}
+			out = append(out, checkBackend(s, io, b, services)...)
+		}
+	}
+	return out
+}
+
+func checkBackend(s *Stack, io *Object, b ingressBackend, services []*Object) []Result {
+	name := b.b.Service.Name
+	subject := fmt.Sprintf("%s backend Service %q (%s)", io.Subject(), name, b.where)
+	var svcObj *Object
+	maybe := false
+	for _, so := range services {
+		if so.NamespaceUnknown || so.Unknown("metadata.name") {
+			maybe = true
+			continue
+		}
+		if so.Namespace == io.Namespace && so.Name == name {
+			svcObj = so
+			break
+		}
+	}
+	if svcObj == nil {
+		owner, hidden := s.HiddenPodOwner(io.Namespace)
+		switch {
+		case hidden:
+			return []Result{Undecided(io, subject, hiddenOwnerNote(owner))}
+		case maybe:
+			return []Result{Undecided(io, subject, "the name or namespace of a Service")}
+		}
+		return []Result{Violation(io, subject, fmt.Sprintf("names no Service in namespace %q of the stack", io.Namespace),
+			fmt.Sprintf("point it at an existing Service in namespace %q", io.Namespace))}
+	}
+	if svcObj.UnknownWithin("spec.ports") {
+		return []Result{Undecided(io, subject, "spec.ports of "+svcObj.Subject())}
+	}
+	svc := svcObj.Typed.(*corev1.Service)
+	var exposed []string
+	for _, p := range svc.Spec.Ports {
+		want := b.b.Service.Port
+		if (want.Name != "" && p.Name == want.Name) || (want.Name == "" && p.Port == want.Number) {
+			return nil
+		}
+		if p.Name != "" {
+			exposed = append(exposed, fmt.Sprintf("%d (%s)", p.Port, p.Name))
+		} else {
+			exposed = append(exposed, fmt.Sprint(p.Port))
+		}
+	}
+	port := fmt.Sprint(b.b.Service.Port.Number)
+	if b.b.Service.Port.Name != "" {
+		port = fmt.Sprintf("%q", b.b.Service.Port.Name)
+	}
+	return []Result{Violation(io, subject,
+		fmt.Sprintf("port %s is not a port of the Service, which exposes %s", port, strings.Join(exposed, ", ")),
+		"use one of the Service's ports")}
+}

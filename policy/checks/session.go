@@ -1,0 +1,187 @@
+package checks
+
+import (
+	"fmt"
+	"sync"
+)
+
+// Finding is one result as a user sees it, whichever engine ran the checks.
+type Finding struct {
+	// Policy is the name of the policy that reports the finding: the check itself, or
+	// UndecidedNotes / UndecidedStackNotes for "cannot decide during preview" notes.
+	Policy string
+	// Check is the policy whose check produced the finding (differs from Policy for notes).
+	Check string
+	// URN is the resource the finding is reported against.
+	URN string
+	// Message names the resource, the problem and the fix. Pulumi prints the policy's description,
+	// a newline, then this message.
+	Message string
+	// Level is the enforcement level in force for Policy.
+	Level Level
+	// Undecided marks notes about values unknown during preview.
+	Undecided bool
+	// Exceptions lists the IDs of policy exceptions that match the finding (Evaluate only).
+	Exceptions []string
+}
+
+// Blocking reports whether the finding fails a Pulumi run: mandatory and not excepted.
+func (f Finding) Blocking() bool { return f.Level == Mandatory && len(f.Exceptions) == 0 }
+
+// Session runs checks the way the policy pack does, for any engine: it decodes each resource once
+// and reuses the decoding across policies, and it holds "cannot decide" notes until the notes
+// policies collect them. It is safe for concurrent use.
+type Session struct {
+	production bool
+
+	mu         sync.Mutex
+	objects    map[string]cachedObject // by URN
+	notes      map[string][]Finding    // by URN
+	stacks     map[any]*Stack          // by the engine's identity of one stack analysis
+	stackNotes map[any][]Finding
+}
+
+type cachedObject struct {
+	res Resource
+	obj *Object
+}
+
+// NewSession starts a session; production is the stack-level production flag (DetectProduction).
+func NewSession(production bool) *Session {
+	return &Session{
+		production: production,
+		objects:    map[string]cachedObject{},
+		notes:      map[string][]Finding{},
+		stacks:     map[any]*Stack{},
+		stackNotes: map[any][]Finding{},
+	}
+}
+
+// maxCached bounds the decode cache; past it the cache starts over.
+const maxCached = 50_000
+
+// Object decodes r, reusing the decoding of an earlier call for the same URN and equal properties.
+func (s *Session) Object(r Resource) *Object {
+	s.mu.Lock()
+	c, ok := s.objects[r.URN]
+	s.mu.Unlock()
+	if ok && c.res.Type == r.Type && c.res.Name == r.Name && c.res.Properties.Equals(r.Properties) {
+		return c.obj
+	}
+	o := Decode(r)
+	s.mu.Lock()
+	if len(s.objects) >= maxCached {
+		s.objects = map[string]cachedObject{}
+	}
+	s.objects[r.URN] = cachedObject{r, o}
+	s.mu.Unlock()
+	return o
+}
+
+// RunResource runs one resource policy on r with its raw config properties (as Pulumi passes them).
+// It returns the decided findings; "cannot decide" notes wait for TakeNotes(r.URN).
+func (s *Session) RunResource(p *Policy, r Resource, props map[string]any) []Finding {
+	if p.Resource == nil {
+		return nil
+	}
+	o := s.Object(r)
+	results := safely(p, o, func() []Result { return p.Resource(o, NewConfig(p, props, s.production)) })
+	return s.split(p, results, func(notes []Finding) {
+		s.notes[r.URN] = append(s.notes[r.URN], notes...)
+	})
+}
+
+// TakeNotes returns and forgets the notes held for a resource.
+func (s *Session) TakeNotes(urn string) []Finding {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.notes[urn]
+	delete(s.notes, urn)
+	return n
+}
+
+// inputs returns the decoded inputs last seen for a URN by a resource policy, if any.
+func (s *Session) inputs(urn string) *Object {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.objects[urn]; ok && !c.res.FromOutputs {
+		return c.obj
+	}
+	return nil
+}
+
+// RunStack runs one stack policy over the stack identified by key (any value that is the same for
+// every policy of one stack analysis); resources is called only the first time a key is seen.
+// Stack policies get no config from Pulumi, so they run with their defaults.
+func (s *Session) RunStack(p *Policy, key any, resources func() []Resource) []Finding {
+	if p.Stack == nil {
+		return nil
+	}
+	s.mu.Lock()
+	st, ok := s.stacks[key]
+	s.mu.Unlock()
+	if !ok {
+		rs := resources()
+		objs := make([]*Object, len(rs))
+		for i, r := range rs {
+			if r.FromOutputs {
+				objs[i] = Decode(r)
+			} else {
+				objs[i] = s.Object(r)
+			}
+		}
+		st = NewStack(objs)
+		st.inputs = s.inputs
+		s.mu.Lock()
+		s.stacks[key] = st
+		s.mu.Unlock()
+	}
+	results := safely(p, &Object{URN: "", Kind: "stack", Name: "checks"}, func() []Result {
+		return p.Stack(st, NewConfig(p, nil, s.production))
+	})
+	return s.split(p, results, func(notes []Finding) {
+		s.stackNotes[key] = append(s.stackNotes[key], notes...)
+	})
+}
+
+// TakeStackNotes returns and forgets the notes and the decoded stack held for key.
+func (s *Session) TakeStackNotes(key any) []Finding {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.stackNotes[key]
+	delete(s.stackNotes, key)
+	delete(s.stacks, key)
+	return n
+}
+
+// split turns results into findings, keeps the decided ones and hands the notes to hold.
+func (s *Session) split(p *Policy, results []Result, hold func([]Finding)) []Finding {
+	var decided, notes []Finding
+	for _, r := range results {
+		f := Finding{Policy: p.Name, Check: p.Name, URN: r.Object.URN, Message: r.Message(p), Level: p.Level}
+		if r.Undecided {
+			f.Undecided = true
+			notes = append(notes, f)
+			continue
+		}
+		decided = append(decided, f)
+	}
+	if len(notes) > 0 {
+		s.mu.Lock()
+		hold(notes)
+		s.mu.Unlock()
+	}
+	return decided
+}
+
+// safely runs a check and turns a panic (a bug in the check) into a note instead of crashing the
+// analyzer, which would fail the whole preview.
+func safely(p *Policy, o *Object, run func() []Result) (results []Result) {
+	defer func() {
+		if r := recover(); r != nil {
+			results = []Result{{Object: o, Subject: o.Subject(), Undecided: true,
+				Problem: fmt.Sprintf("the result of %s (it failed with: %v; please report this)", p.Name, r)}}
+		}
+	}()
+	return run()
+}

@@ -1,0 +1,143 @@
+package checks
+
+import (
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// Stack is the decoded view of a whole stack for stack checks.
+type Stack struct {
+	// Objects are all decoded resources, in the order the engine gave them.
+	Objects []*Object
+
+	byKind map[string][]*Object
+	// podOwners are resources the checks cannot see into that may create pods or Services (Helm
+	// releases, custom resources), by namespace ("*" when the namespace is unknown).
+	podOwners map[string][]*Object
+	// inputs finds the decoded inputs of a resource whose stack view came from outputs.
+	inputs func(urn string) *Object
+}
+
+// Inputs returns the object as the program declared it: o itself when it was decoded from inputs,
+// else the inputs a resource policy saw earlier in the same run, else nil.
+func (s *Stack) Inputs(o *Object) *Object {
+	if !o.FromOutputs {
+		return o
+	}
+	if s.inputs == nil {
+		return nil
+	}
+	return s.inputs(o.URN)
+}
+
+// builtinGroups are Kubernetes API groups whose kinds the checks either understand or know not to
+// create pods behind their back.
+var builtinGroups = map[string]bool{
+	"": true, "apps": true, "batch": true, "networking.k8s.io": true, "policy": true, "autoscaling": true,
+	"storage.k8s.io": true, "rbac.authorization.k8s.io": true, "apiextensions.k8s.io": true,
+	"admissionregistration.k8s.io": true, "scheduling.k8s.io": true, "coordination.k8s.io": true,
+	"discovery.k8s.io": true, "node.k8s.io": true, "certificates.k8s.io": true, "events.k8s.io": true,
+	"flowcontrol.apiserver.k8s.io": true, "apiregistration.k8s.io": true, "resource.k8s.io": true,
+	"yaml": true, "kustomize": true,
+}
+
+// nonWorkloadCustomKinds are common custom resources known not to create pods or Services.
+var nonWorkloadCustomKinds = map[string]bool{
+	"ServiceMonitor": true, "PodMonitor": true, "PrometheusRule": true, "Probe": true,
+	"Certificate": true, "Issuer": true, "ClusterIssuer": true, "CertificateRequest": true,
+	"ExternalSecret": true, "SecretStore": true, "ClusterSecretStore": true, "SealedSecret": true,
+	"GrafanaDashboard": true, "GrafanaDatasource": true,
+}
+
+// NewStack indexes decoded objects for stack checks.
+func NewStack(objs []*Object) *Stack {
+	s := &Stack{Objects: objs, byKind: map[string][]*Object{}, podOwners: map[string][]*Object{}}
+	for _, o := range objs {
+		if o.Kind == "" {
+			continue
+		}
+		if o.Typed != nil {
+			s.byKind[o.Kind] = append(s.byKind[o.Kind], o)
+		}
+		switch {
+		case o.Group == "helm.sh":
+			if o.Kind != "Release" {
+				continue // Chart v4 components register their children, which the stack shows.
+			}
+			ns := o.releaseNS
+			if ns == "" {
+				ns = "default"
+			}
+			if o.Unknown("namespace") {
+				ns = "*"
+			}
+			s.podOwners[ns] = append(s.podOwners[ns], o)
+		case !builtinGroups[o.Group] && !nonWorkloadCustomKinds[o.Kind]:
+			ns := o.Namespace
+			if o.NamespaceUnknown {
+				ns = "*"
+			}
+			s.podOwners[ns] = append(s.podOwners[ns], o)
+		}
+	}
+	return s
+}
+
+// OfKind returns the typed objects of the given kinds.
+func (s *Stack) OfKind(kinds ...string) []*Object {
+	var out []*Object
+	for _, k := range kinds {
+		out = append(out, s.byKind[k]...)
+	}
+	return out
+}
+
+// Workloads returns every decoded object with pods.
+func (s *Stack) Workloads() []*Object {
+	return s.OfKind("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
+}
+
+// HiddenPodOwner returns a resource in namespace ns (or in an unknown namespace) that may create
+// pods or Services the stack does not show, such as a Helm release or a custom resource.
+func (s *Stack) HiddenPodOwner(ns string) (*Object, bool) {
+	for _, key := range []string{ns, "*"} {
+		if owners := s.podOwners[key]; len(owners) > 0 {
+			return owners[0], true
+		}
+	}
+	return nil, false
+}
+
+// hiddenOwnerNote explains why a stack check does not flag what it cannot see.
+func hiddenOwnerNote(owner *Object) string {
+	return fmt.Sprintf("whether %s creates it (it may create pods and Services this policy cannot see)", owner.Subject())
+}
+
+// selectorMatches reports whether a label selector selects the labels. A nil selector selects
+// nothing; an invalid one is reported as not matching.
+func selectorMatches(sel *metav1.LabelSelector, lbls map[string]string) bool {
+	if sel == nil {
+		return false
+	}
+	s, err := metav1.LabelSelectorAsSelector(sel)
+	if err != nil {
+		return false
+	}
+	return s.Matches(labels.Set(lbls))
+}
+
+// mapSelectorMatches is the Service form of a selector: every key/value must match; an empty
+// selector matches nothing here (a Service without a selector manages its own endpoints).
+func mapSelectorMatches(sel, lbls map[string]string) bool {
+	if len(sel) == 0 {
+		return false
+	}
+	for k, v := range sel {
+		if got, ok := lbls[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,84 @@
+package checks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// defaultRWXClasses are storage class names that common clusters give to file storage able to
+// serve ReadWriteMany: NFS provisioners, AWS EFS, Azure Files, GKE Filestore, CephFS, Longhorn's
+// share manager. Stacks configure their own list.
+var defaultRWXClasses = []string{
+	"nfs", "nfs-client", "nfs-csi", "managed-nfs-storage",
+	"efs-sc", "efs",
+	"azurefile", "azurefile-csi", "azurefile-premium", "azurefile-csi-premium",
+	"filestore", "standard-rwx", "premium-rwx", "enterprise-rwx", "enterprise-multishare-rwx",
+	"cephfs", "rook-cephfs", "ocs-storagecluster-cephfs",
+	"longhorn-rwx",
+}
+
+// RWXStorageClass requires ReadWriteMany claims to name a storage class that can serve them.
+var RWXStorageClass = &Policy{
+	Name:        "rwx-storage-class",
+	Description: "A ReadWriteMany claim names a storage class from the list of RWX-capable classes.",
+	Remediation: "set storageClassName to an RWX-capable class (file storage such as NFS, EFS, Azure Files or Filestore)",
+	Why:         "review finding 4 (model-cache and uploads-data are RWX on class \"standard\", which is block storage); no linter checks this",
+	Level:       Mandatory,
+	Params: []Param{{Name: "rwxStorageClasses", Type: "array", Default: defaultRWXClasses,
+		Description: "storage class names that support ReadWriteMany"}},
+	Resource: checkRWXStorageClass,
+}
+
+func checkRWXStorageClass(o *Object, c *Config) []Result {
+	classes := c.Strings("rwxStorageClasses")
+	switch t := o.Typed.(type) {
+	case *corev1.PersistentVolumeClaim:
+		return checkClaim(o, o.Subject(), "spec", &t.Spec, classes)
+	case *appsv1.StatefulSet:
+		if o.Unknown("spec.volumeClaimTemplates") {
+			return []Result{Undecided(o, o.Subject(), "spec.volumeClaimTemplates")}
+		}
+		var out []Result
+		for i := range t.Spec.VolumeClaimTemplates {
+			tpl := &t.Spec.VolumeClaimTemplates[i]
+			path := JoinIndex("spec.volumeClaimTemplates", i)
+			subject := fmt.Sprintf("%s claim template %q", o.Subject(), tpl.Name)
+			if o.Unknown(path) {
+				out = append(out, Undecided(o, o.Subject(), path))
+				continue
+			}
+			out = append(out, checkClaim(o, subject, path+".spec", &tpl.Spec, classes)...)
+		}
+		return out
+	}
+	return nil
+}
+
+func checkClaim(o *Object, subject, path string, spec *corev1.PersistentVolumeClaimSpec, classes []string) []Result {
+	if !slices.Contains(spec.AccessModes, corev1.ReadWriteMany) {
+		if o.Unknown(path + ".accessModes") {
+			return []Result{Undecided(o, subject, path+".accessModes")}
+		}
+		return nil
+	}
+	allowed := "allowed: " + strings.Join(classes, ", ")
+	switch {
+	case spec.StorageClassName == nil && o.Unknown(path+".storageClassName"):
+		return []Result{Undecided(o, subject, path+".storageClassName")}
+	case spec.StorageClassName == nil:
+		return []Result{Violation(o, subject,
+			"ReadWriteMany claim has no storageClassName, so it gets the cluster's default class, which usually cannot serve ReadWriteMany",
+			"set storageClassName to an RWX-capable class ("+allowed+")")}
+	case *spec.StorageClassName == "" && spec.VolumeName != "":
+		return nil // Binds a pre-provisioned volume by name; its kind is outside the stack's view.
+	case slices.Contains(classes, *spec.StorageClassName):
+		return nil
+	}
+	return []Result{Violation(o, subject,
+		fmt.Sprintf("ReadWriteMany claim uses storage class %q, which is not in the RWX-capable list", *spec.StorageClassName),
+		"use an RWX-capable class ("+allowed+") or add the class to rwxStorageClasses if it really serves ReadWriteMany")}
+}
