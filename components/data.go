@@ -108,7 +108,7 @@ func postgresSet(l *layer, c *config.Config, f *Foundation) (statefulSet, error)
 		claims:      []claimTemplate{{name: "postgres-data", storageClass: c.Storage.ClassName, size: c.Storage.Sizes.PostgresData}},
 		pod: pod{
 			name: PostgresName, component: "database", uid: postgresUID,
-			annotations: mergeAnnotations(scrapeAnnotations(postgresExporterPort), pulumi.StringMap{"checksum/init": pulumi.String(checksum(data))}),
+			annotations: mergeAnnotations(scrapeAnnotations(postgresExporterPort), pulumi.StringMap{"checksum/" + PostgresInitName: pulumi.String(checksum(data))}),
 			volumes: corev1.VolumeArray{
 				configMapVolume("init", PostgresInitName),
 				emptyDirVolume("run", "16Mi"),

@@ -112,8 +112,8 @@ func NewFoundation(ctx *pulumi.Context, name string, args *FoundationArgs, opts 
 		return nil, fmt.Errorf("secret: %w", err)
 	}
 	f.rollout = pulumi.StringMap{
-		"checksum/config":  pulumi.String(checksum(settings)),
-		"checksum/secrets": secretChecksum(data),
+		"checksum/" + ConfigMapName: pulumi.String(checksum(settings)),
+		"checksum/" + SecretName:    secretChecksum(data),
 	}
 	return f, l.done(pulumi.Map{"namespace": f.Namespace, "grafanaAdminPassword": f.GrafanaAdminPassword})
 }

@@ -129,7 +129,7 @@ func (l *layer) prometheus(c *config.Config) (*corev1.Service, error) {
 		replicas: 1,
 		pod: pod{
 			name: PrometheusName, component: "monitoring", uid: prometheusUID, serviceAccount: PrometheusName,
-			annotations: pulumi.StringMap{"checksum/config": pulumi.String(sum)},
+			annotations: pulumi.StringMap{"checksum/" + PrometheusConfig: pulumi.String(sum)},
 			volumes: corev1.VolumeArray{
 				configMapVolume("config", PrometheusConfig),
 				emptyDirVolume("data", "8Gi"),

@@ -14,8 +14,10 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 )
 
 // Resource is one registered resource: what the program asked for, with the options that matter here.
@@ -44,6 +46,16 @@ func (r *Record) OfType(typ string) []Resource {
 		}
 	}
 	return out
+}
+
+// ByURN returns the resource with urn.
+func (r *Record) ByURN(urn string) (Resource, bool) {
+	for _, res := range r.Resources {
+		if res.URN == urn {
+			return res, true
+		}
+	}
+	return Resource{}, false
 }
 
 // Object returns the Kubernetes object of a type with metadata.name name.
@@ -96,7 +108,22 @@ func (r Resource) Decode(into any) error {
 }
 
 // mocks records registrations and answers them like a provider that accepts its inputs.
-type mocks struct{ record *Record }
+type mocks struct {
+	record *Record
+	stack  string
+}
+
+// urn is the URN the mock monitor gives a resource, so dependencies can be matched against it.
+func (m mocks) urn(parent, typ, name string) resource.URN {
+	var parentType tokens.Type
+	if parent != "" {
+		parentType = resource.URN(parent).QualifiedType()
+	}
+	return resource.NewURN(tokens.QName(m.stack), tokens.PackageName(Project), parentType, tokens.Type(typ), name)
+}
+
+// Project is the Pulumi project the mocks run as.
+const Project = "jd-jones-rag-infra"
 
 func (m mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	res := Resource{Type: args.TypeToken, Name: args.Name, Inputs: args.Inputs}
@@ -105,7 +132,7 @@ func (m mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prope
 		res.RetainOnDelete = rpc.GetRetainOnDelete()
 		res.IgnoreChanges = rpc.GetIgnoreChanges()
 		res.Dependencies = rpc.GetDependencies()
-		res.URN = fmt.Sprintf("urn:pulumi:test::jd-jones-rag-infra::%s::%s", args.TypeToken, args.Name)
+		res.URN = string(m.urn(rpc.GetParent(), args.TypeToken, args.Name))
 	}
 	m.record.mu.Lock()
 	m.record.Resources = append(m.record.Resources, res)
@@ -144,7 +171,7 @@ func Run(stack string, cfg map[string]string, program pulumi.RunFunc) (*Record, 
 			info.ConfigSecretKeys = append(info.ConfigSecretKeys, k)
 		}
 	}
-	err := pulumi.RunErr(program, pulumi.WithMocks("jd-jones-rag-infra", stack, mocks{record: record}), withConfig)
+	err := pulumi.RunErr(program, pulumi.WithMocks(Project, stack, mocks{record: record, stack: stack}), withConfig)
 	return record, err
 }
 
@@ -152,6 +179,15 @@ func Run(stack string, cfg map[string]string, program pulumi.RunFunc) (*Record, 
 func RepoRoot() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// DeclaredConfig is Pulumi.yaml's config block, loaded and schema-checked by the SDK's own loader.
+func DeclaredConfig() (map[string]workspace.ProjectConfigType, error) {
+	project, err := workspace.LoadProject(filepath.Join(RepoRoot(), "Pulumi.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	return project.Config, nil
 }
 
 // StackConfig is the configuration the CLI would hand the program for stack: Pulumi.<stack>.yaml's values
@@ -198,4 +234,23 @@ func configString(v any) (string, error) {
 	}
 	b, err := json.Marshal(v)
 	return string(b), err
+}
+
+// Awaited is a resolved output: its value and whether it is known and secret.
+type Awaited struct {
+	Value         any
+	Known, Secret bool
+}
+
+// AwaitAll resolves outputs inside a running program.
+func AwaitAll(ctx *pulumi.Context, outputs map[string]pulumi.Output) (map[string]Awaited, error) {
+	got := map[string]Awaited{}
+	for name, o := range outputs {
+		r, err := internals.UnsafeAwaitOutput(ctx.Context(), o)
+		if err != nil {
+			return nil, fmt.Errorf("output %s: %w", name, err)
+		}
+		got[name] = Awaited{Value: r.Value, Known: r.Known, Secret: r.Secret}
+	}
+	return got, nil
 }

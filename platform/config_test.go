@@ -1,0 +1,109 @@
+package platform
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/jdjones/jd-jones-rag-infra/config"
+	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
+)
+
+func TestBadConfigNamesTheKeyAndRegistersNothing(t *testing.T) {
+	cases := []struct {
+		name     string
+		stack    string
+		set      map[string]string // keys without the project prefix; "" deletes the key
+		wantKey  string
+		wantText string // a fragment of the message: the value and what is allowed
+	}{
+		{"an unknown environment is refused", "dev", map[string]string{"environment": "staging"}, "environment", `= "staging": must be one of dev, prod`},
+		{"a missing environment is refused", "dev", map[string]string{"environment": ""}, "environment", "is required"},
+		{"a namespace must be a DNS label", "dev", map[string]string{"namespace": "JD_Jones"}, "namespace", `= "JD_Jones": must be a DNS-1123 label`},
+		{"a domain must be a DNS name", "dev", map[string]string{"domain": "not a domain!"}, "domain", "must be a DNS domain"},
+		{"protectData must be a boolean", "dev", map[string]string{"protectData": "maybe"}, "protectData", `= "maybe": must be true or false`},
+		{"an HPA floor below one is refused", "dev", map[string]string{"workloads": `{"api": {"minReplicas": 0}}`}, "workloads.api.minReplicas", "= 0: must be at least 1"},
+		{"an HPA minimum above its maximum is refused", "dev", map[string]string{"workloads": `{"api": {"replicas": 5, "minReplicas": 5, "maxReplicas": 3}}`}, "workloads.api.maxReplicas", "= 3: must be at least minReplicas (5)"},
+		{"an initial size outside the HPA range is refused", "dev", map[string]string{"workloads": `{"celeryWorker": {"replicas": 12}}`}, "workloads.celeryWorker.replicas", "= 12: the initial size must lie within minReplicas..maxReplicas (1..3)"},
+		{"a replica count below one is refused", "dev", map[string]string{"workloads": `{"externalPortal": {"replicas": 0}}`}, "workloads.externalPortal.replicas", "= 0: must be at least 1"},
+		{"prod refuses a single portal replica", "prod", map[string]string{"workloads": `{"internalPortal": {"replicas": 1}}`}, "workloads.internalPortal.replicas", "must be at least 2 in prod"},
+		{"prod refuses the review's worker floor of one", "prod", map[string]string{"workloads": `{"celeryWorker": {"minReplicas": 1}}`}, "workloads.celeryWorker.minReplicas", "must be at least 2 in prod"},
+		{"an unparseable CPU quantity is refused", "dev", map[string]string{"workloads": `{"api": {"resources": {"requests": {"cpu": "lots"}}}}`}, "workloads.api.resources.requests.cpu", `= "lots": must be a Kubernetes quantity`},
+		{"a request above its limit is refused", "dev", map[string]string{"workloads": `{"grafana": {"resources": {"requests": {"memory": "2Gi"}}}}`}, "workloads.grafana.resources.requests.memory", `= "2Gi": must not exceed limits.memory (512Mi)`},
+		{"a utilization target above 100 is refused", "dev", map[string]string{"workloads": `{"api": {"targetCPUPercent": 150}}`}, "workloads.api.targetCPUPercent", "= 150: must be a utilization percentage between 1 and 100"},
+		{"the latest tag is refused", "dev", map[string]string{"images": `{"api": "ghcr.io/jdjones/rag-api:latest"}`}, "images.api", "must not use the mutable tag latest"},
+		{"an image without a tag is refused", "dev", map[string]string{"images": `{"grafana": "grafana/grafana"}`}, "images.grafana", "must carry an explicit tag"},
+		{"a malformed digest is refused", "dev", map[string]string{"images": `{"redis": "redis@sha256:abc"}`}, "images.redis", "digest must be @sha256: followed by 64 hex characters"},
+		{"an RWX class not declared RWX-capable is refused", "dev", map[string]string{"storage": `{"rwxClassName": "standard", "rwxCapableClasses": ["nfs-client"]}`}, "storage.rwxClassName", `= "standard": must be one of storage.rwxCapableClasses ["nfs-client"]`},
+		{"a negative claim size is refused", "dev", map[string]string{"storage": `{"sizes": {"chromaData": "-5Gi"}}`}, "storage.sizes.chromaData", "must be greater than zero"},
+		{"prod refuses an in-cluster Postgres", "prod", map[string]string{"postgres": `{"mode": "in-cluster"}`}, "postgres.mode", "must be external in prod"},
+		{"prod refuses an in-cluster Redis", "prod", map[string]string{"redis": `{"mode": "in-cluster"}`}, "redis.mode", "must be external in prod"},
+		{"an unknown data mode is refused", "dev", map[string]string{"postgres": `{"mode": "managed"}`}, "postgres.mode", `= "managed": must be one of in-cluster, external`},
+		{"an external endpoint needs a host", "dev", map[string]string{"redis": `{"mode": "external", "passwordSecret": {"name": "r", "key": "k"}}`}, "redis.host", "must be the external endpoint's DNS name"},
+		{"an external endpoint needs a credential", "dev", map[string]string{"postgres": `{"mode": "external", "host": "db.example.com"}`}, "postgres.passwordSecret", "is required when postgres.mode is external (or set the secret key postgresPassword)"},
+		{"a port out of range is refused", "dev", map[string]string{"redis": `{"port": 70000}`}, "redis.port", "= 70000: must be a port number between 1 and 65535"},
+		{"a keyed LLM provider needs a key", "dev", map[string]string{"llm": `{"provider": "openai"}`}, "llm.apiKeySecret", `is required for provider "openai"`},
+		{"an unknown LLM provider is refused", "dev", map[string]string{"llm": `{"provider": "skynet", "baseUrl": "http://x.example.com"}`}, "llm.provider", `= "skynet": must be one of openai, azure-openai, anthropic, ollama`},
+		{"an LLM base URL must be http(s)", "dev", map[string]string{"llm": `{"provider": "ollama", "baseUrl": "ftp://models.example.com"}`}, "llm.baseUrl", "must be an http(s) URL"},
+		{"TLS is required on the ingress", "dev", map[string]string{"ingress": `{"clusterIssuer": ""}`}, "ingress.tlsSecretName", "every host needs TLS"},
+		{"TLS has one source only", "dev", map[string]string{"ingress": `{"tlsSecretName": "jd-tls", "clusterIssuer": "letsencrypt-staging"}`}, "ingress.clusterIssuer", "not both"},
+		{"a misspelt field is refused", "dev", map[string]string{"workloads": `{"api": {"replica": 3}}`}, "workloads", `unknown field "replica"`},
+		{"an object key must hold an object", "dev", map[string]string{"images": `["nginx:1.27"]`}, "images", "must be an object of the documented fields"},
+		{"an empty worker command is refused", "dev", map[string]string{"commands": `{"worker": []}`}, "commands.worker", "must be a non-empty command"},
+		{"a probe path must be absolute", "dev", map[string]string{"probes": `{"apiPath": "health"}`}, "probes.apiPath", `= "health": must be an HTTP path starting with /`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := stacktest.StackConfig(tc.stack)
+			require.NoError(t, err)
+			for k, v := range tc.set {
+				if v == "" {
+					delete(cfg, config.Project+":"+k)
+				} else {
+					cfg[config.Project+":"+k] = v
+				}
+			}
+			rec, err := stacktest.Run(tc.stack, cfg, Program)
+			require.Error(t, err)
+			var verr config.ValidationError
+			require.True(t, errors.As(err, &verr), "a ValidationError, got %v", err)
+			assert.Contains(t, verr.Keys(), tc.wantKey)
+			assert.Contains(t, err.Error(), "config jd-jones-rag-infra:"+tc.wantKey)
+			assert.Contains(t, err.Error(), tc.wantText)
+			assert.Empty(t, rec.Resources, "nothing is registered when the config is bad")
+		})
+	}
+}
+
+func TestSecretValuesNeverAppearInConfigErrors(t *testing.T) {
+	cfg, err := stacktest.StackConfig("dev")
+	require.NoError(t, err)
+	cfg[config.Project+":"+config.PostgresPasswordKey] = "hunter2-do-not-print"
+	cfg[config.Project+":postgres"] = `{"mode": "external", "host": "db.example.com", "passwordSecret": {"name": "db", "key": "pw"}}`
+	_, err = stacktest.Run("dev", cfg, Program)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "postgres.passwordSecret")
+	assert.NotContains(t, err.Error(), "hunter2")
+}
+
+func TestEveryConfigKeyIsDeclaredInPulumiYaml(t *testing.T) {
+	declared, err := stacktest.DeclaredConfig()
+	require.NoError(t, err)
+	read := append([]string{config.EnvironmentKey, config.NamespaceKey, config.DomainKey, config.ProtectDataKey}, config.ObjectKeys...)
+	read = append(read, config.SecretKeys...)
+	names := make([]string, 0, len(declared))
+	for name := range declared {
+		names = append(names, name)
+	}
+	assert.ElementsMatch(t, read, names, "Pulumi.yaml declares exactly the keys the program reads")
+	for _, key := range config.SecretKeys {
+		assert.True(t, declared[key].Secret, "%s is declared secret, so the CLI refuses a plaintext value", key)
+	}
+	for name, decl := range declared {
+		assert.NotEmpty(t, decl.Description, "%s has a description", name)
+		assert.NotNil(t, decl.Type, "%s has a type", name)
+	}
+	assert.Nil(t, declared[config.EnvironmentKey].Default, "environment has no default, so every stack must set it")
+}

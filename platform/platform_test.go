@@ -1,0 +1,626 @@
+package platform
+
+import (
+	"regexp"
+	"slices"
+	"testing"
+
+	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
+)
+
+// Type tokens of the Kubernetes objects the tests read.
+const (
+	deploymentType  = "kubernetes:apps/v1:Deployment"
+	statefulSetType = "kubernetes:apps/v1:StatefulSet"
+	jobType         = "kubernetes:batch/v1:Job"
+	serviceType     = "kubernetes:core/v1:Service"
+	secretType      = "kubernetes:core/v1:Secret"
+	configMapType   = "kubernetes:core/v1:ConfigMap"
+	pvcType         = "kubernetes:core/v1:PersistentVolumeClaim"
+	namespaceType   = "kubernetes:core/v1:Namespace"
+	hpaType         = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+	pdbType         = "kubernetes:policy/v1:PodDisruptionBudget"
+	netpolType      = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+	ingressType     = "kubernetes:networking.k8s.io/v1:Ingress"
+	passwordType    = "random:index/randomPassword:RandomPassword"
+)
+
+var stacks = []string{"dev", "prod"}
+
+// runStack runs the program with a stack's committed configuration, plus overrides.
+func runStack(t *testing.T, stack string, overrides map[string]string) *stacktest.Record {
+	t.Helper()
+	cfg, err := stacktest.StackConfig(stack)
+	require.NoError(t, err)
+	for k, v := range overrides {
+		cfg["jd-jones-rag-infra:"+k] = v
+	}
+	rec, err := stacktest.Run(stack, cfg, Program)
+	require.NoError(t, err)
+	return rec
+}
+
+// podTemplate is a workload's kind, replicas and pod template, decoded into the real API types.
+type podTemplate struct {
+	kind     string
+	replicas *int32
+	spec     corev1.PodTemplateSpec
+	strategy appsv1.DeploymentStrategyType
+}
+
+func decodeWorkload(t *testing.T, r stacktest.Resource) podTemplate {
+	t.Helper()
+	switch r.Type {
+	case deploymentType:
+		var d appsv1.Deployment
+		require.NoError(t, r.Decode(&d))
+		return podTemplate{kind: "Deployment", replicas: d.Spec.Replicas, spec: d.Spec.Template, strategy: d.Spec.Strategy.Type}
+	case statefulSetType:
+		var s appsv1.StatefulSet
+		require.NoError(t, r.Decode(&s))
+		return podTemplate{kind: "StatefulSet", replicas: s.Spec.Replicas, spec: s.Spec.Template}
+	case jobType:
+		var j batchv1.Job
+		require.NoError(t, r.Decode(&j))
+		return podTemplate{kind: "Job", spec: j.Spec.Template}
+	}
+	t.Fatalf("%s is not a workload", r.Type)
+	return podTemplate{}
+}
+
+// workloads are every pod-running object of a record.
+func workloads(rec *stacktest.Record) []stacktest.Resource {
+	var out []stacktest.Resource
+	for _, typ := range []string{deploymentType, statefulSetType, jobType} {
+		out = append(out, rec.OfType(typ)...)
+	}
+	return out
+}
+
+func TestInventoryWorkloadsMatchTheReview(t *testing.T) {
+	type want struct {
+		kind     string
+		replicas int32
+		port     int32
+		hpa      [2]int32 // zero when not autoscaled
+	}
+	// prod is the review's inventory (with the worker's HPA floor raised to 2 and Postgres and Redis
+	// moved to managed endpoints); dev runs one replica of each.
+	expected := map[string]map[string]want{
+		"prod": {
+			"api":             {"Deployment", 3, 8000, [2]int32{2, 10}},
+			"celery-worker":   {"Deployment", 2, 0, [2]int32{2, 8}},
+			"celery-beat":     {"Deployment", 1, 0, [2]int32{}},
+			"internal-portal": {"Deployment", 2, 3000, [2]int32{}},
+			"external-portal": {"Deployment", 3, 3000, [2]int32{}},
+			"chromadb":        {"StatefulSet", 1, 8000, [2]int32{}},
+			"prometheus":      {"Deployment", 1, 9090, [2]int32{}},
+			"grafana":         {"Deployment", 1, 3000, [2]int32{}},
+		},
+		"dev": {
+			"api":             {"Deployment", 1, 8000, [2]int32{1, 3}},
+			"celery-worker":   {"Deployment", 1, 0, [2]int32{1, 3}},
+			"celery-beat":     {"Deployment", 1, 0, [2]int32{}},
+			"internal-portal": {"Deployment", 1, 3000, [2]int32{}},
+			"external-portal": {"Deployment", 1, 3000, [2]int32{}},
+			"postgres":        {"StatefulSet", 1, 5432, [2]int32{}},
+			"redis":           {"StatefulSet", 1, 6379, [2]int32{}},
+			"chromadb":        {"StatefulSet", 1, 8000, [2]int32{}},
+			"prometheus":      {"Deployment", 1, 9090, [2]int32{}},
+			"grafana":         {"Deployment", 1, 3000, [2]int32{}},
+		},
+	}
+	for _, stack := range stacks {
+		t.Run(stack, func(t *testing.T) {
+			rec := runStack(t, stack, nil)
+			found := map[string]bool{}
+			for _, r := range append(rec.OfType(deploymentType), rec.OfType(statefulSetType)...) {
+				name := r.ObjectName()
+				w, ok := expected[stack][name]
+				if !assert.Truef(t, ok, "unexpected workload %s %s", r.Type, name) {
+					continue
+				}
+				found[name] = true
+				got := decodeWorkload(t, r)
+				assert.Equal(t, w.kind, got.kind, name)
+				require.NotNil(t, got.replicas, name)
+				assert.Equal(t, w.replicas, *got.replicas, "%s replicas", name)
+				if w.port != 0 {
+					assert.Equal(t, w.port, got.spec.Spec.Containers[0].Ports[0].ContainerPort, "%s port", name)
+					svc, ok := rec.Object(serviceType, name)
+					if assert.Truef(t, ok, "%s has a Service", name) {
+						var s corev1.Service
+						require.NoError(t, svc.Decode(&s))
+						assert.Equal(t, w.port, s.Spec.Ports[0].Port, "%s service port", name)
+						assert.Equal(t, name, s.Spec.Selector["app.kubernetes.io/name"])
+					}
+				}
+				hpaRes, autoscaled := rec.Object(hpaType, name)
+				assert.Equal(t, w.hpa != [2]int32{}, autoscaled, "%s autoscaled", name)
+				if autoscaled {
+					var h autoscalingv2.HorizontalPodAutoscaler
+					require.NoError(t, hpaRes.Decode(&h))
+					assert.Equal(t, w.hpa, [2]int32{*h.Spec.MinReplicas, h.Spec.MaxReplicas}, "%s HPA range", name)
+					assert.Equal(t, "Deployment", h.Spec.ScaleTargetRef.Kind)
+					assert.Equal(t, name, h.Spec.ScaleTargetRef.Name)
+					assert.Contains(t, r.IgnoreChanges, "spec.replicas", "%s: Pulumi must not fight the HPA", name)
+				} else {
+					assert.Empty(t, r.IgnoreChanges, name)
+				}
+			}
+			for name := range expected[stack] {
+				assert.Truef(t, found[name], "workload %s is missing", name)
+			}
+		})
+	}
+}
+
+func TestCeleryBeatRunsOnceWithRecreate(t *testing.T) {
+	for _, stack := range stacks {
+		r, ok := runStack(t, stack, nil).Object(deploymentType, "celery-beat")
+		require.True(t, ok)
+		w := decodeWorkload(t, r)
+		assert.Equal(t, int32(1), *w.replicas)
+		assert.Equal(t, appsv1.RecreateDeploymentStrategyType, w.strategy)
+	}
+}
+
+func TestClaimsMatchTheReview(t *testing.T) {
+	type claim struct {
+		size, mode, class string
+	}
+	expected := map[string]map[string]claim{
+		"prod": {
+			"model-cache":  {"10Gi", "ReadWriteMany", "efs-sc"},
+			"uploads-data": {"20Gi", "ReadWriteMany", "efs-sc"},
+			"chroma-data":  {"50Gi", "ReadWriteOnce", "gp3"},
+		},
+		"dev": {
+			"model-cache":   {"10Gi", "ReadWriteMany", "nfs-client"},
+			"uploads-data":  {"5Gi", "ReadWriteMany", "nfs-client"},
+			"postgres-data": {"5Gi", "ReadWriteOnce", "standard"},
+			"redis-data":    {"1Gi", "ReadWriteOnce", "standard"},
+			"chroma-data":   {"10Gi", "ReadWriteOnce", "standard"},
+		},
+	}
+	for _, stack := range stacks {
+		t.Run(stack, func(t *testing.T) {
+			rec := runStack(t, stack, nil)
+			got := map[string]claim{}
+			add := func(name string, spec corev1.PersistentVolumeClaimSpec) {
+				q := spec.Resources.Requests[corev1.ResourceStorage]
+				got[name] = claim{q.String(), string(spec.AccessModes[0]), *spec.StorageClassName}
+			}
+			for _, r := range rec.OfType(pvcType) {
+				var pvc corev1.PersistentVolumeClaim
+				require.NoError(t, r.Decode(&pvc))
+				add(pvc.Name, pvc.Spec)
+			}
+			for _, r := range rec.OfType(statefulSetType) {
+				var s appsv1.StatefulSet
+				require.NoError(t, r.Decode(&s))
+				for _, tmpl := range s.Spec.VolumeClaimTemplates {
+					add(tmpl.Name, tmpl.Spec)
+				}
+				assert.Equal(t, appsv1.RetainPersistentVolumeClaimRetentionPolicyType, s.Spec.PersistentVolumeClaimRetentionPolicy.WhenDeleted)
+			}
+			assert.Equal(t, expected[stack], got)
+		})
+	}
+}
+
+func TestDataIsProtectedInProdOnly(t *testing.T) {
+	for _, stack := range stacks {
+		rec := runStack(t, stack, nil)
+		protected := stack == "prod"
+		for _, r := range append(rec.OfType(pvcType), rec.OfType(namespaceType)...) {
+			assert.Equal(t, protected, r.Protect, "%s %s protect", stack, r.Name)
+			assert.Equal(t, protected, r.RetainOnDelete, "%s %s retainOnDelete", stack, r.Name)
+		}
+	}
+}
+
+func TestEveryContainerIsProbedSizedAndRestricted(t *testing.T) {
+	for _, stack := range stacks {
+		rec := runStack(t, stack, nil)
+		for _, r := range workloads(rec) {
+			w := decodeWorkload(t, r)
+			pod := w.spec.Spec
+			require.NotNil(t, pod.SecurityContext, r.Name)
+			assert.True(t, *pod.SecurityContext.RunAsNonRoot, r.Name)
+			assert.NotZero(t, *pod.SecurityContext.RunAsUser, r.Name)
+			assert.Equal(t, corev1.SeccompProfileTypeRuntimeDefault, pod.SecurityContext.SeccompProfile.Type, r.Name)
+			needsToken := r.ObjectName() == "prometheus" // it discovers pods through the API
+			assert.Equal(t, needsToken, *pod.AutomountServiceAccountToken, "%s token", r.Name)
+			for _, c := range append(pod.InitContainers, pod.Containers...) {
+				id := stack + "/" + r.Name + "/" + c.Name
+				if w.kind != "Job" {
+					assert.NotNil(t, c.LivenessProbe, "%s liveness", id)
+					assert.NotNil(t, c.ReadinessProbe, "%s readiness", id)
+				}
+				for _, name := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
+					req, hasReq := c.Resources.Requests[name]
+					lim, hasLim := c.Resources.Limits[name]
+					if assert.True(t, hasReq && hasLim, "%s %s request and limit", id, name) {
+						assert.LessOrEqual(t, req.Cmp(lim), 0, "%s %s request above limit", id, name)
+					}
+				}
+				sc := c.SecurityContext
+				require.NotNil(t, sc, id)
+				assert.True(t, *sc.RunAsNonRoot, id)
+				assert.False(t, *sc.AllowPrivilegeEscalation, id)
+				assert.False(t, *sc.Privileged, id)
+				assert.True(t, *sc.ReadOnlyRootFilesystem, id)
+				assert.Equal(t, []corev1.Capability{"ALL"}, sc.Capabilities.Drop, id)
+				assert.Equal(t, corev1.SeccompProfileTypeRuntimeDefault, sc.SeccompProfile.Type, id)
+				assert.NotRegexp(t, `:latest$|^[^:@]+$`, c.Image, id)
+			}
+		}
+	}
+}
+
+func TestProbesFollowEachComponentsContract(t *testing.T) {
+	rec := runStack(t, "dev", nil)
+	probes := func(name string) (liveness, readiness *corev1.Probe) {
+		r, ok := rec.Object(deploymentType, name)
+		if !ok {
+			r, ok = rec.Object(statefulSetType, name)
+		}
+		require.True(t, ok, name)
+		c := decodeWorkload(t, r).spec.Spec.Containers[0]
+		return c.LivenessProbe, c.ReadinessProbe
+	}
+	live, ready := probes("prometheus")
+	assert.Equal(t, "/-/healthy", live.HTTPGet.Path)
+	assert.Equal(t, "/-/ready", ready.HTTPGet.Path)
+	live, ready = probes("grafana")
+	assert.Equal(t, "/api/health", live.HTTPGet.Path)
+	assert.Equal(t, "/api/health", ready.HTTPGet.Path)
+	live, _ = probes("celery-worker")
+	assert.Contains(t, live.Exec.Command[2], "find /tmp/worker_heartbeat -mmin -2")
+	live, _ = probes("celery-beat")
+	assert.Contains(t, live.Exec.Command[2], "find /tmp/beat_heartbeat -mmin -2")
+	live, ready = probes("postgres")
+	assert.Equal(t, "pg_isready", live.Exec.Command[0])
+	assert.Equal(t, "pg_isready", ready.Exec.Command[0])
+	live, ready = probes("redis")
+	assert.Contains(t, ready.Exec.Command[2], "redis-cli -h 127.0.0.1 ping")
+	assert.Contains(t, live.Exec.Command[2], "LOADING")
+	live, _ = probes("chromadb")
+	assert.Equal(t, "/api/v2/heartbeat", live.HTTPGet.Path)
+
+	// The worker's probe commands are the image's contract, so the stack may replace them.
+	custom := runStack(t, "dev", map[string]string{"probes": `{"workerLiveness": ["celery-healthcheck", "--live"]}`})
+	r, _ := custom.Object(deploymentType, "celery-worker")
+	assert.Equal(t, []string{"celery-healthcheck", "--live"}, decodeWorkload(t, r).spec.Spec.Containers[0].LivenessProbe.Exec.Command)
+}
+
+// credentialName matches env var names that carry credentials.
+var credentialName = regexp.MustCompile(`(?i)(^|_)(password|passwd|pass|secret|token|key|apikey|auth|credentials?)(_|$)`)
+
+func TestNoEnvVarCarriesALiteralSecret(t *testing.T) {
+	for _, stack := range stacks {
+		rec := runStack(t, stack, nil)
+		for _, r := range workloads(rec) {
+			for _, c := range decodeWorkload(t, r).spec.Spec.Containers {
+				for _, e := range c.Env {
+					if !credentialName.MatchString(e.Name) {
+						continue
+					}
+					assert.Empty(t, e.Value, "%s/%s env %s is a literal", r.Name, c.Name, e.Name)
+					if assert.NotNil(t, e.ValueFrom, "%s/%s env %s", r.Name, c.Name, e.Name) {
+						assert.NotNil(t, e.ValueFrom.SecretKeyRef, "%s/%s env %s", r.Name, c.Name, e.Name)
+					}
+				}
+			}
+		}
+		for _, r := range rec.OfType(secretType) {
+			for key, v := range secretData(t, r) {
+				assert.True(t, v.IsSecret() || v.IsComputed(), "%s data %s must be a Pulumi secret", r.Name, key)
+			}
+		}
+	}
+}
+
+func TestGrafanaPasswordComesFromARandomPasswordThroughASecret(t *testing.T) {
+	for _, stack := range stacks {
+		rec := runStack(t, stack, nil)
+		r, ok := rec.Object(deploymentType, "grafana")
+		require.True(t, ok)
+		var ref *corev1.SecretKeySelector
+		for _, e := range decodeWorkload(t, r).spec.Spec.Containers[0].Env {
+			if e.Name == "GF_SECURITY_ADMIN_PASSWORD" {
+				require.Empty(t, e.Value)
+				ref = e.ValueFrom.SecretKeyRef
+			}
+		}
+		require.NotNil(t, ref, "GF_SECURITY_ADMIN_PASSWORD is set")
+		secret, ok := rec.Object(secretType, ref.Name)
+		require.True(t, ok, "secret %s exists", ref.Name)
+		value := secretData(t, secret)[presource.PropertyKey(ref.Key)]
+		require.True(t, value.IsSecret(), "the password is a Pulumi secret in the Secret")
+
+		var generated []string
+		for _, pw := range rec.OfType(passwordType) {
+			if pw.Name == "jd-jones-rag-foundation-grafana-admin-password" {
+				generated = append(generated, pw.Name)
+				assert.GreaterOrEqual(t, pw.Inputs["length"].NumberValue(), 32.0)
+				assert.Contains(t, secret.Dependencies, pw.URN, "the Secret is fed by the RandomPassword")
+			}
+		}
+		assert.Len(t, generated, 1)
+	}
+}
+
+func TestOutputsExposeURLsAndASecretPassword(t *testing.T) {
+	cfg, err := stacktest.StackConfig("dev")
+	require.NoError(t, err)
+	var got map[string]stacktest.Awaited
+	_, err = stacktest.Run("dev", cfg, func(ctx *pulumi.Context) error {
+		p, err := Build(ctx)
+		if err != nil {
+			return err
+		}
+		got, err = stacktest.AwaitAll(ctx, Outputs(p))
+		return err
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "jd-jones-rag-dev", got["namespace"].Value)
+	assert.Equal(t, "https://support.dev.jdjones.com", got["supportUrl"].Value)
+	assert.Equal(t, "https://portal.dev.jdjones.com", got["portalUrl"].Value)
+	assert.Equal(t, "https://api.dev.jdjones.com", got["apiUrl"].Value)
+	assert.True(t, got["grafanaAdminPassword"].Secret, "grafanaAdminPassword is a secret output")
+	assert.False(t, got["apiUrl"].Secret)
+	services := got["services"].Value.(map[string]string)
+	for _, name := range []string{"api", "external-portal", "internal-portal", "postgres", "redis", "chromadb", "prometheus", "grafana"} {
+		assert.Equal(t, name, services[name], "service %s", name)
+	}
+}
+
+func TestIngressServesTheThreeHostsOverTLS(t *testing.T) {
+	rec := runStack(t, "prod", nil)
+	r, ok := rec.Object(ingressType, "jd-jones-rag")
+	require.True(t, ok)
+	var ing networkingv1.Ingress
+	require.NoError(t, r.Decode(&ing))
+	routes := map[string]string{}
+	for _, rule := range ing.Spec.Rules {
+		b := rule.HTTP.Paths[0].Backend.Service
+		routes[rule.Host] = b.Name
+		svc, ok := rec.Object(serviceType, b.Name)
+		require.Truef(t, ok, "backend %s exists", b.Name)
+		var s corev1.Service
+		require.NoError(t, svc.Decode(&s))
+		assert.Equal(t, s.Spec.Ports[0].Port, b.Port.Number, "backend port of %s", rule.Host)
+	}
+	assert.Equal(t, map[string]string{
+		"support.jdjones.com": "external-portal", "portal.jdjones.com": "internal-portal", "api.jdjones.com": "api",
+	}, routes)
+	require.Len(t, ing.Spec.TLS, 1)
+	assert.ElementsMatch(t, []string{"support.jdjones.com", "portal.jdjones.com", "api.jdjones.com"}, ing.Spec.TLS[0].Hosts)
+	assert.Equal(t, "letsencrypt-prod", ing.Annotations["cert-manager.io/cluster-issuer"])
+	assert.Equal(t, "nginx", *ing.Spec.IngressClassName)
+}
+
+func TestNamespaceEnforcesRestrictedPodSecurity(t *testing.T) {
+	r, ok := runStack(t, "dev", nil).Object(namespaceType, "jd-jones-rag-dev")
+	require.True(t, ok)
+	var ns corev1.Namespace
+	require.NoError(t, r.Decode(&ns))
+	for _, mode := range []string{"enforce", "audit", "warn"} {
+		assert.Equal(t, "restricted", ns.Labels["pod-security.kubernetes.io/"+mode], mode)
+	}
+}
+
+func TestMigrationGatesTheApiAndWorkers(t *testing.T) {
+	rec := runStack(t, "dev", nil)
+	jobs := rec.OfType(jobType)
+	require.Len(t, jobs, 1)
+	job := jobs[0]
+	var j batchv1.Job
+	require.NoError(t, job.Decode(&j))
+	assert.Empty(t, j.Name, "the Job's name is generated so a new image replaces it cleanly")
+	assert.Equal(t, []string{"alembic", "upgrade", "head"}, j.Spec.Template.Spec.Containers[0].Command)
+	assert.Equal(t, corev1.RestartPolicyNever, j.Spec.Template.Spec.RestartPolicy)
+	for _, name := range []string{"api", "celery-worker", "celery-beat"} {
+		r, ok := rec.Object(deploymentType, name)
+		require.True(t, ok)
+		assert.Contains(t, r.Dependencies, job.URN, "%s waits for the migration", name)
+	}
+	data, ok := rec.Object(statefulSetType, "postgres")
+	require.True(t, ok)
+	assert.Contains(t, job.Dependencies, data.URN, "the migration waits for in-cluster Postgres")
+}
+
+func TestDisruptionBudgetsCoverEveryReplicatedWorkload(t *testing.T) {
+	expected := map[string]map[string]string{
+		// name -> "maxUnavailable=1" for replicated serving workloads, "minAvailable=1" for a protected single replica
+		"prod": {"api": "maxUnavailable=1", "celery-worker": "maxUnavailable=1", "external-portal": "maxUnavailable=1",
+			"internal-portal": "maxUnavailable=1", "chromadb": "minAvailable=1"},
+		"dev": {"api": "maxUnavailable=1", "celery-worker": "maxUnavailable=1"},
+	}
+	for _, stack := range stacks {
+		got := map[string]string{}
+		for _, r := range runStack(t, stack, nil).OfType(pdbType) {
+			var pdb policyv1.PodDisruptionBudget
+			require.NoError(t, r.Decode(&pdb))
+			switch {
+			case pdb.Spec.MaxUnavailable != nil:
+				got[pdb.Name] = "maxUnavailable=" + pdb.Spec.MaxUnavailable.String()
+			case pdb.Spec.MinAvailable != nil:
+				got[pdb.Name] = "minAvailable=" + pdb.Spec.MinAvailable.String()
+			}
+			assert.Equal(t, pdb.Name, pdb.Spec.Selector.MatchLabels["app.kubernetes.io/name"])
+		}
+		assert.Equal(t, expected[stack], got, stack)
+	}
+}
+
+func TestNetworkPoliciesAdmitOnlyTheReviewsFlows(t *testing.T) {
+	type admit struct {
+		from string
+		port int32
+	}
+	expected := map[string][]admit{
+		"external-portal": {{"ns:ingress-nginx", 3000}},
+		"internal-portal": {{"ns:ingress-nginx", 3000}},
+		"api":             {{"ns:ingress-nginx", 8000}, {"external-portal", 8000}, {"internal-portal", 8000}, {"prometheus", 8000}},
+		"postgres":        {{"api", 5432}, {"celery-worker", 5432}, {"db-migrate", 5432}, {"prometheus", 9187}},
+		"redis":           {{"api", 6379}, {"celery-worker", 6379}, {"celery-beat", 6379}, {"prometheus", 9121}},
+		"chromadb":        {{"api", 8000}, {"celery-worker", 8000}},
+		"prometheus":      {{"grafana", 9090}},
+	}
+	rec := runStack(t, "dev", nil)
+	got := map[string][]admit{}
+	defaultDeny := false
+	for _, r := range rec.OfType(netpolType) {
+		var np networkingv1.NetworkPolicy
+		require.NoError(t, r.Decode(&np))
+		assert.Equal(t, []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}, np.Spec.PolicyTypes)
+		target := np.Spec.PodSelector.MatchLabels["app.kubernetes.io/name"]
+		if target == "" {
+			defaultDeny = len(np.Spec.PodSelector.MatchLabels) == 0 && len(np.Spec.PodSelector.MatchExpressions) == 0 && len(np.Spec.Ingress) == 0
+			continue
+		}
+		for _, rule := range np.Spec.Ingress {
+			for _, peer := range rule.From {
+				var sources []string
+				if peer.NamespaceSelector != nil {
+					sources = append(sources, "ns:"+peer.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"])
+				}
+				if peer.PodSelector != nil {
+					sources = append(sources, peer.PodSelector.MatchExpressions[0].Values...)
+				}
+				for _, src := range sources {
+					for _, p := range rule.Ports {
+						got[target] = append(got[target], admit{src, p.Port.IntVal})
+					}
+				}
+			}
+		}
+	}
+	assert.True(t, defaultDeny, "a default-deny ingress policy selects every pod")
+	for target := range expected {
+		assert.ElementsMatch(t, expected[target], got[target], target)
+	}
+	assert.Len(t, got, len(expected))
+
+	// With Postgres and Redis managed outside the cluster, no policy admits traffic to them.
+	for _, r := range runStack(t, "prod", nil).OfType(netpolType) {
+		assert.NotContains(t, []string{"allow-to-postgres", "allow-to-redis"}, r.ObjectName())
+	}
+}
+
+func TestAConfigChangeRollsOnlyThePodsThatReadIt(t *testing.T) {
+	annotations := func(rec *stacktest.Record) map[string]map[string]string {
+		out := map[string]map[string]string{}
+		for _, r := range workloads(rec) {
+			out[r.Name] = decodeWorkload(t, r).spec.Annotations
+		}
+		return out
+	}
+	before := annotations(runStack(t, "dev", nil))
+	after := annotations(runStack(t, "dev", map[string]string{"llm": `{"provider": "ollama", "model": "llama3.2:3b", "embeddingModel": "nomic-embed-text", "baseUrl": "http://ollama.ollama.svc.cluster.local:11434"}`}))
+	for name, a := range before {
+		readsShared := a["checksum/jd-jones-config"] != ""
+		changed := a["checksum/jd-jones-config"] != after[name]["checksum/jd-jones-config"]
+		assert.Equal(t, readsShared, changed, "%s rolls exactly when it reads jd-jones-config", name)
+	}
+	for _, name := range []string{"jd-jones-rag-api-api", "jd-jones-rag-workers-celery-worker", "jd-jones-rag-workers-celery-beat"} {
+		assert.NotEmpty(t, before[name]["checksum/jd-jones-config"], name)
+		assert.Contains(t, before[name], "checksum/jd-jones-secrets", name)
+	}
+	// Prometheus and Postgres roll when their own config changes.
+	assert.NotEmpty(t, before["jd-jones-rag-monitoring-prometheus"]["checksum/prometheus-config"])
+	assert.NotEmpty(t, before["jd-jones-rag-data-postgres"]["checksum/postgres-init"])
+}
+
+func TestProdUsesManagedEndpointsAndExternalCredentials(t *testing.T) {
+	rec := runStack(t, "prod", nil)
+	for _, name := range []string{"postgres", "redis"} {
+		_, ok := rec.Object(statefulSetType, name)
+		assert.False(t, ok, "prod runs no in-cluster %s", name)
+	}
+	cm, ok := rec.Object(configMapType, "jd-jones-config")
+	require.True(t, ok)
+	var settings corev1.ConfigMap
+	require.NoError(t, cm.Decode(&settings))
+	assert.Equal(t, "jd-jones-rag.cluster-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com", settings.Data["POSTGRES_HOST"])
+	assert.Equal(t, "master.jd-jones-rag.abc123.euw1.cache.amazonaws.com", settings.Data["REDIS_HOST"])
+
+	api, _ := rec.Object(deploymentType, "api")
+	refs := map[string]string{}
+	for _, e := range decodeWorkload(t, api).spec.Spec.Containers[0].Env {
+		if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
+			refs[e.Name] = e.ValueFrom.SecretKeyRef.Name + "/" + e.ValueFrom.SecretKeyRef.Key
+		}
+	}
+	assert.Equal(t, map[string]string{
+		"POSTGRES_PASSWORD": "jd-jones-managed-data/postgres-password",
+		"REDIS_PASSWORD":    "jd-jones-managed-data/redis-password",
+		"JWT_SECRET":        "jd-jones-secrets/jwt-secret",
+		"LLM_API_KEY":       "jd-jones-llm/api-key",
+	}, refs)
+	// Only the secrets this stack generates are generated.
+	var generated []string
+	for _, pw := range rec.OfType(passwordType) {
+		generated = append(generated, pw.Name)
+	}
+	slices.Sort(generated)
+	assert.Equal(t, []string{"jd-jones-rag-foundation-grafana-admin-password", "jd-jones-rag-foundation-jwt-secret"}, generated)
+}
+
+func TestSuppliedSecretsReplaceGeneratedOnes(t *testing.T) {
+	rec := runStack(t, "dev", map[string]string{"jwtSecret": "a-supplied-jwt-secret-of-enough-length-0123456789"})
+	for _, pw := range rec.OfType(passwordType) {
+		assert.NotEqual(t, "jd-jones-rag-foundation-jwt-secret", pw.Name, "a supplied secret is not generated")
+	}
+	secret, ok := rec.Object(secretType, "jd-jones-secrets")
+	require.True(t, ok)
+	jwt := secretData(t, secret)["jwt-secret"]
+	require.True(t, jwt.IsSecret())
+	assert.Equal(t, "a-supplied-jwt-secret-of-enough-length-0123456789", jwt.SecretValue().Element.StringValue())
+}
+
+func TestResourceQuantitiesComeFromConfig(t *testing.T) {
+	rec := runStack(t, "dev", map[string]string{"workloads": `{"api": {"resources": {"requests": {"cpu": "250m", "memory": "300Mi"}, "limits": {"cpu": "1500m", "memory": "2Gi"}}}}`})
+	r, _ := rec.Object(deploymentType, "api")
+	res := decodeWorkload(t, r).spec.Spec.Containers[0].Resources
+	assert.True(t, resource.MustParse("250m").Equal(res.Requests[corev1.ResourceCPU]))
+	assert.True(t, resource.MustParse("2Gi").Equal(res.Limits[corev1.ResourceMemory]))
+	// A partial override keeps the other fields of the environment's defaults.
+	hpa, _ := rec.Object(hpaType, "api")
+	var h autoscalingv2.HorizontalPodAutoscaler
+	require.NoError(t, hpa.Decode(&h))
+	assert.Equal(t, int32(3), h.Spec.MaxReplicas)
+}
+
+// secretData is a Secret's stringData with each value marked secret when the whole map is.
+func secretData(t *testing.T, r stacktest.Resource) presource.PropertyMap {
+	t.Helper()
+	data := r.Inputs["stringData"]
+	if !data.IsSecret() {
+		require.True(t, data.IsObject(), "%s stringData", r.Name)
+		return data.ObjectValue()
+	}
+	out := presource.PropertyMap{}
+	for k, v := range data.SecretValue().Element.ObjectValue() {
+		if !v.IsSecret() {
+			v = presource.MakeSecret(v)
+		}
+		out[k] = v
+	}
+	return out
+}
