@@ -120,7 +120,9 @@ func checkServingReplicas(o *Object, c *Config) []Result {
 		portWord = "ports"
 	}
 	return []Result{Violation(o, o.Subject(), fmt.Sprintf("serves on %s %s with %s in production (minimum %d)",
-		portWord, strings.Join(ports, ", "), replicasText(*w.Replicas), minimum), "")}
+		portWord, strings.Join(ports, ", "), replicasText(*w.Replicas), minimum),
+		fmt.Sprintf("set spec.replicas to at least %d, or leave it unset and let a HorizontalPodAutoscaler with minReplicas of %d or more scale it",
+			minimum, minimum))}
 }
 
 // DatabaseHA forbids unreplicated in-cluster Postgres and Redis servers in production.

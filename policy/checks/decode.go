@@ -129,7 +129,7 @@ func Decode(r Resource) *Object {
 			o.Problem = err.Error()
 			var typeErr *json.UnmarshalTypeError
 			if errors.As(err, &typeErr) {
-				o.Problem = fmt.Sprintf("%s has a %s where a %s belongs", typeErr.Field, typeErr.Value, typeErr.Type)
+				o.Problem = fmt.Sprintf("%s is a JSON %s where the API expects %s", typeErr.Field, typeErr.Value, typeErr.Type)
 				o.Typed = typed // best effort: encoding/json skipped only the mistyped field
 			}
 		} else {
@@ -309,6 +309,14 @@ func (o *Object) IsSecret(path string) bool {
 		}
 	}
 	return false
+}
+
+// APIVersion is the object's apiVersion: "v1", "apps/v1".
+func (o *Object) APIVersion() string {
+	if o.Group == "" {
+		return o.Version
+	}
+	return o.Group + "/" + o.Version
 }
 
 // Subject names the object the way messages do: `Deployment "api"`.

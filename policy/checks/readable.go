@@ -15,5 +15,5 @@ func checkReadable(o *Object, _ *Config) []Result {
 	if o.Problem == "" {
 		return nil
 	}
-	return []Result{Violation(o, o.Subject(), "cannot be read as "+o.Group+"/"+o.Version+" "+o.Kind+": "+o.Problem, "")}
+	return []Result{Violation(o, o.Subject(), "cannot be read as "+o.APIVersion()+" "+o.Kind+": "+o.Problem, "")}
 }

@@ -55,11 +55,12 @@ func checkSecretData(o *Object, _ *Config) []Result {
 		}
 	}
 	if len(plain) > 0 {
-		noun := "value " + plain[0] + " is not a Pulumi secret"
+		problem := fmt.Sprintf("value %s is not a Pulumi secret, so the stack state holds it in plaintext", plain[0])
 		if len(plain) > 1 {
-			noun = "values " + strings.Join(plain, ", ") + " are not Pulumi secrets"
+			problem = fmt.Sprintf("values %s are not Pulumi secrets, so the stack state holds them in plaintext",
+				strings.Join(plain, ", "))
 		}
-		out = append(out, Violation(o, o.Subject(), fmt.Sprintf("%s, so the stack state holds them in plaintext", noun), ""))
+		out = append(out, Violation(o, o.Subject(), problem, ""))
 	}
 	return out
 }
