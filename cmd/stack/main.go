@@ -1,0 +1,99 @@
+// Command stack runs the platform program for one stack through the Automation API, with the offline
+// toolchain from `make tools`, a local file backend in .pulumi-local/, and the policy pack on:
+//
+//	go run ./cmd/stack preview -s dev
+//	go run ./cmd/stack up -s dev
+//	go run ./cmd/stack render -s prod -out rendered/prod
+//	go run ./cmd/stack refresh -s dev
+//	go run ./cmd/stack destroy -s dev
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+
+	"github.com/jdjones/jd-jones-rag-infra/internal/runner"
+	"github.com/jdjones/jd-jones-rag-infra/platform"
+)
+
+const usage = `usage: stack <preview|up|destroy|refresh|render> -s <stack> [flags]
+
+flags:
+`
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(os.Stderr, usage)
+		return errors.New("a command is required")
+	}
+	command := args[0]
+	flags := flag.NewFlagSet(command, flag.ContinueOnError)
+	stack := flags.String("s", "dev", "stack name (a Pulumi.<stack>.yaml must exist)")
+	noPolicy := flags.Bool("no-policy", false, "run without the policy pack")
+	policyConfig := flags.String("policy-config", "", "a --policy-pack-config JSON file (levels, parameters, exceptions)")
+	out := flags.String("out", "", "render: the directory to write the YAML to (default rendered/<stack>)")
+	if err := flags.Parse(args[1:]); err != nil {
+		return err
+	}
+	repo, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	session := &runner.Session{
+		Repo: repo, Stack: *stack, Program: platform.Program, NoPolicy: *noPolicy, PolicyConfig: *policyConfig,
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer cancel()
+	start := time.Now()
+	switch command {
+	case "preview":
+		_, err = session.Preview(ctx, nil)
+	case "up":
+		_, err = session.Up(ctx, nil)
+	case "destroy":
+		_, err = session.Destroy(ctx)
+	case "refresh":
+		_, err = session.Refresh(ctx)
+	case "render":
+		dir := *out
+		if dir == "" {
+			dir = filepath.Join(repo, "rendered", *stack)
+		}
+		err = session.Render(ctx, dir)
+	default:
+		return fmt.Errorf("unknown command %q; one of preview, up, destroy, refresh, render", command)
+	}
+	fmt.Fprintf(os.Stderr, "%s of %s took %s\n", command, *stack, time.Since(start).Round(100*time.Millisecond))
+	return err
+}
+
+// repoRoot is the nearest directory upwards holding Pulumi.yaml.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no Pulumi.yaml here or above: run from the repository")
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,124 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+)
+
+// Preview previews the stack with the policy pack; events, when given, receive the engine's events.
+func (s *Session) Preview(ctx context.Context, events chan<- events.EngineEvent) (auto.PreviewResult, error) {
+	stack, pack, err := s.prepare(ctx)
+	if err != nil {
+		return auto.PreviewResult{}, err
+	}
+	opts := []optpreview.Option{optpreview.ProgressStreams(s.out()), optpreview.ErrorProgressStreams(s.errOut())}
+	if pack != "" {
+		opts = append(opts, optpreview.PolicyPacks(pack))
+	}
+	if s.PolicyConfig != "" {
+		opts = append(opts, optpreview.PolicyPackConfigs(s.PolicyConfig))
+	}
+	if events != nil {
+		opts = append(opts, optpreview.EventStreams(events))
+	}
+	return stack.Preview(ctx, opts...)
+}
+
+// Up applies the stack with the policy pack.
+func (s *Session) Up(ctx context.Context, events chan<- events.EngineEvent) (auto.UpResult, error) {
+	stack, pack, err := s.prepare(ctx)
+	if err != nil {
+		return auto.UpResult{}, err
+	}
+	if s.Stack == "prod" {
+		fmt.Fprintln(s.errOut(), "warning: applying prod from the local file backend with a passphrase secrets provider; "+
+			"production state belongs in a shared backend with a real secrets provider (see README).")
+	}
+	opts := []optup.Option{optup.ProgressStreams(s.out()), optup.ErrorProgressStreams(s.errOut())}
+	if pack != "" {
+		opts = append(opts, optup.PolicyPacks(pack))
+	}
+	if s.PolicyConfig != "" {
+		opts = append(opts, optup.PolicyPackConfigs(s.PolicyConfig))
+	}
+	if events != nil {
+		opts = append(opts, optup.EventStreams(events))
+	}
+	return stack.Up(ctx, opts...)
+}
+
+// Destroy deletes the stack's resources (protected ones refuse).
+func (s *Session) Destroy(ctx context.Context) (auto.DestroyResult, error) {
+	stack, err := s.Select(ctx)
+	if err != nil {
+		return auto.DestroyResult{}, err
+	}
+	return stack.Destroy(ctx, optdestroy.ProgressStreams(s.out()), optdestroy.ErrorProgressStreams(s.errOut()))
+}
+
+// Refresh reads the live state of the stack's resources into its state.
+func (s *Session) Refresh(ctx context.Context) (auto.RefreshResult, error) {
+	stack, err := s.Select(ctx)
+	if err != nil {
+		return auto.RefreshResult{}, err
+	}
+	return stack.Refresh(ctx, optrefresh.ProgressStreams(s.out()), optrefresh.ErrorProgressStreams(s.errOut()))
+}
+
+// Render writes every Kubernetes object of the stack as YAML under out, through the provider's
+// renderYamlToDirectory, instead of applying it. It runs against a throwaway state of its own, so each
+// render writes every object afresh and never touches the stack's real state. Rendered Secrets are
+// plaintext: keep out of git.
+func (s *Session) Render(ctx context.Context, out string) error {
+	out, err := filepath.Abs(out)
+	if err != nil {
+		return err
+	}
+	if err := os.RemoveAll(filepath.Join(out, "0-crd")); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(filepath.Join(out, "1-manifest")); err != nil {
+		return err
+	}
+	render := *s
+	render.StateDir = filepath.Join(s.stateDir(), "render")
+	if err := os.RemoveAll(render.StateDir); err != nil {
+		return err
+	}
+	stack, pack, err := render.prepare(ctx)
+	if err != nil {
+		return err
+	}
+	if err := stack.SetConfig(ctx, "kubernetes:renderYamlToDirectory", auto.ConfigValue{Value: out}); err != nil {
+		return fmt.Errorf("setting the render directory: %w", err)
+	}
+	fmt.Fprintf(s.errOut(), "warning: rendering %s to %s; rendered Secrets hold their values in plaintext, keep the folder out of git.\n", s.Stack, out)
+	opts := []optup.Option{optup.ProgressStreams(s.out()), optup.ErrorProgressStreams(s.errOut())}
+	if pack != "" {
+		opts = append(opts, optup.PolicyPacks(pack))
+	}
+	_, err = stack.Up(ctx, opts...)
+	return err
+}
+
+// prepare selects the stack and builds the policy pack.
+func (s *Session) prepare(ctx context.Context) (auto.Stack, string, error) {
+	stack, err := s.Select(ctx)
+	if err != nil {
+		return auto.Stack{}, "", err
+	}
+	pack, err := s.PolicyPack(ctx)
+	if err != nil {
+		return auto.Stack{}, "", err
+	}
+	return stack, pack, nil
+}

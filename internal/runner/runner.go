@@ -1,0 +1,193 @@
+// Package runner drives the program through the Automation API as an inline program, with the
+// toolchain `make tools` builds, against a local file backend kept in an ignored folder. It is what
+// `cmd/stack` and the end-to-end tests use, so both find the toolchain the same way.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Project is the Pulumi project name of Pulumi.yaml.
+const Project = "jd-jones-rag-infra"
+
+// DefaultPassphrase encrypts the local backend's secrets when PULUMI_CONFIG_PASSPHRASE is unset.
+// It protects nothing: the local backend is for previews and tests. Real stacks use a shared backend
+// and a real secrets provider.
+const DefaultPassphrase = "jd-jones-rag-local-only"
+
+// Session is one stack of one project, run through the Automation API.
+type Session struct {
+	// Repo is the repository root: where .tools, .pulumi-local and the policy pack live.
+	Repo string
+	// ProjectDir holds Pulumi.yaml and Pulumi.<stack>.yaml; the repository root unless set.
+	ProjectDir string
+	// Stack is the stack name, e.g. dev.
+	Stack string
+	// Program is the inline program; the platform's unless set.
+	Program pulumi.RunFunc
+	// StateDir holds the file backend, work directories and the built policy pack; Repo/.pulumi-local unless set.
+	StateDir string
+	// NoPolicy turns the policy pack off.
+	NoPolicy bool
+	// PolicyConfig is a --policy-pack-config file (levels, parameters, exceptions).
+	PolicyConfig string
+	// Env adds or overrides environment variables of the CLI, e.g. KUBECONFIG.
+	Env map[string]string
+	// Stdout and Stderr receive Pulumi's own progress and diagnostics.
+	Stdout, Stderr io.Writer
+}
+
+func (s *Session) projectDir() string {
+	if s.ProjectDir != "" {
+		return s.ProjectDir
+	}
+	return s.Repo
+}
+
+func (s *Session) stateDir() string {
+	if s.StateDir != "" {
+		return s.StateDir
+	}
+	return filepath.Join(s.Repo, ".pulumi-local")
+}
+
+func (s *Session) out() io.Writer {
+	if s.Stdout != nil {
+		return s.Stdout
+	}
+	return os.Stdout
+}
+
+func (s *Session) errOut() io.Writer {
+	if s.Stderr != nil {
+		return s.Stderr
+	}
+	return os.Stderr
+}
+
+// ToolsMissing is returned when `make tools` has not been run.
+var ToolsMissing = errors.New("the Pulumi toolchain is not built: run `make tools` first (the first build takes 10-15 minutes)")
+
+// Toolchain returns the Pulumi CLI and Pulumi home that `make tools` laid out under repo/.tools.
+func Toolchain(repo string) (cliRoot, pulumiHome string, err error) {
+	cliRoot = filepath.Join(repo, ".tools")
+	pulumiHome = filepath.Join(cliRoot, "pulumi-home")
+	for _, p := range []string{filepath.Join(cliRoot, "bin", "pulumi"), filepath.Join(pulumiHome, "plugins")} {
+		if _, err := os.Stat(p); err != nil {
+			return "", "", fmt.Errorf("%w (%s is missing)", ToolsMissing, p)
+		}
+	}
+	return cliRoot, pulumiHome, nil
+}
+
+// Environment is what the CLI runs with: the local file backend, the project-local Pulumi home and
+// Pulumi's offline switches; a PULUMI_CONFIG_PASSPHRASE already set wins over the default.
+func (s *Session) Environment(pulumiHome string) map[string]string {
+	passphrase := os.Getenv("PULUMI_CONFIG_PASSPHRASE")
+	if passphrase == "" {
+		passphrase = DefaultPassphrase
+	}
+	env := map[string]string{
+		"PULUMI_BACKEND_URL":                          "file://" + filepath.Join(s.stateDir(), "state"),
+		"PULUMI_CONFIG_PASSPHRASE":                    passphrase,
+		"PULUMI_HOME":                                 pulumiHome,
+		"PULUMI_SKIP_UPDATE_CHECK":                    "1",
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+		"PULUMI_IGNORE_AMBIENT_PLUGINS":               "true",
+	}
+	for k, v := range s.Env {
+		env[k] = v
+	}
+	return env
+}
+
+// Select prepares the work directory and selects (or creates) the stack on the local backend.
+func (s *Session) Select(ctx context.Context) (auto.Stack, error) {
+	cliRoot, pulumiHome, err := Toolchain(s.Repo)
+	if err != nil {
+		return auto.Stack{}, err
+	}
+	work, err := s.prepareWorkDir()
+	if err != nil {
+		return auto.Stack{}, err
+	}
+	if err := os.MkdirAll(filepath.Join(s.stateDir(), "state"), 0o755); err != nil {
+		return auto.Stack{}, err
+	}
+	cli, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: cliRoot})
+	if err != nil {
+		return auto.Stack{}, fmt.Errorf("pulumi CLI in %s: %w", cliRoot, err)
+	}
+	program := s.Program
+	if program == nil {
+		return auto.Stack{}, errors.New("runner: Session.Program is not set")
+	}
+	stack, err := auto.UpsertStackInlineSource(ctx, s.Stack, Project, program,
+		auto.WorkDir(work), auto.Pulumi(cli), auto.PulumiHome(pulumiHome),
+		auto.SecretsProvider("passphrase"), auto.EnvVars(s.Environment(pulumiHome)))
+	if err != nil {
+		return auto.Stack{}, fmt.Errorf("selecting stack %s: %w", s.Stack, err)
+	}
+	return stack, nil
+}
+
+// encryptionSalt matches the line the passphrase provider writes into a stack file.
+var encryptionSalt = regexp.MustCompile(`(?m)^encryptionsalt: .*$`)
+
+// prepareWorkDir copies Pulumi.yaml and the stack file into the session's work directory, so nothing in
+// the repository is rewritten; the salt the passphrase provider wrote there earlier is kept, or the
+// stack's secrets could no longer be decrypted.
+func (s *Session) prepareWorkDir() (string, error) {
+	work := filepath.Join(s.stateDir(), "work", filepath.Base(s.projectDir()), s.Stack)
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return "", err
+	}
+	project, err := os.ReadFile(filepath.Join(s.projectDir(), "Pulumi.yaml"))
+	if err != nil {
+		return "", fmt.Errorf("reading the project: %w", err)
+	}
+	stackFile := "Pulumi." + s.Stack + ".yaml"
+	stackConfig, err := os.ReadFile(filepath.Join(s.projectDir(), stackFile))
+	if err != nil {
+		return "", fmt.Errorf("stack %q has no %s in %s: %w", s.Stack, stackFile, s.projectDir(), err)
+	}
+	if previous, err := os.ReadFile(filepath.Join(work, stackFile)); err == nil {
+		if salt := encryptionSalt.Find(previous); salt != nil {
+			stackConfig = append([]byte(strings.TrimRight(string(stackConfig), "\n")+"\n"), append(salt, '\n')...)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(work, "Pulumi.yaml"), project, 0o644); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(work, stackFile), stackConfig, 0o644); err != nil {
+		return "", err
+	}
+	return work, nil
+}
+
+// PolicyPack builds the policy pack to a binary the CLI runs directly (no Go language host needed)
+// and returns its path, or "" when the session runs without it.
+func (s *Session) PolicyPack(ctx context.Context) (string, error) {
+	if s.NoPolicy {
+		return "", nil
+	}
+	bin := filepath.Join(s.stateDir(), "bin", "k8s-guardrails")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./policy")
+	build.Dir = s.Repo
+	build.Stdout, build.Stderr = s.errOut(), s.errOut()
+	if err := build.Run(); err != nil {
+		return "", fmt.Errorf("building the policy pack: %w", err)
+	}
+	return bin, nil
+}
