@@ -13,7 +13,7 @@ import (
 var NetworkPolicyCoverage = &Policy{
 	Name: "network-policy-coverage",
 	Description: "Every namespace with workloads has a default-deny ingress NetworkPolicy, every workload's pods are " +
-		"selected by a NetworkPolicy, and no NetworkPolicy selects no pods.",
+		"selected by an ingress NetworkPolicy, and no NetworkPolicy selects no pods.",
 	Remediation: "add a NetworkPolicy with podSelector: {}, policyTypes: [Ingress] and no ingress rules, then allow each flow explicitly",
 	Why:         "kube-linter (non-isolated-pod), Kyverno, Checkov; the review relies on network policies to restrict access",
 	Level:       Mandatory,
@@ -26,7 +26,12 @@ func isDefaultDenyIngress(np *networkingv1.NetworkPolicy) bool {
 	if len(sel.MatchLabels) > 0 || len(sel.MatchExpressions) > 0 || len(np.Spec.Ingress) > 0 {
 		return false
 	}
-	// With no policyTypes, Kubernetes assumes Ingress (plus Egress when egress rules exist).
+	return isolatesIngress(np)
+}
+
+// isolatesIngress reports whether a NetworkPolicy restricts ingress to the pods it selects. With no
+// policyTypes, Kubernetes assumes Ingress (plus Egress when egress rules exist).
+func isolatesIngress(np *networkingv1.NetworkPolicy) bool {
 	return len(np.Spec.PolicyTypes) == 0 || slices.Contains(np.Spec.PolicyTypes, networkingv1.PolicyTypeIngress)
 }
 
@@ -82,7 +87,7 @@ func checkNetworkPolicyCoverage(s *Stack, _ *Config) []Result {
 		}
 	}
 
-	// Every workload's pods are selected by some policy.
+	// Every workload's pods are selected by some policy that restricts their ingress.
 	for _, o := range s.Workloads() {
 		if o.NamespaceUnknown {
 			continue
@@ -91,11 +96,11 @@ func checkNetworkPolicyCoverage(s *Stack, _ *Config) []Result {
 		selected, maybe := false, o.UnknownWithin(w.LabelsPath)
 		for _, n := range nps {
 			np := n.Typed.(*networkingv1.NetworkPolicy)
-			if n.NamespaceUnknown || n.UnknownWithin("spec.podSelector") {
+			if n.NamespaceUnknown || n.UnknownWithin("spec.podSelector") || n.Unknown("spec.policyTypes") {
 				maybe = maybe || n.NamespaceUnknown || n.Namespace == o.Namespace
 				continue
 			}
-			if n.Namespace == o.Namespace && selectorMatches(&np.Spec.PodSelector, w.Labels) {
+			if n.Namespace == o.Namespace && isolatesIngress(np) && selectorMatches(&np.Spec.PodSelector, w.Labels) {
 				selected = true
 				break
 			}

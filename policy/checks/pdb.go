@@ -25,7 +25,7 @@ func scaledBy(s *Stack, o *Object) (*Object, bool) {
 	maybe := false
 	for _, h := range s.OfKind("HorizontalPodAutoscaler") {
 		hpa, _ := h.HPA()
-		if h.NamespaceUnknown || h.UnknownWithin("spec.scaleTargetRef") {
+		if h.NamespaceUnknown || (h.Namespace == o.Namespace && h.UnknownWithin("spec.scaleTargetRef")) {
 			maybe = true
 			continue
 		}
@@ -86,11 +86,18 @@ func checkPDBCoverage(s *Stack, _ *Config) []Result {
 		maybe := hpaMaybe && hpa == nil
 		for _, p := range pdbs {
 			pdb := p.Typed.(*policyv1.PodDisruptionBudget)
-			if p.NamespaceUnknown || o.NamespaceUnknown || p.UnknownWithin("spec.selector") || o.UnknownWithin(w.LabelsPath) {
+			if p.NamespaceUnknown || o.NamespaceUnknown {
 				maybe = true
 				continue
 			}
-			if p.Namespace == o.Namespace && selectorMatches(pdb.Spec.Selector, w.Labels) {
+			if p.Namespace != o.Namespace {
+				continue
+			}
+			if p.UnknownWithin("spec.selector") || o.UnknownWithin(w.LabelsPath) {
+				maybe = true
+				continue
+			}
+			if selectorMatches(pdb.Spec.Selector, w.Labels) {
 				matching = append(matching, p)
 			}
 		}

@@ -133,7 +133,7 @@ func checkIngressBackends(s *Stack, _ *Config) []Result {
 
 func checkBackend(s *Stack, io *Object, b ingressBackend, services []*Object) []Result {
 	name := b.b.Service.Name
-	subject := fmt.Sprintf("%s backend Service %q (%s)", io.Subject(), name, b.where)
+	subject := fmt.Sprintf("%s backend (%s)", io.Subject(), b.where)
 	var svcObj *Object
 	maybe := false
 	for _, so := range services {
@@ -154,7 +154,7 @@ func checkBackend(s *Stack, io *Object, b ingressBackend, services []*Object) []
 		case maybe:
 			return []Result{Undecided(io, subject, "the name or namespace of a Service")}
 		}
-		return []Result{Violation(io, subject, fmt.Sprintf("names no Service in namespace %q of the stack", io.Namespace),
+		return []Result{Violation(io, subject, fmt.Sprintf("Service %q is not in namespace %q of the stack", name, io.Namespace),
 			fmt.Sprintf("point it at an existing Service in namespace %q", io.Namespace))}
 	}
 	if svcObj.UnknownWithin("spec.ports") {
@@ -178,6 +178,6 @@ func checkBackend(s *Stack, io *Object, b ingressBackend, services []*Object) []
 		port = fmt.Sprintf("%q", b.b.Service.Port.Name)
 	}
 	return []Result{Violation(io, subject,
-		fmt.Sprintf("port %s is not a port of the Service, which exposes %s", port, strings.Join(exposed, ", ")),
+		fmt.Sprintf("Service %q has no port %s; it exposes %s", name, port, strings.Join(exposed, ", ")),
 		"use one of the Service's ports")}
 }

@@ -16,7 +16,8 @@ const (
 )
 
 // manifest reads one YAML object into a Resource as Pulumi would send it (not FromManifest). A
-// "# pulumi name: x" line sets the Pulumi resource name (for objects without metadata.name).
+// "# pulumi name: x" line sets the Pulumi resource name (for objects without metadata.name), and
+// "# ignore changes: a,b" the ignoreChanges option.
 func manifest(t testing.TB, doc string) Resource {
 	t.Helper()
 	var obj map[string]any
@@ -31,6 +32,9 @@ func manifest(t testing.TB, doc string) Resource {
 	for _, line := range strings.Split(doc, "\n") {
 		if name, ok := strings.CutPrefix(strings.TrimSpace(line), "# pulumi name: "); ok {
 			r.Name = name
+		}
+		if ic, ok := strings.CutPrefix(strings.TrimSpace(line), "# ignore changes: "); ok {
+			r.IgnoreChanges = strings.Split(ic, ",")
 		}
 	}
 	r.Properties = applyMarkers(property.New(r.Properties)).AsMap()
