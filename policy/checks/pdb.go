@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"strings"
 
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -44,17 +45,11 @@ func targets(apiVersion, kind, name string, o *Object) bool {
 	if apiVersion == "" {
 		return true
 	}
-	gv, err := parseGroupVersion(apiVersion)
-	return err == nil && gv == o.Group
-}
-
-func parseGroupVersion(apiVersion string) (string, error) {
-	for i := len(apiVersion) - 1; i >= 0; i-- {
-		if apiVersion[i] == '/' {
-			return apiVersion[:i], nil
-		}
+	group, _, _ := strings.Cut(apiVersion, "/")
+	if !strings.Contains(apiVersion, "/") {
+		group = "" // "v1" is the core group
 	}
-	return "", nil
+	return group == o.Group
 }
 
 func checkPDBCoverage(s *Stack, _ *Config) []Result {

@@ -9,7 +9,6 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // Workload is the pod-running view of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
@@ -177,19 +176,4 @@ func (o *Object) HPA() (HPA, bool) {
 		return HPA{ref, t.Spec.MinReplicas, t.Spec.MaxReplicas}, true
 	}
 	return HPA{}, false
-}
-
-// selectorPath is where each scalable kind keeps its pod selector.
-func podSelector(o *Object) (*metav1.LabelSelector, string) {
-	switch t := o.Typed.(type) {
-	case *appsv1.Deployment:
-		return t.Spec.Selector, "spec.selector"
-	case *appsv1.StatefulSet:
-		return t.Spec.Selector, "spec.selector"
-	case *appsv1.ReplicaSet:
-		return t.Spec.Selector, "spec.selector"
-	case *appsv1.DaemonSet:
-		return t.Spec.Selector, "spec.selector"
-	}
-	return nil, ""
 }
