@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Builds, or reuses from a cache outside the checkout, the offline toolchain:
+# the pulumi CLI, the Kubernetes provider plugin and the stand-in random provider.
+# Then links them into .tools/bin and installs the plugins into the project-local
+# Pulumi home .tools/pulumi-home, laid out the way `pulumi plugin install` does.
+#
+# Usage: tools/build.sh [tool...]   (tools: pulumi kubernetes-provider random-standin; default all)
+# Cache: ${JDJ_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jd-jones-rag-infra/tools}/<tool>-<key>/,
+# where <key> hashes the tool's files (go.mod, go.sum, sources; tests excluded), the Go version
+# and the build flags, so a pinned-version change rebuilds and a fresh clone reuses what is there.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TOOLS_SRC=$ROOT/tools
+CACHE=${JDJ_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jd-jones-rag-infra/tools}
+BIN=$ROOT/.tools/bin
+PULUMI_HOME_DIR=$ROOT/.tools/pulumi-home
+PLUGINS=$PULUMI_HOME_DIR/plugins
+# A file of this name in a plugin directory says we put the plugin there (a stand-in).
+STANDIN_MARKER=JDJ-STANDIN
+
+# Static binaries, independent of the host's libc; releases of both are built this way too.
+export CGO_ENABLED=0
+
+log() { printf '==> %s\n' "$*"; }
+now() { date +%s; }
+# took START WHAT: prints how long WHAT took since START.
+took() { printf '    %s took %ss\n' "$2" "$(($(now) - $1))"; }
+
+# cache_key TOOL [RECIPE...]: a short hash of everything that determines TOOL's binary.
+cache_key() {
+	local tool=$1
+	shift
+	{
+		printf 'recipe %s\n' "$*"
+		go env GOVERSION GOOS GOARCH CGO_ENABLED
+		(cd "$TOOLS_SRC/$tool" &&
+			find . -type f ! -name '*_test.go' -print0 |
+			LC_ALL=C sort -z | xargs -0 sha256sum)
+	} | sha256sum | cut -c1-16
+}
+
+# version_const FILE NAME: the value of `const NAME = "..."` in FILE (the single source of a version).
+version_const() {
+	local v
+	v=$(sed -n "s/^const $2 = \"\\(.*\\)\"\$/\\1/p" "$1")
+	[[ -n $v ]] || { echo "build.sh: no 'const $2 = \"...\"' in $1" >&2; exit 1; }
+	printf '%s' "$v"
+}
+
+# build_cached TOOL BINARY PREPARE LDFLAGS PKG: sets BUILT to the cached binary of TOOL,
+# building it first if the cache has no entry for the current key. PREPARE is a function
+# run in the staging copy of the module before `go build` (or "true").
+build_cached() {
+	local tool=$1 binary=$2 prepare=$3 ldflags=$4 pkg=$5
+	local key dest start tmp
+	key=$(cache_key "$tool" "$ldflags" "$pkg")
+	dest=$CACHE/$tool-$key
+	if [[ -x $dest/$binary ]]; then
+		log "$tool: reusing $dest"
+		BUILT=$dest/$binary
+		return
+	fi
+	log "$tool: building (cache key $key)"
+	start=$(now)
+	mkdir -p "$CACHE"
+	# Build in a temporary directory next to the final one and rename it into place, so an
+	# interrupted build never leaves a half-written cache entry.
+	tmp=$(mktemp -d "$CACHE/.tmp-$tool-$key-XXXXXX")
+	# shellcheck disable=SC2064 # expand $tmp now: it is local to this call.
+	trap "rm -rf '$tmp'" EXIT
+	cp -R "$TOOLS_SRC/$tool" "$tmp/src"
+	mkdir "$tmp/out"
+	(cd "$tmp/src" && "$prepare" && go build -ldflags "$ldflags" -o "$tmp/out/$binary" "$pkg")
+	printf 'tool=%s\nkey=%s\ngo=%s\nldflags=%s\nbuilt=%s\n' "$tool" "$key" "$(go env GOVERSION)" \
+		"$ldflags" "$(date -u +%FT%TZ)" >"$tmp/out/BUILDINFO"
+	if ! mv -T "$tmp/out" "$dest" 2>/dev/null; then
+		# Another build of the same key finished first; its result is as good as ours.
+		log "$tool: $dest appeared meanwhile, keeping it"
+	fi
+	rm -rf "$tmp"
+	trap - EXIT
+	took "$start" "$tool build"
+	BUILT=$dest/$binary
+}
+
+# link_bin TARGET: .tools/bin/<basename> -> TARGET.
+link_bin() {
+	mkdir -p "$BIN"
+	ln -sfn "$1" "$BIN/$(basename "$1")"
+}
+
+# install_plugin NAME VERSION BINARY: installs a resource plugin into the project-local Pulumi
+# home as `pulumi plugin install` lays it out: plugins/resource-NAME-vVERSION/pulumi-resource-NAME
+# plus the installer's lock file, and no .partial file (which would mean "install unfinished").
+install_plugin() {
+	local name=$1 version=$2 binary=$3
+	local dir=$PLUGINS/resource-$name-v$version
+	mkdir -p "$dir"
+	ln -sfn "$binary" "$dir/pulumi-resource-$name"
+	: >"$dir.lock"
+	rm -f "$dir.partial"
+}
+
+# stage_kubernetes_schema: copies the schema and Terraform mapping that the provider embeds
+# from the pinned module into the staging copy (5+ MB generated inputs, not kept in git).
+stage_kubernetes_schema() {
+	local mod=github.com/pulumi/pulumi-kubernetes/provider/v4 dir
+	go mod download "$mod"
+	dir=$(go list -m -f '{{.Dir}}' "$mod")
+	cp "$dir/cmd/pulumi-resource-kubernetes/schema.json" "$dir/cmd/pulumi-resource-kubernetes/terraform-mapping.json" .
+	chmod u+w schema.json terraform-mapping.json
+}
+
+tool_pulumi() {
+	local version
+	version=$(cd "$TOOLS_SRC/pulumi" && go list -m -f '{{.Version}}' github.com/pulumi/pulumi/pkg/v3)
+	build_cached pulumi pulumi true \
+		"-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
+		github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+	link_bin "$BUILT"
+}
+
+tool_kubernetes_provider() {
+	local version
+	version=$(version_const "$TOOLS_SRC/kubernetes-provider/main.go" providerVersion)
+	build_cached kubernetes-provider pulumi-resource-kubernetes stage_kubernetes_schema \
+		"-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$version" .
+	link_bin "$BUILT"
+	install_plugin kubernetes "$version" "$BUILT"
+}
+
+tool_random_standin() {
+	local version dir
+	version=$(version_const "$TOOLS_SRC/random-standin/provider.go" Version)
+	build_cached random-standin pulumi-resource-random true "" .
+	link_bin "$BUILT"
+	dir=$PLUGINS/resource-random-v$version
+	if [[ -e $dir/pulumi-resource-random && ! -e $dir/$STANDIN_MARKER ]]; then
+		log "random-standin: $dir holds a real plugin; leaving it alone"
+		return
+	fi
+	install_plugin random "$version" "$BUILT"
+	printf 'Stand-in built by tools/build.sh, not the real pulumi-random plugin.\n' >"$dir/$STANDIN_MARKER"
+}
+
+main() {
+	local all_start tool
+	all_start=$(now)
+	local tools=("$@")
+	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin)
+	log "toolchain cache: $CACHE"
+	# Staging directories of builds killed hard enough to skip their cleanup.
+	[[ -d $CACHE ]] && find "$CACHE" -maxdepth 1 -name '.tmp-*' -mmin +1440 -exec rm -rf {} +
+	log "a cold first build takes ~10-15 minutes on 2 cores (pulumi CLI ~4 min, Kubernetes provider ~7 min); later runs reuse the cache in seconds"
+	for tool in "${tools[@]}"; do
+		case $tool in
+		pulumi) tool_pulumi ;;
+		kubernetes-provider) tool_kubernetes_provider ;;
+		random-standin) tool_random_standin ;;
+		*)
+			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin)" >&2
+			exit 2
+			;;
+		esac
+	done
+	mkdir -p "$PULUMI_HOME_DIR"
+	took "$all_start" "make tools"
+	log "ready: source tools/env.sh (puts .tools/bin first on PATH and sets PULUMI_HOME=.tools/pulumi-home)"
+}
+
+# exit on the same line: bash reads a script as it runs, so an edit made meanwhile cannot run.
+main "$@"; exit
