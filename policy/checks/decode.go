@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
+	"math"
 	"strconv"
 	"strings"
 
@@ -51,6 +51,9 @@ type Object struct {
 	secret  []string
 	// releaseNS is a Helm Release's "namespace" input.
 	releaseNS string
+	// workload is the pod-running view, computed once.
+	workload   Workload
+	isWorkload bool
 }
 
 // newTyped maps "group/version/Kind" to a constructor of the matching k8s.io/api type.
@@ -116,16 +119,16 @@ func Decode(r Resource) *Object {
 	}
 	o.Group, o.Version, o.Kind = group, version, kind
 
-	d := decoder{}
-	plainProps := d.plainMap(r.Properties, "")
+	d := decoder{buf: make([]byte, 0, 1024)}
+	d.writeMap(r.Properties)
 	o.unknown, o.secret = d.unknown, d.secret
 	if group == "helm.sh" && kind == "Release" {
-		o.releaseNS, _ = plainProps["namespace"].(string)
+		o.releaseNS = stringAt(r.Properties, "namespace")
 	}
 
 	if ctor, known := newTyped[group+"/"+version+"/"+kind]; known {
 		typed := ctor()
-		if err := decodeInto(plainProps, typed); err != nil {
+		if err := json.Unmarshal(d.buf, typed); err != nil {
 			o.Problem = err.Error()
 			var typeErr *json.UnmarshalTypeError
 			if errors.As(err, &typeErr) {
@@ -141,20 +144,21 @@ func Decode(r Resource) *Object {
 	}
 	if o.Typed == nil {
 		// Unknown kinds (custom resources) and unreadable objects still get their name and namespace.
-		if md, isMap := plainProps["metadata"].(map[string]any); isMap {
-			o.Meta.Name, _ = md["name"].(string)
-			o.Meta.Namespace, _ = md["namespace"].(string)
-			if labels, isMap := md["labels"].(map[string]any); isMap {
+		if md := r.Properties.Get("metadata"); md.IsMap() {
+			o.Meta.Name = stringAt(md.AsMap(), "name")
+			o.Meta.Namespace = stringAt(md.AsMap(), "namespace")
+			if labels := md.AsMap().Get("labels"); labels.IsMap() {
 				o.Meta.Labels = map[string]string{}
-				for k, v := range labels {
-					if s, isStr := v.(string); isStr {
-						o.Meta.Labels[k] = s
+				for k, v := range labels.AsMap().All {
+					if v.IsString() {
+						o.Meta.Labels[k] = v.AsString()
 					}
 				}
 			}
 		}
 	}
 
+	o.workload, o.isWorkload = o.computeWorkload()
 	o.Name = o.Meta.Name
 	if o.Name == "" {
 		o.Name = r.Name
@@ -181,88 +185,147 @@ func metaOf(mo metav1.Object) metav1.ObjectMeta {
 	}
 }
 
-// decodeInto fills a typed object from JSON-like data through encoding/json, which both honours the
-// Kubernetes types' own JSON handling (quantities, int-or-string) and skips mistyped fields.
-func decodeInto(plain map[string]any, typed any) error {
-	b, err := json.Marshal(plain)
-	if err != nil {
-		return err
+// stringAt reads a string property, or "".
+func stringAt(m property.Map, key string) string {
+	if v := m.Get(key); v.IsString() {
+		return v.AsString()
 	}
-	return json.Unmarshal(b, typed)
+	return ""
 }
 
-// decoder converts property values into JSON-like data, recording unknown and secret paths.
+// decoder renders property values as JSON, which encoding/json then reads into the typed object
+// (honouring the Kubernetes types' own JSON handling of quantities and int-or-string, and skipping
+// mistyped fields). Unknown values are left out and, like secrets, recorded by field path.
 type decoder struct {
+	buf     []byte
+	path    []byte
 	unknown []string
 	secret  []string
 }
 
-func (d *decoder) plainMap(m property.Map, path string) map[string]any {
-	out := make(map[string]any, m.Len())
-	for k, v := range m.All {
-		p := JoinKey(path, k)
-		if v.IsComputed() {
-			d.mark(v, p)
-			continue
-		}
-		out[k] = d.plain(v, p)
-	}
-	return out
-}
-
-func (d *decoder) mark(v property.Value, path string) {
+func (d *decoder) mark(v property.Value) {
 	if v.Secret() {
-		d.secret = append(d.secret, path)
+		d.secret = append(d.secret, string(d.path))
 	}
 	if v.IsComputed() {
-		d.unknown = append(d.unknown, path)
+		d.unknown = append(d.unknown, string(d.path))
 	}
 }
 
-func (d *decoder) plain(v property.Value, path string) any {
-	d.mark(v, path)
-	switch {
-	case v.IsComputed(), v.IsNull():
-		return nil
-	case v.IsBool():
-		return v.AsBool()
-	case v.IsNumber():
-		return v.AsNumber()
-	case v.IsString():
-		return v.AsString()
-	case v.IsArray():
-		arr := v.AsArray()
-		out := make([]any, arr.Len())
-		for i, e := range arr.All {
-			out[i] = d.plain(e, JoinIndex(path, i))
+func (d *decoder) writeMap(m property.Map) {
+	d.buf = append(d.buf, '{')
+	first := true
+	for k, v := range m.All {
+		n := len(d.path)
+		d.path = appendKey(d.path, k)
+		d.mark(v)
+		if !v.IsComputed() {
+			if !first {
+				d.buf = append(d.buf, ',')
+			}
+			first = false
+			d.buf = appendJSONString(d.buf, k)
+			d.buf = append(d.buf, ':')
+			d.writeValue(v)
 		}
-		return out
+		d.path = d.path[:n]
+	}
+	d.buf = append(d.buf, '}')
+}
+
+func (d *decoder) writeValue(v property.Value) {
+	switch {
+	case v.IsBool():
+		d.buf = strconv.AppendBool(d.buf, v.AsBool())
+	case v.IsNumber():
+		f := v.AsNumber()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			d.buf = append(d.buf, "null"...)
+		} else {
+			d.buf = strconv.AppendFloat(d.buf, f, 'g', -1, 64)
+		}
+	case v.IsString():
+		d.buf = appendJSONString(d.buf, v.AsString())
+	case v.IsArray():
+		d.buf = append(d.buf, '[')
+		for i, e := range v.AsArray().All {
+			if i > 0 {
+				d.buf = append(d.buf, ',')
+			}
+			n := len(d.path)
+			d.path = appendIndex(d.path, i)
+			d.mark(e)
+			d.writeValue(e)
+			d.path = d.path[:n]
+		}
+		d.buf = append(d.buf, ']')
 	case v.IsMap():
-		return d.plainMap(v.AsMap(), path)
+		d.writeMap(v.AsMap())
 	default:
-		// Assets, archives and resource references have no Kubernetes meaning.
-		return nil
+		// Null, computed (recorded by mark), assets, archives and resource references.
+		d.buf = append(d.buf, "null"...)
 	}
 }
 
-var plainKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+// appendJSONString appends s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}
+
+// isPlainKey reports whether a map key can follow a dot in a field path.
+func isPlainKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		letter := c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+		if !letter && (i == 0 || !(c == '-' || (c >= '0' && c <= '9'))) {
+			return false
+		}
+	}
+	return true
+}
+
+func appendKey(path []byte, key string) []byte {
+	if !isPlainKey(key) {
+		path = append(path, '[')
+		return append(strconv.AppendQuote(path, key), ']')
+	}
+	if len(path) > 0 {
+		path = append(path, '.')
+	}
+	return append(path, key...)
+}
+
+func appendIndex(path []byte, i int) []byte {
+	path = append(path, '[')
+	return append(strconv.AppendInt(path, int64(i), 10), ']')
+}
 
 // JoinKey appends a map key to a field path: "spec" + "replicas" -> "spec.replicas"; keys that are
 // not plain identifiers are quoted: "metadata.labels" + "app.kubernetes.io/name" ->
 // `metadata.labels["app.kubernetes.io/name"]`.
 func JoinKey(path, key string) string {
-	if !plainKey.MatchString(key) {
-		return path + "[" + strconv.Quote(key) + "]"
-	}
-	if path == "" {
-		return key
-	}
-	return path + "." + key
+	return string(appendKey([]byte(path), key))
 }
 
 // JoinIndex appends a list index to a field path: "spec.containers" + 0 -> "spec.containers[0]".
 func JoinIndex(path string, i int) string {
-	return path + "[" + strconv.Itoa(i) + "]"
+	return string(appendIndex([]byte(path), i))
 }
 
 // isPrefixPath reports whether prefix is path itself or one of its ancestors.

@@ -108,6 +108,7 @@ func Evaluate(resources []Resource, opts Options) []Finding {
 		}
 	}
 	for _, r := range resources {
+		o := s.Object(r) // decoded once for every policy, as the pack's cache does
 		for _, p := range All() {
 			lvl, props := opts.level(p)
 			if p.IsStack() || lvl == Disabled {
@@ -117,7 +118,9 @@ func Evaluate(resources []Resource, opts Options) []Finding {
 				emit(s.TakeNotes(r.URN), p, lvl)
 				continue
 			}
-			emit(s.RunResource(p, r, props), p, lvl)
+			if p.Resource != nil {
+				emit(s.runObject(p, o, props), p, lvl)
+			}
 		}
 		s.TakeNotes(r.URN) // notes of a disabled notes policy are dropped, as in the pack
 	}

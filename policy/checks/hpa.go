@@ -23,7 +23,6 @@ const productionMinReplicas = 2
 
 func checkHPATargets(s *Stack, c *Config) []Result {
 	var out []Result
-	scalable := s.OfKind("Deployment", "StatefulSet", "ReplicaSet")
 	for _, h := range s.OfKind("HorizontalPodAutoscaler") {
 		hpa, _ := h.HPA()
 
@@ -54,7 +53,7 @@ func checkHPATargets(s *Stack, c *Config) []Result {
 		}
 		var target *Object
 		maybe := false
-		for _, o := range scalable {
+		for _, o := range s.Near(h, "Deployment", "StatefulSet", "ReplicaSet") {
 			if o.NamespaceUnknown || o.Unknown("metadata.name") {
 				maybe = true
 				continue

@@ -92,6 +92,7 @@ func checkNetworkPolicyCoverage(s *Stack, _ *Config) []Result {
 		if o.NamespaceUnknown {
 			continue
 		}
+		nps := s.Near(o, "NetworkPolicy")
 		w, _ := o.Workload()
 		selected, maybe := false, o.UnknownWithin(w.LabelsPath)
 		for _, n := range nps {
@@ -127,7 +128,7 @@ func checkNetworkPolicyCoverage(s *Stack, _ *Config) []Result {
 			continue
 		}
 		matched, maybe := false, false
-		for _, o := range s.Workloads() {
+		for _, o := range s.Near(n, workloadKinds...) {
 			w, _ := o.Workload()
 			if o.NamespaceUnknown || (o.Namespace == n.Namespace && o.UnknownWithin(w.LabelsPath)) {
 				maybe = true

@@ -24,7 +24,7 @@ var PDBCoverage = &Policy{
 // scaledBy returns the HPA scaling o, and whether some HPA's target could not be read.
 func scaledBy(s *Stack, o *Object) (*Object, bool) {
 	maybe := false
-	for _, h := range s.OfKind("HorizontalPodAutoscaler") {
+	for _, h := range s.Near(o, "HorizontalPodAutoscaler") {
 		hpa, _ := h.HPA()
 		if h.NamespaceUnknown || (h.Namespace == o.Namespace && h.UnknownWithin("spec.scaleTargetRef")) {
 			maybe = true
@@ -54,7 +54,6 @@ func targets(apiVersion, kind, name string, o *Object) bool {
 
 func checkPDBCoverage(s *Stack, _ *Config) []Result {
 	var out []Result
-	pdbs := s.OfKind("PodDisruptionBudget")
 	for _, o := range s.OfKind("Deployment", "StatefulSet", "ReplicaSet") {
 		w, _ := o.Workload()
 		hpa, hpaMaybe := scaledBy(s, o)
@@ -79,7 +78,7 @@ func checkPDBCoverage(s *Stack, _ *Config) []Result {
 
 		var matching []*Object
 		maybe := hpaMaybe && hpa == nil
-		for _, p := range pdbs {
+		for _, p := range s.Near(o, "PodDisruptionBudget") {
 			pdb := p.Typed.(*policyv1.PodDisruptionBudget)
 			if p.NamespaceUnknown || o.NamespaceUnknown {
 				maybe = true

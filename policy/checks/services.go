@@ -33,7 +33,7 @@ func checkServiceSelectsPods(s *Stack, _ *Config) []Result {
 			continue // Endpoints are managed by hand (or by an operator).
 		}
 		matched, maybe := false, false
-		for _, o := range s.Workloads() {
+		for _, o := range s.Near(so, workloadKinds...) {
 			w, _ := o.Workload()
 			if o.NamespaceUnknown || (o.Namespace == so.Namespace && o.UnknownWithin(w.LabelsPath)) {
 				maybe = true
@@ -110,7 +110,6 @@ func ingressBackends(ing *networkingv1.Ingress) []ingressBackend {
 
 func checkIngressBackends(s *Stack, _ *Config) []Result {
 	var out []Result
-	services := s.OfKind("Service")
 	for _, io := range s.OfKind("Ingress") {
 		ing := io.Typed.(*networkingv1.Ingress)
 		if io.NamespaceUnknown || io.Unknown("spec.rules") || io.Unknown("spec.defaultBackend") {
@@ -125,7 +124,7 @@ func checkIngressBackends(s *Stack, _ *Config) []Result {
 			if b.b.Service == nil {
 				continue // A resource backend (e.g. a storage bucket) is not a Service.
 			}
-			out = append(out, checkBackend(s, io, b, services)...)
+			out = append(out, checkBackend(s, io, b, s.Near(io, "Service"))...)
 		}
 	}
 	return out

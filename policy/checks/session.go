@@ -84,10 +84,14 @@ func (s *Session) RunResource(p *Policy, r Resource, props map[string]any) []Fin
 	if p.Resource == nil {
 		return nil
 	}
-	o := s.Object(r)
+	return s.runObject(p, s.Object(r), props)
+}
+
+// runObject runs one resource policy on an object decoded by s.Object.
+func (s *Session) runObject(p *Policy, o *Object, props map[string]any) []Finding {
 	results := safely(p, o, func() []Result { return p.Resource(o, NewConfig(p, props, s.production)) })
 	return s.split(p, results, func(notes []Finding) {
-		s.notes[r.URN] = append(s.notes[r.URN], notes...)
+		s.notes[o.URN] = append(s.notes[o.URN], notes...)
 	})
 }
 

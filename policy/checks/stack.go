@@ -13,6 +13,10 @@ type Stack struct {
 	Objects []*Object
 
 	byKind map[string][]*Object
+	// byKindNS indexes typed objects by kind and known namespace; unknownNS holds, by kind, the
+	// objects whose namespace was unknown during preview.
+	byKindNS  map[string]map[string][]*Object
+	unknownNS map[string][]*Object
 	// podOwners are resources the checks cannot see into that may create pods or Services (Helm
 	// releases, custom resources), by namespace ("*" when the namespace is unknown).
 	podOwners map[string][]*Object
@@ -53,13 +57,23 @@ var nonWorkloadCustomKinds = map[string]bool{
 
 // NewStack indexes decoded objects for stack checks.
 func NewStack(objs []*Object) *Stack {
-	s := &Stack{Objects: objs, byKind: map[string][]*Object{}, podOwners: map[string][]*Object{}}
+	s := &Stack{Objects: objs, byKind: map[string][]*Object{}, podOwners: map[string][]*Object{},
+		byKindNS: map[string]map[string][]*Object{}, unknownNS: map[string][]*Object{}}
 	for _, o := range objs {
 		if o.Kind == "" {
 			continue
 		}
 		if o.Typed != nil {
 			s.byKind[o.Kind] = append(s.byKind[o.Kind], o)
+			switch {
+			case o.NamespaceUnknown:
+				s.unknownNS[o.Kind] = append(s.unknownNS[o.Kind], o)
+			default:
+				if s.byKindNS[o.Kind] == nil {
+					s.byKindNS[o.Kind] = map[string][]*Object{}
+				}
+				s.byKindNS[o.Kind][o.Namespace] = append(s.byKindNS[o.Kind][o.Namespace], o)
+			}
 		}
 		switch {
 		case o.Group == "helm.sh":
@@ -94,9 +108,26 @@ func (s *Stack) OfKind(kinds ...string) []*Object {
 	return out
 }
 
+// workloadKinds are the kinds that run pods.
+var workloadKinds = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"}
+
 // Workloads returns every decoded object with pods.
 func (s *Stack) Workloads() []*Object {
-	return s.OfKind("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
+	return s.OfKind(workloadKinds...)
+}
+
+// Near returns the objects of the given kinds that may share o's namespace: those in its namespace
+// and those whose namespace is unknown, or every one of them when o's own namespace is unknown.
+func (s *Stack) Near(o *Object, kinds ...string) []*Object {
+	if o.NamespaceUnknown {
+		return s.OfKind(kinds...)
+	}
+	var out []*Object
+	for _, k := range kinds {
+		out = append(out, s.byKindNS[k][o.Namespace]...)
+		out = append(out, s.unknownNS[k]...)
+	}
+	return out
 }
 
 // HiddenPodOwner returns a resource in namespace ns (or in an unknown namespace) that may create

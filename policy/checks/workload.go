@@ -31,6 +31,11 @@ type Workload struct {
 
 // Workload returns the object's pod-running view, or false for other kinds.
 func (o *Object) Workload() (Workload, bool) {
+	return o.workload, o.isWorkload
+}
+
+// computeWorkload builds the pod-running view once, when the object is decoded.
+func (o *Object) computeWorkload() (Workload, bool) {
 	switch t := o.Typed.(type) {
 	case *appsv1.Deployment:
 		return templateWorkload(&t.Spec.Template, "spec.template", t.Spec.Replicas, true), true
