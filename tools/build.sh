@@ -104,6 +104,7 @@ install_plugin() {
 
 # stage_kubernetes_schema: copies the schema and Terraform mapping that the provider embeds
 # from the pinned module into the staging copy (5+ MB generated inputs, not kept in git).
+# shellcheck disable=SC2317 # called indirectly, as build_cached's PREPARE.
 stage_kubernetes_schema() {
 	local mod=github.com/pulumi/pulumi-kubernetes/provider/v4 dir
 	go mod download "$mod"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Source this file (bash or zsh) to use the project's offline toolchain built by `make tools`:
 #   . tools/env.sh
 # It puts .tools/bin first on PATH and points Pulumi at the project-local home, where the
