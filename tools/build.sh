@@ -96,9 +96,10 @@ link_bin() {
 install_plugin() {
 	local name=$1 version=$2 binary=$3
 	local dir=$PLUGINS/resource-$name-v$version
+	log "$name plugin: installing v$version into $dir"
 	mkdir -p "$dir"
 	ln -sfn "$binary" "$dir/pulumi-resource-$name"
-	: >"$dir.lock"
+	[[ -e $dir.lock ]] || : >"$dir.lock"
 	rm -f "$dir.partial"
 }
 
@@ -146,7 +147,7 @@ tool_random_standin() {
 }
 
 main() {
-	local all_start tool
+	local all_start start tool
 	all_start=$(now)
 	local tools=("$@")
 	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin)
@@ -155,6 +156,7 @@ main() {
 	[[ -d $CACHE ]] && find "$CACHE" -maxdepth 1 -name '.tmp-*' -mmin +1440 -exec rm -rf {} +
 	log "a cold first build takes ~10-15 minutes on 2 cores (pulumi CLI ~4 min, Kubernetes provider ~7 min); later runs reuse the cache in seconds"
 	for tool in "${tools[@]}"; do
+		start=$(now)
 		case $tool in
 		pulumi) tool_pulumi ;;
 		kubernetes-provider) tool_kubernetes_provider ;;
@@ -164,6 +166,7 @@ main() {
 			exit 2
 			;;
 		esac
+		took "$start" "$tool step"
 	done
 	mkdir -p "$PULUMI_HOME_DIR"
 	took "$all_start" "make tools"
