@@ -37,8 +37,8 @@ type Resource struct {
 }
 
 // ResourceFromInputs builds a Resource from a mock's record of a registered resource (type token,
-// name and inputs as the Pulumi Go SDK's mocks see them). The URN is synthesized from the stack
-// and project names when they are given.
+// name and inputs as the Pulumi Go SDK's mocks see them), with a synthetic top-level URN
+// (urn:pulumi:stack::project::<type>::<name>); set URN to the real one when exceptions must match.
 func ResourceFromInputs(typ, name string, inputs resource.PropertyMap) Resource {
 	return Resource{
 		Type:       typ,
