@@ -53,7 +53,7 @@ func NewFrontendLayer(ctx *pulumi.Context, name string, args *FrontendLayerArgs,
 		{InternalPortalName, c.Images.InternalPortal, c.Workloads.InternalPortal},
 	}
 	for _, p := range portals {
-		if _, err := l.deployment(deployment{
+		if _, err := l.replicatedDeployment(deployment{
 			replicas: p.size.Replicas,
 			pod: pod{
 				name: p.name, component: "frontend", uid: appUID, spread: true,
@@ -70,15 +70,10 @@ func NewFrontendLayer(ctx *pulumi.Context, name string, args *FrontendLayerArgs,
 				}},
 			},
 		}); err != nil {
-			return nil, fmt.Errorf("%s: %w", p.name, err)
+			return nil, err
 		}
 		if _, err := l.service("frontend", service{name: p.name, selects: p.name, ports: []port{{"http", portalPort}}}); err != nil {
 			return nil, err
-		}
-		if p.size.Replicas > 1 {
-			if _, err := l.disruptionBudget(p.name, "frontend", false); err != nil {
-				return nil, err
-			}
 		}
 	}
 

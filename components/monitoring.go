@@ -125,10 +125,10 @@ func (l *layer) prometheus(c *config.Config) (*corev1.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := l.deployment(deployment{
-		replicas: 1,
+	if _, err := l.replicatedDeployment(deployment{
+		replicas: c.Workloads.Prometheus.Replicas,
 		pod: pod{
-			name: PrometheusName, component: "monitoring", uid: prometheusUID, serviceAccount: PrometheusName,
+			name: PrometheusName, spread: true, component: "monitoring", uid: prometheusUID, serviceAccount: PrometheusName,
 			annotations: pulumi.StringMap{"checksum/" + PrometheusConfig: pulumi.String(sum)},
 			volumes: corev1.VolumeArray{
 				configMapVolume("config", PrometheusConfig),
@@ -150,7 +150,7 @@ func (l *layer) prometheus(c *config.Config) (*corev1.Service, error) {
 			}},
 		},
 	}, pulumi.DependsOn([]pulumi.Resource{sa})); err != nil {
-		return nil, fmt.Errorf("prometheus: %w", err)
+		return nil, err
 	}
 	return l.service("monitoring", service{name: PrometheusName, selects: PrometheusName, ports: []port{{"http", prometheusPort}}})
 }
@@ -190,10 +190,10 @@ providers:
 		}
 		sums["checksum/"+cm.name] = pulumi.String(sum)
 	}
-	if _, err := l.deployment(deployment{
-		replicas: 1,
+	if _, err := l.replicatedDeployment(deployment{
+		replicas: c.Workloads.Grafana.Replicas,
 		pod: pod{
-			name: GrafanaName, component: "monitoring", uid: grafanaUID,
+			name: GrafanaName, spread: true, component: "monitoring", uid: grafanaUID,
 			annotations: mergeAnnotations(sums, f.rolloutAnnotations()),
 			volumes: corev1.VolumeArray{
 				emptyDirVolume("data", "1Gi"),
@@ -223,7 +223,8 @@ providers:
 			}},
 		},
 	}); err != nil {
-		return nil, fmt.Errorf("grafana: %w", err)
+		return nil, err
 	}
-	return l.service("monitoring", service{name: GrafanaName, selects: GrafanaName, ports: []port{{"http", grafanaPort}}})
+	// Each replica keeps login sessions in its own database, so a client stays with one replica.
+	return l.service("monitoring", service{name: GrafanaName, selects: GrafanaName, ports: []port{{"http", grafanaPort}}, sticky: true})
 }

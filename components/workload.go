@@ -1,6 +1,8 @@
 package components
 
 import (
+	"fmt"
+
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	autoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -128,6 +130,21 @@ func (l *layer) deployment(d deployment, opts ...pulumi.ResourceOption) (*appsv1
 	}, l.opts(opts)...)
 }
 
+// replicatedDeployment registers the Deployment and, when it runs more than one pod, a disruption
+// budget that keeps all but one of them up.
+func (l *layer) replicatedDeployment(d deployment, opts ...pulumi.ResourceOption) (*appsv1.Deployment, error) {
+	dep, err := l.deployment(d, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", d.pod.name, err)
+	}
+	if d.replicas > 1 || d.autoscaled {
+		if _, err := l.disruptionBudget(d.pod.name, d.pod.component, false); err != nil {
+			return nil, err
+		}
+	}
+	return dep, nil
+}
+
 // claimTemplate is a ReadWriteOnce volume claim template of a StatefulSet.
 type claimTemplate struct {
 	name, storageClass, size string
@@ -179,6 +196,8 @@ type service struct {
 	name, selects string
 	ports         []port
 	headless      bool
+	// sticky sends each client to the same pod (for replicas that keep sessions locally).
+	sticky bool
 }
 
 // service registers the Service as a child of the layer.
@@ -191,6 +210,9 @@ func (l *layer) service(component string, svc service) (*corev1.Service, error) 
 		})
 	}
 	spec := corev1.ServiceSpecArgs{Type: pulumi.String("ClusterIP"), Selector: s.selectorLabels(svc.selects), Ports: ports}
+	if svc.sticky {
+		spec.SessionAffinity = pulumi.String("ClientIP")
+	}
 	if svc.headless {
 		spec.ClusterIP = pulumi.String("None")
 		spec.PublishNotReadyAddresses = pulumi.Bool(true)

@@ -116,8 +116,8 @@ type Workloads struct {
 	Redis            Single     `json:"redis"`
 	RedisExporter    Single     `json:"redisExporter"`
 	Chroma           Single     `json:"chroma"`
-	Prometheus       Single     `json:"prometheus"`
-	Grafana          Single     `json:"grafana"`
+	Prometheus       Replicated `json:"prometheus"`
+	Grafana          Replicated `json:"grafana"`
 }
 
 // Sizes are the capacities of the five claims of the review's inventory.

@@ -99,8 +99,10 @@ func prodWorkloads() Workloads {
 		Redis:            Single{Resources: resources("250m", "512Mi", "1", "1Gi")},
 		RedisExporter:    Single{Resources: resources("50m", "64Mi", "200m", "128Mi")},
 		Chroma:           Single{Resources: resources("500m", "2Gi", "2", "4Gi")},
-		Prometheus:       Single{Resources: resources("250m", "1Gi", "1", "2Gi")},
-		Grafana:          Single{Resources: resources("100m", "256Mi", "500m", "512Mi")},
+		// Two identical Prometheus replicas scrape the same targets: the standard HA pair.
+		Prometheus: Replicated{Replicas: 2, Resources: resources("250m", "1Gi", "1", "2Gi")},
+		// Grafana is stateless here (provisioned datasource and dashboards, admin from a Secret).
+		Grafana: Replicated{Replicas: 2, Resources: resources("100m", "256Mi", "500m", "512Mi")},
 	}
 }
 
@@ -119,7 +121,7 @@ func devWorkloads() Workloads {
 		Redis:            Single{Resources: small},
 		RedisExporter:    Single{Resources: resources("10m", "32Mi", "100m", "64Mi")},
 		Chroma:           Single{Resources: resources("100m", "256Mi", "1", "1Gi")},
-		Prometheus:       Single{Resources: small},
-		Grafana:          Single{Resources: small},
+		Prometheus:       Replicated{Replicas: 1, Resources: small},
+		Grafana:          Replicated{Replicas: 1, Resources: small},
 	}
 }

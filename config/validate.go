@@ -155,8 +155,9 @@ func ImageProblem(ref string) string {
 func (c *Config) validateWorkloads(v *validator) {
 	w := c.Workloads
 	prod := c.Environment.IsProduction()
-	for name, a := range map[string]Autoscaled{"api": w.API, "celeryWorker": w.CeleryWorker} {
-		key := "workloads." + name
+	autoscaled := map[string]Autoscaled{"api": w.API, "celeryWorker": w.CeleryWorker}
+	for _, name := range sortedKeys(autoscaled) {
+		a, key := autoscaled[name], "workloads."+name
 		if a.MinReplicas < 1 {
 			v.fail(key+".minReplicas", a.MinReplicas, "must be at least 1")
 		} else if prod && a.MinReplicas < 2 {
@@ -175,8 +176,11 @@ func (c *Config) validateWorkloads(v *validator) {
 		}
 		v.resources(key+".resources", a.Resources)
 	}
-	for name, r := range map[string]Replicated{"externalPortal": w.ExternalPortal, "internalPortal": w.InternalPortal} {
-		key := "workloads." + name
+	replicated := map[string]Replicated{
+		"externalPortal": w.ExternalPortal, "internalPortal": w.InternalPortal, "prometheus": w.Prometheus, "grafana": w.Grafana,
+	}
+	for _, name := range sortedKeys(replicated) {
+		r, key := replicated[name], "workloads."+name
 		if r.Replicas < 1 {
 			v.fail(key+".replicas", r.Replicas, "must be at least 1")
 		} else if prod && r.Replicas < 2 {
@@ -186,7 +190,7 @@ func (c *Config) validateWorkloads(v *validator) {
 	}
 	singles := map[string]Single{
 		"celeryBeat": w.CeleryBeat, "migration": w.Migration, "postgres": w.Postgres, "postgresExporter": w.PostgresExporter,
-		"redis": w.Redis, "redisExporter": w.RedisExporter, "chroma": w.Chroma, "prometheus": w.Prometheus, "grafana": w.Grafana,
+		"redis": w.Redis, "redisExporter": w.RedisExporter, "chroma": w.Chroma,
 	}
 	for _, name := range sortedKeys(singles) {
 		v.resources("workloads."+name+".resources", singles[name].Resources)

@@ -96,8 +96,9 @@ func TestInventoryWorkloadsMatchTheReview(t *testing.T) {
 		port     int32
 		hpa      [2]int32 // zero when not autoscaled
 	}
-	// prod is the review's inventory (with the worker's HPA floor raised to 2 and Postgres and Redis
-	// moved to managed endpoints); dev runs one replica of each.
+	// prod is the review's inventory, with three deliberate changes: the worker's HPA floor is 2, not 1;
+	// Prometheus and Grafana run two replicas, not one (production serves everything from two pods); and
+	// Postgres and Redis are managed endpoints. dev runs one replica of each.
 	expected := map[string]map[string]want{
 		"prod": {
 			"api":             {"Deployment", 3, 8000, [2]int32{2, 10}},
@@ -106,8 +107,8 @@ func TestInventoryWorkloadsMatchTheReview(t *testing.T) {
 			"internal-portal": {"Deployment", 2, 3000, [2]int32{}},
 			"external-portal": {"Deployment", 3, 3000, [2]int32{}},
 			"chromadb":        {"StatefulSet", 1, 8000, [2]int32{}},
-			"prometheus":      {"Deployment", 1, 9090, [2]int32{}},
-			"grafana":         {"Deployment", 1, 3000, [2]int32{}},
+			"prometheus":      {"Deployment", 2, 9090, [2]int32{}},
+			"grafana":         {"Deployment", 2, 3000, [2]int32{}},
 		},
 		"dev": {
 			"api":             {"Deployment", 1, 8000, [2]int32{1, 3}},
@@ -448,7 +449,8 @@ func TestDisruptionBudgetsCoverEveryReplicatedWorkload(t *testing.T) {
 	expected := map[string]map[string]string{
 		// name -> "maxUnavailable=1" for replicated serving workloads, "minAvailable=1" for a protected single replica
 		"prod": {"api": "maxUnavailable=1", "celery-worker": "maxUnavailable=1", "external-portal": "maxUnavailable=1",
-			"internal-portal": "maxUnavailable=1", "chromadb": "minAvailable=1"},
+			"internal-portal": "maxUnavailable=1", "prometheus": "maxUnavailable=1", "grafana": "maxUnavailable=1",
+			"chromadb": "minAvailable=1"},
 		"dev": {"api": "maxUnavailable=1", "celery-worker": "maxUnavailable=1"},
 	}
 	for _, stack := range stacks {
