@@ -109,6 +109,11 @@ func checkPDBCoverage(s *Stack, _ *Config) []Result {
 			continue
 		}
 		for _, p := range matching {
+			// A budget over a single replica that cannot be replicated (a database) may deliberately
+			// stop drains for an operator; the requirement applies to replicated workloads only.
+			if !needed && replicasPath == "" {
+				continue
+			}
 			if replicasPath != "" {
 				out = append(out, Undecided(p, p.Subject(), replicasPath))
 				continue

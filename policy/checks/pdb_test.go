@@ -49,6 +49,20 @@ func TestPDBCoverage(t *testing.T) {
 			pdb("internal-portal", "rag", "maxUnavailable: 10%", "{app: internal-portal}"),
 			deploymentWith("celery-beat", "rag", "replicas: 1", "{app: celery-beat}"),
 		}},
+		{name: "a single unreplicable replica may keep a budget that stops drains for an operator", manifests: []string{
+			`
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: chromadb, namespace: rag}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: chromadb}}
+  template:
+    metadata: {labels: {app: chromadb}}
+    spec: {containers: [{name: chromadb, image: "chromadb/chroma:1.0.12"}]}
+`,
+			pdb("chromadb", "rag", "minAvailable: 1", "{app: chromadb}"),
+		}},
 		{name: "a replicated deployment without a budget is flagged", manifests: []string{
 			deploymentWith("external-portal", "rag", "replicas: 3", "{app: external-portal}"),
 			pdb("elsewhere", "other", "maxUnavailable: 1", "{app: external-portal}"),
