@@ -14,3 +14,30 @@ tools:
 ## tools-test: unit tests of the stand-in random provider
 tools-test:
 	cd $(TOOLS_DIR)/random-standin && CGO_ENABLED=0 go vet ./... && CGO_ENABLED=0 go test ./...
+
+STACK ?= dev
+OUT ?= rendered/$(STACK)
+GO_DIRS := $(shell cd $(ROOT) && go list -f '{{.Dir}}' ./...)
+
+.PHONY: preview up refresh destroy render test lint
+
+## preview: the main job, a preview of STACK (default dev) with the policy pack
+preview: tools
+	cd $(ROOT) && go run ./cmd/stack preview -s $(STACK)
+
+## up, refresh, destroy: the same runner against the cluster in $KUBECONFIG
+up refresh destroy: tools
+	cd $(ROOT) && go run ./cmd/stack $@ -s $(STACK)
+
+## render: every object of STACK as YAML under OUT (plaintext Secrets: keep OUT out of git)
+render: tools
+	cd $(ROOT) && go run ./cmd/stack render -s $(STACK) -out $(OUT)
+
+## lint: gofmt and go vet over the product module
+lint:
+	@out=$$(gofmt -l $(GO_DIRS)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	cd $(ROOT) && go vet ./...
+
+## test: every test (what .ci/run runs)
+test: tools lint tools-test
+	cd $(ROOT) && go test -count=1 ./...
