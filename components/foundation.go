@@ -208,20 +208,23 @@ func (f *Foundation) secretData(l *layer, c *config.Config) (map[string]pulumi.S
 	return data, creds, firstErr
 }
 
-// secretChecksum digests the Secret's values; it stays a secret output.
+// secretChecksum digests the Secret's values, so rotating one rolls the pods that read it. The digest is
+// not itself secret: SHA-256 over every value at once reveals none of them, and keeping it plain keeps
+// the workloads' diffs and rendered manifests free of secret markers.
 func secretChecksum(data map[string]pulumi.StringOutput) pulumi.StringOutput {
 	keys := sortedKeys(data)
 	values := make([]any, len(keys))
 	for i, k := range keys {
 		values[i] = data[k]
 	}
-	return pulumi.All(values...).ApplyT(func(vs []any) string {
+	sum := pulumi.All(values...).ApplyT(func(vs []any) string {
 		h := sha256.New()
 		for i, v := range vs {
 			fmt.Fprintf(h, "%s\x00%s\x00", keys[i], v)
 		}
 		return hex.EncodeToString(h.Sum(nil))
-	}).(pulumi.StringOutput)
+	})
+	return pulumi.Unsecret(sum).(pulumi.StringOutput)
 }
 
 // appEnv is the environment of every container running the application image: the shared settings and

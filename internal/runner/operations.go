@@ -14,9 +14,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 )
 
-// Preview previews the stack with the policy pack; events, when given, receive the engine's events.
+// Preview previews the stack with the policy pack. events, when given, receive the engine's events and
+// are closed when the preview ends, even one that fails before it starts.
 func (s *Session) Preview(ctx context.Context, events chan<- events.EngineEvent) (auto.PreviewResult, error) {
-	stack, pack, err := s.prepare(ctx)
+	stack, pack, err := s.prepare(ctx, events)
 	if err != nil {
 		return auto.PreviewResult{}, err
 	}
@@ -33,9 +34,9 @@ func (s *Session) Preview(ctx context.Context, events chan<- events.EngineEvent)
 	return stack.Preview(ctx, opts...)
 }
 
-// Up applies the stack with the policy pack.
+// Up applies the stack with the policy pack; events behave as in Preview.
 func (s *Session) Up(ctx context.Context, events chan<- events.EngineEvent) (auto.UpResult, error) {
-	stack, pack, err := s.prepare(ctx)
+	stack, pack, err := s.prepare(ctx, events)
 	if err != nil {
 		return auto.UpResult{}, err
 	}
@@ -94,7 +95,7 @@ func (s *Session) Render(ctx context.Context, out string) error {
 	if err := os.RemoveAll(render.StateDir); err != nil {
 		return err
 	}
-	stack, pack, err := render.prepare(ctx)
+	stack, pack, err := render.prepare(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -110,15 +111,16 @@ func (s *Session) Render(ctx context.Context, out string) error {
 	return err
 }
 
-// prepare selects the stack and builds the policy pack.
-func (s *Session) prepare(ctx context.Context) (auto.Stack, string, error) {
+// prepare selects the stack and builds the policy pack; on failure it closes events, which the
+// operation that would have closed them will not run.
+func (s *Session) prepare(ctx context.Context, events chan<- events.EngineEvent) (auto.Stack, string, error) {
 	stack, err := s.Select(ctx)
-	if err != nil {
-		return auto.Stack{}, "", err
+	var pack string
+	if err == nil {
+		pack, err = s.PolicyPack(ctx)
 	}
-	pack, err := s.PolicyPack(ctx)
-	if err != nil {
-		return auto.Stack{}, "", err
+	if err != nil && events != nil {
+		close(events)
 	}
-	return stack, pack, nil
+	return stack, pack, err
 }

@@ -42,6 +42,10 @@ type Session struct {
 	NoPolicy bool
 	// PolicyConfig is a --policy-pack-config file (levels, parameters, exceptions).
 	PolicyConfig string
+	// PolicyPackPath is an already built policy pack binary; unset, the session builds ./policy.
+	PolicyPackPath string
+	// Project is the project name of ProjectDir's Pulumi.yaml; the platform's unless set.
+	Project string
 	// Env adds or overrides environment variables of the CLI, e.g. KUBECONFIG.
 	Env map[string]string
 	// Stdout and Stderr receive Pulumi's own progress and diagnostics.
@@ -133,7 +137,11 @@ func (s *Session) Select(ctx context.Context) (auto.Stack, error) {
 	if program == nil {
 		return auto.Stack{}, errors.New("runner: Session.Program is not set")
 	}
-	stack, err := auto.UpsertStackInlineSource(ctx, s.Stack, Project, program,
+	project := s.Project
+	if project == "" {
+		project = Project
+	}
+	stack, err := auto.UpsertStackInlineSource(ctx, s.Stack, project, program,
 		auto.WorkDir(work), auto.Pulumi(cli), auto.PulumiHome(pulumiHome),
 		auto.SecretsProvider("passphrase"), auto.EnvVars(s.Environment(pulumiHome)))
 	if err != nil {
@@ -179,13 +187,21 @@ func (s *Session) prepareWorkDir() (string, error) {
 // PolicyPack builds the policy pack to a binary the CLI runs directly (no Go language host needed)
 // and returns its path, or "" when the session runs without it.
 func (s *Session) PolicyPack(ctx context.Context) (string, error) {
-	if s.NoPolicy {
+	switch {
+	case s.NoPolicy:
 		return "", nil
+	case s.PolicyPackPath != "":
+		return s.PolicyPackPath, nil
 	}
-	bin := filepath.Join(s.stateDir(), "bin", "k8s-guardrails")
+	return BuildPolicyPack(ctx, s.Repo, filepath.Join(s.stateDir(), "bin"), s.errOut())
+}
+
+// BuildPolicyPack compiles repo's ./policy into dir and returns the binary's path.
+func BuildPolicyPack(ctx context.Context, repo, dir string, log io.Writer) (string, error) {
+	bin := filepath.Join(dir, "k8s-guardrails")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./policy")
-	build.Dir = s.Repo
-	build.Stdout, build.Stderr = s.errOut(), s.errOut()
+	build.Dir = repo
+	build.Stdout, build.Stderr = log, log
 	if err := build.Run(); err != nil {
 		return "", fmt.Errorf("building the policy pack: %w", err)
 	}
