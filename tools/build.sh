@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds, or reuses from a cache outside the checkout, the offline toolchain:
-# the pulumi CLI, the Kubernetes provider plugin and the stand-in random provider.
+# the pulumi CLI, the Kubernetes provider plugin, the stand-in random provider and actionlint.
 # Then links them into .tools/bin and installs the plugins into the project-local
 # Pulumi home .tools/pulumi-home, laid out the way `pulumi plugin install` does.
 #
-# Usage: tools/build.sh [tool...]   (tools: pulumi kubernetes-provider random-standin; default all)
+# Usage: tools/build.sh [tool...]   (tools: pulumi kubernetes-provider random-standin actionlint; default all)
 # Cache: ${JDJ_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jd-jones-rag-infra/tools}/<tool>-<key>/,
 # where <key> hashes the tool's files (go.mod, go.sum, sources; tests excluded), the Go version
 # and the build flags, so a pinned-version change rebuilds and a fresh clone reuses what is there.
@@ -146,11 +146,19 @@ tool_random_standin() {
 	printf 'Stand-in built by tools/build.sh, not the real pulumi-random plugin.\n' >"$dir/$STANDIN_MARKER"
 }
 
+tool_actionlint() {
+	local version
+	version=$(cd "$TOOLS_SRC/actionlint" && go list -m -f '{{.Version}}' github.com/rhysd/actionlint)
+	build_cached actionlint actionlint true \
+		"-X github.com/rhysd/actionlint.version=$version" github.com/rhysd/actionlint/cmd/actionlint
+	link_bin "$BUILT"
+}
+
 main() {
 	local all_start start tool
 	all_start=$(now)
 	local tools=("$@")
-	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin)
+	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin actionlint)
 	log "toolchain cache: $CACHE"
 	# Staging directories of builds killed hard enough to skip their cleanup.
 	[[ -d $CACHE ]] && find "$CACHE" -maxdepth 1 -name '.tmp-*' -mmin +1440 -exec rm -rf {} +
@@ -161,8 +169,9 @@ main() {
 		pulumi) tool_pulumi ;;
 		kubernetes-provider) tool_kubernetes_provider ;;
 		random-standin) tool_random_standin ;;
+		actionlint) tool_actionlint ;;
 		*)
-			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin)" >&2
+			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint)" >&2
 			exit 2
 			;;
 		esac
