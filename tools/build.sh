@@ -154,6 +154,12 @@ tool_actionlint() {
 	link_bin "$BUILT"
 }
 
+# kube-score is built only for the benchmarks (`make bench`), not by default.
+tool_kube_score() {
+	build_cached kube-score kube-score true "" github.com/zegl/kube-score/cmd/kube-score
+	link_bin "$BUILT"
+}
+
 main() {
 	local all_start start tool
 	all_start=$(now)
@@ -170,8 +176,9 @@ main() {
 		kubernetes-provider) tool_kubernetes_provider ;;
 		random-standin) tool_random_standin ;;
 		actionlint) tool_actionlint ;;
+		kube-score) tool_kube_score ;;
 		*)
-			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint)" >&2
+			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint kube-score)" >&2
 			exit 2
 			;;
 		esac
