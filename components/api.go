@@ -60,7 +60,7 @@ func NewApiLayer(ctx *pulumi.Context, name string, args *ApiLayerArgs, opts ...p
 
 	scaling := c.Workloads.API
 	api, err := l.deployment(deployment{
-		replicas: scaling.Replicas, autoscaled: true,
+		autoscaled: true,
 		pod: pod{
 			name: APIName, component: "backend", uid: appUID, spread: true,
 			annotations: mergeAnnotations(f.rolloutAnnotations(), scrapeAnnotations(apiPort)),

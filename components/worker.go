@@ -59,8 +59,8 @@ func NewWorkerLayer(ctx *pulumi.Context, name string, args *WorkerLayerArgs, opt
 	}
 	scaling := c.Workloads.CeleryWorker
 	worker, err := l.deployment(deployment{
-		replicas: scaling.Replicas, autoscaled: true,
-		pod: celery(CeleryWorkerName, c.Commands.Worker, c.Probes.WorkerLiveness, c.Probes.WorkerReadiness, scaling.Resources, true),
+		autoscaled: true,
+		pod:        celery(CeleryWorkerName, c.Commands.Worker, c.Probes.WorkerLiveness, c.Probes.WorkerReadiness, scaling.Resources, true),
 	}, pulumi.DependsOn(args.DependsOn))
 	if err != nil {
 		return nil, fmt.Errorf("celery worker: %w", err)

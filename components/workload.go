@@ -94,9 +94,9 @@ func topologySpread(selector pulumi.StringMap) corev1.TopologySpreadConstraintAr
 // deployment is a Deployment of a pod.
 type deployment struct {
 	pod pod
-	// replicas is the fixed size, or the initial size when autoscaled.
+	// replicas is the fixed size; ignored when autoscaled.
 	replicas int
-	// autoscaled hands the size to an HPA: Pulumi ignores later drift of spec.replicas.
+	// autoscaled hands the size to an HPA: the Deployment sets no spec.replicas at all.
 	autoscaled bool
 	// recreate stops the old pod before starting the new one (a scheduler must never run twice).
 	recreate bool
@@ -115,18 +115,18 @@ func (l *layer) deployment(d deployment, opts ...pulumi.ResourceOption) (*appsv1
 	if d.recreate {
 		strategy = appsv1.DeploymentStrategyArgs{Type: pulumi.String("Recreate")}
 	}
-	if d.autoscaled {
-		opts = append(opts, pulumi.IgnoreChanges([]string{"spec.replicas"}))
+	spec := appsv1.DeploymentSpecArgs{
+		RevisionHistoryLimit: pulumi.Int(5),
+		Selector:             metav1.LabelSelectorArgs{MatchLabels: s.selectorLabels(d.pod.name)},
+		Strategy:             strategy,
+		Template:             d.pod.template(s),
+	}
+	if !d.autoscaled {
+		spec.Replicas = pulumi.Int(d.replicas)
 	}
 	return appsv1.NewDeployment(l.ctx, l.child(d.pod.name), &appsv1.DeploymentArgs{
 		Metadata: s.meta(d.pod.name, d.pod.component),
-		Spec: appsv1.DeploymentSpecArgs{
-			Replicas:             pulumi.Int(d.replicas),
-			RevisionHistoryLimit: pulumi.Int(5),
-			Selector:             metav1.LabelSelectorArgs{MatchLabels: s.selectorLabels(d.pod.name)},
-			Strategy:             strategy,
-			Template:             d.pod.template(s),
-		},
+		Spec:     spec,
 	}, l.opts(opts)...)
 }
 

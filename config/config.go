@@ -93,9 +93,9 @@ type Replicated struct {
 	Resources Resources `json:"resources"`
 }
 
-// Autoscaled is a workload whose size an HPA owns; Replicas is only its initial size.
+// Autoscaled is a workload whose size its HPA owns: the Deployment sets no replica count, so neither
+// Pulumi nor a kubectl apply of the rendered YAML ever resets what the autoscaler chose.
 type Autoscaled struct {
-	Replicas            int       `json:"replicas"`
 	MinReplicas         int       `json:"minReplicas"`
 	MaxReplicas         int       `json:"maxReplicas"`
 	TargetCPUPercent    int       `json:"targetCPUPercent"`

@@ -82,13 +82,13 @@ func resources(reqCPU, reqMem, limCPU, limMem string) Resources {
 	}
 }
 
-// prodWorkloads are the review's counts: api 3 (HPA 2-10), celery-worker 2, portals 3 and 2. The worker's
-// HPA floor is 2, not the review's 1, because production refuses a single replica of a serving workload.
+// prodWorkloads are the review's sizes: api HPA 2-10, portals 3 and 2. The worker's HPA floor is 2, not the
+// review's 1 (nor its initial 2), because production refuses a single replica of a serving workload.
 func prodWorkloads() Workloads {
 	return Workloads{
-		API: Autoscaled{Replicas: 3, MinReplicas: 2, MaxReplicas: 10, TargetCPUPercent: 70, TargetMemoryPercent: 80,
+		API: Autoscaled{MinReplicas: 2, MaxReplicas: 10, TargetCPUPercent: 70, TargetMemoryPercent: 80,
 			Resources: resources("500m", "1Gi", "2", "4Gi")},
-		CeleryWorker: Autoscaled{Replicas: 2, MinReplicas: 2, MaxReplicas: 8, TargetCPUPercent: 70, TargetMemoryPercent: 80,
+		CeleryWorker: Autoscaled{MinReplicas: 2, MaxReplicas: 8, TargetCPUPercent: 70, TargetMemoryPercent: 80,
 			Resources: resources("500m", "1Gi", "2", "4Gi")},
 		CeleryBeat:       Single{Resources: resources("100m", "256Mi", "500m", "512Mi")},
 		Migration:        Single{Resources: resources("250m", "512Mi", "1", "1Gi")},
@@ -110,8 +110,8 @@ func prodWorkloads() Workloads {
 func devWorkloads() Workloads {
 	small := resources("50m", "128Mi", "500m", "512Mi")
 	return Workloads{
-		API:              Autoscaled{Replicas: 1, MinReplicas: 1, MaxReplicas: 3, TargetCPUPercent: 70, TargetMemoryPercent: 80, Resources: resources("100m", "256Mi", "1", "1Gi")},
-		CeleryWorker:     Autoscaled{Replicas: 1, MinReplicas: 1, MaxReplicas: 3, TargetCPUPercent: 70, TargetMemoryPercent: 80, Resources: resources("100m", "256Mi", "1", "1Gi")},
+		API:              Autoscaled{MinReplicas: 1, MaxReplicas: 3, TargetCPUPercent: 70, TargetMemoryPercent: 80, Resources: resources("100m", "256Mi", "1", "1Gi")},
+		CeleryWorker:     Autoscaled{MinReplicas: 1, MaxReplicas: 3, TargetCPUPercent: 70, TargetMemoryPercent: 80, Resources: resources("100m", "256Mi", "1", "1Gi")},
 		CeleryBeat:       Single{Resources: small},
 		Migration:        Single{Resources: small},
 		ExternalPortal:   Replicated{Replicas: 1, Resources: small},

@@ -166,9 +166,6 @@ func (c *Config) validateWorkloads(v *validator) {
 		if a.MaxReplicas < a.MinReplicas {
 			v.fail(key+".maxReplicas", a.MaxReplicas, "must be at least minReplicas (%d)", a.MinReplicas)
 		}
-		if a.Replicas < a.MinReplicas || a.Replicas > a.MaxReplicas {
-			v.fail(key+".replicas", a.Replicas, "the initial size must lie within minReplicas..maxReplicas (%d..%d)", a.MinReplicas, a.MaxReplicas)
-		}
 		for field, pct := range map[string]int{"targetCPUPercent": a.TargetCPUPercent, "targetMemoryPercent": a.TargetMemoryPercent} {
 			if pct < 1 || pct > 100 {
 				v.fail(key+"."+field, pct, "must be a utilization percentage between 1 and 100")

@@ -245,7 +245,7 @@ func TestABadStackConfigFailsBeforeAnyResourceIsRegistered(t *testing.T) {
 	dev, err := os.ReadFile(filepath.Join(repo, "Pulumi.dev.yaml"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644))
-	bad := string(dev) + "  jd-jones-rag-infra:workloads:\n    api: {replicas: 5, minReplicas: 5, maxReplicas: 2}\n"
+	bad := string(dev) + "  jd-jones-rag-infra:workloads:\n    api: {minReplicas: 5, maxReplicas: 2}\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.badconfig.yaml"), []byte(bad), 0o644))
 
 	s := session(t, "badconfig")
