@@ -19,7 +19,7 @@ STACK ?= dev
 OUT ?= rendered/$(STACK)
 GO_DIRS := $(shell cd $(ROOT) && go list -f '{{.Dir}}' ./...)
 
-.PHONY: preview up refresh destroy render test lint
+.PHONY: preview up refresh destroy render test lint bench
 
 ## preview: the main job, a preview of STACK (default dev) with the policy pack
 preview: tools
@@ -41,3 +41,9 @@ lint:
 ## test: every test (what .ci/run runs)
 test: tools lint tools-test
 	cd $(ROOT) && go test -count=1 ./...
+
+## bench: every benchmark against its baseline (policy checks vs kube-score, preview overhead,
+## program construction); prints the table and writes bench/results.md
+bench: tools
+	bash $(TOOLS_DIR)/build.sh kube-score
+	cd $(ROOT) && go run ./bench

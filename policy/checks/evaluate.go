@@ -107,6 +107,7 @@ func Evaluate(resources []Resource, opts Options) []Finding {
 			out = append(out, f)
 		}
 	}
+	s.Prime(resources)
 	for _, r := range resources {
 		o := s.Object(r) // decoded once for every policy, as the pack's cache does
 		for _, p := range All() {

@@ -101,17 +101,34 @@ func ParseManifests(r io.Reader) ([]Resource, error) {
 	if err != nil {
 		return nil, err
 	}
+	docs := splitYAMLDocuments(data)
+	parsed := make([][]Resource, len(docs))
+	errs := make([]error, len(docs))
+	// Documents parse independently: use every core, keep the stream's order.
+	parallel(len(docs), func(i int) { parsed[i], errs[i] = parseDocument(docs[i], i) })
 	var out []Resource
-	for i, doc := range splitYAMLDocuments(data) {
+	for i := range docs {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out = append(out, parsed[i]...)
+	}
+	return out, nil
+}
+
+// parseDocument reads the objects of the i-th document of a stream (a List holds several).
+func parseDocument(doc []byte, i int) ([]Resource, error) {
+	var out []Resource
+	{
 		if len(bytes.TrimSpace(doc)) == 0 {
-			continue
+			return nil, nil
 		}
 		var obj map[string]any
 		if err := yaml.Unmarshal(doc, &obj); err != nil {
 			return nil, fmt.Errorf("document %d: %w", i+1, err)
 		}
 		if obj == nil {
-			continue
+			return nil, nil
 		}
 		objs := []map[string]any{obj}
 		if kind, _ := obj["kind"].(string); strings.HasSuffix(kind, "List") {

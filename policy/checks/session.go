@@ -2,7 +2,9 @@ package checks
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Finding is one result as a user sees it, whichever engine ran the checks.
@@ -55,6 +57,29 @@ func NewSession(production bool) *Session {
 		stacks:     map[any]*Stack{},
 		stackNotes: map[any][]Finding{},
 	}
+}
+
+// Prime decodes resources into the cache on every core, so the policies that follow find them decoded.
+// Decoding dominates the cost of a large stack and each object decodes on its own.
+func (s *Session) Prime(resources []Resource) {
+	parallel(len(resources), func(i int) { s.Object(resources[i]) })
+}
+
+// parallel calls f(0..n-1) on GOMAXPROCS goroutines.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // maxCached bounds the decode cache; past it the cache starts over.

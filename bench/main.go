@@ -1,0 +1,302 @@
+// Command bench measures what platform teams wait for, each figure against a baseline measured in the same
+// run on the same machine, and prints a table (also written to bench/results.md):
+//
+//  1. the policy pack's checks over rendered manifests (cmd/guardrails) against kube-score, at 100, 1,000
+//     and 10,000 objects, both as whole processes;
+//  2. a preview of dev with the policy pack against the same preview without it;
+//  3. building the whole program under mocks, per stack, against an empty program.
+//
+// Run it with `make bench` (it needs the toolchain and kube-score, which make bench builds).
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"sigs.k8s.io/yaml"
+
+	"github.com/jdjones/jd-jones-rag-infra/internal/runner"
+	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
+	"github.com/jdjones/jd-jones-rag-infra/platform"
+)
+
+// row is one line of the results table.
+type row struct {
+	figure, baseline string
+	value, base      time.Duration
+	// cpu and baseCPU are the processes' user+system CPU time, where both sides are whole processes:
+	// steadier than wall time on a shared machine, though blind to parallel speed-ups.
+	cpu, baseCPU time.Duration
+	goal         string
+	met          bool
+}
+
+func main() {
+	runs := flag.Int("runs", 5, "timed runs per measurement (the median is reported)")
+	sizes := flag.String("sizes", "100,1000,10000", "object counts for the policy evaluation benchmark")
+	out := flag.String("out", "bench/results.md", "where to write the results table")
+	flag.Parse()
+	if err := run(*runs, *sizes, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(runs int, sizes, out string) error {
+	repo := stacktest.RepoRoot()
+	work, err := os.MkdirTemp("", "jdj-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	ctx := context.Background()
+
+	var rows []row
+	policyRows, err := policyEvaluation(ctx, repo, work, runs, sizes)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, policyRows...)
+	previewRow, err := previewOverhead(ctx, repo, work, runs)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, previewRow)
+	rows = append(rows, programConstruction(runs)...)
+
+	table := render(rows, runs)
+	fmt.Print(table)
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(repo, out)
+	}
+	return os.WriteFile(out, []byte(table), 0o644)
+}
+
+// median runs f n times (after one warm-up) and returns the median duration.
+func median(n int, f func() error) (time.Duration, error) {
+	if err := f(); err != nil {
+		return 0, err
+	}
+	times := make([]time.Duration, n)
+	for i := range times {
+		start := time.Now()
+		if err := f(); err != nil {
+			return 0, err
+		}
+		times[i] = time.Since(start)
+	}
+	slices.Sort(times)
+	return times[n/2], nil
+}
+
+// process times a command run to completion: wall time through median, CPU time into cpu (the median
+// of its runs, once measured). Exit codes are ignored (both linters exit 1 on findings).
+type process struct {
+	name string
+	args []string
+	cpus []time.Duration
+}
+
+func (p *process) run() error {
+	cmd := exec.Command(p.name, p.args...)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	err := cmd.Run()
+	if _, exited := err.(*exec.ExitError); err != nil && !exited {
+		return err
+	}
+	p.cpus = append(p.cpus, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
+	return nil
+}
+
+// cpu is the median CPU time of the timed runs (the first, a warm-up, is left out).
+func (p *process) cpu() time.Duration {
+	timed := slices.Clone(p.cpus[1:])
+	slices.Sort(timed)
+	return timed[len(timed)/2]
+}
+
+// policyEvaluation renders both stacks, replicates their objects to each size and times the pack's
+// checks (cmd/guardrails) and kube-score over the same file.
+func policyEvaluation(ctx context.Context, repo, work string, runs int, sizes string) ([]row, error) {
+	var objects [][]byte
+	for _, stack := range []string{"dev", "prod"} {
+		dir := filepath.Join(work, "rendered", stack)
+		s := &runner.Session{Repo: repo, Stack: stack, Program: platform.Program, StateDir: filepath.Join(work, "state-"+stack),
+			NoPolicy: true, Stdout: io.Discard, Stderr: io.Discard}
+		if err := s.Render(ctx, dir); err != nil {
+			return nil, fmt.Errorf("rendering %s: %w", stack, err)
+		}
+		docs, err := readDocs(dir)
+		if err != nil {
+			return nil, err
+		}
+		objects = append(objects, docs...)
+	}
+	guardrails := filepath.Join(work, "guardrails")
+	build := exec.CommandContext(ctx, "go", "build", "-o", guardrails, "./cmd/guardrails")
+	build.Dir, build.Stderr = repo, os.Stderr
+	if err := build.Run(); err != nil {
+		return nil, fmt.Errorf("building guardrails: %w", err)
+	}
+	kubeScore := filepath.Join(repo, ".tools", "bin", "kube-score")
+	var rows []row
+	for _, size := range strings.Split(sizes, ",") {
+		var n int
+		if _, err := fmt.Sscan(size, &n); err != nil {
+			return nil, fmt.Errorf("size %q: %w", size, err)
+		}
+		file := filepath.Join(work, fmt.Sprintf("objects-%d.yaml", n))
+		if err := os.WriteFile(file, replicate(objects, n), 0o644); err != nil {
+			return nil, err
+		}
+		ourProcess := &process{name: guardrails, args: []string{"-quiet", file}}
+		ours, err := median(runs, ourProcess.run)
+		if err != nil {
+			return nil, err
+		}
+		theirProcess := &process{name: kubeScore, args: []string{"score", file}}
+		theirs, err := median(runs, theirProcess.run)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row{
+			figure: fmt.Sprintf("policy checks, %d objects (%.1f µs/object)", n, float64(ours.Microseconds())/float64(n)),
+			value:  ours, baseline: "kube-score score", base: theirs,
+			cpu: ourProcess.cpu(), baseCPU: theirProcess.cpu(),
+			goal: "≥3× faster", met: theirs >= 3*ours,
+		})
+	}
+	return rows, nil
+}
+
+// readDocs returns every rendered object as its own YAML document.
+func readDocs(dir string) ([][]byte, error) {
+	var docs [][]byte
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaml") {
+			return err
+		}
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, doc := range bytes.Split(raw, []byte("\n---\n")) {
+			if len(bytes.TrimSpace(doc)) > 0 {
+				docs = append(docs, doc)
+			}
+		}
+		return nil
+	})
+	return docs, err
+}
+
+// replicate writes n objects, cycling through objects and giving each copy its own name and namespace
+// suffix, so the whole-stack checks see n distinct objects in stacks of the rendered shape.
+func replicate(objects [][]byte, n int) []byte {
+	var b bytes.Buffer
+	for i := 0; i < n; i++ {
+		var obj map[string]any
+		if err := yaml.Unmarshal(objects[i%len(objects)], &obj); err != nil {
+			continue
+		}
+		copyNo := i / len(objects)
+		if meta, ok := obj["metadata"].(map[string]any); ok {
+			if ns, ok := meta["namespace"].(string); ok {
+				meta["namespace"] = fmt.Sprintf("%s-%d", ns, copyNo)
+			}
+			if obj["kind"] == "Namespace" {
+				meta["name"] = fmt.Sprintf("%s-%d", meta["name"], copyNo)
+			}
+		}
+		doc, _ := yaml.Marshal(obj)
+		b.WriteString("---\n")
+		b.Write(doc)
+	}
+	return b.Bytes()
+}
+
+// previewOverhead times previews of dev with and without the policy pack, warm, interleaved.
+func previewOverhead(ctx context.Context, repo, work string, runs int) (row, error) {
+	pack, err := runner.BuildPolicyPack(ctx, repo, filepath.Join(work, "pack"), os.Stderr)
+	if err != nil {
+		return row{}, err
+	}
+	session := func(noPolicy bool) *runner.Session {
+		return &runner.Session{Repo: repo, Stack: "dev", Program: platform.Program, StateDir: filepath.Join(work, "preview"),
+			NoPolicy: noPolicy, PolicyPackPath: pack, Stdout: io.Discard, Stderr: io.Discard}
+	}
+	preview := func(s *runner.Session) func() error {
+		return func() error { _, err := s.Preview(ctx, nil); return err }
+	}
+	with, err := median(runs, preview(session(false)))
+	if err != nil {
+		return row{}, err
+	}
+	without, err := median(runs, preview(session(true)))
+	if err != nil {
+		return row{}, err
+	}
+	return row{figure: "preview of dev with the policy pack", value: with, baseline: "the same preview without it", base: without,
+		goal: "≤1.15× the baseline", met: float64(with) <= 1.15*float64(without)}, nil
+}
+
+// programConstruction times the whole program under mocks per stack, against an empty program.
+func programConstruction(runs int) []row {
+	empty := func(ctx *pulumi.Context) error { return nil }
+	var rows []row
+	for _, stack := range []string{"dev", "prod"} {
+		cfg, err := stacktest.StackConfig(stack)
+		if err != nil {
+			panic(err)
+		}
+		mocked := func(program pulumi.RunFunc) func() error {
+			return func() error { _, err := stacktest.Run(stack, cfg, program); return err }
+		}
+		value, err := median(runs*4, mocked(platform.Program))
+		if err != nil {
+			panic(err)
+		}
+		base, _ := median(runs*4, mocked(empty))
+		rows = append(rows, row{figure: "program construction under mocks, " + stack, value: value, baseline: "an empty program",
+			base: base, goal: "under 0.5 s", met: value < 500*time.Millisecond})
+	}
+	return rows
+}
+
+// render formats the table with the machine and date.
+func render(rows []row, runs int) string {
+	var b strings.Builder
+	host, _ := os.Hostname()
+	fmt.Fprintf(&b, "Measured %s on %s (%s/%s, %d CPUs, %s); each figure is the median of %d runs after a warm-up.\n\n",
+		time.Now().UTC().Format("2006-01-02"), host, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), runs)
+	b.WriteString("| figure | time | baseline | baseline time | ratio | CPU time vs baseline | goal | met |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, r := range rows {
+		ratio := float64(r.value) / float64(r.base)
+		ratioText := fmt.Sprintf("%.2f×", ratio)
+		if strings.HasPrefix(r.goal, "≥") {
+			ratioText = fmt.Sprintf("%.1f× faster", 1/ratio)
+		}
+		met := "yes"
+		if !r.met {
+			met = "**no**"
+		}
+		cpu := "—"
+		if r.cpu > 0 {
+			cpu = fmt.Sprintf("%s vs %s (%.1f× less)", r.cpu.Round(time.Millisecond), r.baseCPU.Round(time.Millisecond), float64(r.baseCPU)/float64(r.cpu))
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.figure, r.value.Round(100*time.Microsecond),
+			r.baseline, r.base.Round(100*time.Microsecond), ratioText, cpu, r.goal, met)
+	}
+	return b.String()
+}
