@@ -163,49 +163,64 @@ func sharedSettings(c *config.Config) map[string]string {
 	}
 }
 
-// secretData gathers the values of jd-jones-secrets: supplied secret config where the stack sets it,
-// otherwise a generated password; credentials of external endpoints stay in their own Secrets.
+// secretSource says where one value of jd-jones-secrets comes from: the stack's secret config key when
+// the stack supplies it, otherwise a generated password of the given length.
+type secretSource struct {
+	key, configKey string
+	supplied       bool
+	length         int
+}
+
+// secretData gathers the values of jd-jones-secrets and says where every credential is read from;
+// credentials of external endpoints the stack does not supply stay in the Secrets that hold them.
 func (f *Foundation) secretData(l *layer, c *config.Config) (map[string]pulumi.StringOutput, credentials, error) {
 	data := map[string]pulumi.StringOutput{}
-	own := func(key string) credential { return credential{secret: SecretName, key: key} }
-	var firstErr error
-	value := func(key string, supplied bool, configKey string, length int) {
-		if supplied {
-			data[key] = pconfig.RequireSecret(l.ctx, config.Project+":"+configKey)
-			return
+	own := func(src secretSource) (credential, error) {
+		if src.supplied {
+			data[src.key] = pconfig.RequireSecret(l.ctx, config.Project+":"+src.configKey)
+			return credential{secret: SecretName, key: src.key}, nil
 		}
-		pw, err := random.NewRandomPassword(l.ctx, l.child(key), &random.RandomPasswordArgs{
-			Length:  pulumi.Int(length),
+		pw, err := random.NewRandomPassword(l.ctx, l.child(src.key), &random.RandomPasswordArgs{
+			Length:  pulumi.Int(src.length),
 			Special: pulumi.Bool(false),
 		}, l.opts(nil)...)
-		if err != nil && firstErr == nil {
-			firstErr = fmt.Errorf("generating %s: %w", key, err)
-			return
+		if err != nil {
+			return credential{}, fmt.Errorf("generating %s: %w", src.key, err)
 		}
-		data[key] = pw.Result
+		data[src.key] = pw.Result
+		return credential{secret: SecretName, key: src.key}, nil
+	}
+	endpoint := func(d config.DataService, src secretSource) (credential, error) {
+		if d.IsExternal() && !src.supplied {
+			return credential{secret: d.PasswordSecret.Name, key: d.PasswordSecret.Key}, nil
+		}
+		return own(src)
 	}
 	var creds credentials
-	endpointCredential := func(d config.DataService, key string, supplied bool, configKey string) credential {
-		if d.IsExternal() && !supplied {
-			return credential{secret: d.PasswordSecret.Name, key: d.PasswordSecret.Key}
-		}
-		value(key, supplied, configKey, 32)
-		return own(key)
+	var err error
+	if creds.postgres, err = endpoint(c.Postgres, secretSource{postgresPasswordKey, config.PostgresPasswordKey, c.Supplied.PostgresPassword, 32}); err != nil {
+		return nil, creds, err
 	}
-	creds.postgres = endpointCredential(c.Postgres, postgresPasswordKey, c.Supplied.PostgresPassword, config.PostgresPasswordKey)
-	creds.redis = endpointCredential(c.Redis, redisPasswordKey, c.Supplied.RedisPassword, config.RedisPasswordKey)
-	value(jwtSecretKey, c.Supplied.JWTSecret, config.JWTSecretKey, 64)
-	creds.jwt = own(jwtSecretKey)
-	value(grafanaAdminPasswordKey, false, "", 32)
-	creds.grafana = own(grafanaAdminPasswordKey)
+	if creds.redis, err = endpoint(c.Redis, secretSource{redisPasswordKey, config.RedisPasswordKey, c.Supplied.RedisPassword, 32}); err != nil {
+		return nil, creds, err
+	}
+	if creds.jwt, err = own(secretSource{jwtSecretKey, config.JWTSecretKey, c.Supplied.JWTSecret, 64}); err != nil {
+		return nil, creds, err
+	}
+	if creds.grafana, err = own(secretSource{key: grafanaAdminPasswordKey, length: 32}); err != nil {
+		return nil, creds, err
+	}
 	switch {
 	case c.Supplied.LLMAPIKey:
-		value(llmAPIKeyKey, true, config.LLMAPIKeyKey, 0)
-		creds.llm = &credential{secret: SecretName, key: llmAPIKeyKey}
+		llm, err := own(secretSource{key: llmAPIKeyKey, configKey: config.LLMAPIKeyKey, supplied: true})
+		if err != nil {
+			return nil, creds, err
+		}
+		creds.llm = &llm
 	case c.LLM.APIKeySecret.IsSet():
 		creds.llm = &credential{secret: c.LLM.APIKeySecret.Name, key: c.LLM.APIKeySecret.Key}
 	}
-	return data, creds, firstErr
+	return data, creds, nil
 }
 
 // secretChecksum digests the Secret's values, so rotating one rolls the pods that read it. The digest is

@@ -24,19 +24,16 @@ func (e *FieldError) Error() string {
 	if e.Value == nil {
 		return fmt.Sprintf("config %s:%s %s", Project, e.Key, e.Allowed)
 	}
-	v, _ := jsonish(e.Value)
-	return fmt.Sprintf("config %s:%s = %s: %s", Project, e.Key, v, e.Allowed)
+	return fmt.Sprintf("config %s:%s = %s: %s", Project, e.Key, quoted(e.Value), e.Allowed)
 }
 
-// jsonish formats a value as a user wrote it in the stack file.
-func jsonish(v any) (string, bool) {
+// quoted formats a value as a user wrote it in the stack file: strings quoted, numbers bare.
+func quoted(v any) string {
 	switch v := v.(type) {
-	case string:
-		return fmt.Sprintf("%q", v), true
-	case []string:
-		return fmt.Sprintf("%q", v), true
+	case string, []string:
+		return fmt.Sprintf("%q", v)
 	default:
-		return fmt.Sprint(v), true
+		return fmt.Sprint(v)
 	}
 }
 
@@ -166,9 +163,12 @@ func (c *Config) validateWorkloads(v *validator) {
 		if a.MaxReplicas < a.MinReplicas {
 			v.fail(key+".maxReplicas", a.MaxReplicas, "must be at least minReplicas (%d)", a.MinReplicas)
 		}
-		for field, pct := range map[string]int{"targetCPUPercent": a.TargetCPUPercent, "targetMemoryPercent": a.TargetMemoryPercent} {
-			if pct < 1 || pct > 100 {
-				v.fail(key+"."+field, pct, "must be a utilization percentage between 1 and 100")
+		for _, target := range []struct {
+			field   string
+			percent int
+		}{{"targetCPUPercent", a.TargetCPUPercent}, {"targetMemoryPercent", a.TargetMemoryPercent}} {
+			if target.percent < 1 || target.percent > 100 {
+				v.fail(key+"."+target.field, target.percent, "must be a utilization percentage between 1 and 100")
 			}
 		}
 		v.resources(key+".resources", a.Resources)
@@ -241,14 +241,16 @@ func (c *Config) validateStorage(v *validator) {
 
 func (c *Config) validateData(v *validator) {
 	type service struct {
-		key      string
-		svc      DataService
-		supplied bool
+		key string
+		svc DataService
+		// secretKey is the secret config key that may supply an external endpoint's password ("" for none).
+		secretKey string
+		supplied  bool
 	}
 	for _, s := range []service{
-		{"postgres", c.Postgres, c.Supplied.PostgresPassword},
-		{"redis", c.Redis, c.Supplied.RedisPassword},
-		{"chroma", c.Chroma, false},
+		{"postgres", c.Postgres, PostgresPasswordKey, c.Supplied.PostgresPassword},
+		{"redis", c.Redis, RedisPasswordKey, c.Supplied.RedisPassword},
+		{"chroma", c.Chroma, "", false},
 	} {
 		switch s.svc.Mode {
 		case InCluster:
@@ -259,8 +261,8 @@ func (c *Config) validateData(v *validator) {
 			if msgs := validation.IsDNS1123Subdomain(s.svc.Host); len(msgs) > 0 {
 				v.fail(s.key+".host", s.svc.Host, "must be the external endpoint's DNS name when %s.mode is external", s.key)
 			}
-			if s.key != "chroma" {
-				v.credential(s.key, s.svc.PasswordSecret, s.supplied, map[string]string{"postgres": PostgresPasswordKey, "redis": RedisPasswordKey}[s.key])
+			if s.secretKey != "" {
+				v.credential(s.key, s.svc.PasswordSecret, s.supplied, s.secretKey)
 			}
 		default:
 			v.fail(s.key+".mode", s.svc.Mode, "must be one of %s, %s", InCluster, External)
@@ -336,9 +338,10 @@ func (c *Config) validateCommands(v *validator) {
 			v.fail(key, commands[key], "must be a non-empty command (an argv list)")
 		}
 	}
-	for key, path := range map[string]string{"probes.apiPath": c.Probes.APIPath, "probes.portalPath": c.Probes.PortalPath} {
-		if !strings.HasPrefix(path, "/") {
-			v.fail(key, path, "must be an HTTP path starting with /")
+	paths := map[string]string{"probes.apiPath": c.Probes.APIPath, "probes.portalPath": c.Probes.PortalPath}
+	for _, key := range sortedKeys(paths) {
+		if !strings.HasPrefix(paths[key], "/") {
+			v.fail(key, paths[key], "must be an HTTP path starting with /")
 		}
 	}
 }
