@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -227,7 +229,7 @@ func (f *Foundation) secretData(l *layer, c *config.Config) (map[string]pulumi.S
 // not itself secret: SHA-256 over every value at once reveals none of them, and keeping it plain keeps
 // the workloads' diffs and rendered manifests free of secret markers.
 func secretChecksum(data map[string]pulumi.StringOutput) pulumi.StringOutput {
-	keys := sortedKeys(data)
+	keys := slices.Sorted(maps.Keys(data))
 	values := make([]any, len(keys))
 	for i, k := range keys {
 		values[i] = data[k]

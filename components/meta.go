@@ -5,6 +5,7 @@ package components
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
 	"slices"
 	"strings"
 
@@ -88,23 +89,13 @@ func imageVersion(image string) string {
 // checksum is a stable digest of key/value data, put on pod templates so a change rolls the pods.
 func checksum(data map[string]string) string {
 	h := sha256.New()
-	for _, k := range sortedKeys(data) {
+	for _, k := range slices.Sorted(maps.Keys(data)) {
 		h.Write([]byte(k))
 		h.Write([]byte{0})
 		h.Write([]byte(data[k]))
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// sortedKeys returns a map's keys in order, so generated objects are deterministic.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // mergeAnnotations merges annotation maps into a new one; later maps win.

@@ -2,6 +2,8 @@ package components
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
@@ -97,7 +99,7 @@ func NewNetworkPolicies(ctx *pulumi.Context, name string, args *NetworkPoliciesA
 		return nil, err
 	}
 	f := flows(args.Config)
-	for _, target := range sortedKeys(f) {
+	for _, target := range slices.Sorted(maps.Keys(f)) {
 		rules := networkingv1.NetworkPolicyIngressRuleArray{}
 		for _, a := range f[target] {
 			rules = append(rules, l.scope.ingressRule(a))

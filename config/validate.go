@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -117,7 +118,7 @@ func (c *Config) validateImages(v *validator) {
 		"postgresExporter": c.Images.PostgresExporter, "redis": c.Images.Redis, "redisExporter": c.Images.RedisExporter,
 		"chroma": c.Images.Chroma, "prometheus": c.Images.Prometheus, "grafana": c.Images.Grafana,
 	}
-	for _, name := range sortedKeys(images) {
+	for _, name := range slices.Sorted(maps.Keys(images)) {
 		if problem := ImageProblem(images[name]); problem != "" {
 			v.fail("images."+name, images[name], "%s", problem)
 		}
@@ -153,7 +154,7 @@ func (c *Config) validateWorkloads(v *validator) {
 	w := c.Workloads
 	prod := c.Environment.IsProduction()
 	autoscaled := map[string]Autoscaled{"api": w.API, "celeryWorker": w.CeleryWorker}
-	for _, name := range sortedKeys(autoscaled) {
+	for _, name := range slices.Sorted(maps.Keys(autoscaled)) {
 		a, key := autoscaled[name], "workloads."+name
 		if a.MinReplicas < 1 {
 			v.fail(key+".minReplicas", a.MinReplicas, "must be at least 1")
@@ -176,7 +177,7 @@ func (c *Config) validateWorkloads(v *validator) {
 	replicated := map[string]Replicated{
 		"externalPortal": w.ExternalPortal, "internalPortal": w.InternalPortal, "prometheus": w.Prometheus, "grafana": w.Grafana,
 	}
-	for _, name := range sortedKeys(replicated) {
+	for _, name := range slices.Sorted(maps.Keys(replicated)) {
 		r, key := replicated[name], "workloads."+name
 		if r.Replicas < 1 {
 			v.fail(key+".replicas", r.Replicas, "must be at least 1")
@@ -189,7 +190,7 @@ func (c *Config) validateWorkloads(v *validator) {
 		"celeryBeat": w.CeleryBeat, "migration": w.Migration, "postgres": w.Postgres, "postgresExporter": w.PostgresExporter,
 		"redis": w.Redis, "redisExporter": w.RedisExporter, "chroma": w.Chroma,
 	}
-	for _, name := range sortedKeys(singles) {
+	for _, name := range slices.Sorted(maps.Keys(singles)) {
 		v.resources("workloads."+name+".resources", singles[name].Resources)
 	}
 }
@@ -333,24 +334,15 @@ func (c *Config) validateCommands(v *validator) {
 		"probes.workerLiveness": c.Probes.WorkerLiveness, "probes.workerReadiness": c.Probes.WorkerReadiness,
 		"probes.beatLiveness": c.Probes.BeatLiveness, "probes.beatReadiness": c.Probes.BeatReadiness,
 	}
-	for _, key := range sortedKeys(commands) {
+	for _, key := range slices.Sorted(maps.Keys(commands)) {
 		if len(commands[key]) == 0 || commands[key][0] == "" {
 			v.fail(key, commands[key], "must be a non-empty command (an argv list)")
 		}
 	}
 	paths := map[string]string{"probes.apiPath": c.Probes.APIPath, "probes.portalPath": c.Probes.PortalPath}
-	for _, key := range sortedKeys(paths) {
+	for _, key := range slices.Sorted(maps.Keys(paths)) {
 		if !strings.HasPrefix(paths[key], "/") {
 			v.fail(key, paths[key], "must be an HTTP path starting with /")
 		}
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
