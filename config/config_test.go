@@ -51,7 +51,7 @@ func TestLoadFromNamesEveryBadValueAtOnce(t *testing.T) {
 	_, err := LoadFrom(MapSource{
 		"environment": "dev", "namespace": "Bad_NS", "domain": "example.com",
 		"ingress": `{"clusterIssuer": "x"}`, "llm": `{"provider": "ollama"}`,
-		"images":  `{"api": "api:latest", "grafana": "grafana"}`,
+		"images": `{"api": "api:latest", "grafana": "grafana"}`,
 	})
 	var verr ValidationError
 	require.True(t, errors.As(err, &verr), "%v", err)
