@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds, or reuses from a cache outside the checkout, the offline toolchain:
-# the pulumi CLI, the Kubernetes provider plugin, the stand-in random provider and actionlint.
-# Then links them into .tools/bin and installs the plugins into the project-local
+# the pulumi CLI, the Kubernetes provider plugin, the stand-in random provider, actionlint, and the
+# local control plane of the cluster tests (etcd, kube-apiserver, kube-controller-manager,
+# kube-scheduler, kwok). Then links them into .tools/bin and installs the plugins into the project-local
 # Pulumi home .tools/pulumi-home, laid out the way `pulumi plugin install` does.
 #
-# Usage: tools/build.sh [tool...]   (tools: pulumi kubernetes-provider random-standin actionlint; default all)
+# Usage: tools/build.sh [tool...]   (tools: pulumi kubernetes-provider random-standin actionlint etcd kube kwok;
+#        default all of these)
 # Cache: ${JDJ_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jd-jones-rag-infra/tools}/<tool>-<key>/,
 # where <key> hashes the tool's files (go.mod, go.sum, sources; tests excluded), the Go version
 # and the build flags, so a pinned-version change rebuilds and a fresh clone reuses what is there.
@@ -154,6 +156,34 @@ tool_actionlint() {
 	link_bin "$BUILT"
 }
 
+# tool_etcd, tool_kube, tool_kwok: the local control plane that tests/cluster_test.go starts
+# through internal/cluster (loopback only; see there).
+# etcd and kwok carry their version in their sources; the kube commands need it linked in.
+tool_etcd() {
+	build_cached etcd etcd true "" .
+	link_bin "$BUILT"
+}
+
+# The three commands share one module (and Go's build cache) but are cached one entry each.
+tool_kube() {
+	local version minor cmd ldflags pkg
+	version=$(cd "$TOOLS_SRC/kube" && go list -m -f '{{.Version}}' k8s.io/kubernetes)
+	minor=${version#v*.}
+	minor=${minor%%.*}
+	for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+		ldflags+="-X $pkg.gitVersion=$version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean "
+	done
+	for cmd in kube-apiserver kube-controller-manager kube-scheduler; do
+		build_cached kube "$cmd" true "${ldflags% }" "k8s.io/kubernetes/cmd/$cmd"
+		link_bin "$BUILT"
+	done
+}
+
+tool_kwok() {
+	build_cached kwok kwok true "" sigs.k8s.io/kwok/cmd/kwok
+	link_bin "$BUILT"
+}
+
 # kube-score is built only for the benchmarks (`make bench`), not by default.
 tool_kube_score() {
 	build_cached kube-score kube-score true "" github.com/zegl/kube-score/cmd/kube-score
@@ -164,11 +194,11 @@ main() {
 	local all_start start tool
 	all_start=$(now)
 	local tools=("$@")
-	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin actionlint)
+	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin actionlint etcd kube kwok)
 	log "toolchain cache: $CACHE"
 	# Staging directories of builds killed hard enough to skip their cleanup.
 	[[ -d $CACHE ]] && find "$CACHE" -maxdepth 1 -name '.tmp-*' -mmin +1440 -exec rm -rf {} +
-	log "a cold first build takes ~10-20 minutes on 2 cores (measured: 17 min with module downloads on a busy machine); later runs reuse the cache in seconds"
+	log "a cold first build takes ~10-20 minutes on 2 cores (measured: 17 min with module downloads on a busy machine), plus ~16 min for the control plane (etcd, kube-*, kwok); later runs reuse the cache in seconds"
 	for tool in "${tools[@]}"; do
 		start=$(now)
 		case $tool in
@@ -176,9 +206,12 @@ main() {
 		kubernetes-provider) tool_kubernetes_provider ;;
 		random-standin) tool_random_standin ;;
 		actionlint) tool_actionlint ;;
+		etcd) tool_etcd ;;
+		kube) tool_kube ;;
+		kwok) tool_kwok ;;
 		kube-score) tool_kube_score ;;
 		*)
-			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint kube-score)" >&2
+			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint etcd kube kwok kube-score)" >&2
 			exit 2
 			;;
 		esac
