@@ -263,3 +263,10 @@ func (f *Foundation) appEnv() (corev1.EnvFromSourceArray, corev1.EnvVarArray) {
 func (f *Foundation) rolloutAnnotations() pulumi.StringMap {
 	return mergeAnnotations(f.rollout)
 }
+
+// secretRolloutAnnotations are the checksum for a pod template that reads the shared Secret but not the
+// shared ConfigMap, so a ConfigMap change does not roll it.
+func (f *Foundation) secretRolloutAnnotations() pulumi.StringMap {
+	key := "checksum/" + SecretName
+	return pulumi.StringMap{key: f.rollout[key]}
+}

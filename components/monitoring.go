@@ -194,7 +194,8 @@ providers:
 		replicas: c.Workloads.Grafana.Replicas,
 		pod: pod{
 			name: GrafanaName, spread: true, component: "monitoring", uid: grafanaUID,
-			annotations: mergeAnnotations(sums, f.rolloutAnnotations()),
+			// Grafana reads its admin password from jd-jones-secrets, and nothing of jd-jones-config.
+			annotations: mergeAnnotations(sums, f.secretRolloutAnnotations()),
 			volumes: corev1.VolumeArray{
 				emptyDirVolume("data", "1Gi"),
 				configMapVolume("datasources", grafanaDatasources),
