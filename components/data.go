@@ -34,6 +34,10 @@ type DataLayer struct {
 
 	// Services maps each in-cluster data service to its client Service name.
 	Services pulumi.StringMapOutput `pulumi:"services"`
+
+	// database is the in-cluster Postgres StatefulSet (nil when Postgres is external): the migration
+	// needs it Ready, and nothing else of the layer.
+	database pulumi.Resource
 }
 
 // DataLayerArgs configures the DataLayer.
@@ -75,8 +79,12 @@ func NewDataLayer(ctx *pulumi.Context, name string, args *DataLayerArgs, opts ..
 		if _, err := l.service(set.pod.component, service{name: svcName, selects: svcName, ports: ports}); err != nil {
 			return nil, err
 		}
-		if _, err := l.statefulSet(set); err != nil {
+		sts, err := l.statefulSet(set)
+		if err != nil {
 			return nil, fmt.Errorf("statefulset %s: %w", svcName, err)
+		}
+		if svcName == PostgresName {
+			d.database = sts
 		}
 		// A single replica that cannot be replicated is kept from voluntary eviction in production, so a
 		// drain stops for an operator instead of taking the service down unannounced.
@@ -231,4 +239,12 @@ func scrapeAnnotations(metricsPort int) pulumi.StringMap {
 		"prometheus.io/scrape": pulumi.String("true"),
 		"prometheus.io/port":   pulumi.String(strconv.Itoa(metricsPort)),
 	}
+}
+
+// migrationDependencies are what the schema migration waits for: the in-cluster database, if any.
+func (d *DataLayer) migrationDependencies() []pulumi.Resource {
+	if d.database == nil {
+		return nil
+	}
+	return []pulumi.Resource{d.database}
 }

@@ -49,7 +49,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 		return nil, err
 	}
 	api, err := NewApiLayer(ctx, l.child("api"), &ApiLayerArgs{
-		Config: c, Foundation: foundation, Storage: storage, DependsOn: []pulumi.Resource{data},
+		Config: c, Foundation: foundation, Storage: storage, DependsOn: data.migrationDependencies(),
 	}, child...)
 	if err != nil {
 		return nil, err

@@ -172,8 +172,13 @@ func (l *layer) statefulSet(st statefulSet, opts ...pulumi.ResourceOption) (*app
 			},
 		})
 	}
+	meta := s.meta(st.pod.name, st.pod.component)
+	// A StatefulSet created by an interrupted up but missing from state is adopted by the next up's
+	// server-side apply under a new field manager; the apiserver's defaults inside the atomic
+	// volumeClaimTemplates then conflict with the applied value, so the apply takes ownership instead.
+	meta.Annotations = pulumi.StringMap{"pulumi.com/patchForce": pulumi.String("true")}
 	return appsv1.NewStatefulSet(l.ctx, l.child(st.pod.name), &appsv1.StatefulSetArgs{
-		Metadata: s.meta(st.pod.name, st.pod.component),
+		Metadata: meta,
 		Spec: appsv1.StatefulSetSpecArgs{
 			Replicas:             pulumi.Int(1),
 			ServiceName:          pulumi.String(st.serviceName),
@@ -217,8 +222,12 @@ func (l *layer) service(component string, svc service) (*corev1.Service, error) 
 		spec.ClusterIP = pulumi.String("None")
 		spec.PublishNotReadyAddresses = pulumi.Bool(true)
 	}
+	meta := s.meta(svc.name, component)
+	// The Deployment or StatefulSet behind the Service is awaited until its pods are Ready; waiting for
+	// the Service as well only adds the provider's fixed 10 s "endpoints settle" delay to every up.
+	meta.Annotations = pulumi.StringMap{"pulumi.com/skipAwait": pulumi.String("true")}
 	return corev1.NewService(l.ctx, l.child(svc.name+"-service"), &corev1.ServiceArgs{
-		Metadata: s.meta(svc.name, component),
+		Metadata: meta,
 		Spec:     spec,
 	}, l.opts(nil)...)
 }
