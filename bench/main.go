@@ -4,7 +4,9 @@
 //  1. the policy pack's checks over rendered manifests (cmd/guardrails) against kube-score, at 100, 1,000
 //     and 10,000 objects, both as whole processes;
 //  2. a preview of dev with the policy pack against the same preview without it;
-//  3. building the whole program under mocks, per stack, against an empty program.
+//  3. building the whole program under mocks, per stack, against an empty program;
+//  4. time to Ready on a fresh local control plane: `up` of dev until Pulumi's readiness waits end,
+//     against `kubectl apply` of the rendered dev stack and `kubectl wait` for the same workloads.
 //
 // Run it with `make bench` (it needs the toolchain and kube-score, which make bench builds).
 package main
@@ -26,10 +28,14 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"sigs.k8s.io/yaml"
 
+	"github.com/jdjones/jd-jones-rag-infra/internal/cluster"
 	"github.com/jdjones/jd-jones-rag-infra/internal/runner"
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
 	"github.com/jdjones/jd-jones-rag-infra/platform"
 )
+
+// verbose shows Pulumi's progress during the time-to-Ready up, to see where the time goes.
+var verbose bool
 
 // row is one line of the results table.
 type row struct {
@@ -46,6 +52,7 @@ func main() {
 	runs := flag.Int("runs", 5, "timed runs per measurement (the median is reported)")
 	sizes := flag.String("sizes", "100,1000,10000", "object counts for the policy evaluation benchmark")
 	out := flag.String("out", "bench/results.md", "where to write the results table")
+	flag.BoolVar(&verbose, "show-up", false, "show Pulumi's output of the time-to-Ready up")
 	flag.Parse()
 	if err := run(*runs, *sizes, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -74,6 +81,11 @@ func run(runs int, sizes, out string) error {
 	}
 	rows = append(rows, previewRow)
 	rows = append(rows, programConstruction(runs)...)
+	readyRow, err := timeToReady(ctx, repo, work)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, readyRow)
 
 	table := render(rows, runs)
 	fmt.Print(table)
@@ -299,4 +311,95 @@ func render(rows []row, runs int) string {
 			r.baseline, r.base.Round(100*time.Microsecond), ratioText, cpu, r.goal, met)
 	}
 	return b.String()
+}
+
+// timeToReady starts a local control plane and times two ways to a Ready dev stack on it: `up` (which
+// returns once Pulumi's readiness waits end), and `kubectl apply` of the rendered stack, under another
+// namespace name, followed by `kubectl wait` for the same workloads, Job and claims.
+func timeToReady(ctx context.Context, repo, work string) (row, error) {
+	cfg, err := stacktest.StackConfig("dev")
+	if err != nil {
+		return row{}, err
+	}
+	dir := filepath.Join(work, "cluster")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return row{}, err
+	}
+	c, err := cluster.Start(ctx, cluster.Options{
+		BinDir: filepath.Join(repo, ".tools", "bin"), Dir: dir,
+		StorageClasses: storageClasses(cfg), IngressClasses: []string{"nginx"},
+	})
+	if err != nil {
+		return row{}, fmt.Errorf("starting the local control plane: %w", err)
+	}
+	defer c.Stop()
+
+	s := &runner.Session{Repo: repo, Stack: "dev", Program: platform.Program, StateDir: filepath.Join(work, "ready"),
+		NoPolicy: true, Env: map[string]string{"KUBECONFIG": c.Kubeconfig}, Stdout: io.Discard, Stderr: io.Discard}
+	if verbose {
+		s.Stdout, s.Stderr = os.Stdout, os.Stderr
+	}
+	start := time.Now()
+	if _, err := s.Up(ctx, nil); err != nil {
+		return row{}, fmt.Errorf("up of dev: %w", err)
+	}
+	pulumiTime := time.Since(start)
+
+	const namespace = "jd-jones-rag-kubectl"
+	manifests, err := readDocs(filepath.Join(work, "rendered", "dev"))
+	if err != nil {
+		return row{}, err
+	}
+	var namespaceDoc, rest bytes.Buffer
+	for _, doc := range manifests {
+		doc = bytes.ReplaceAll(doc, []byte(cfg["jd-jones-rag-infra:namespace"]), []byte(namespace))
+		target := &rest
+		if bytes.Contains(doc, []byte("\nkind: Namespace\n")) {
+			target = &namespaceDoc
+		}
+		target.WriteString("---\n")
+		target.Write(doc)
+		target.WriteString("\n")
+	}
+	kubectl := func(stdin []byte, args ...string) error {
+		cmd := exec.CommandContext(ctx, "kubectl", append([]string{"--kubeconfig", c.Kubeconfig}, args...)...)
+		cmd.Stdin = bytes.NewReader(stdin)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("kubectl %s: %w\n%s", strings.Join(args, " "), err, out.String())
+		}
+		return nil
+	}
+	wait := func(what ...string) error {
+		return kubectl(nil, append([]string{"wait", "-n", namespace, "--timeout=600s"}, what...)...)
+	}
+	start = time.Now()
+	steps := []func() error{
+		func() error { return kubectl(namespaceDoc.Bytes(), "apply", "-f", "-") },
+		func() error { return kubectl(rest.Bytes(), "apply", "-f", "-") },
+		func() error { return wait("--for=condition=Complete", "job", "--all") },
+		func() error { return wait("--for=jsonpath={.status.phase}=Bound", "pvc", "--all") },
+		func() error { return wait("--for=condition=Available", "deployment", "--all") },
+		func() error { return wait("--for=jsonpath={.status.readyReplicas}=1", "statefulset", "--all") },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return row{}, err
+		}
+	}
+	kubectlTime := time.Since(start)
+	return row{figure: "time to Ready, dev on a fresh local control plane (`up`)", value: pulumiTime,
+		baseline: "`kubectl apply` + `kubectl wait` of the rendered stack", base: kubectlTime,
+		goal: "≤1.3× the baseline", met: float64(pulumiTime) <= 1.3*float64(kubectlTime)}, nil
+}
+
+// storageClasses are the classes a stack's claims use, which the local control plane must serve.
+func storageClasses(cfg map[string]string) []string {
+	var storage struct {
+		ClassName    string `json:"className"`
+		RWXClassName string `json:"rwxClassName"`
+	}
+	_ = yaml.Unmarshal([]byte(cfg["jd-jones-rag-infra:storage"]), &storage)
+	return []string{storage.ClassName, storage.RWXClassName}
 }
