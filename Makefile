@@ -38,9 +38,10 @@ lint:
 	@out=$$(gofmt -l $(GO_DIRS)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	cd $(ROOT) && go vet ./...
 
-## test: every test (what .ci/run runs)
+## test: every test (what .ci/run runs); 30 minutes a package, as tests/ (end-to-end and cluster
+## tests, 4-5 min warm) can near go test's default 10 on a loaded 2-core machine
 test: tools lint tools-test
-	cd $(ROOT) && go test -count=1 ./...
+	cd $(ROOT) && go test -count=1 -timeout 30m ./...
 
 ## bench: every benchmark against its baseline (policy checks vs kube-score, preview overhead,
 ## program construction); prints the table and writes bench/results.md
