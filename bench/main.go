@@ -321,13 +321,17 @@ func timeToReady(ctx context.Context, repo, work string) (row, error) {
 	if err != nil {
 		return row{}, err
 	}
+	classes, err := stacktest.StorageClasses("dev")
+	if err != nil {
+		return row{}, err
+	}
 	dir := filepath.Join(work, "cluster")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return row{}, err
 	}
 	c, err := cluster.Start(ctx, cluster.Options{
 		BinDir: filepath.Join(repo, ".tools", "bin"), Dir: dir,
-		StorageClasses: storageClasses(cfg), IngressClasses: []string{"nginx"},
+		StorageClasses: classes, IngressClasses: []string{"nginx"},
 	})
 	if err != nil {
 		return row{}, fmt.Errorf("starting the local control plane: %w", err)
@@ -392,14 +396,4 @@ func timeToReady(ctx context.Context, repo, work string) (row, error) {
 	return row{figure: "time to Ready, dev on a fresh local control plane (`up`)", value: pulumiTime,
 		baseline: "`kubectl apply` + `kubectl wait` of the rendered stack", base: kubectlTime,
 		goal: "≤1.3× the baseline", met: float64(pulumiTime) <= 1.3*float64(kubectlTime)}, nil
-}
-
-// storageClasses are the classes a stack's claims use, which the local control plane must serve.
-func storageClasses(cfg map[string]string) []string {
-	var storage struct {
-		ClassName    string `json:"className"`
-		RWXClassName string `json:"rwxClassName"`
-	}
-	_ = yaml.Unmarshal([]byte(cfg["jd-jones-rag-infra:storage"]), &storage)
-	return []string{storage.ClassName, storage.RWXClassName}
 }

@@ -49,11 +49,9 @@ func startCluster(t *testing.T) *cluster.Cluster {
 	}
 	var classes []string
 	for _, stack := range []string{"dev", "prod"} {
-		cfg, err := stacktest.StackConfig(stack)
+		stackClasses, err := stacktest.StorageClasses(stack)
 		require.NoError(t, err)
-		var storage struct{ ClassName, RWXClassName string }
-		require.NoError(t, json.Unmarshal([]byte(cfg["jd-jones-rag-infra:storage"]), &storage))
-		classes = append(classes, storage.ClassName, storage.RWXClassName)
+		classes = append(classes, stackClasses...)
 	}
 	dir, err := os.MkdirTemp("", "jdj-cluster-")
 	require.NoError(t, err)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -18,6 +19,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+
+	appconfig "github.com/jdjones/jd-jones-rag-infra/config"
 )
 
 // Resource is one registered resource: what the program asked for, with the options that matter here.
@@ -253,4 +256,22 @@ func AwaitAll(ctx *pulumi.Context, outputs map[string]pulumi.Output) (map[string
 		got[name] = Awaited{Value: r.Value, Known: r.Known, Secret: r.Secret}
 	}
 	return got, nil
+}
+
+// StorageClasses are the classes a stack's claims use (ReadWriteOnce, then ReadWriteMany), read through
+// the program's own config loader, so a cluster for the stack can serve them.
+func StorageClasses(stack string) ([]string, error) {
+	cfg, err := StackConfig(stack)
+	if err != nil {
+		return nil, err
+	}
+	src := appconfig.MapSource{}
+	for k, v := range cfg {
+		src[strings.TrimPrefix(k, Project+":")] = v
+	}
+	c, err := appconfig.LoadFrom(src)
+	if err != nil {
+		return nil, fmt.Errorf("stack %s: %w", stack, err)
+	}
+	return []string{c.Storage.ClassName, c.Storage.RWXClassName}, nil
 }
