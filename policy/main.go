@@ -31,14 +31,14 @@ func main() {
 // config; production is decided here because stack policies get no config of their own.
 func newPack(ctx *pulumi.Context) (policyx.PolicyPack, error) {
 	production, _ := checks.DetectProduction(ctx.Project(), ctx.Stack(), ctx.GetConfig)
-	return buildPack(checks.NewSession(production))
+	return buildPack(checks.NewSession(production), checks.DefaultPack())
 }
 
-// buildPack wires every policy of checks.All to policyx, sharing one session so each resource is
-// decoded once and "cannot decide" notes reach the notes policies that run last.
-func buildPack(s *checks.Session) (policyx.PolicyPack, error) {
+// buildPack wires every policy of pack to policyx, sharing one session so each resource is decoded
+// once and "cannot decide" notes reach the notes policies, which the pack runs last.
+func buildPack(s *checks.Session, pack checks.Pack) (policyx.PolicyPack, error) {
 	var policies []policyx.Policy
-	for _, p := range checks.All() {
+	for _, p := range pack.Policies() {
 		policies = append(policies, wire(s, p))
 	}
 	return policyx.NewPolicyPack(checks.PackName, version, policyx.EnforcementLevelAdvisory, policies)
@@ -50,6 +50,7 @@ var levels = map[checks.Level]policyx.EnforcementLevel{
 	checks.Disabled:  policyx.EnforcementLevelDisabled,
 }
 
+// wire makes one policyx policy of p that runs it through the session and reports what it returns.
 func wire(s *checks.Session, p *checks.Policy) policyx.Policy {
 	var schema *policyx.ConfigSchema
 	if props := p.Schema(); props != nil {
@@ -65,10 +66,6 @@ func wire(s *checks.Session, p *checks.Policy) policyx.Policy {
 					return nil
 				}
 				key := &args.Resources[0] // the engine passes the same slice to every stack policy
-				if p == checks.UndecidedStackNotes {
-					report(args.Manager, s.TakeStackNotes(key))
-					return nil
-				}
 				report(args.Manager, s.RunStack(p, key, func() []checks.Resource {
 					rs := make([]checks.Resource, len(args.Resources))
 					for i, r := range args.Resources {
@@ -85,12 +82,7 @@ func wire(s *checks.Session, p *checks.Policy) policyx.Policy {
 		EnforcementLevel: levels[p.Level],
 		ConfigSchema:     schema,
 		ValidateResource: func(_ context.Context, args policyx.ResourceValidationArgs) error {
-			r := resourceOf(args.Resource, false)
-			if p == checks.UndecidedNotes {
-				report(args.Manager, s.TakeNotes(r.URN))
-				return nil
-			}
-			report(args.Manager, s.RunResource(p, r, args.Config))
+			report(args.Manager, s.RunResource(p, resourceOf(args.Resource, false), args.Config))
 			return nil
 		},
 	})
@@ -112,6 +104,7 @@ func resourceOf(r policyx.AnalyzerResource, outputs bool) checks.Resource {
 	return res
 }
 
+// report hands findings to the engine, each against its resource.
 func report(m policyx.PolicyManager, fs []checks.Finding) {
 	for _, f := range fs {
 		m.ReportViolation(f.Message, f.URN)

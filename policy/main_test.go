@@ -168,9 +168,9 @@ func drivePack(t *testing.T, addr string) {
 			if want == nil || pulumirpc.EnforcementLevel(levels[want.Level]) != p.GetEnforcementLevel() || p.GetDescription() != want.Description {
 				t.Errorf("policy %s: level %v, description %q", p.GetName(), p.GetEnforcementLevel(), p.GetDescription())
 			}
-			if want != nil && len(want.Params) > 0 {
+			if want != nil && len(want.Parameters()) > 0 {
 				props := p.GetConfigSchema().GetProperties().AsMap()
-				for _, prm := range want.Params {
+				for _, prm := range want.Parameters() {
 					if _, ok := props[prm.Name].(map[string]any)["default"]; !ok {
 						t.Errorf("policy %s: schema lacks a default for %s", p.GetName(), prm.Name)
 					}

@@ -27,13 +27,11 @@ var LiteralCredentials = &Policy{
 	Remediation: "reference a Secret with valueFrom.secretKeyRef",
 	Why:         "review finding 2 (GF_SECURITY_ADMIN_PASSWORD hardcoded); kube-linter, Polaris, Kyverno, Checkov",
 	Level:       Mandatory,
-	Params: []Param{
-		{Name: "namePattern", Type: "string", Regex: true, Default: defaultCredentialNamePattern,
-			Description: "env var or ConfigMap key names that hold credentials (case-insensitive by default)"},
-		{Name: "ignoreNamePattern", Type: "string", Regex: true, Default: defaultCredentialIgnorePattern,
-			Description: "names that describe a credential rather than hold one (e.g. ..._EXPIRE_MINUTES, ..._ID)"},
-		{Name: "secretRefOnly", Type: "array", Default: []string{"GF_SECURITY_ADMIN_PASSWORD"},
-			Description: "env var names that must come from valueFrom.secretKeyRef"},
+	Kinds:       []string{PodBearing, "ConfigMap"},
+	Params: &credentialRules{
+		NamePattern:       regexp.MustCompile(defaultCredentialNamePattern),
+		IgnoreNamePattern: regexp.MustCompile(defaultCredentialIgnorePattern),
+		SecretRefOnly:     []string{"GF_SECURITY_ADMIN_PASSWORD"},
 	},
 	Resource: checkLiteralCredentials,
 }
@@ -54,17 +52,19 @@ var (
 	urlLikeName = regexp.MustCompile(`(?i)(url|uri|dsn|connection[_-]?string)$`)
 )
 
+// credentialRules are the parameters of no-literal-credentials.
 type credentialRules struct {
-	name, ignore *regexp.Regexp
-	refOnly      []string
+	NamePattern       *regexp.Regexp `param:"namePattern" help:"env var or ConfigMap key names that hold credentials (case-insensitive by default)"`
+	IgnoreNamePattern *regexp.Regexp `param:"ignoreNamePattern" help:"names that describe a credential rather than hold one (e.g. ..._EXPIRE_MINUTES, ..._ID)"`
+	SecretRefOnly     []string       `param:"secretRefOnly" help:"env var names that must come from valueFrom.secretKeyRef"`
 }
 
-func (r credentialRules) credentialName(name string) bool {
-	return r.name.MatchString(name) && !r.ignore.MatchString(name)
+func (r *credentialRules) credentialName(name string) bool {
+	return r.NamePattern.MatchString(name) && !r.IgnoreNamePattern.MatchString(name)
 }
 
 // literalProblem says what is wrong with a known literal value, or "" when nothing is.
-func (r credentialRules) literalProblem(what, name, value string) string {
+func (r *credentialRules) literalProblem(what, name, value string) string {
 	if value == "" {
 		return ""
 	}
@@ -78,14 +78,11 @@ func (r credentialRules) literalProblem(what, name, value string) string {
 }
 
 func checkLiteralCredentials(o *Object, c *Config) []Result {
-	r := credentialRules{name: c.Regexp("namePattern"), ignore: c.Regexp("ignoreNamePattern"), refOnly: c.Strings("secretRefOnly")}
+	r := c.Params.(*credentialRules)
 	if cm, ok := o.Typed.(*corev1.ConfigMap); ok {
 		return checkConfigMapCredentials(o, cm, r)
 	}
-	w, ok := o.Workload()
-	if !ok {
-		return nil
-	}
+	w, _ := o.Workload()
 	return forContainers(o, w, true, func(cr ContainerRef) []Result {
 		subject := containerSubject(o, cr)
 		if o.Unknown(cr.Path + ".env") {
@@ -102,9 +99,9 @@ func checkLiteralCredentials(o *Object, c *Config) []Result {
 	})
 }
 
-func (r credentialRules) checkEnv(o *Object, subject, path string, e corev1.EnvVar) (Result, bool) {
+func (r *credentialRules) checkEnv(o *Object, subject, path string, e corev1.EnvVar) (Result, bool) {
 	valueUnknown := o.Unknown(path+".value") || o.Unknown(path)
-	if slices.Contains(r.refOnly, e.Name) {
+	if slices.Contains(r.SecretRefOnly, e.Name) {
 		switch {
 		case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil:
 			return Result{}, false
@@ -139,7 +136,7 @@ func (r credentialRules) checkEnv(o *Object, subject, path string, e corev1.EnvV
 	return Result{}, false
 }
 
-func checkConfigMapCredentials(o *Object, cm *corev1.ConfigMap, r credentialRules) []Result {
+func checkConfigMapCredentials(o *Object, cm *corev1.ConfigMap, r *credentialRules) []Result {
 	if o.Unknown("data") {
 		return []Result{Undecided(o, o.Subject(), "data")}
 	}

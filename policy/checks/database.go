@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-
-	appsv1 "k8s.io/api/apps/v1"
 )
 
 // defaultDatabaseImages name database and cache images by the last segment of the repository
@@ -44,17 +42,25 @@ var DatabaseNotDeployment = &Policy{
 	Remediation: "run it as a StatefulSet with a volumeClaimTemplate, or use a managed service",
 	Why:         "review finding 3 (postgres, redis and chromadb were single-replica Deployments); no linter checks this",
 	Level:       Mandatory,
-	Params: []Param{{Name: "imagePatterns", Type: "array", Regex: true, Default: defaultDatabaseImages,
-		Description: "regular expressions matched in full against the image name (last repository segment)"}},
-	Resource: checkDatabaseNotDeployment,
+	Kinds:       []string{"Deployment"},
+	Params:      &databaseImageParams{ImagePatterns: mustCompileAll(defaultDatabaseImages...)},
+	Resource:    checkDatabaseNotDeployment,
+}
+
+// databaseImageParams are the parameters of database-runs-as-statefulset. Its imagePatterns are the
+// pack's one list of database images: serving-deployment-replicas reads them too (databaseImages).
+type databaseImageParams struct {
+	ImagePatterns []*regexp.Regexp `param:"imagePatterns" help:"regular expressions matched in full against the image name (last repository segment); serving-deployment-replicas leaves these images to this policy"`
+}
+
+// databaseImages returns the database image patterns configured for database-runs-as-statefulset.
+func databaseImages(c *Config) []*regexp.Regexp {
+	return c.ParamsOf(DatabaseNotDeployment).(*databaseImageParams).ImagePatterns
 }
 
 func checkDatabaseNotDeployment(o *Object, c *Config) []Result {
-	if _, ok := o.Typed.(*appsv1.Deployment); !ok {
-		return nil
-	}
 	w, _ := o.Workload()
-	patterns := c.Regexps("imagePatterns")
+	patterns := c.Params.(*databaseImageParams).ImagePatterns
 	return forContainers(o, w, false, func(cr ContainerRef) []Result {
 		if cr.C.Image == "" && o.Unknown(cr.Path+".image") {
 			return []Result{Undecided(o, containerSubject(o, cr), cr.Path+".image")}
@@ -74,15 +80,19 @@ var ServingReplicas = &Policy{
 	Remediation: "set spec.replicas to at least 2, or leave it unset and let a HorizontalPodAutoscaler with minReplicas of 2 or more scale it",
 	Why:         "review finding 3 (single points of failure); kube-score, Polaris",
 	Level:       Mandatory,
-	Params: []Param{
-		{Name: "minReplicas", Type: "integer", Default: 2, Description: "fewest replicas a serving Deployment may run in production"},
-		{Name: "production", Type: "boolean", Default: false, Description: "treat the stack as production whatever its name or config"},
-	},
-	Resource: checkServingReplicas,
+	Kinds:       []string{"Deployment"},
+	Params:      &servingReplicasParams{MinReplicas: 2},
+	Resource:    checkServingReplicas,
+}
+
+// servingReplicasParams are the parameters of serving-deployment-replicas.
+type servingReplicasParams struct {
+	MinReplicas int `param:"minReplicas" min:"1" help:"fewest replicas a serving Deployment may run in production"`
+	productionSwitch
 }
 
 func checkServingReplicas(o *Object, c *Config) []Result {
-	if _, ok := o.Typed.(*appsv1.Deployment); !ok || !c.Production {
+	if !c.Production {
 		return nil
 	}
 	w, _ := o.Workload()
@@ -92,14 +102,11 @@ func checkServingReplicas(o *Object, c *Config) []Result {
 		}
 		return nil // No replicas: an HorizontalPodAutoscaler manages it (see hpa-targets).
 	}
-	minimum := c.Int("minReplicas")
+	minimum := c.Params.(*servingReplicasParams).MinReplicas
 	if int(*w.Replicas) >= minimum {
 		return nil
 	}
-	dbs := make([]*regexp.Regexp, 0, len(defaultDatabaseImages))
-	for _, p := range defaultDatabaseImages {
-		dbs = append(dbs, compileCached(p))
-	}
+	dbs := databaseImages(c)
 	var ports []string
 	for _, cr := range w.Containers(false) {
 		if matchImage(cr.C.Image, dbs) {
@@ -132,28 +139,32 @@ var DatabaseHA = &Policy{
 	Remediation: "use a managed endpoint or an operator-managed replicated cluster (e.g. CloudNativePG, Redis with Sentinel); more copies of an unreplicated server are not HA",
 	Why:         "review finding 3 (Postgres and Redis were single points of failure); no linter checks this",
 	Level:       Mandatory,
-	Params: []Param{
-		{Name: "imagePatterns", Type: "array", Regex: true, Default: defaultHAImages,
-			Description: "Postgres/Redis image names (last repository segment, full match) that need replication"},
-		{Name: "replicatedImagePatterns", Type: "array", Regex: true,
-			Default:     []string{`spilo(-\d+)?`, `postgresql-repmgr`, `patroni`, `redis-sentinel`, `valkey-sentinel`},
-			Description: "images in the same pod that provide replication and failover"},
-		{Name: "replicationLabels", Type: "array",
-			Default: []string{"cnpg.io/cluster", "postgres-operator.crunchydata.com/cluster", "application=spilo",
-				"app.kubernetes.io/managed-by=postgres-operator", "app.kubernetes.io/managed-by=redis-operator",
-				"redis_setup_type=replication", "redis_setup_type=cluster"},
-			Description: "labels (key or key=value) of operator-managed replicated clusters"},
-		{Name: "production", Type: "boolean", Default: false, Description: "treat the stack as production whatever its name or config"},
+	Kinds:       []string{"StatefulSet"},
+	Params: &databaseHAParams{
+		ImagePatterns:           mustCompileAll(defaultHAImages...),
+		ReplicatedImagePatterns: mustCompileAll(`spilo(-\d+)?`, `postgresql-repmgr`, `patroni`, `redis-sentinel`, `valkey-sentinel`),
+		ReplicationLabels: []string{"cnpg.io/cluster", "postgres-operator.crunchydata.com/cluster", "application=spilo",
+			"app.kubernetes.io/managed-by=postgres-operator", "app.kubernetes.io/managed-by=redis-operator",
+			"redis_setup_type=replication", "redis_setup_type=cluster"},
 	},
 	Resource: checkDatabaseHA,
 }
 
+// databaseHAParams are the parameters of database-ha-in-production.
+type databaseHAParams struct {
+	ImagePatterns           []*regexp.Regexp `param:"imagePatterns" help:"Postgres/Redis image names (last repository segment, full match) that need replication"`
+	ReplicatedImagePatterns []*regexp.Regexp `param:"replicatedImagePatterns" help:"images in the same pod that provide replication and failover"`
+	ReplicationLabels       []string         `param:"replicationLabels" help:"labels (key or key=value) of operator-managed replicated clusters"`
+	productionSwitch
+}
+
 func checkDatabaseHA(o *Object, c *Config) []Result {
-	if _, ok := o.Typed.(*appsv1.StatefulSet); !ok || !c.Production {
+	if !c.Production {
 		return nil
 	}
 	w, _ := o.Workload()
-	dbImages, helpers := c.Regexps("imagePatterns"), c.Regexps("replicatedImagePatterns")
+	prm := c.Params.(*databaseHAParams)
+	dbImages, helpers := prm.ImagePatterns, prm.ReplicatedImagePatterns
 	var server string
 	replicatedImage := false
 	for _, cr := range w.Containers(true) {
@@ -179,8 +190,8 @@ func checkDatabaseHA(o *Object, c *Config) []Result {
 	} else if o.Unknown(w.ReplicasPath) {
 		return []Result{Undecided(o, o.Subject(), w.ReplicasPath)}
 	}
-	if replicas >= 2 && (replicatedImage || hasAnyLabel(o.Meta.Labels, c.Strings("replicationLabels")) ||
-		hasAnyLabel(w.Labels, c.Strings("replicationLabels"))) {
+	if replicas >= 2 && (replicatedImage || hasAnyLabel(o.Meta.Labels, prm.ReplicationLabels) ||
+		hasAnyLabel(w.Labels, prm.ReplicationLabels)) {
 		return nil
 	}
 	return []Result{Violation(o, o.Subject(),

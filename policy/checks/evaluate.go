@@ -5,72 +5,6 @@ import (
 	"strings"
 )
 
-// PackName is the policy pack's name; it is also the stack-config namespace of the pack's settings
-// (see DetectProduction).
-const PackName = "k8s-guardrails"
-
-// UndecidedNotes reports, for each resource, the checks that could not decide because a value was
-// unknown during preview. The pack runs it after every other resource policy.
-var UndecidedNotes = &Policy{
-	Name:        "policy-could-not-decide",
-	Description: "A policy could not decide during preview because a value it needs is not known yet.",
-	Remediation: "nothing to do now; the policy decides when the value is known",
-	Why:         "users of linters ask for no false alarms from values unknown during preview",
-	Level:       Advisory,
-}
-
-// UndecidedStackNotes is UndecidedNotes for stack policies. The pack runs it after every other stack
-// policy.
-var UndecidedStackNotes = &Policy{
-	Name:        "policy-could-not-decide-stack",
-	Description: "A stack policy could not decide during preview because a value it needs is not known yet.",
-	Remediation: "nothing to do now; the policy decides when the value is known",
-	Why:         "users of linters ask for no false alarms from values unknown during preview",
-	Level:       Advisory,
-}
-
-// IsStack reports whether the policy is a stack policy.
-func (p *Policy) IsStack() bool { return p.Stack != nil || p == UndecidedStackNotes }
-
-// All returns every policy in pack order: resource policies, their notes, stack policies, their notes.
-func All() []*Policy {
-	return []*Policy{
-		ObjectReadable,
-		Probes,
-		LiteralCredentials,
-		SecretDataIsSecret,
-		DatabaseNotDeployment,
-		ServingReplicas,
-		DatabaseHA,
-		RWXStorageClass,
-		ContainerResources,
-		ImageTag,
-		ImageDigest,
-		RestrictedSecurityContext,
-		ReadOnlyRootFilesystem,
-		NoHostAccess,
-		NamespacePodSecurity,
-		IngressTLS,
-		UndecidedNotes,
-		PDBCoverage,
-		NetworkPolicyCoverage,
-		ServiceSelectsPods,
-		IngressBackends,
-		HPATargets,
-		UndecidedStackNotes,
-	}
-}
-
-// Lookup returns the policy with the given name.
-func Lookup(name string) (*Policy, bool) {
-	for _, p := range All() {
-		if p.Name == name {
-			return p, true
-		}
-	}
-	return nil, false
-}
-
 // Options configures Evaluate like `pulumi preview --policy-pack … --policy-pack-config …` would.
 type Options struct {
 	// Production is the stack-level production flag (see DetectProduction).
@@ -79,30 +13,46 @@ type Options struct {
 	Policies map[string]PolicyConfig
 	// Exceptions except matching findings, as the engine does with a v2 config's "exceptions".
 	Exceptions []Exception
+	// Pack is the policies to run; the zero Pack is DefaultPack.
+	Pack Pack
 }
 
-// level returns the policy's effective level and config properties.
-func (opts Options) level(p *Policy) (Level, map[string]any) {
+// level returns the policy's effective level.
+func (opts Options) level(p *Policy) Level {
 	lvl := p.Level
 	if all, ok := opts.Policies["all"]; ok && all.Level != "" {
 		lvl = all.Level
 	}
-	pc := opts.Policies[p.Name]
-	if pc.Level != "" {
+	if pc := opts.Policies[p.Name]; pc.Level != "" {
 		lvl = pc.Level
 	}
-	return lvl, pc.Properties
+	return lvl
 }
 
 // Evaluate runs every resource policy on every resource and every stack policy on the whole stack,
-// exactly as the pack does under `pulumi preview`, and returns the findings (decided violations
-// and "cannot decide" notes) with the level in force and the exceptions that match.
+// exactly as the pack does under `pulumi preview` (through the same Session), and returns the
+// findings (decided violations and "cannot decide" notes) with the level in force and the
+// exceptions that match. A parameter in opts that does not decode is reported as a violation of its
+// policy (ParsePackConfig refuses such a config up front).
 func Evaluate(resources []Resource, opts Options) []Finding {
 	s := NewSession(opts.Production)
+	var resourcePolicies, stackPolicies []*Policy
+	for _, p := range opts.Pack.Policies() {
+		// Configure every policy first, so a policy reading another's parameters (ParamsOf) sees
+		// them even when that policy is disabled.
+		_, _ = s.configure(p, opts.Policies[p.Name].Properties)
+		switch {
+		case opts.level(p) == Disabled:
+		case p.IsStack():
+			stackPolicies = append(stackPolicies, p)
+		default:
+			resourcePolicies = append(resourcePolicies, p)
+		}
+	}
 	var out []Finding
-	emit := func(fs []Finding, p *Policy, lvl Level) {
+	report := func(p *Policy, fs []Finding) {
 		for _, f := range fs {
-			f.Policy, f.Level = p.Name, lvl
+			f.Policy, f.Level = p.Name, opts.level(p)
 			f.Exceptions = matchExceptions(opts.Exceptions, f.Policy, f.URN)
 			out = append(out, f)
 		}
@@ -110,32 +60,14 @@ func Evaluate(resources []Resource, opts Options) []Finding {
 	s.Prime(resources)
 	for _, r := range resources {
 		o := s.Object(r) // decoded once for every policy, as the pack's cache does
-		for _, p := range All() {
-			lvl, props := opts.level(p)
-			if p.IsStack() || lvl == Disabled {
-				continue
-			}
-			if p == UndecidedNotes {
-				emit(s.TakeNotes(r.URN), p, lvl)
-				continue
-			}
-			if p.Resource != nil {
-				emit(s.runObject(p, o, props), p, lvl)
-			}
+		for _, p := range resourcePolicies {
+			report(p, s.runResource(p, o, opts.Policies[p.Name].Properties))
 		}
-		s.TakeNotes(r.URN) // notes of a disabled notes policy are dropped, as in the pack
+		s.takeNotes(r.URN) // notes of a disabled notes policy are dropped, as in the pack
 	}
 	key := new(int)
-	for _, p := range All() {
-		lvl, _ := opts.level(p)
-		if !p.IsStack() || lvl == Disabled {
-			continue
-		}
-		if p == UndecidedStackNotes {
-			emit(s.TakeStackNotes(key), p, lvl)
-			continue
-		}
-		emit(s.RunStack(p, key, func() []Resource { return resources }), p, lvl)
+	for _, p := range stackPolicies {
+		report(p, s.RunStack(p, key, func() []Resource { return resources }))
 	}
 	return out
 }

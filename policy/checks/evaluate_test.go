@@ -259,7 +259,10 @@ func TestEveryPolicyHasItsData(t *testing.T) {
 		if (p.Resource == nil && p.Stack == nil) != (p == UndecidedNotes || p == UndecidedStackNotes) {
 			t.Errorf("policy %q has no check", p.Name)
 		}
-		for _, prm := range p.Params {
+		if p.Resource != nil && len(p.Kinds) == 0 {
+			t.Errorf("resource policy %q declares no Kinds, so it judges nothing", p.Name)
+		}
+		for _, prm := range p.Parameters() {
 			if prm.Name == "enforcementLevel" {
 				t.Errorf("policy %q uses the reserved parameter enforcementLevel", p.Name)
 			}

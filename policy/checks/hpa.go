@@ -51,33 +51,15 @@ func checkHPATargets(s *Stack, c *Config) []Result {
 			out = append(out, Undecided(h, h.Subject(), "spec.scaleTargetRef"))
 			continue
 		}
-		var target *Object
-		maybe := false
-		for _, o := range s.Near(h, "Deployment", "StatefulSet", "ReplicaSet") {
-			if o.NamespaceUnknown || o.Unknown("metadata.name") {
-				maybe = true
-				continue
-			}
-			if o.Namespace == h.Namespace && targets(ref.APIVersion, ref.Kind, ref.Name, o) {
-				target = o
-				break
-			}
-		}
-		if target == nil {
-			owner, hidden := s.HiddenPodOwner(h.Namespace)
-			switch {
-			case hidden:
-				out = append(out, Undecided(h, h.Subject(), hiddenOwnerNote(owner)))
-			case maybe:
-				out = append(out, Undecided(h, h.Subject(), "the name or namespace of a workload"))
-			default:
-				out = append(out, Violation(h, h.Subject(),
+		scaled, unknown := s.Find(h, podBearingKindNames(true), ByName(ref.APIVersion, ref.Kind, ref.Name))
+		if len(scaled) == 0 {
+			out = append(out, unresolved(h, h.Subject(), s.HiddenPodOwner(h.Namespace), unknown, "the name or namespace of a workload",
+				Violation(h, h.Subject(),
 					fmt.Sprintf("scaleTargetRef %s %q is not in namespace %q of the stack", ref.Kind, ref.Name, h.Namespace),
-					fmt.Sprintf("point scaleTargetRef at an existing Deployment or StatefulSet in namespace %q", h.Namespace)))
-			}
+					fmt.Sprintf("point scaleTargetRef at an existing Deployment or StatefulSet in namespace %q", h.Namespace))))
 			continue
 		}
-		out = append(out, checkReplicasNotPinned(s, h, target)...)
+		out = append(out, checkReplicasNotPinned(s, h, scaled[0])...)
 	}
 	return out
 }

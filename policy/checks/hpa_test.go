@@ -71,14 +71,14 @@ func TestHPAJudgesReplicasFromTheProgramNotServerDefaults(t *testing.T) {
 	if fs := s.RunStack(HPATargets, key, func() []Resource { return []Resource{outputs, autoscaler} }); len(fs) != 0 {
 		t.Errorf("want no violation when the program leaves replicas unset, got %v", fs)
 	}
-	if notes := s.TakeStackNotes(key); len(notes) != 0 {
+	if notes := s.RunStack(UndecidedStackNotes, key, nil); len(notes) != 0 {
 		t.Errorf("want no notes, got %v", notes)
 	}
 
 	// Without the inputs, the policy cannot tell and says so.
 	s = NewSession(false)
 	s.RunStack(HPATargets, key, func() []Resource { return []Resource{outputs, autoscaler} })
-	notes := s.TakeStackNotes(key)
+	notes := s.RunStack(UndecidedStackNotes, key, nil)
 	if len(notes) != 1 || !strings.Contains(notes[0].Message, "whether the program sets spec.replicas is not known yet") {
 		t.Errorf("want one note about spec.replicas, got %v", notes)
 	}

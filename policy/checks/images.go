@@ -9,6 +9,7 @@ var ImageTag = &Policy{
 	Remediation: "pin a version tag (or a digest)",
 	Why:         "kube-linter, Polaris, kube-score, Kyverno, Checkov",
 	Level:       Mandatory,
+	Kinds:       []string{PodBearing},
 	Resource:    checkImageTag,
 }
 
@@ -39,6 +40,7 @@ var ImageDigest = &Policy{
 	Remediation: "append @sha256:<digest> to the image",
 	Why:         "kube-linter and Kyverno (stricter option); supply-chain hygiene",
 	Level:       Advisory,
+	Kinds:       []string{PodBearing},
 	Resource:    checkImageDigest,
 }
 
@@ -54,10 +56,7 @@ func checkImageDigest(o *Object, _ *Config) []Result {
 // forImages runs fn on every container image, init containers included; an unknown image is a
 // note, an empty one is passed with an empty Image.
 func forImages(o *Object, fn func(cr ContainerRef, img Image) []Result) []Result {
-	w, ok := o.Workload()
-	if !ok {
-		return nil
-	}
+	w, _ := o.Workload()
 	return forContainers(o, w, true, func(cr ContainerRef) []Result {
 		if cr.C.Image == "" && o.Unknown(cr.Path+".image") {
 			return []Result{Undecided(o, containerSubject(o, cr), cr.Path+".image")}

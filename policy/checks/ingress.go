@@ -14,14 +14,12 @@ var IngressTLS = &Policy{
 	Remediation: "add the hosts to spec.tls with a certificate Secret (e.g. issued by cert-manager)",
 	Why:         "kube-score, Polaris, Checkov; the review's ingress serves three public hosts",
 	Level:       Mandatory,
+	Kinds:       []string{"Ingress"},
 	Resource:    checkIngressTLS,
 }
 
 func checkIngressTLS(o *Object, _ *Config) []Result {
-	ing, ok := o.Typed.(*networkingv1.Ingress)
-	if !ok {
-		return nil
-	}
+	ing := o.Typed.(*networkingv1.Ingress)
 	if o.Unknown("spec.tls") || o.Unknown("spec.rules") {
 		return []Result{Undecided(o, o.Subject(), "spec.tls")}
 	}

@@ -3,11 +3,10 @@ package checks
 import (
 	"fmt"
 	"slices"
-
-	corev1 "k8s.io/api/core/v1"
 )
 
-// podSecurityLevels orders the Pod Security Standards from least to most restrictive.
+// podSecurityLevels orders the Pod Security Standards from least to most restrictive (the enum of
+// namespacePodSecurityParams.MinimumLevel lists the same).
 var podSecurityLevels = []string{"privileged", "baseline", "restricted"}
 
 const podSecurityEnforceLabel = "pod-security.kubernetes.io/enforce"
@@ -19,24 +18,25 @@ var NamespacePodSecurity = &Policy{
 	Remediation: "label the namespace " + podSecurityEnforceLabel + ": restricted",
 	Why:         "Pod Security admission (the built-in successor of PodSecurityPolicy); Kyverno, Polaris",
 	Level:       Mandatory,
-	Params: []Param{
-		{Name: "minimumLevel", Type: "string", Default: "restricted",
-			Description: "least strict enforce level allowed: privileged, baseline or restricted"},
-		{Name: "exemptNamespaces", Type: "array", Default: []string{"kube-system", "kube-public", "kube-node-lease"},
-			Description: "namespaces the check skips"},
-	},
+	Kinds:       []string{"Namespace"},
+	Params: &namespacePodSecurityParams{MinimumLevel: "restricted",
+		ExemptNamespaces: []string{"kube-system", "kube-public", "kube-node-lease"}},
 	Resource: checkNamespacePodSecurity,
 }
 
+// namespacePodSecurityParams are the parameters of namespace-pod-security.
+type namespacePodSecurityParams struct {
+	MinimumLevel     string   `param:"minimumLevel" enum:"privileged,baseline,restricted" help:"least strict enforce level allowed: privileged, baseline or restricted"`
+	ExemptNamespaces []string `param:"exemptNamespaces" help:"namespaces the check skips"`
+}
+
 func checkNamespacePodSecurity(o *Object, c *Config) []Result {
-	if _, ok := o.Typed.(*corev1.Namespace); !ok || slices.Contains(c.Strings("exemptNamespaces"), o.Name) {
+	prm := c.Params.(*namespacePodSecurityParams)
+	if slices.Contains(prm.ExemptNamespaces, o.Name) {
 		return nil
 	}
-	minimum := c.String("minimumLevel")
+	minimum := prm.MinimumLevel
 	want := slices.Index(podSecurityLevels, minimum)
-	if want < 0 {
-		want, minimum = 2, "restricted"
-	}
 	fix := fmt.Sprintf("label the namespace %s: %s", podSecurityEnforceLabel, minimum)
 	path := JoinKey("metadata.labels", podSecurityEnforceLabel)
 	level, ok := o.Meta.Labels[podSecurityEnforceLabel]

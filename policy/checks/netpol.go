@@ -92,27 +92,22 @@ func checkNetworkPolicyCoverage(s *Stack, _ *Config) []Result {
 		if o.NamespaceUnknown {
 			continue
 		}
-		nps := s.Near(o, "NetworkPolicy")
 		w, _ := o.Workload()
-		selected, maybe := false, o.UnknownWithin(w.LabelsPath)
-		for _, n := range nps {
+		selecting, unknown := s.Find(o, []string{"NetworkPolicy"}, func(n *Object) Match {
 			np := n.Typed.(*networkingv1.NetworkPolicy)
-			if n.NamespaceUnknown || n.UnknownWithin("spec.podSelector") || n.Unknown("spec.policyTypes") {
-				maybe = maybe || n.NamespaceUnknown || n.Namespace == o.Namespace
-				continue
+			switch {
+			case n.UnknownWithin("spec.podSelector") || n.Unknown("spec.policyTypes"):
+				return MatchUnknown
+			case isolatesIngress(np) && selectorMatches(&np.Spec.PodSelector, w.Labels):
+				return Matches
 			}
-			if n.Namespace == o.Namespace && isolatesIngress(np) && selectorMatches(&np.Spec.PodSelector, w.Labels) {
-				selected = true
-				break
-			}
-		}
-		switch {
-		case selected:
-		case maybe:
-			out = append(out, Undecided(o, o.Subject(), "the pod labels or a NetworkPolicy's podSelector"))
-		default:
-			out = append(out, Violation(o, o.Subject(), "no NetworkPolicy selects its pods, so they accept traffic from anywhere",
-				"add a NetworkPolicy whose podSelector matches its pod labels"))
+			return NoMatch
+		})
+		if len(selecting) == 0 {
+			out = append(out, unresolved(o, o.Subject(), nil, unknown || o.UnknownWithin(w.LabelsPath),
+				"the pod labels or a NetworkPolicy's podSelector",
+				Violation(o, o.Subject(), "no NetworkPolicy selects its pods, so they accept traffic from anywhere",
+					"add a NetworkPolicy whose podSelector matches its pod labels")))
 		}
 	}
 
@@ -127,29 +122,14 @@ func checkNetworkPolicyCoverage(s *Stack, _ *Config) []Result {
 		if len(sel.MatchLabels) == 0 && len(sel.MatchExpressions) == 0 {
 			continue
 		}
-		matched, maybe := false, false
-		for _, o := range s.Near(n, workloadKinds...) {
-			w, _ := o.Workload()
-			if o.NamespaceUnknown || (o.Namespace == n.Namespace && o.UnknownWithin(w.LabelsPath)) {
-				maybe = true
-				continue
-			}
-			if o.Namespace == n.Namespace && selectorMatches(sel, w.Labels) {
-				matched = true
-				break
-			}
-		}
-		owner, hidden := s.HiddenPodOwner(n.Namespace)
-		switch {
-		case matched:
-		case hidden:
-			out = append(out, Undecided(n, n.Subject(), hiddenOwnerNote(owner)))
-		case maybe:
-			out = append(out, Undecided(n, n.Subject(), "the pod labels of a workload"))
-		default:
-			out = append(out, Violation(n, n.Subject(),
-				fmt.Sprintf("podSelector %s selects no pods in namespace %q", formatSelector(sel), n.Namespace),
-				"fix the podSelector to match a workload's pod labels, or delete the policy"))
+		selected, unknown := s.Find(n, podBearingKindNames(false), SelectsPods(func(labels map[string]string) bool {
+			return selectorMatches(sel, labels)
+		}))
+		if len(selected) == 0 {
+			out = append(out, unresolved(n, n.Subject(), s.HiddenPodOwner(n.Namespace), unknown, "the pod labels of a workload",
+				Violation(n, n.Subject(),
+					fmt.Sprintf("podSelector %s selects no pods in namespace %q", formatSelector(sel), n.Namespace),
+					"fix the podSelector to match a workload's pod labels, or delete the policy")))
 		}
 	}
 	return out

@@ -23,18 +23,20 @@ var PDBCoverage = &Policy{
 
 // scaledBy returns the HPA scaling o, and whether some HPA's target could not be read.
 func scaledBy(s *Stack, o *Object) (*Object, bool) {
-	maybe := false
-	for _, h := range s.Near(o, "HorizontalPodAutoscaler") {
+	hpas, unknown := s.Find(o, []string{"HorizontalPodAutoscaler"}, func(h *Object) Match {
 		hpa, _ := h.HPA()
-		if h.NamespaceUnknown || (h.Namespace == o.Namespace && h.UnknownWithin("spec.scaleTargetRef")) {
-			maybe = true
-			continue
+		switch {
+		case h.UnknownWithin("spec.scaleTargetRef"):
+			return MatchUnknown
+		case targets(hpa.Target.APIVersion, hpa.Target.Kind, hpa.Target.Name, o):
+			return Matches
 		}
-		if h.Namespace == o.Namespace && targets(hpa.Target.APIVersion, hpa.Target.Kind, hpa.Target.Name, o) {
-			return h, false
-		}
+		return NoMatch
+	})
+	if len(hpas) > 0 {
+		return hpas[0], false
 	}
-	return nil, maybe
+	return nil, unknown
 }
 
 // targets reports whether an object reference (apiVersion may be empty) names o.
@@ -54,7 +56,7 @@ func targets(apiVersion, kind, name string, o *Object) bool {
 
 func checkPDBCoverage(s *Stack, _ *Config) []Result {
 	var out []Result
-	for _, o := range s.OfKind("Deployment", "StatefulSet", "ReplicaSet") {
+	for _, o := range s.OfKind(podBearingKindNames(true)...) {
 		w, _ := o.Workload()
 		hpa, hpaMaybe := scaledBy(s, o)
 		replicas, replicasPath := int32(1), ""
@@ -76,35 +78,24 @@ func checkPDBCoverage(s *Stack, _ *Config) []Result {
 		}
 		needed := hpa != nil || replicas > 1
 
-		var matching []*Object
-		maybe := hpaMaybe && hpa == nil
-		for _, p := range s.Near(o, "PodDisruptionBudget") {
-			pdb := p.Typed.(*policyv1.PodDisruptionBudget)
-			if p.NamespaceUnknown || o.NamespaceUnknown {
-				maybe = true
-				continue
+		matching, pdbUnknown := s.Find(o, []string{"PodDisruptionBudget"}, func(p *Object) Match {
+			switch {
+			case p.UnknownWithin("spec.selector") || o.UnknownWithin(w.LabelsPath):
+				return MatchUnknown
+			case selectorMatches(p.Typed.(*policyv1.PodDisruptionBudget).Spec.Selector, w.Labels):
+				return Matches
 			}
-			if p.Namespace != o.Namespace {
-				continue
-			}
-			if p.UnknownWithin("spec.selector") || o.UnknownWithin(w.LabelsPath) {
-				maybe = true
-				continue
-			}
-			if selectorMatches(pdb.Spec.Selector, w.Labels) {
-				matching = append(matching, p)
-			}
-		}
+			return NoMatch
+		})
 
 		if len(matching) == 0 {
-			switch {
-			case !needed && replicasPath == "":
-			case maybe:
-				out = append(out, Undecided(o, o.Subject(), "the selector or namespace of a PodDisruptionBudget"))
-			case replicasPath != "":
-				out = append(out, Undecided(o, o.Subject(), replicasPath))
-			default:
-				out = append(out, Violation(o, o.Subject(), reason+" but no PodDisruptionBudget selects its pods", ""))
+			if needed || replicasPath != "" {
+				missing := Violation(o, o.Subject(), reason+" but no PodDisruptionBudget selects its pods", "")
+				if replicasPath != "" {
+					missing = Undecided(o, o.Subject(), replicasPath)
+				}
+				out = append(out, unresolved(o, o.Subject(), nil, pdbUnknown || (hpaMaybe && hpa == nil),
+					"the selector or namespace of a PodDisruptionBudget", missing))
 			}
 			continue
 		}

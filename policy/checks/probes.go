@@ -14,12 +14,13 @@ var Probes = &Policy{
 	Why: "review finding 1 (celery-worker, celery-beat, prometheus, grafana had none); " +
 		"kube-linter, Polaris, kube-score, Kyverno, Checkov",
 	Level:    Mandatory,
+	Kinds:    []string{PodBearing},
 	Resource: checkProbes,
 }
 
 func checkProbes(o *Object, _ *Config) []Result {
-	w, ok := o.Workload()
-	if !ok || !w.LongRunning {
+	w, _ := o.Workload()
+	if !w.LongRunning {
 		return nil // Jobs and CronJobs run to completion; init containers are exempt below.
 	}
 	return forContainers(o, w, false, func(c ContainerRef) []Result {

@@ -8,6 +8,7 @@ var ObjectReadable = &Policy{
 	Remediation: "fix the value to the type the Kubernetes API expects",
 	Why:         "bad input must be reported, never crash the pack or pass unchecked",
 	Level:       Mandatory,
+	Kinds:       []string{EveryKind},
 	Resource:    checkReadable,
 }
 

@@ -48,12 +48,12 @@ func TestReadmeTableMatchesTheCode(t *testing.T) {
 		if r.kind != kind || r.level != string(p.Level) {
 			t.Errorf("%s: README says %s/%s, code says %s/%s", p.Name, r.kind, r.level, kind, p.Level)
 		}
-		for _, prm := range p.Params {
+		for _, prm := range p.Parameters() {
 			if !strings.Contains(r.params, "`"+prm.Name+"`") {
 				t.Errorf("%s: README does not document parameter %s", p.Name, prm.Name)
 			}
 		}
-		if len(p.Params) == 0 && r.params != "—" {
+		if len(p.Parameters()) == 0 && r.params != "—" {
 			t.Errorf("%s: README lists parameters %q the code does not have", p.Name, r.params)
 		}
 	}

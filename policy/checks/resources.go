@@ -14,19 +14,21 @@ var ContainerResources = &Policy{
 	Remediation: "set resources.requests and resources.limits for cpu and memory",
 	Why:         "kube-linter, Polaris, kube-score, Kyverno, Checkov; the review counts it as a strength to keep",
 	Level:       Mandatory,
-	Params: []Param{
-		{Name: "requests", Type: "array", Default: []string{"cpu", "memory"}, Description: "resources every container must request"},
-		{Name: "limits", Type: "array", Default: []string{"cpu", "memory"}, Description: "resources every container must limit"},
-	},
-	Resource: checkContainerResources,
+	Kinds:       []string{PodBearing},
+	Params:      &containerResourceParams{Requests: []string{"cpu", "memory"}, Limits: []string{"cpu", "memory"}},
+	Resource:    checkContainerResources,
+}
+
+// containerResourceParams are the parameters of container-resources.
+type containerResourceParams struct {
+	Requests []string `param:"requests" help:"resources every container must request"`
+	Limits   []string `param:"limits" help:"resources every container must limit"`
 }
 
 func checkContainerResources(o *Object, c *Config) []Result {
-	w, ok := o.Workload()
-	if !ok {
-		return nil
-	}
-	requests, limits := c.Strings("requests"), c.Strings("limits")
+	w, _ := o.Workload()
+	prm := c.Params.(*containerResourceParams)
+	requests, limits := prm.Requests, prm.Limits
 	return forContainers(o, w, true, func(cr ContainerRef) []Result {
 		var out []Result
 		var missing []string

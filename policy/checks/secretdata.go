@@ -16,12 +16,13 @@ var SecretDataIsSecret = &Policy{
 	Remediation: "wrap the values with pulumi.ToSecret (or read them with config.RequireSecret)",
 	Why:         "review finding 2 (credentials must stay secret end to end); Pulumi state is as sensitive as the cluster",
 	Level:       Mandatory,
+	Kinds:       []string{"Secret"},
 	Resource:    checkSecretData,
 }
 
 func checkSecretData(o *Object, _ *Config) []Result {
-	sec, ok := o.Typed.(*corev1.Secret)
-	if !ok || o.FromManifest {
+	sec := o.Typed.(*corev1.Secret)
+	if o.FromManifest {
 		return nil // Rendered manifests have no notion of Pulumi secrets.
 	}
 	var plain []string

@@ -16,6 +16,7 @@ var RestrictedSecurityContext = &Policy{
 		"capabilities.drop: [ALL], seccompProfile.type: RuntimeDefault",
 	Why:      "Pod Security Standard \"restricted\"; kube-linter, Polaris, kube-score, Kyverno, Checkov",
 	Level:    Mandatory,
+	Kinds:    []string{PodBearing},
 	Resource: checkRestrictedSecurityContext,
 }
 
@@ -49,10 +50,7 @@ func newSecurityView(o *Object, w Workload, cr ContainerRef) securityView {
 }
 
 func checkRestrictedSecurityContext(o *Object, _ *Config) []Result {
-	w, ok := o.Workload()
-	if !ok {
-		return nil
-	}
+	w, _ := o.Workload()
 	return forContainers(o, w, true, func(cr ContainerRef) []Result {
 		v := newSecurityView(o, w, cr)
 		subject := containerSubject(o, cr)
@@ -124,14 +122,12 @@ var ReadOnlyRootFilesystem = &Policy{
 	Remediation: "set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the app writes (e.g. /tmp)",
 	Why:         "kube-linter, Polaris, kube-score, Checkov",
 	Level:       Advisory,
+	Kinds:       []string{PodBearing},
 	Resource:    checkReadOnlyRootFilesystem,
 }
 
 func checkReadOnlyRootFilesystem(o *Object, _ *Config) []Result {
-	w, ok := o.Workload()
-	if !ok {
-		return nil
-	}
+	w, _ := o.Workload()
 	return forContainers(o, w, true, func(cr ContainerRef) []Result {
 		sc := cr.C.SecurityContext
 		if sc != nil && sc.ReadOnlyRootFilesystem != nil && *sc.ReadOnlyRootFilesystem {
@@ -151,14 +147,12 @@ var NoHostAccess = &Policy{
 	Remediation: "remove the host access and use Services, emptyDir or PersistentVolumeClaims instead",
 	Why:         "Pod Security Standard \"baseline\"; kube-linter, Polaris, kube-score, Kyverno, Checkov",
 	Level:       Mandatory,
+	Kinds:       []string{PodBearing},
 	Resource:    checkNoHostAccess,
 }
 
 func checkNoHostAccess(o *Object, _ *Config) []Result {
-	w, ok := o.Workload()
-	if !ok {
-		return nil
-	}
+	w, _ := o.Workload()
 	var out []Result
 	for _, ns := range []struct {
 		field string

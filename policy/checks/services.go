@@ -32,29 +32,14 @@ func checkServiceSelectsPods(s *Stack, _ *Config) []Result {
 		if len(svc.Spec.Selector) == 0 {
 			continue // Endpoints are managed by hand (or by an operator).
 		}
-		matched, maybe := false, false
-		for _, o := range s.Near(so, workloadKinds...) {
-			w, _ := o.Workload()
-			if o.NamespaceUnknown || (o.Namespace == so.Namespace && o.UnknownWithin(w.LabelsPath)) {
-				maybe = true
-				continue
-			}
-			if o.Namespace == so.Namespace && mapSelectorMatches(svc.Spec.Selector, w.Labels) {
-				matched = true
-				break
-			}
-		}
-		owner, hidden := s.HiddenPodOwner(so.Namespace)
-		switch {
-		case matched:
-		case hidden:
-			out = append(out, Undecided(so, so.Subject(), hiddenOwnerNote(owner)))
-		case maybe:
-			out = append(out, Undecided(so, so.Subject(), "the pod labels of a workload"))
-		default:
-			out = append(out, Violation(so, so.Subject(), fmt.Sprintf(
-				"selector %s matches no pods of any workload in namespace %q, so it has no endpoints",
-				formatMapSelector(svc.Spec.Selector), so.Namespace), ""))
+		selected, unknown := s.Find(so, podBearingKindNames(false), SelectsPods(func(labels map[string]string) bool {
+			return mapSelectorMatches(svc.Spec.Selector, labels)
+		}))
+		if len(selected) == 0 {
+			out = append(out, unresolved(so, so.Subject(), s.HiddenPodOwner(so.Namespace), unknown, "the pod labels of a workload",
+				Violation(so, so.Subject(), fmt.Sprintf(
+					"selector %s matches no pods of any workload in namespace %q, so it has no endpoints",
+					formatMapSelector(svc.Spec.Selector), so.Namespace), "")))
 		}
 	}
 	return out
@@ -124,38 +109,22 @@ func checkIngressBackends(s *Stack, _ *Config) []Result {
 			if b.b.Service == nil {
 				continue // A resource backend (e.g. a storage bucket) is not a Service.
 			}
-			out = append(out, checkBackend(s, io, b, s.Near(io, "Service"))...)
+			out = append(out, checkBackend(s, io, b)...)
 		}
 	}
 	return out
 }
 
-func checkBackend(s *Stack, io *Object, b ingressBackend, services []*Object) []Result {
+func checkBackend(s *Stack, io *Object, b ingressBackend) []Result {
 	name := b.b.Service.Name
 	subject := fmt.Sprintf("%s backend (%s)", io.Subject(), b.where)
-	var svcObj *Object
-	maybe := false
-	for _, so := range services {
-		if so.NamespaceUnknown || so.Unknown("metadata.name") {
-			maybe = true
-			continue
-		}
-		if so.Namespace == io.Namespace && so.Name == name {
-			svcObj = so
-			break
-		}
+	services, unknown := s.Find(io, []string{"Service"}, ByName("", "Service", name))
+	if len(services) == 0 {
+		return []Result{unresolved(io, subject, s.HiddenPodOwner(io.Namespace), unknown, "the name or namespace of a Service",
+			Violation(io, subject, fmt.Sprintf("Service %q is not in namespace %q of the stack", name, io.Namespace),
+				fmt.Sprintf("point it at an existing Service in namespace %q", io.Namespace)))}
 	}
-	if svcObj == nil {
-		owner, hidden := s.HiddenPodOwner(io.Namespace)
-		switch {
-		case hidden:
-			return []Result{Undecided(io, subject, hiddenOwnerNote(owner))}
-		case maybe:
-			return []Result{Undecided(io, subject, "the name or namespace of a Service")}
-		}
-		return []Result{Violation(io, subject, fmt.Sprintf("Service %q is not in namespace %q of the stack", name, io.Namespace),
-			fmt.Sprintf("point it at an existing Service in namespace %q", io.Namespace))}
-	}
+	svcObj := services[0]
 	if svcObj.UnknownWithin("spec.ports") {
 		return []Result{Undecided(io, subject, "spec.ports of "+svcObj.Subject())}
 	}

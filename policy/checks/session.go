@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"reflect"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -30,9 +31,9 @@ type Finding struct {
 // Blocking reports whether the finding fails a Pulumi run: mandatory and not excepted.
 func (f Finding) Blocking() bool { return f.Level == Mandatory && len(f.Exceptions) == 0 }
 
-// Session runs checks the way the policy pack does, for any engine: it decodes each resource once
-// and reuses the decoding across policies, and it holds "cannot decide" notes until the notes
-// policies collect them. It is safe for concurrent use.
+// Session runs policies the way the policy pack does, for any engine: it decodes each resource once
+// and reuses the decoding across policies, decodes each policy's config once, and holds "cannot
+// decide" notes until the notes policies report them. It is safe for concurrent use.
 type Session struct {
 	production bool
 
@@ -41,11 +42,20 @@ type Session struct {
 	notes      map[string][]Finding    // by URN
 	stacks     map[any]*Stack          // by the engine's identity of one stack analysis
 	stackNotes map[any][]Finding
+	params     map[*Policy]decodedParams // the config each policy last ran with
 }
 
 type cachedObject struct {
 	res Resource
 	obj *Object
+}
+
+// decodedParams is a policy's raw config (by identity: engines pass the same map on every call)
+// and what it decoded to.
+type decodedParams struct {
+	props  uintptr
+	params any
+	err    error
 }
 
 // NewSession starts a session; production is the stack-level production flag (DetectProduction).
@@ -56,6 +66,7 @@ func NewSession(production bool) *Session {
 		notes:      map[string][]Finding{},
 		stacks:     map[any]*Stack{},
 		stackNotes: map[any][]Finding{},
+		params:     map[*Policy]decodedParams{},
 	}
 }
 
@@ -103,25 +114,68 @@ func (s *Session) Object(r Resource) *Object {
 	return o
 }
 
-// RunResource runs one resource policy on r with its raw config properties (as Pulumi passes them).
-// It returns the decided findings; "cannot decide" notes wait for TakeNotes(r.URN).
+// RunResource runs resource policy p on r with p's raw config properties (as Pulumi passes them) and
+// returns what to report under p: the decided findings of its check, or, for UndecidedNotes, the
+// notes the checks left for r. A check only sees objects of the kinds it declares. A config that
+// does not decode is reported as a violation of p naming the key.
 func (s *Session) RunResource(p *Policy, r Resource, props map[string]any) []Finding {
-	if p.Resource == nil {
-		return nil
-	}
-	return s.runObject(p, s.Object(r), props)
+	return s.runResource(p, s.Object(r), props)
 }
 
-// runObject runs one resource policy on an object decoded by s.Object.
-func (s *Session) runObject(p *Policy, o *Object, props map[string]any) []Finding {
-	results := safely(p, o, func() []Result { return p.Resource(o, NewConfig(p, props, s.production)) })
+// runResource is RunResource for an object decoded by s.Object.
+func (s *Session) runResource(p *Policy, o *Object, props map[string]any) []Finding {
+	switch {
+	case p.collects == resourceNotes:
+		return s.takeNotes(o.URN)
+	case p.Resource == nil || !p.judges(o):
+		return nil
+	}
+	params, err := s.configure(p, props)
+	if err != nil {
+		return []Finding{configFinding(p, o.URN, err)}
+	}
+	results := safely(p, o, func() []Result { return p.Resource(o, newConfig(params, s.production, s.paramsOf)) })
 	return s.split(p, results, func(notes []Finding) {
 		s.notes[o.URN] = append(s.notes[o.URN], notes...)
 	})
 }
 
-// TakeNotes returns and forgets the notes held for a resource.
-func (s *Session) TakeNotes(urn string) []Finding {
+// configure decodes p's raw config, reusing the decoding when the engine passes the same map again,
+// and records it as the config p runs with.
+func (s *Session) configure(p *Policy, props map[string]any) (any, error) {
+	id := reflect.ValueOf(props).Pointer()
+	s.mu.Lock()
+	d, ok := s.params[p]
+	s.mu.Unlock()
+	if ok && d.props == id {
+		return d.params, d.err
+	}
+	params, err := p.DecodeParams(props)
+	s.mu.Lock()
+	s.params[p] = decodedParams{id, params, err}
+	s.mu.Unlock()
+	return params, err
+}
+
+// paramsOf returns the parameters p last ran with in this session, or nil when it has not run or
+// its config did not decode.
+func (s *Session) paramsOf(p *Policy) any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d, ok := s.params[p]; ok && d.err == nil {
+		return d.params
+	}
+	return nil
+}
+
+// configFinding reports a config of p that does not decode, against the resource p was to judge.
+func configFinding(p *Policy, urn string, err error) Finding {
+	return Finding{Policy: p.Name, Check: p.Name, URN: urn, Level: p.Level,
+		Message: "the policy pack config is invalid: " + err.Error() + "; fix the value or remove it to use the default"}
+}
+
+// takeNotes returns and forgets the notes held for a resource.
+func (s *Session) takeNotes(urn string) []Finding {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := s.notes[urn]
@@ -139,42 +193,54 @@ func (s *Session) inputs(urn string) *Object {
 	return nil
 }
 
-// RunStack runs one stack policy over the stack identified by key (any value that is the same for
-// every policy of one stack analysis); resources is called only the first time a key is seen.
-// Stack policies get no config from Pulumi, so they run with their defaults.
+// RunStack runs stack policy p over the stack identified by key (any value that is the same for
+// every policy of one stack analysis) and returns what to report under p: the decided findings of
+// its check, or, for UndecidedStackNotes, the notes the stack checks left (after which the decoded
+// stack is forgotten). resources is called only the first time a key is seen. Stack policies get no
+// config from Pulumi, so they run with their defaults.
 func (s *Session) RunStack(p *Policy, key any, resources func() []Resource) []Finding {
-	if p.Stack == nil {
+	switch {
+	case p.collects == stackNotes:
+		return s.takeStackNotes(key)
+	case p.Stack == nil:
 		return nil
 	}
-	s.mu.Lock()
-	st, ok := s.stacks[key]
-	s.mu.Unlock()
-	if !ok {
-		rs := resources()
-		objs := make([]*Object, len(rs))
-		for i, r := range rs {
-			if r.FromOutputs {
-				objs[i] = Decode(r)
-			} else {
-				objs[i] = s.Object(r)
-			}
-		}
-		st = NewStack(objs)
-		st.inputs = s.inputs
-		s.mu.Lock()
-		s.stacks[key] = st
-		s.mu.Unlock()
-	}
+	st := s.stack(key, resources)
 	results := safely(p, &Object{URN: "", Kind: "stack", Name: "checks"}, func() []Result {
-		return p.Stack(st, NewConfig(p, nil, s.production))
+		return p.Stack(st, newConfig(p.Params, s.production, s.paramsOf))
 	})
 	return s.split(p, results, func(notes []Finding) {
 		s.stackNotes[key] = append(s.stackNotes[key], notes...)
 	})
 }
 
-// TakeStackNotes returns and forgets the notes and the decoded stack held for key.
-func (s *Session) TakeStackNotes(key any) []Finding {
+// stack returns the decoded stack for key, decoding it the first time.
+func (s *Session) stack(key any, resources func() []Resource) *Stack {
+	s.mu.Lock()
+	st, ok := s.stacks[key]
+	s.mu.Unlock()
+	if ok {
+		return st
+	}
+	rs := resources()
+	objs := make([]*Object, len(rs))
+	for i, r := range rs {
+		if r.FromOutputs {
+			objs[i] = Decode(r)
+		} else {
+			objs[i] = s.Object(r)
+		}
+	}
+	st = NewStack(objs)
+	st.inputs = s.inputs
+	s.mu.Lock()
+	s.stacks[key] = st
+	s.mu.Unlock()
+	return st
+}
+
+// takeStackNotes returns and forgets the notes and the decoded stack held for key.
+func (s *Session) takeStackNotes(key any) []Finding {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := s.stackNotes[key]

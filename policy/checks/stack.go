@@ -108,12 +108,9 @@ func (s *Stack) OfKind(kinds ...string) []*Object {
 	return out
 }
 
-// workloadKinds are the kinds that run pods.
-var workloadKinds = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"}
-
 // Workloads returns every decoded object with pods.
 func (s *Stack) Workloads() []*Object {
-	return s.OfKind(workloadKinds...)
+	return s.OfKind(podBearingKindNames(false)...)
 }
 
 // Near returns the objects of the given kinds that may share o's namespace: those in its namespace
@@ -131,19 +128,90 @@ func (s *Stack) Near(o *Object, kinds ...string) []*Object {
 }
 
 // HiddenPodOwner returns a resource in namespace ns (or in an unknown namespace) that may create
-// pods or Services the stack does not show, such as a Helm release or a custom resource.
-func (s *Stack) HiddenPodOwner(ns string) (*Object, bool) {
+// pods or Services the stack does not show, such as a Helm release or a custom resource; nil if none.
+func (s *Stack) HiddenPodOwner(ns string) *Object {
 	for _, key := range []string{ns, "*"} {
 		if owners := s.podOwners[key]; len(owners) > 0 {
-			return owners[0], true
+			return owners[0]
 		}
 	}
-	return nil, false
+	return nil
 }
 
-// hiddenOwnerNote explains why a stack check does not flag what it cannot see.
-func hiddenOwnerNote(owner *Object) string {
-	return fmt.Sprintf("whether %s creates it (it may create pods and Services this policy cannot see)", owner.Subject())
+// Match says whether a candidate is the object another one refers to.
+type Match int
+
+// The answers a Find match function gives about a candidate.
+const (
+	// NoMatch: the candidate is not referred to.
+	NoMatch Match = iota
+	// Matches: the candidate is referred to.
+	Matches
+	// MatchUnknown: a value that decides it was unknown during preview.
+	MatchUnknown
+)
+
+// Find returns the objects of the given kinds in o's namespace that o refers to, by name or by
+// selector as match decides, and whether more may match once values unknown during preview are
+// known: when a candidate's namespace or o's is unknown, or match says MatchUnknown.
+func (s *Stack) Find(o *Object, kinds []string, match func(candidate *Object) Match) (found []*Object, unknown bool) {
+	for _, c := range s.Near(o, kinds...) {
+		switch {
+		case c.NamespaceUnknown || o.NamespaceUnknown:
+			unknown = true
+		case c.Namespace != o.Namespace:
+		default:
+			switch match(c) {
+			case Matches:
+				found = append(found, c)
+			case MatchUnknown:
+				unknown = true
+			}
+		}
+	}
+	return found, unknown
+}
+
+// ByName matches the candidates called name (and, when a reference carries them, of the kind and API
+// group it names); a candidate whose name is unknown may be the one.
+func ByName(apiVersion, kind, name string) func(candidate *Object) Match {
+	return func(c *Object) Match {
+		switch {
+		case c.Unknown("metadata.name"):
+			return MatchUnknown
+		case targets(apiVersion, kind, name, c):
+			return Matches
+		}
+		return NoMatch
+	}
+}
+
+// SelectsPods matches the workloads whose pod labels selects accepts; a workload whose labels are
+// unknown may be one.
+func SelectsPods(selects func(labels map[string]string) bool) func(candidate *Object) Match {
+	return func(c *Object) Match {
+		w, _ := c.Workload()
+		switch {
+		case c.UnknownWithin(w.LabelsPath):
+			return MatchUnknown
+		case selects(w.Labels):
+			return Matches
+		}
+		return NoMatch
+	}
+}
+
+// unresolved is the result for o when what it refers to is not in the stack: a note when owner (a
+// resource the checks cannot see into, nil when the caller does not consider one) may create it, a
+// note naming what is unknown when the answer is not known yet, else the violation.
+func unresolved(o *Object, subject string, owner *Object, unknown bool, unknownWhat string, violation Result) Result {
+	switch {
+	case owner != nil:
+		return Undecided(o, subject, fmt.Sprintf("whether %s creates it (it may create pods and Services this policy cannot see)", owner.Subject()))
+	case unknown:
+		return Undecided(o, subject, unknownWhat)
+	}
+	return violation
 }
 
 // selectorMatches reports whether a label selector selects the labels. A nil selector selects

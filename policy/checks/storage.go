@@ -28,13 +28,18 @@ var RWXStorageClass = &Policy{
 	Remediation: "set storageClassName to an RWX-capable class (file storage such as NFS, EFS, Azure Files or Filestore)",
 	Why:         "review finding 4 (model-cache and uploads-data are RWX on class \"standard\", which is block storage); no linter checks this",
 	Level:       Mandatory,
-	Params: []Param{{Name: "rwxStorageClasses", Type: "array", Default: defaultRWXClasses,
-		Description: "storage class names that support ReadWriteMany"}},
-	Resource: checkRWXStorageClass,
+	Kinds:       []string{"PersistentVolumeClaim", "StatefulSet"},
+	Params:      &rwxParams{RWXStorageClasses: defaultRWXClasses},
+	Resource:    checkRWXStorageClass,
+}
+
+// rwxParams are the parameters of rwx-storage-class.
+type rwxParams struct {
+	RWXStorageClasses []string `param:"rwxStorageClasses" help:"storage class names that support ReadWriteMany"`
 }
 
 func checkRWXStorageClass(o *Object, c *Config) []Result {
-	classes := c.Strings("rwxStorageClasses")
+	classes := c.Params.(*rwxParams).RWXStorageClasses
 	switch t := o.Typed.(type) {
 	case *corev1.PersistentVolumeClaim:
 		return checkClaim(o, o.Subject(), "spec", &t.Spec, classes)

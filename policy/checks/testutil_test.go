@@ -104,23 +104,20 @@ func runPolicy(t testing.TB, p *Policy, c checkCase) (decided, notes []string) {
 	for _, m := range c.manifests {
 		rs = append(rs, manifest(t, m))
 	}
+	messages := func(fs []Finding) (out []string) {
+		for _, f := range fs {
+			out = append(out, f.Message)
+		}
+		return out
+	}
 	if p.IsStack() {
 		key := new(int)
-		for _, f := range s.RunStack(p, key, func() []Resource { return rs }) {
-			decided = append(decided, f.Message)
-		}
-		for _, f := range s.TakeStackNotes(key) {
-			notes = append(notes, f.Message)
-		}
-		return decided, notes
+		decided = messages(s.RunStack(p, key, func() []Resource { return rs }))
+		return decided, messages(s.RunStack(UndecidedStackNotes, key, nil))
 	}
 	for _, r := range rs {
-		for _, f := range s.RunResource(p, r, c.config) {
-			decided = append(decided, f.Message)
-		}
-		for _, f := range s.TakeNotes(r.URN) {
-			notes = append(notes, f.Message)
-		}
+		decided = append(decided, messages(s.RunResource(p, r, c.config))...)
+		notes = append(notes, messages(s.RunResource(UndecidedNotes, r, nil))...)
 	}
 	return decided, notes
 }

@@ -11,8 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// Workload is the pod-running view of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
-// CronJob or bare Pod.
+// Workload is the pod-running view of an object of one of the podBearingKinds.
 type Workload struct {
 	// Spec is the pod spec and SpecPath its field path ("spec.template.spec" for a Deployment).
 	Spec     *corev1.PodSpec
@@ -34,45 +33,91 @@ func (o *Object) Workload() (Workload, bool) {
 	return o.workload, o.isWorkload
 }
 
+// podBearingKind is a kind that runs pods: whether it has spec.replicas, and how to find its pod
+// template in the typed object.
+type podBearingKind struct {
+	kind     string
+	scalable bool
+	view     func(typed any) (Workload, bool)
+}
+
+// podBearingKinds is the one list of kinds that run pods: Object.Workload, Stack.Workloads, the
+// policies whose Kinds hold PodBearing and the checks of scaled workloads all read it, so a new
+// pod-bearing kind is one entry here.
+var podBearingKinds = []podBearingKind{
+	{"Deployment", true, viewOf(func(t *appsv1.Deployment) Workload {
+		return templateWorkload(&t.Spec.Template, "spec.template", t.Spec.Replicas)
+	})},
+	{"StatefulSet", true, viewOf(func(t *appsv1.StatefulSet) Workload {
+		return templateWorkload(&t.Spec.Template, "spec.template", t.Spec.Replicas)
+	})},
+	{"DaemonSet", false, viewOf(func(t *appsv1.DaemonSet) Workload {
+		return templateWorkload(&t.Spec.Template, "spec.template", nil)
+	})},
+	{"ReplicaSet", true, viewOf(func(t *appsv1.ReplicaSet) Workload {
+		return templateWorkload(&t.Spec.Template, "spec.template", t.Spec.Replicas)
+	})},
+	{"Job", false, viewOf(func(t *batchv1.Job) Workload {
+		return runToCompletion(templateWorkload(&t.Spec.Template, "spec.template", nil))
+	})},
+	{"CronJob", false, viewOf(func(t *batchv1.CronJob) Workload {
+		return runToCompletion(templateWorkload(&t.Spec.JobTemplate.Spec.Template, "spec.jobTemplate.spec.template", nil))
+	})},
+	{"Pod", false, viewOf(func(t *corev1.Pod) Workload {
+		return Workload{Spec: &t.Spec, SpecPath: "spec", Labels: t.Labels, LabelsPath: "metadata.labels", LongRunning: true}
+	})},
+}
+
+// podBearingKindNames returns the names of podBearingKinds, in their order; scalableOnly keeps
+// those with spec.replicas.
+func podBearingKindNames(scalableOnly bool) []string {
+	var names []string
+	for _, k := range podBearingKinds {
+		if k.scalable || !scalableOnly {
+			names = append(names, k.kind)
+		}
+	}
+	return names
+}
+
+// viewOf adapts a typed pod-template reader to the typed objects of any kind.
+func viewOf[T any](view func(T) Workload) func(typed any) (Workload, bool) {
+	return func(typed any) (Workload, bool) {
+		t, ok := typed.(T)
+		if !ok {
+			return Workload{}, false
+		}
+		return view(t), true
+	}
+}
+
+// runToCompletion marks a workload whose pods run to completion (Jobs, CronJobs).
+func runToCompletion(w Workload) Workload {
+	w.LongRunning = false
+	return w
+}
+
 // computeWorkload builds the pod-running view once, when the object is decoded.
 func (o *Object) computeWorkload() (Workload, bool) {
-	switch t := o.Typed.(type) {
-	case *appsv1.Deployment:
-		return templateWorkload(&t.Spec.Template, "spec.template", t.Spec.Replicas, true), true
-	case *appsv1.StatefulSet:
-		return templateWorkload(&t.Spec.Template, "spec.template", t.Spec.Replicas, true), true
-	case *appsv1.ReplicaSet:
-		return templateWorkload(&t.Spec.Template, "spec.template", t.Spec.Replicas, true), true
-	case *appsv1.DaemonSet:
-		return templateWorkload(&t.Spec.Template, "spec.template", nil, false), true
-	case *batchv1.Job:
-		w := templateWorkload(&t.Spec.Template, "spec.template", nil, false)
-		w.LongRunning = false
-		return w, true
-	case *batchv1.CronJob:
-		w := templateWorkload(&t.Spec.JobTemplate.Spec.Template, "spec.jobTemplate.spec.template", nil, false)
-		w.LongRunning = false
-		return w, true
-	case *corev1.Pod:
-		return Workload{
-			Spec: &t.Spec, SpecPath: "spec",
-			Labels: t.Labels, LabelsPath: "metadata.labels",
-			LongRunning: true,
-		}, true
+	for _, k := range podBearingKinds {
+		if k.kind != o.Kind {
+			continue
+		}
+		w, ok := k.view(o.Typed)
+		if ok && k.scalable {
+			w.Scalable, w.ReplicasPath = true, "spec.replicas"
+		}
+		return w, ok
 	}
 	return Workload{}, false
 }
 
-func templateWorkload(tpl *corev1.PodTemplateSpec, path string, replicas *int32, scalable bool) Workload {
-	w := Workload{
+func templateWorkload(tpl *corev1.PodTemplateSpec, path string, replicas *int32) Workload {
+	return Workload{
 		Spec: &tpl.Spec, SpecPath: path + ".spec",
 		Labels: tpl.Labels, LabelsPath: path + ".metadata.labels",
-		LongRunning: true, Scalable: scalable,
+		Replicas: replicas, LongRunning: true,
 	}
-	if scalable {
-		w.Replicas, w.ReplicasPath = replicas, "spec.replicas"
-	}
-	return w
 }
 
 // ContainerRef is one container of a workload with its field path.

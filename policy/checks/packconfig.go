@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -45,7 +44,8 @@ func (c PackConfig) Options(production bool) Options {
 // ParsePackConfig reads a policy pack config file the way the Pulumi CLI does: either the
 // unversioned form (policy name -> level string or object with "enforcementLevel") or version 2
 // ({"version": 2, "policies": {...}, "exceptions": {...}}). Exceptions need a reason and at least
-// one match with policies and targets, as the CLI requires.
+// one match with policies and targets, as the CLI requires. Parameters of the pack's policies are
+// decoded and validated; a bad value is an error that names the policy and the key.
 func ParsePackConfig(data []byte) (PackConfig, error) {
 	var raw map[string]json.RawMessage
 	if len(strings.TrimSpace(string(data))) == 0 {
@@ -82,6 +82,11 @@ func ParsePackConfig(data []byte) (PackConfig, error) {
 		pc, err := parsePolicyConfig(v)
 		if err != nil {
 			return PackConfig{}, fmt.Errorf("policy %q: %w", name, err)
+		}
+		if p, known := Lookup(name); known {
+			if _, err := p.DecodeParams(pc.Properties); err != nil {
+				return PackConfig{}, err
+			}
 		}
 		out.Policies[name] = pc
 	}
@@ -167,43 +172,4 @@ func parseExceptions(raw json.RawMessage) ([]Exception, error) {
 		out = append(out, Exception{ID: id, Reason: e.Reason, Match: e.Match})
 	}
 	return out, nil
-}
-
-// DefaultProductionStackPattern matches the names of production stacks when no pattern is set.
-const DefaultProductionStackPattern = `^prod`
-
-// DetectProduction decides whether a stack is production, from what the pack's factory knows
-// (stack policies get no config of their own, so this happens once, at start-up):
-//
-//   - the stack config "<project>:environment" or "k8s-guardrails:environment" is "prod" or
-//     "production" (any case), or
-//   - the stack name matches the pattern in stack config "k8s-guardrails:productionStackPattern"
-//     (default ^prod).
-//
-// Resource policies with a "production" parameter are also production when their config sets it.
-// The second result says why, for logs and tests.
-func DetectProduction(project, stack string, getConfig func(key string) (string, bool)) (bool, string) {
-	if getConfig == nil {
-		getConfig = func(string) (string, bool) { return "", false }
-	}
-	for _, key := range []string{project + ":environment", PackName + ":environment"} {
-		if v, ok := getConfig(key); ok {
-			switch strings.ToLower(strings.TrimSpace(v)) {
-			case "prod", "production":
-				return true, fmt.Sprintf("stack config %s is %q", key, v)
-			}
-		}
-	}
-	pattern := DefaultProductionStackPattern
-	if v, ok := getConfig(PackName + ":productionStackPattern"); ok && v != "" {
-		pattern = v
-	}
-	re, err := regexp.Compile(pattern)
-	if err != nil {
-		re = regexp.MustCompile(DefaultProductionStackPattern)
-	}
-	if re.MatchString(stack) {
-		return true, fmt.Sprintf("stack name %q matches %s", stack, re)
-	}
-	return false, "not production"
 }

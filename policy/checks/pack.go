@@ -1,0 +1,112 @@
+package checks
+
+import "slices"
+
+// PackName is the policy pack's name; it is also the stack-config namespace of the pack's settings
+// (see DetectProduction).
+const PackName = "k8s-guardrails"
+
+// ResourcePolicies returns the pack's resource policies in pack order. A new resource policy is one
+// entry here.
+func ResourcePolicies() []*Policy {
+	return []*Policy{
+		ObjectReadable,
+		Probes,
+		LiteralCredentials,
+		SecretDataIsSecret,
+		DatabaseNotDeployment,
+		ServingReplicas,
+		DatabaseHA,
+		RWXStorageClass,
+		ContainerResources,
+		ImageTag,
+		ImageDigest,
+		RestrictedSecurityContext,
+		ReadOnlyRootFilesystem,
+		NoHostAccess,
+		NamespacePodSecurity,
+		IngressTLS,
+	}
+}
+
+// StackPolicies returns the pack's stack policies in pack order. A new stack policy is one entry here.
+func StackPolicies() []*Policy {
+	return []*Policy{
+		PDBCoverage,
+		NetworkPolicyCoverage,
+		ServiceSelectsPods,
+		IngressBackends,
+		HPATargets,
+	}
+}
+
+// UndecidedNotes reports, for each resource, the checks that could not decide because a value was
+// unknown during preview. Every Pack runs it after its resource policies.
+var UndecidedNotes = &Policy{
+	Name:        "policy-could-not-decide",
+	Description: "A policy could not decide during preview because a value it needs is not known yet.",
+	Remediation: "nothing to do now; the policy decides when the value is known",
+	Why:         "users of linters ask for no false alarms from values unknown during preview",
+	Level:       Advisory,
+	collects:    resourceNotes,
+}
+
+// UndecidedStackNotes is UndecidedNotes for stack policies. Every Pack runs it after its stack policies.
+var UndecidedStackNotes = &Policy{
+	Name:        "policy-could-not-decide-stack",
+	Description: "A stack policy could not decide during preview because a value it needs is not known yet.",
+	Remediation: "nothing to do now; the policy decides when the value is known",
+	Why:         "users of linters ask for no false alarms from values unknown during preview",
+	Level:       Advisory,
+	collects:    stackNotes,
+}
+
+// Pack is the ordered list of policies a run applies: resource policies, UndecidedNotes, stack
+// policies, UndecidedStackNotes. Built only by NewPack, it always runs the notes policies after the
+// policies whose notes they report, so no note is lost whatever order the policies come in.
+type Pack struct {
+	policies []*Policy
+}
+
+// NewPack builds a pack of the given policies, keeping their order within resource and stack
+// policies and appending the notes policies (any given are moved to their place).
+func NewPack(policies ...*Policy) Pack {
+	var resource, stack []*Policy
+	for _, p := range policies {
+		switch {
+		case p.collects != 0:
+		case p.IsStack():
+			stack = append(stack, p)
+		default:
+			resource = append(resource, p)
+		}
+	}
+	return Pack{slices.Concat(resource, []*Policy{UndecidedNotes}, stack, []*Policy{UndecidedStackNotes})}
+}
+
+// DefaultPack is the k8s-guardrails pack: ResourcePolicies and StackPolicies with their notes.
+func DefaultPack() Pack {
+	return NewPack(slices.Concat(ResourcePolicies(), StackPolicies())...)
+}
+
+// Policies returns the pack's policies in the order they run; the zero Pack is DefaultPack.
+func (pk Pack) Policies() []*Policy {
+	if pk.policies == nil {
+		return DefaultPack().policies
+	}
+	return slices.Clone(pk.policies)
+}
+
+// All returns every policy of the default pack in pack order: resource policies, their notes, stack
+// policies, their notes.
+func All() []*Policy { return DefaultPack().Policies() }
+
+// Lookup returns the policy of the default pack with the given name.
+func Lookup(name string) (*Policy, bool) {
+	for _, p := range All() {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return nil, false
+}
