@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
+	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/jdjones/jd-jones-rag-infra/policy/checks"
@@ -338,4 +339,188 @@ func TestBuiltBinaryServesTheAnalyzerProtocol(t *testing.T) {
 	}
 	go func() { _, _ = io.Copy(io.Discard, out) }()
 	drivePack(t, "127.0.0.1:"+strings.TrimSpace(port))
+}
+
+// analyzeInProcess runs a pack the way policyx's analyzer server does — every resource policy on
+// each resource in pack order (Analyze), then every stack policy on all of them (AnalyzeStack) —
+// without the gRPC transport, and returns what the policies reported.
+func analyzeInProcess(t *testing.T, pack policyx.PolicyPack, config map[string]map[string]any, docs ...string) []diagnostic {
+	t.Helper()
+	var out []diagnostic
+	var resources []policyx.AnalyzerResource
+	for _, doc := range docs {
+		props := resourceProps(t, doc)
+		typ := "kubernetes:" + props.Get("apiVersion").AsString() + ":" + props.Get("kind").AsString()
+		if !strings.Contains(props.Get("apiVersion").AsString(), "/") {
+			typ = "kubernetes:core/" + props.Get("apiVersion").AsString() + ":" + props.Get("kind").AsString()
+		}
+		name := props.Get("metadata").AsMap().Get("name").AsString()
+		resources = append(resources, policyx.AnalyzerResource{Type: typ, Name: name, URN: urnBase + typ + "::" + name, Properties: props})
+	}
+	manager := func(policy, urn string) policyx.PolicyManager {
+		return reporter(func(message, u string) {
+			if u == "" {
+				u = urn
+			}
+			out = append(out, diagnostic{policy: policy, urn: u, message: message})
+		})
+	}
+	for _, r := range resources {
+		for _, p := range pack.Policies() {
+			if rp, ok := p.(policyx.ResourceValidationPolicy); ok {
+				args := policyx.ResourceValidationArgs{Manager: manager(p.Name(), r.URN), Resource: r, Config: config[p.Name()]}
+				if err := rp.Validate(context.Background(), args); err != nil {
+					t.Fatalf("%s: %v", p.Name(), err)
+				}
+			}
+		}
+	}
+	for _, p := range pack.Policies() {
+		if sp, ok := p.(policyx.StackValidationPolicy); ok {
+			if err := sp.Validate(context.Background(), policyx.StackValidationArgs{Manager: manager(p.Name(), ""), Resources: resources}); err != nil {
+				t.Fatalf("%s: %v", p.Name(), err)
+			}
+		}
+	}
+	return out
+}
+
+// reporter is a policyx.PolicyManager that hands each violation to a function.
+type reporter func(message, urn string)
+
+func (r reporter) ReportViolation(message, urn string) { r(message, urn) }
+
+const settingsConfigMap = `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: rag}
+data: {LOG_LEVEL: info}
+`
+
+func TestNotesReachTheEngineWhereverAPolicySits(t *testing.T) {
+	undecided := func(o *checks.Object) []checks.Result {
+		return []checks.Result{checks.Undecided(o, o.Subject(), "the test value")}
+	}
+	resourcePolicy := &checks.Policy{Name: "test-always-undecided", Description: "d", Level: checks.Mandatory,
+		Kinds: []string{checks.EveryKind}, Resource: func(o *checks.Object, _ *checks.Config) []checks.Result { return undecided(o) }}
+	stackPolicy := &checks.Policy{Name: "test-always-undecided-stack", Description: "d", Level: checks.Mandatory,
+		Stack: func(s *checks.Stack, _ *checks.Config) []checks.Result { return undecided(s.Objects[0]) }}
+	for _, c := range []struct {
+		extra *checks.Policy
+		notes *checks.Policy
+	}{{resourcePolicy, checks.UndecidedNotes}, {stackPolicy, checks.UndecidedStackNotes}} {
+		base := slices.Concat([]*checks.Policy{checks.UndecidedNotes, checks.UndecidedStackNotes}, checks.ResourcePolicies(), checks.StackPolicies())
+		for i := range len(base) + 1 {
+			policies := slices.Insert(slices.Clone(base), i, c.extra)
+			pack, err := buildPack(checks.NewSession(false), checks.NewPack(policies...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, d := range analyzeInProcess(t, pack, nil, settingsConfigMap) {
+				found = found || (d.policy == c.notes.Name && strings.Contains(d.message, c.extra.Name+" cannot decide during preview"))
+			}
+			if !found {
+				t.Errorf("%s at position %d: its note was dropped", c.extra.Name, i)
+			}
+		}
+	}
+}
+
+// TestANewResourcePolicyIsOneEntryThroughThePack adds a policy to the resource list and sees the
+// policyx-wired pack publish its schema, dispatch it by kind, pass it its config and report its notes.
+func TestANewResourcePolicyIsOneEntryThroughThePack(t *testing.T) {
+	type params struct {
+		Forbidden []string `param:"forbidden" help:"data keys a ConfigMap may not have"`
+	}
+	forbiddenKeys := &checks.Policy{Name: "test-forbidden-keys", Description: "ConfigMaps hold no forbidden keys.",
+		Remediation: "remove the key", Level: checks.Mandatory, Kinds: []string{"ConfigMap"},
+		Params: &params{Forbidden: []string{"DEBUG"}},
+		Resource: func(o *checks.Object, c *checks.Config) []checks.Result {
+			var out []checks.Result
+			for _, k := range c.Params.(*params).Forbidden {
+				if o.Unknown("data") {
+					return []checks.Result{checks.Undecided(o, o.Subject(), "data")}
+				}
+				if _, ok := o.Typed.(*corev1.ConfigMap).Data[k]; ok {
+					out = append(out, checks.Violation(o, o.Subject(), "has key "+k, ""))
+				}
+			}
+			return out
+		}}
+	pack, err := buildPack(checks.NewSession(false), checks.NewPack(slices.Concat(checks.ResourcePolicies(),
+		[]*checks.Policy{forbiddenKeys}, checks.StackPolicies())...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pack.Policies() {
+		if p.Name() == forbiddenKeys.Name && p.ConfigSchema().Properties["forbidden"]["type"] != "array" {
+			t.Errorf("schema: %v", p.ConfigSchema())
+		}
+	}
+	var got []string
+	for _, d := range analyzeInProcess(t, pack, map[string]map[string]any{forbiddenKeys.Name: {"forbidden": []any{"LOG_LEVEL"}}},
+		settingsConfigMap,
+		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: later, namespace: rag}\ndata: \"<unknown>\"\n",
+		"apiVersion: v1\nkind: Secret\nmetadata: {name: other, namespace: rag}\ndata: {LOG_LEVEL: aW5mbw==}\n",
+	) {
+		if d.policy == forbiddenKeys.Name || strings.Contains(d.message, forbiddenKeys.Name) {
+			got = append(got, d.policy+": "+d.message)
+		}
+	}
+	want := []string{
+		forbiddenKeys.Name + ": ConfigMap \"settings\": has key LOG_LEVEL; remove the key",
+		checks.UndecidedNotes.Name + ": ConfigMap \"later\": test-forbidden-keys cannot decide during preview: data is not known yet; it is checked again when the value is known",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("want:\n  %s\ngot:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+	}
+}
+
+const vectorStore = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: vectors, namespace: rag}
+spec: {replicas: 1, template: {spec: {containers: [{name: db, image: "acme/vectorstore:2", ports: [{containerPort: 6333}]}]}}}
+`
+
+func TestThePackSharesTheDatabaseImagePatterns(t *testing.T) {
+	pack, err := buildPack(checks.NewSession(true), checks.DefaultPack())
+	if err != nil {
+		t.Fatal(err)
+	}
+	widened := map[string]map[string]any{checks.DatabaseNotDeployment.Name: {"imagePatterns": []any{"vectorstore"}}}
+	var got []string
+	for _, d := range analyzeInProcess(t, pack, widened, vectorStore) {
+		if d.policy == checks.ServingReplicas.Name || d.policy == checks.DatabaseNotDeployment.Name {
+			got = append(got, d.policy)
+		}
+	}
+	if !slices.Equal(got, []string{checks.DatabaseNotDeployment.Name}) {
+		t.Errorf("a widened imagePatterns must make serving-deployment-replicas leave the image alone: %v", got)
+	}
+}
+
+func TestABadParameterIsAViolationOfItsPolicyNotAPanic(t *testing.T) {
+	pack, err := buildPack(checks.NewSession(true), checks.DefaultPack())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := map[string]map[string]any{
+		checks.ServingReplicas.Name:       {"minReplicas": -3.0},
+		checks.DatabaseNotDeployment.Name: {"imagePatterns": []any{"(unclosed"}},
+	}
+	var got []string
+	for _, d := range analyzeInProcess(t, pack, bad, vectorStore) {
+		if strings.Contains(d.message, "policy pack config is invalid") {
+			got = append(got, d.policy+": "+d.message)
+		}
+	}
+	want := []string{
+		`database-runs-as-statefulset: the policy pack config is invalid: policy "database-runs-as-statefulset": parameter "imagePatterns": item 0: "(unclosed" is not a regular expression: error parsing regexp: missing closing ): ` + "`(unclosed`" + `; fix the value or remove it to use the default`,
+		`serving-deployment-replicas: the policy pack config is invalid: policy "serving-deployment-replicas": parameter "minReplicas": -3 is below the minimum 1; fix the value or remove it to use the default`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("want:\n  %s\ngot:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+	}
 }

@@ -57,3 +57,13 @@ func TestAnExceptionUnblocksTheRun(t *testing.T) {
 	assert.Equal(t, 0, code, out.String())
 	assert.Contains(t, out.String(), "0 blocking")
 }
+
+func TestABadParameterInTheConfigIsRefusedNamingPolicyAndKey(t *testing.T) {
+	config := filepath.Join(t.TempDir(), "config.json")
+	require.NoError(t, os.WriteFile(config, []byte(`{"version": 2, "policies": {"serving-deployment-replicas": {"minReplicas": "two"}}}`), 0o644))
+	var out bytes.Buffer
+	code, err := run([]string{"-config", config, "-"}, strings.NewReader(grafanaWithLiteralPassword), &out)
+	assert.Equal(t, 2, code)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `policy "serving-deployment-replicas": parameter "minReplicas": want an integer, got the string "two"`)
+}

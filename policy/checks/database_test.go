@@ -179,3 +179,28 @@ spec: {replicas: 1, template: {spec: {containers: [{name: db, image: "<unknown>"
 		}},
 	})
 }
+
+// serving-deployment-replicas leaves databases to database-runs-as-statefulset, by that policy's
+// imagePatterns: widening them widens what both treat as a database.
+func TestWideningDatabaseImagePatternsWidensServingReplicas(t *testing.T) {
+	rs := []Resource{manifest(t, `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: vectors, namespace: rag}
+spec: {replicas: 1, template: {spec: {containers: [{name: db, image: "acme/vectorstore:2", ports: [{containerPort: 6333}]}]}}}
+`)}
+	reported := func(opts Options) (out []string) {
+		for _, f := range Evaluate(rs, opts) {
+			if f.Policy == ServingReplicas.Name || f.Policy == DatabaseNotDeployment.Name {
+				out = append(out, f.Policy)
+			}
+		}
+		return out
+	}
+	assertLines(t, "with the default patterns", []string{ServingReplicas.Name}, reported(Options{Production: true}))
+	widened := map[string]any{"imagePatterns": []any{"vectorstore"}}
+	assertLines(t, "with vectorstore added", []string{DatabaseNotDeployment.Name}, reported(Options{Production: true,
+		Policies: map[string]PolicyConfig{DatabaseNotDeployment.Name: {Properties: widened}}}))
+	assertLines(t, "with vectorstore added and database-runs-as-statefulset disabled", nil, reported(Options{Production: true,
+		Policies: map[string]PolicyConfig{DatabaseNotDeployment.Name: {Level: Disabled, Properties: widened}}}))
+}
