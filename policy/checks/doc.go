@@ -18,4 +18,9 @@
 // [Evaluate] runs the resource policies on every resource, then the stack policies on all of them,
 // with levels, parameters and exceptions from [Options] (see [ParsePackConfig] for reading a
 // `--policy-pack-config` file), and returns one [Finding] per violation or note.
+//
+// A [Policy] declares the kinds it judges (Kinds) and its parameters as a typed struct with defaults
+// (Params, see [Param]); a [Session] dispatches objects by kind, decodes the config once and holds
+// the notes until the notes policies, which every [Pack] runs last, report them. Both the pack and
+// Evaluate run policies only through [Session.RunResource] and [Session.RunStack].
 package checks
