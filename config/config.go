@@ -2,9 +2,6 @@
 // environment, and validation that names the key, the value and what is allowed before any resource exists.
 package config
 
-// Project is the Pulumi project name; every key of this program lives in its namespace.
-const Project = "jd-jones-rag-infra"
-
 // Environment names a deployment environment; it picks the defaults and the production rules.
 type Environment string
 
@@ -28,16 +25,17 @@ type Config struct {
 	// ProtectData puts Protect and RetainOnDelete on every claim that holds data.
 	ProtectData bool
 
-	Ingress   Ingress
-	Images    Images
-	Workloads Workloads
-	Storage   Storage
-	Postgres  DataService
-	Redis     DataService
-	Chroma    DataService
-	LLM       LLM
-	Commands  Commands
-	Probes    Probes
+	// The object keys, by their json names; see ObjectKeys.
+	Ingress   Ingress     `json:"ingress"`
+	Images    Images      `json:"images"`
+	Workloads Workloads   `json:"workloads"`
+	Storage   Storage     `json:"storage"`
+	Postgres  DataService `json:"postgres"`
+	Redis     DataService `json:"redis"`
+	Chroma    DataService `json:"chroma"`
+	LLM       LLM         `json:"llm"`
+	Commands  Commands    `json:"commands"`
+	Probes    Probes      `json:"probes"`
 
 	// Supplied holds the secrets the stack supplies itself; absent ones are generated.
 	Supplied SuppliedSecrets
@@ -206,11 +204,3 @@ type SuppliedSecrets struct {
 	JWTSecret        bool
 	LLMAPIKey        bool
 }
-
-// The secret config keys a stack may set.
-const (
-	PostgresPasswordKey = "postgresPassword"
-	RedisPasswordKey    = "redisPassword"
-	JWTSecretKey        = "jwtSecret"
-	LLMAPIKeyKey        = "llmApiKey"
-)

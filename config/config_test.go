@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,6 +25,11 @@ func TestImageReferencesMustBePinned(t *testing.T) {
 		{"nginx:", "must carry an explicit tag (repo:tag) or digest (repo@sha256:...)"},
 		{"nginx@sha256:abc", "digest must be @sha256: followed by 64 hex characters"},
 		{"nginx 1.27", "must not contain spaces"},
+		{"localhost:5000/org/app:1.2", ""},
+		{"Grafana/Grafana:11.5.2", "repository must be lowercase"},
+		{"nginx:" + strings.Repeat("1", 129), "tag must be 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'"},
+		{"nginx@sha256:" + strings.Repeat("z", 64), "digest must be @sha256: followed by 64 hex characters"},
+		{"nginx@sha512:" + strings.Repeat("0", 128), "digest must be @sha256: followed by 64 hex characters"},
 	}
 	for _, tc := range cases {
 		assert.Equal(t, tc.problem, ImageProblem(tc.ref), tc.ref)
@@ -56,4 +62,46 @@ func TestLoadFromNamesEveryBadValueAtOnce(t *testing.T) {
 	var verr ValidationError
 	require.True(t, errors.As(err, &verr), "%v", err)
 	assert.Equal(t, []string{"namespace", "images.api", "images.grafana"}, verr.Keys())
+}
+
+func TestObjectKeysAreTheJSONNamesOfConfigsObjects(t *testing.T) {
+	assert.Equal(t, []string{"ingress", "images", "workloads", "storage", "postgres", "redis", "chroma", "llm", "commands", "probes"}, ObjectKeys)
+}
+
+func TestLookupsReadTheKeysAStackWrites(t *testing.T) {
+	c := Defaults(Prod)
+	image, ok := c.Image("worker")
+	assert.True(t, ok)
+	assert.Equal(t, c.Images.Worker, image)
+	command, ok := c.Command("beat")
+	assert.True(t, ok)
+	assert.Equal(t, c.Commands.Beat, command)
+	path, _ := c.ProbePath("apiPath")
+	assert.Equal(t, "/health", path)
+	liveness, _ := c.ProbeCommand("workerLiveness")
+	assert.Equal(t, c.Probes.WorkerLiveness, liveness)
+
+	api, _ := c.Size("api")
+	assert.Equal(t, Size{Resources: c.Workloads.API.Resources, Autoscale: &c.Workloads.API}, api)
+	portal, _ := c.Size("externalPortal")
+	assert.Equal(t, Size{Resources: c.Workloads.ExternalPortal.Resources, Replicas: 3}, portal)
+	beat, _ := c.Size("celeryBeat")
+	assert.Equal(t, Size{Resources: c.Workloads.CeleryBeat.Resources, Replicas: 1, Single: true}, beat)
+
+	for _, found := range []bool{
+		second(c.Image("API")), second(c.Image("celeryWorker")), second(c.Size("worker")), second(c.Command("apiPath")), second(c.ProbePath("workerLiveness")),
+	} {
+		assert.False(t, found, "a key of another object or another type is not found")
+	}
+}
+
+func second[T any](_ T, ok bool) bool { return ok }
+
+func TestErrorKeysAreTheJSONPathsOfTheFields(t *testing.T) {
+	c := Defaults(Dev)
+	assert.Equal(t, "ingress.className", c.keyOf(&c.Ingress.ClassName))
+	assert.Equal(t, "workloads.api.resources.requests.cpu", c.keyOf(&c.Workloads.API.Resources.Requests.CPU))
+	assert.Equal(t, "postgres.passwordSecret.name", c.keyOf(&c.Postgres.PasswordSecret.Name))
+	assert.Equal(t, "postgres", c.keyOf(&c.Postgres))
+	assert.Equal(t, "storage.sizes.chromaData", c.keyOf(&c.Storage.Sizes.ChromaData))
 }

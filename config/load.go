@@ -26,20 +26,6 @@ type MapSource map[string]string
 // Get returns the value of key.
 func (m MapSource) Get(key string) (string, bool) { v, ok := m[key]; return v, ok }
 
-// The keys this program reads, in the order they are applied.
-const (
-	EnvironmentKey = "environment"
-	NamespaceKey   = "namespace"
-	DomainKey      = "domain"
-	ProtectDataKey = "protectData"
-)
-
-// ObjectKeys are the structured keys; each overrides the environment's defaults field by field.
-var ObjectKeys = []string{"ingress", "images", "workloads", "storage", "postgres", "redis", "chroma", "llm", "commands", "probes"}
-
-// SecretKeys are the optional secret keys; when absent the program generates the value.
-var SecretKeys = []string{PostgresPasswordKey, RedisPasswordKey, JWTSecretKey, LLMAPIKeyKey}
-
 // Load reads and validates the running stack's configuration. It registers nothing, so a bad
 // value stops the program before any resource exists.
 func Load(ctx *pulumi.Context) (*Config, error) {
@@ -71,15 +57,10 @@ func LoadFrom(src Source) (*Config, error) {
 		}
 		c.ProtectData = b
 	}
-	targets := map[string]any{
-		"ingress": &c.Ingress, "images": &c.Images, "workloads": &c.Workloads, "storage": &c.Storage,
-		"postgres": &c.Postgres, "redis": &c.Redis, "chroma": &c.Chroma, "llm": &c.LLM,
-		"commands": &c.Commands, "probes": &c.Probes,
-	}
-	for _, key := range ObjectKeys {
-		if raw, ok := src.Get(key); ok {
-			if err := decodeStrict(raw, targets[key]); err != nil {
-				errs = append(errs, &FieldError{Key: key, Value: raw, Allowed: "must be an object of the documented fields: " + err.Error()})
+	for _, object := range fields(&c) {
+		if raw, ok := src.Get(object.key); ok {
+			if err := decodeStrict(raw, object.ptr); err != nil {
+				errs = append(errs, &FieldError{Key: object.key, Value: raw, Allowed: "must be an object of the documented fields: " + err.Error()})
 			}
 		}
 	}

@@ -1,14 +1,17 @@
 package config
 
 import (
+	"errors"
 	"fmt"
-	"maps"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/jdjones/jd-jones-rag-infra/internal/imageref"
 )
 
 // FieldError is one refused config value: the key (without the project prefix), the value and what is allowed.
@@ -17,9 +20,6 @@ type FieldError struct {
 	Value   any
 	Allowed string
 }
-
-// redacted stands in for the value of a secret key in errors.
-const redacted = "[secret]"
 
 func (e *FieldError) Error() string {
 	if e.Value == nil {
@@ -58,16 +58,25 @@ func (v ValidationError) Keys() []string {
 	return keys
 }
 
-// validator collects FieldErrors.
-type validator struct{ errs ValidationError }
+// validator collects FieldErrors about one Config.
+type validator struct {
+	config *Config
+	errs   ValidationError
+}
 
+// fail refuses value under key.
 func (v *validator) fail(key string, value any, allowed string, args ...any) {
 	v.errs = append(v.errs, &FieldError{Key: key, Value: value, Allowed: fmt.Sprintf(allowed, args...)})
 }
 
+// refuse refuses the value of the config field ptr points to, named by its key.
+func (v *validator) refuse(ptr any, allowed string, args ...any) {
+	v.fail(v.config.keyOf(ptr), reflect.ValueOf(ptr).Elem().Interface(), allowed, args...)
+}
+
 // Validate checks every value of c and returns a ValidationError naming each bad one.
 func (c *Config) Validate() error {
-	v := &validator{}
+	v := &validator{config: c}
 	if c.Environment != Dev && c.Environment != Prod {
 		v.fail(EnvironmentKey, string(c.Environment), "must be one of dev, prod")
 	}
@@ -95,209 +104,197 @@ func (v *validator) dnsLabel(key, value string) {
 }
 
 func (c *Config) validateIngress(v *validator) {
-	if c.Ingress.ClassName == "" {
-		v.fail("ingress.className", c.Ingress.ClassName, "must name an IngressClass, e.g. nginx")
+	i := &c.Ingress
+	if i.ClassName == "" {
+		v.refuse(&i.ClassName, "must name an IngressClass, e.g. nginx")
 	}
-	v.dnsLabel("ingress.controllerNamespace", c.Ingress.ControllerNamespace)
+	if msgs := validation.IsDNS1123Label(i.ControllerNamespace); len(msgs) > 0 {
+		v.refuse(&i.ControllerNamespace, "must be a DNS-1123 label: %s", strings.Join(msgs, "; "))
+	}
+	secret, issuer := c.keyOf(&i.TLSSecretName), c.keyOf(&i.ClusterIssuer)
 	switch {
-	case c.Ingress.TLSSecretName == "" && c.Ingress.ClusterIssuer == "":
-		v.fail("ingress.tlsSecretName", "", "every host needs TLS: set ingress.tlsSecretName or ingress.clusterIssuer")
-	case c.Ingress.TLSSecretName != "" && c.Ingress.ClusterIssuer != "":
-		v.fail("ingress.clusterIssuer", c.Ingress.ClusterIssuer, "set either ingress.tlsSecretName or ingress.clusterIssuer, not both")
-	case c.Ingress.TLSSecretName != "":
-		if msgs := validation.IsDNS1123Subdomain(c.Ingress.TLSSecretName); len(msgs) > 0 {
-			v.fail("ingress.tlsSecretName", c.Ingress.TLSSecretName, "must be a Secret name: %s", strings.Join(msgs, "; "))
+	case i.TLSSecretName == "" && i.ClusterIssuer == "":
+		v.refuse(&i.TLSSecretName, "every host needs TLS: set %s or %s", secret, issuer)
+	case i.TLSSecretName != "" && i.ClusterIssuer != "":
+		v.refuse(&i.ClusterIssuer, "set either %s or %s, not both", secret, issuer)
+	case i.TLSSecretName != "":
+		if msgs := validation.IsDNS1123Subdomain(i.TLSSecretName); len(msgs) > 0 {
+			v.refuse(&i.TLSSecretName, "must be a Secret name: %s", strings.Join(msgs, "; "))
 		}
 	}
 }
 
 func (c *Config) validateImages(v *validator) {
-	images := map[string]string{
-		"api": c.Images.API, "worker": c.Images.Worker, "externalPortal": c.Images.ExternalPortal,
-		"internalPortal": c.Images.InternalPortal, "postgres": c.Images.Postgres,
-		"postgresExporter": c.Images.PostgresExporter, "redis": c.Images.Redis, "redisExporter": c.Images.RedisExporter,
-		"chroma": c.Images.Chroma, "prometheus": c.Images.Prometheus, "grafana": c.Images.Grafana,
-	}
-	for _, name := range slices.Sorted(maps.Keys(images)) {
-		if problem := ImageProblem(images[name]); problem != "" {
-			v.fail("images."+name, images[name], "%s", problem)
+	for _, image := range sortedFieldsOf[string](&c.Images) {
+		if problem := ImageProblem(*image.value); problem != "" {
+			v.refuse(image.value, "%s", problem)
 		}
 	}
 }
 
 // ImageProblem explains why ref is not a pinned image reference, or returns "".
 func ImageProblem(ref string) string {
-	if ref == "" {
-		return "must be an image reference repo:tag or repo@sha256:digest"
-	}
+	const needsPin = "must carry an explicit tag (repo:tag) or digest (repo@sha256:...)"
 	if strings.ContainsAny(ref, " \t") {
 		return "must not contain spaces"
 	}
-	if repo, digest, ok := strings.Cut(ref, "@"); ok {
-		if repo == "" || !strings.HasPrefix(digest, "sha256:") || len(digest) != len("sha256:")+64 {
-			return "digest must be @sha256: followed by 64 hex characters"
-		}
+	parsed, err := imageref.Parse(ref)
+	switch {
+	case errors.Is(err, imageref.ErrEmpty):
+		return "must be an image reference repo:tag or repo@sha256:digest"
+	case errors.Is(err, imageref.ErrDigest), err == nil && parsed.Digest != "" && !strings.HasPrefix(parsed.Digest, "sha256:"):
+		return "digest must be @sha256: followed by 64 hex characters"
+	case errors.Is(err, imageref.ErrTag) && imageref.Split(ref).Tag == "":
+		return needsPin
+	case err != nil:
+		return err.Error()
+	case parsed.Digest != "":
 		return ""
-	}
-	slash := strings.LastIndex(ref, "/")
-	colon := strings.LastIndex(ref, ":")
-	if colon <= slash || colon == len(ref)-1 {
-		return "must carry an explicit tag (repo:tag) or digest (repo@sha256:...)"
-	}
-	if ref[colon+1:] == "latest" {
+	case parsed.Tag == "":
+		return needsPin
+	case parsed.Tag == "latest":
 		return "must not use the mutable tag latest; pin a version tag or digest"
 	}
 	return ""
 }
 
 func (c *Config) validateWorkloads(v *validator) {
-	w := c.Workloads
 	prod := c.Environment.IsProduction()
-	autoscaled := map[string]Autoscaled{"api": w.API, "celeryWorker": w.CeleryWorker}
-	for _, name := range slices.Sorted(maps.Keys(autoscaled)) {
-		a, key := autoscaled[name], "workloads."+name
-		if a.MinReplicas < 1 {
-			v.fail(key+".minReplicas", a.MinReplicas, "must be at least 1")
-		} else if prod && a.MinReplicas < 2 {
-			v.fail(key+".minReplicas", a.MinReplicas, "must be at least 2 in prod, so one pod can be lost without downtime")
+	for _, a := range sortedFieldsOf[Autoscaled](&c.Workloads) {
+		w := a.value
+		if w.MinReplicas < 1 {
+			v.refuse(&w.MinReplicas, "must be at least 1")
+		} else if prod && w.MinReplicas < 2 {
+			v.refuse(&w.MinReplicas, "must be at least 2 in prod, so one pod can be lost without downtime")
 		}
-		if a.MaxReplicas < a.MinReplicas {
-			v.fail(key+".maxReplicas", a.MaxReplicas, "must be at least minReplicas (%d)", a.MinReplicas)
+		if w.MaxReplicas < w.MinReplicas {
+			v.refuse(&w.MaxReplicas, "must be at least minReplicas (%d)", w.MinReplicas)
 		}
-		for _, target := range []struct {
-			field   string
-			percent int
-		}{{"targetCPUPercent", a.TargetCPUPercent}, {"targetMemoryPercent", a.TargetMemoryPercent}} {
-			if target.percent < 1 || target.percent > 100 {
-				v.fail(key+"."+target.field, target.percent, "must be a utilization percentage between 1 and 100")
+		for _, percent := range []*int{&w.TargetCPUPercent, &w.TargetMemoryPercent} {
+			if *percent < 1 || *percent > 100 {
+				v.refuse(percent, "must be a utilization percentage between 1 and 100")
 			}
 		}
-		v.resources(key+".resources", a.Resources)
+		v.resources(&w.Resources)
 	}
-	replicated := map[string]Replicated{
-		"externalPortal": w.ExternalPortal, "internalPortal": w.InternalPortal, "prometheus": w.Prometheus, "grafana": w.Grafana,
-	}
-	for _, name := range slices.Sorted(maps.Keys(replicated)) {
-		r, key := replicated[name], "workloads."+name
-		if r.Replicas < 1 {
-			v.fail(key+".replicas", r.Replicas, "must be at least 1")
-		} else if prod && r.Replicas < 2 {
-			v.fail(key+".replicas", r.Replicas, "must be at least 2 in prod, so one pod can be lost without downtime")
+	for _, r := range sortedFieldsOf[Replicated](&c.Workloads) {
+		w := r.value
+		if w.Replicas < 1 {
+			v.refuse(&w.Replicas, "must be at least 1")
+		} else if prod && w.Replicas < 2 {
+			v.refuse(&w.Replicas, "must be at least 2 in prod, so one pod can be lost without downtime")
 		}
-		v.resources(key+".resources", r.Resources)
+		v.resources(&w.Resources)
 	}
-	singles := map[string]Single{
-		"celeryBeat": w.CeleryBeat, "migration": w.Migration, "postgres": w.Postgres, "postgresExporter": w.PostgresExporter,
-		"redis": w.Redis, "redisExporter": w.RedisExporter, "chroma": w.Chroma,
-	}
-	for _, name := range slices.Sorted(maps.Keys(singles)) {
-		v.resources("workloads."+name+".resources", singles[name].Resources)
+	for _, s := range sortedFieldsOf[Single](&c.Workloads) {
+		v.resources(&s.value.Resources)
 	}
 }
 
 // resources checks that every quantity parses, is positive, and that no request exceeds its limit.
-func (v *validator) resources(key string, r Resources) {
+func (v *validator) resources(r *Resources) {
 	for _, pair := range []struct {
-		name         string
-		request, lim string
-	}{{"cpu", r.Requests.CPU, r.Limits.CPU}, {"memory", r.Requests.Memory, r.Limits.Memory}} {
-		req, reqOK := v.quantity(key+".requests."+pair.name, pair.request)
-		lim, limOK := v.quantity(key+".limits."+pair.name, pair.lim)
+		request, limit *string
+	}{{&r.Requests.CPU, &r.Limits.CPU}, {&r.Requests.Memory, &r.Limits.Memory}} {
+		req, reqOK := v.quantity(pair.request)
+		lim, limOK := v.quantity(pair.limit)
 		if reqOK && limOK && req.Cmp(lim) > 0 {
-			v.fail(key+".requests."+pair.name, pair.request, "must not exceed limits.%s (%s)", pair.name, pair.lim)
+			limitKey := v.config.keyOf(pair.limit)
+			v.refuse(pair.request, "must not exceed limits.%s (%s)", limitKey[strings.LastIndex(limitKey, ".")+1:], *pair.limit)
 		}
 	}
 }
 
 // quantity parses a positive Kubernetes quantity.
-func (v *validator) quantity(key, value string) (resource.Quantity, bool) {
-	q, err := resource.ParseQuantity(value)
+func (v *validator) quantity(value *string) (resource.Quantity, bool) {
+	q, err := resource.ParseQuantity(*value)
 	if err != nil {
-		v.fail(key, value, "must be a Kubernetes quantity such as 500m, 2, 512Mi or 20Gi")
+		v.refuse(value, "must be a Kubernetes quantity such as 500m, 2, 512Mi or 20Gi")
 		return q, false
 	}
 	if q.Sign() <= 0 {
-		v.fail(key, value, "must be greater than zero")
+		v.refuse(value, "must be greater than zero")
 		return q, false
 	}
 	return q, true
 }
 
 func (c *Config) validateStorage(v *validator) {
-	s := c.Storage
+	s := &c.Storage
 	if s.ClassName == "" {
-		v.fail("storage.className", s.ClassName, "must name the ReadWriteOnce StorageClass of the data claims")
+		v.refuse(&s.ClassName, "must name the ReadWriteOnce StorageClass of the data claims")
 	}
 	if !slices.Contains(s.RWXCapableClasses, s.RWXClassName) {
-		v.fail("storage.rwxClassName", s.RWXClassName,
-			"must be one of storage.rwxCapableClasses %q: the shared claims are ReadWriteMany and block storage classes cannot serve that", s.RWXCapableClasses)
+		v.refuse(&s.RWXClassName,
+			"must be one of %s %q: the shared claims are ReadWriteMany and block storage classes cannot serve that", c.keyOf(&s.RWXCapableClasses), s.RWXCapableClasses)
 	}
-	for _, size := range []struct{ key, value string }{
-		{"postgresData", s.Sizes.PostgresData}, {"redisData", s.Sizes.RedisData}, {"chromaData", s.Sizes.ChromaData},
-		{"modelCache", s.Sizes.ModelCache}, {"uploadsData", s.Sizes.UploadsData},
-	} {
-		v.quantity("storage.sizes."+size.key, size.value)
+	for _, size := range fieldsOf[string](&s.Sizes) {
+		v.quantity(size.value)
 	}
 }
 
 func (c *Config) validateData(v *validator) {
-	type service struct {
-		key string
-		svc DataService
+	for _, s := range []struct {
+		svc *DataService
 		// secretKey is the secret config key that may supply an external endpoint's password ("" for none).
 		secretKey string
 		supplied  bool
-	}
-	for _, s := range []service{
-		{"postgres", c.Postgres, PostgresPasswordKey, c.Supplied.PostgresPassword},
-		{"redis", c.Redis, RedisPasswordKey, c.Supplied.RedisPassword},
-		{"chroma", c.Chroma, "", false},
+		// inClusterInProd tolerates one unreplicated in-cluster copy in prod (Chroma has no managed form here).
+		inClusterInProd bool
+	}{
+		{&c.Postgres, PostgresPasswordKey, c.Supplied.PostgresPassword, false},
+		{&c.Redis, RedisPasswordKey, c.Supplied.RedisPassword, false},
+		{&c.Chroma, "", false, true},
 	} {
+		key := c.keyOf(s.svc)
 		switch s.svc.Mode {
 		case InCluster:
-			if c.Environment.IsProduction() && s.key != "chroma" {
-				v.fail(s.key+".mode", s.svc.Mode, "must be external in prod: a single unreplicated %s is a single point of failure; point it at a managed endpoint", s.key)
+			if c.Environment.IsProduction() && !s.inClusterInProd {
+				v.refuse(&s.svc.Mode, "must be external in prod: a single unreplicated %s is a single point of failure; point it at a managed endpoint", key)
 			}
 		case External:
 			if msgs := validation.IsDNS1123Subdomain(s.svc.Host); len(msgs) > 0 {
-				v.fail(s.key+".host", s.svc.Host, "must be the external endpoint's DNS name when %s.mode is external", s.key)
+				v.refuse(&s.svc.Host, "must be the external endpoint's DNS name when %s is external", c.keyOf(&s.svc.Mode))
 			}
 			if s.secretKey != "" {
-				v.credential(s.key, s.svc.PasswordSecret, s.supplied, s.secretKey)
+				v.credential(&s.svc.PasswordSecret, c.keyOf(&s.svc.Mode), s.supplied, s.secretKey)
 			}
 		default:
-			v.fail(s.key+".mode", s.svc.Mode, "must be one of %s, %s", InCluster, External)
+			v.refuse(&s.svc.Mode, "must be one of %s, %s", InCluster, External)
 		}
 		if msgs := validation.IsValidPortNum(s.svc.Port); len(msgs) > 0 {
-			v.fail(s.key+".port", s.svc.Port, "must be a port number between 1 and 65535")
+			v.refuse(&s.svc.Port, "must be a port number between 1 and 65535")
 		}
 	}
 	if c.Postgres.Database == "" {
-		v.fail("postgres.database", c.Postgres.Database, "must name the database")
+		v.refuse(&c.Postgres.Database, "must name the database")
 	}
 	if c.Postgres.User == "" {
-		v.fail("postgres.user", c.Postgres.User, "must name the database role")
+		v.refuse(&c.Postgres.User, "must name the database role")
 	}
 }
 
-// credential checks that exactly one source supplies an external credential.
-func (v *validator) credential(key string, ref SecretRef, supplied bool, secretKey string) {
+// credential checks that exactly one source supplies an external credential: the Secret ref or the
+// stack's secret key; modeKey names the mode that requires it.
+func (v *validator) credential(ref *SecretRef, modeKey string, supplied bool, secretKey string) {
+	key := v.config.keyOf(ref)
 	switch {
 	case supplied && ref.IsSet():
-		v.fail(key+".passwordSecret", ref.Name, "set either %s.passwordSecret or the secret key %s, not both", key, secretKey)
+		v.fail(key, ref.Name, "set either %s or the secret key %s, not both", key, secretKey)
 	case !supplied && !ref.IsSet():
-		v.fail(key+".passwordSecret", nil, "is required when %s.mode is external (or set the secret key %s)", key, secretKey)
+		v.fail(key, nil, "is required when %s is external (or set the secret key %s)", modeKey, secretKey)
 	case ref.IsSet():
-		v.secretRef(key+".passwordSecret", ref)
+		v.secretRef(ref)
 	}
 }
 
-func (v *validator) secretRef(key string, ref SecretRef) {
+// secretRef checks that a reference names a Secret and one of its keys.
+func (v *validator) secretRef(ref *SecretRef) {
 	if msgs := validation.IsDNS1123Subdomain(ref.Name); len(msgs) > 0 {
-		v.fail(key+".name", ref.Name, "must be a Secret name")
+		v.refuse(&ref.Name, "must be a Secret name")
 	}
 	if msgs := validation.IsConfigMapKey(ref.Key); len(msgs) > 0 {
-		v.fail(key+".key", ref.Key, "must be a key of that Secret")
+		v.refuse(&ref.Key, "must be a key of that Secret")
 	}
 }
 
@@ -305,44 +302,40 @@ func (v *validator) secretRef(key string, ref SecretRef) {
 var llmProviders = []string{"openai", "azure-openai", "anthropic", "ollama"}
 
 func (c *Config) validateLLM(v *validator) {
-	l := c.LLM
+	l := &c.LLM
 	if !slices.Contains(llmProviders, l.Provider) {
-		v.fail("llm.provider", l.Provider, "must be one of %s", strings.Join(llmProviders, ", "))
+		v.refuse(&l.Provider, "must be one of %s", strings.Join(llmProviders, ", "))
 	}
 	if u, err := url.Parse(l.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		v.fail("llm.baseUrl", l.BaseURL, "must be an http(s) URL")
+		v.refuse(&l.BaseURL, "must be an http(s) URL")
 	}
 	if l.Model == "" {
-		v.fail("llm.model", l.Model, "must name the chat model")
+		v.refuse(&l.Model, "must name the chat model")
 	}
 	if l.EmbeddingModel == "" {
-		v.fail("llm.embeddingModel", l.EmbeddingModel, "must name the embedding model")
+		v.refuse(&l.EmbeddingModel, "must name the embedding model")
 	}
+	key := c.keyOf(&l.APIKeySecret)
 	switch {
 	case c.Supplied.LLMAPIKey && l.APIKeySecret.IsSet():
-		v.fail("llm.apiKeySecret", l.APIKeySecret.Name, "set either llm.apiKeySecret or the secret key %s, not both", LLMAPIKeyKey)
+		v.fail(key, l.APIKeySecret.Name, "set either %s or the secret key %s, not both", key, LLMAPIKeyKey)
 	case l.APIKeySecret.IsSet():
-		v.secretRef("llm.apiKeySecret", l.APIKeySecret)
+		v.secretRef(&l.APIKeySecret)
 	case !c.Supplied.LLMAPIKey && l.Provider != "ollama":
-		v.fail("llm.apiKeySecret", nil, "is required for provider %q (or set the secret key %s)", l.Provider, LLMAPIKeyKey)
+		v.fail(key, nil, "is required for provider %q (or set the secret key %s)", l.Provider, LLMAPIKeyKey)
 	}
 }
 
 func (c *Config) validateCommands(v *validator) {
-	commands := map[string][]string{
-		"commands.worker": c.Commands.Worker, "commands.beat": c.Commands.Beat, "commands.migration": c.Commands.Migration,
-		"probes.workerLiveness": c.Probes.WorkerLiveness, "probes.workerReadiness": c.Probes.WorkerReadiness,
-		"probes.beatLiveness": c.Probes.BeatLiveness, "probes.beatReadiness": c.Probes.BeatReadiness,
-	}
-	for _, key := range slices.Sorted(maps.Keys(commands)) {
-		if len(commands[key]) == 0 || commands[key][0] == "" {
-			v.fail(key, commands[key], "must be a non-empty command (an argv list)")
+	commands := append(sortedFieldsOf[[]string](&c.Commands), sortedFieldsOf[[]string](&c.Probes)...)
+	for _, command := range commands {
+		if len(*command.value) == 0 || (*command.value)[0] == "" {
+			v.refuse(command.value, "must be a non-empty command (an argv list)")
 		}
 	}
-	paths := map[string]string{"probes.apiPath": c.Probes.APIPath, "probes.portalPath": c.Probes.PortalPath}
-	for _, key := range slices.Sorted(maps.Keys(paths)) {
-		if !strings.HasPrefix(paths[key], "/") {
-			v.fail(key, paths[key], "must be an HTTP path starting with /")
+	for _, path := range sortedFieldsOf[string](&c.Probes) {
+		if !strings.HasPrefix(*path.value, "/") {
+			v.refuse(path.value, "must be an HTTP path starting with /")
 		}
 	}
 }

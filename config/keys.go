@@ -1,0 +1,159 @@
+package config
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// Project is the Pulumi project name; every key of this program lives in its namespace.
+const Project = "jd-jones-rag-infra"
+
+// The scalar keys this program reads, in the order they are applied.
+const (
+	EnvironmentKey = "environment"
+	NamespaceKey   = "namespace"
+	DomainKey      = "domain"
+	ProtectDataKey = "protectData"
+)
+
+// The secret config keys a stack may set.
+const (
+	PostgresPasswordKey = "postgresPassword"
+	RedisPasswordKey    = "redisPassword"
+	JWTSecretKey        = "jwtSecret"
+	LLMAPIKeyKey        = "llmApiKey"
+)
+
+// SecretKeys are the optional secret keys; when absent the program generates the value.
+var SecretKeys = []string{PostgresPasswordKey, RedisPasswordKey, JWTSecretKey, LLMAPIKeyKey}
+
+// ObjectKeys are the structured keys (the json names of Config's object fields); each overrides the
+// environment's defaults field by field.
+var ObjectKeys = func() []string {
+	var keys []string
+	for _, f := range fields(&Config{}) {
+		keys = append(keys, f.key)
+	}
+	return keys
+}()
+
+// field is one field of a config object: its key as a stack file spells it (the json tag) and a pointer
+// to its value. The json tags are the configuration's only vocabulary: loading, validation and lookups
+// all read the keys from them.
+type field struct {
+	key string
+	ptr any
+}
+
+// fields lists the json-tagged fields of the struct object points to, in declaration order.
+func fields(object any) []field {
+	v := reflect.ValueOf(object).Elem()
+	var out []field
+	for i := range v.NumField() {
+		key, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		if key == "" || key == "-" {
+			continue
+		}
+		out = append(out, field{key: key, ptr: v.Field(i).Addr().Interface()})
+	}
+	return out
+}
+
+// keyed is a field of one Go type.
+type keyed[T any] struct {
+	key   string
+	value *T
+}
+
+// fieldsOf lists the fields of type T of the struct object points to, in declaration order.
+func fieldsOf[T any](object any) []keyed[T] {
+	var out []keyed[T]
+	for _, f := range fields(object) {
+		if p, ok := f.ptr.(*T); ok {
+			out = append(out, keyed[T]{f.key, p})
+		}
+	}
+	return out
+}
+
+// sortedFieldsOf is fieldsOf sorted by key.
+func sortedFieldsOf[T any](object any) []keyed[T] {
+	out := fieldsOf[T](object)
+	slices.SortFunc(out, func(a, b keyed[T]) int { return strings.Compare(a.key, b.key) })
+	return out
+}
+
+// lookup returns the field of type T under key of the struct object points to.
+func lookup[T any](object any, key string) (T, bool) {
+	for _, f := range fields(object) {
+		if p, ok := f.ptr.(*T); ok && f.key == key {
+			return *p, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// keyOf is the dotted key of the field of c that ptr points to, e.g. "ingress.className".
+func (c *Config) keyOf(ptr any) string {
+	if key, ok := findKey(c, ptr); ok {
+		return key
+	}
+	panic(fmt.Sprintf("config: %T is not a field of Config", ptr))
+}
+
+// findKey searches object's fields, depth first, for the one ptr points to.
+func findKey(object, ptr any) (string, bool) {
+	target := reflect.ValueOf(ptr)
+	for _, f := range fields(object) {
+		v := reflect.ValueOf(f.ptr)
+		if v.Type() == target.Type() && v.Pointer() == target.Pointer() {
+			return f.key, true
+		}
+		if v.Elem().Kind() == reflect.Struct {
+			if sub, ok := findKey(f.ptr, ptr); ok {
+				return f.key + "." + sub, true
+			}
+		}
+	}
+	return "", false
+}
+
+// Image is the reference under images.<key>.
+func (c *Config) Image(key string) (string, bool) { return lookup[string](&c.Images, key) }
+
+// Command is the argv under commands.<key>.
+func (c *Config) Command(key string) ([]string, bool) { return lookup[[]string](&c.Commands, key) }
+
+// ProbeCommand is the exec probe's argv under probes.<key>.
+func (c *Config) ProbeCommand(key string) ([]string, bool) { return lookup[[]string](&c.Probes, key) }
+
+// ProbePath is the HTTP probe's path under probes.<key>.
+func (c *Config) ProbePath(key string) (string, bool) { return lookup[string](&c.Probes, key) }
+
+// Size is a workload's resources and pod count, whichever of Single, Replicated or Autoscaled its key is.
+type Size struct {
+	Resources Resources
+	// Replicas is the fixed pod count (1 for a Single); 0 when Autoscale owns it.
+	Replicas int
+	// Autoscale is the autoscaler's range and targets; nil for a fixed count.
+	Autoscale *Autoscaled
+	// Single is set for a workload that always runs exactly one pod.
+	Single bool
+}
+
+// Size is the sizing under workloads.<key>.
+func (c *Config) Size(key string) (Size, bool) {
+	if a, ok := lookup[Autoscaled](&c.Workloads, key); ok {
+		return Size{Resources: a.Resources, Autoscale: &a}, true
+	}
+	if r, ok := lookup[Replicated](&c.Workloads, key); ok {
+		return Size{Resources: r.Resources, Replicas: r.Replicas}, true
+	}
+	if s, ok := lookup[Single](&c.Workloads, key); ok {
+		return Size{Resources: s.Resources, Replicas: 1, Single: true}, true
+	}
+	return Size{}, false
+}
