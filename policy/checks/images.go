@@ -45,12 +45,12 @@ var ImageDigest = &Policy{
 }
 
 func checkImageDigest(o *Object, _ *Config) []Result {
-	return forImages(o, func(cr ContainerRef, img Image) []Result {
+	return perObject(forImages(o, func(cr ContainerRef, img Image) []Result {
 		if img.Digest != "" || cr.C.Image == "" {
 			return nil
 		}
 		return []Result{Violation(o, containerSubject(o, cr), fmt.Sprintf("image %s is not pinned by digest", cr.C.Image), "")}
-	})
+	}))
 }
 
 // forImages runs fn on every container image, init containers included; an unknown image is a

@@ -66,6 +66,21 @@ kind: Deployment
 metadata: {name: api}
 spec: {template: {spec: {containers: [{name: api, image: "ghcr.io/jdjones/api:2.3.1"}]}}}
 `}, want: []string{`Deployment "api" container "api": image ghcr.io/jdjones/api:2.3.1 is not pinned by digest` + fix}},
+		{name: "a workload's unpinned containers are one finding listing them", manifests: []string{`
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: postgres}
+spec:
+  template:
+    spec:
+      initContainers: [{name: init, image: "busybox:1.36"}]
+      containers:
+      - {name: postgres, image: "pgvector/pgvector:0.8.0-pg16"}
+      - {name: exporter, image: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1"}
+      - {name: pinned, image: "api@sha256:abc"}
+`}, want: []string{`StatefulSet "postgres": init container "init": image busybox:1.36 is not pinned by digest; ` +
+			`container "postgres": image pgvector/pgvector:0.8.0-pg16 is not pinned by digest; ` +
+			`container "exporter": image quay.io/prometheuscommunity/postgres-exporter:v0.17.1 is not pinned by digest` + fix}},
 		{name: "an init container's image is flagged", manifests: []string{`
 apiVersion: batch/v1
 kind: Job

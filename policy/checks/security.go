@@ -128,7 +128,7 @@ var ReadOnlyRootFilesystem = &Policy{
 
 func checkReadOnlyRootFilesystem(o *Object, _ *Config) []Result {
 	w, _ := o.Workload()
-	return forContainers(o, w, true, func(cr ContainerRef) []Result {
+	return perObject(forContainers(o, w, true, func(cr ContainerRef) []Result {
 		sc := cr.C.SecurityContext
 		if sc != nil && sc.ReadOnlyRootFilesystem != nil && *sc.ReadOnlyRootFilesystem {
 			return nil
@@ -137,7 +137,7 @@ func checkReadOnlyRootFilesystem(o *Object, _ *Config) []Result {
 			return []Result{Undecided(o, containerSubject(o, cr), cr.Path+".securityContext.readOnlyRootFilesystem")}
 		}
 		return []Result{Violation(o, containerSubject(o, cr), "readOnlyRootFilesystem is not true", "")}
-	})
+	}))
 }
 
 // NoHostAccess forbids host namespaces, host ports and hostPath volumes.
