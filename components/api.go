@@ -10,12 +10,6 @@ import (
 	"github.com/jdjones/jd-jones-rag-infra/config"
 )
 
-// apiPort is the FastAPI server's port; it also serves /metrics.
-const apiPort = 8000
-
-// appUID runs the application images (API, workers, portals).
-const appUID = 10001
-
 // ApiLayer is the FastAPI server: its Deployment behind a Service, autoscaled and covered by a disruption
 // budget, with a database migration Job that must complete before the Deployment rolls.
 type ApiLayer struct {
@@ -26,8 +20,8 @@ type ApiLayer struct {
 	// ServicePort is the port the Service exposes.
 	ServicePort pulumi.IntOutput `pulumi:"servicePort"`
 
-	// migration is the Job the workers wait for, too.
-	migration *batchv1.Job
+	// migrations are the Jobs the workers wait for, too.
+	migrations []pulumi.Resource
 }
 
 // ApiLayerArgs configures the ApiLayer.
@@ -42,84 +36,52 @@ type ApiLayerArgs struct {
 	DependsOn []pulumi.Resource
 }
 
-// NewApiLayer registers the migration Job, the API Deployment, its Service, HPA and PDB.
+// NewApiLayer registers the migration Job, then the API Deployment with its Service, HPA and PDB.
 func NewApiLayer(ctx *pulumi.Context, name string, args *ApiLayerArgs, opts ...pulumi.ResourceOption) (*ApiLayer, error) {
 	a := &ApiLayer{}
 	l, err := register(ctx, "ApiLayer", name, a, args.Foundation.scope, opts...)
 	if err != nil {
 		return nil, err
 	}
-	c, f := args.Config, args.Foundation
-	envFrom, env := f.appEnv()
-
-	migration, err := l.migrationJob(c, f, args.DependsOn)
-	if err != nil {
+	in := applicationInputs{config: args.Config, foundation: args.Foundation, storage: args.Storage}
+	for _, app := range applicationsOf(l.typ) {
+		if !app.runOnce {
+			continue
+		}
+		job, err := l.runOnceJob(app, in, args.DependsOn)
+		if err != nil {
+			return nil, err
+		}
+		a.migrations = append(a.migrations, job)
+	}
+	if _, err := l.applicationDeployments(in, pulumi.DependsOn(a.migrations)); err != nil {
 		return nil, err
 	}
-	a.migration = migration
-
-	scaling := c.Workloads.API
-	api, err := l.deployment(deployment{
-		autoscaled: true,
-		pod: pod{
-			name: APIName, component: "backend", uid: appUID, spread: true,
-			annotations: mergeAnnotations(f.rolloutAnnotations(), scrapeAnnotations(apiPort)),
-			volumes:     args.Storage.volumes(),
-			containers: []container{{
-				name: APIName, image: c.Images.API,
-				ports:   []port{{"http", apiPort}},
-				envFrom: envFrom, env: env,
-				mounts:    args.Storage.mounts(),
-				resources: scaling.Resources,
-				startup:   httpProbe(c.Probes.APIPath, "http", startupTiming),
-				liveness:  httpProbe(c.Probes.APIPath, "http", livenessTiming),
-				readiness: httpProbe(c.Probes.APIPath, "http", readinessTiming),
-			}},
-		},
-	}, pulumi.DependsOn([]pulumi.Resource{migration}))
-	if err != nil {
-		return nil, fmt.Errorf("api deployment: %w", err)
-	}
-	svc, err := l.service("backend", service{name: APIName, selects: APIName, ports: []port{{"http", apiPort}}})
-	if err != nil {
-		return nil, err
-	}
-	if _, err := l.autoscaler(APIName, "backend", scaling, api); err != nil {
-		return nil, err
-	}
-	if _, err := l.disruptionBudget(APIName, "backend", false); err != nil {
-		return nil, err
-	}
-	a.ServiceName = svc.Metadata.Name().Elem()
+	a.ServiceName = pulumi.String(APIName).ToStringOutput()
 	a.ServicePort = pulumi.Int(apiPort).ToIntOutput()
 	return a, l.done(pulumi.Map{"serviceName": a.ServiceName, "servicePort": a.ServicePort})
 }
 
-// migrationJob runs the schema migration with the API image. Its name is generated, so a new image
-// replaces it with a fresh Job that Pulumi awaits until Complete before the API rolls.
-func (l *layer) migrationJob(c *config.Config, f *Foundation, dependsOn []pulumi.Resource) (*batchv1.Job, error) {
-	envFrom, env := f.appEnv()
-	template := pod{
-		name: MigrationName, component: "migration", uid: appUID, restartPolicy: "Never",
-		annotations: f.rolloutAnnotations(),
-		containers: []container{{
-			name: MigrationName, image: c.Images.API,
-			command: c.Commands.Migration,
-			envFrom: envFrom, env: env,
-			resources: c.Workloads.Migration.Resources,
-		}},
-	}.template(l.scope)
-	job, err := batchv1.NewJob(l.ctx, l.child(MigrationName), &batchv1.JobArgs{
+// runOnceJob runs an application to completion, such as the schema migration with the API image. Its
+// name is generated, so a new image replaces it with a fresh Job that Pulumi awaits until Complete
+// before the layer's Deployments roll.
+func (l *layer) runOnceJob(app application, in applicationInputs, dependsOn []pulumi.Resource) (*batchv1.Job, error) {
+	p, _, err := app.pod(in)
+	if err != nil {
+		return nil, err
+	}
+	p.restartPolicy = "Never"
+	job, err := batchv1.NewJob(l.ctx, l.child(app.name), &batchv1.JobArgs{
 		// No name: Pulumi generates one, so a changed Job is created anew before the old one goes.
-		Metadata: metav1.ObjectMetaArgs{Namespace: l.scope.namespace, Labels: l.scope.labels(MigrationName, "migration")},
+		Metadata: metav1.ObjectMetaArgs{Namespace: l.scope.namespace, Labels: l.scope.labels(app.name, app.component)},
 		Spec: batchv1.JobSpecArgs{
 			BackoffLimit:          pulumi.Int(3),
 			ActiveDeadlineSeconds: pulumi.Int(900),
-			Template:              template,
+			Template:              p.template(l.scope),
 		},
 	}, l.opts([]pulumi.ResourceOption{pulumi.DependsOn(dependsOn)})...)
 	if err != nil {
-		return nil, fmt.Errorf("migration job: %w", err)
+		return nil, fmt.Errorf("job %s: %w", app.name, err)
 	}
 	return job, nil
 }

@@ -35,6 +35,8 @@ type DataLayer struct {
 	// Services maps each in-cluster data service to its client Service name.
 	Services pulumi.StringMapOutput `pulumi:"services"`
 
+	// serviceNames are the in-cluster services' names, for the platform's outputs.
+	serviceNames []string
 	// database is the in-cluster Postgres StatefulSet (nil when Postgres is external): the migration
 	// needs it Ready, and nothing else of the layer.
 	database pulumi.Resource
@@ -48,6 +50,22 @@ type DataLayerArgs struct {
 	Foundation *Foundation
 }
 
+// dataService is one service of the data layer: where the stack configures it, the ports clients and
+// Prometheus reach, and its StatefulSet when it runs in the cluster.
+type dataService struct {
+	name              string
+	port, metricsPort int
+	settings          func(c *config.Config) config.DataService
+	statefulSet       func(c *config.Config, f *Foundation) statefulSet
+}
+
+// dataServices are the data layer's services, in registration order.
+var dataServices = []dataService{
+	{PostgresName, postgresPort, postgresExporterPort, func(c *config.Config) config.DataService { return c.Postgres }, postgresSet},
+	{RedisName, redisPort, redisExporterPort, func(c *config.Config) config.DataService { return c.Redis }, redisSet},
+	{ChromaName, chromaPort, 0, func(c *config.Config) config.DataService { return c.Chroma }, chromaSet},
+}
+
 // NewDataLayer registers the in-cluster data services.
 func NewDataLayer(ctx *pulumi.Context, name string, args *DataLayerArgs, opts ...pulumi.ResourceOption) (*DataLayer, error) {
 	d := &DataLayer{}
@@ -57,105 +75,85 @@ func NewDataLayer(ctx *pulumi.Context, name string, args *DataLayerArgs, opts ..
 	}
 	c, f := args.Config, args.Foundation
 	services := pulumi.StringMap{}
-	for _, s := range []struct {
-		ds    config.DataService
-		build func() (statefulSet, error)
-	}{
-		{c.Postgres, func() (statefulSet, error) { return postgresSet(l, c, f) }},
-		{c.Redis, func() (statefulSet, error) { return redisSet(c, f), nil }},
-		{c.Chroma, func() (statefulSet, error) { return chromaSet(c), nil }},
-	} {
-		if s.ds.IsExternal() {
+	for _, ds := range dataServices {
+		if ds.settings(c).IsExternal() {
 			continue
 		}
-		set, err := s.build()
+		set := ds.statefulSet(c, f)
+		component, ports := set.pod.component, set.pod.ports()
+		if _, err := l.newService(component, service{name: set.serviceName, selects: ds.name, ports: ports, headless: true}); err != nil {
+			return nil, err
+		}
+		if _, err := l.newService(component, service{name: ds.name, selects: ds.name, ports: ports}); err != nil {
+			return nil, err
+		}
+		sts, err := l.newStatefulSet(set)
 		if err != nil {
 			return nil, err
 		}
-		svcName, ports := set.pod.name, set.pod.ports()
-		if _, err := l.service(set.pod.component, service{name: set.serviceName, selects: svcName, ports: ports, headless: true}); err != nil {
-			return nil, err
-		}
-		if _, err := l.service(set.pod.component, service{name: svcName, selects: svcName, ports: ports}); err != nil {
-			return nil, err
-		}
-		sts, err := l.statefulSet(set)
-		if err != nil {
-			return nil, fmt.Errorf("statefulset %s: %w", svcName, err)
-		}
-		if svcName == PostgresName {
+		if ds.name == PostgresName {
 			d.database = sts
 		}
 		// A single replica that cannot be replicated is kept from voluntary eviction in production, so a
 		// drain stops for an operator instead of taking the service down unannounced.
 		if c.Environment.IsProduction() {
-			if _, err := l.disruptionBudget(svcName, set.pod.component, true); err != nil {
+			if err := l.disruptionBudget(ds.name, component, true); err != nil {
 				return nil, err
 			}
 		}
-		services[svcName] = pulumi.String(svcName)
+		services[ds.name] = pulumi.String(ds.name)
+		d.serviceNames = append(d.serviceNames, ds.name)
 	}
 	d.Services = services.ToStringMapOutput()
 	return d, l.done(pulumi.Map{"services": d.Services})
 }
 
-// postgresSet is Postgres with pgvector and its exporter sidecar.
-func postgresSet(l *layer, c *config.Config, f *Foundation) (statefulSet, error) {
-	data := map[string]string{"01-pgvector.sql": pgvectorInit}
-	if _, err := corev1.NewConfigMap(l.ctx, l.child(PostgresInitName), &corev1.ConfigMapArgs{
-		Metadata: l.scope.meta(PostgresInitName, "database"),
-		Data:     pulumi.ToStringMap(data),
-	}, l.opts(nil)...); err != nil {
-		return statefulSet{}, fmt.Errorf("postgres-init: %w", err)
-	}
+// postgresSet is Postgres with pgvector, initialised from its own ConfigMap, and its exporter sidecar.
+func postgresSet(c *config.Config, f *Foundation) statefulSet {
 	user, db := c.Postgres.User, c.Postgres.Database
 	ready := []string{"pg_isready", "-U", user, "-d", db, "-h", "127.0.0.1", "-p", strconv.Itoa(postgresPort)}
 	password := f.credentials.postgres
-	set := statefulSet{
-		serviceName: PostgresName + "-headless",
-		claims:      []claimTemplate{{name: "postgres-data", storageClass: c.Storage.ClassName, size: c.Storage.Sizes.PostgresData}},
-		pod: pod{
-			name: PostgresName, component: "database", uid: postgresUID,
-			annotations: mergeAnnotations(scrapeAnnotations(postgresExporterPort), pulumi.StringMap{"checksum/" + PostgresInitName: pulumi.String(checksum(data))}),
-			volumes: corev1.VolumeArray{
-				configMapVolume("init", PostgresInitName),
-				emptyDirVolume("run", "16Mi"),
+	return dataStatefulSet(c, "postgres-data", c.Storage.Sizes.PostgresData, pod{
+		name: PostgresName, component: "database", uid: postgresUID,
+		annotations: scrapeAnnotations(postgresExporterPort),
+		configMaps:  []configMapFiles{{name: PostgresInitName, files: map[string]string{"01-pgvector.sql": pgvectorInit}}},
+		volumes: corev1.VolumeArray{
+			configMapVolume("init", PostgresInitName),
+			emptyDirVolume("run", "16Mi"),
+		},
+		containers: []container{
+			{
+				name: "postgres", image: c.Images.Postgres,
+				ports: []port{{"postgres", postgresPort}},
+				env: corev1.EnvVarArray{
+					plainEnv("POSTGRES_USER", user), plainEnv("POSTGRES_DB", db),
+					plainEnv("PGDATA", "/var/lib/postgresql/data/pgdata"),
+					password.env("POSTGRES_PASSWORD"),
+				},
+				mounts: corev1.VolumeMountArray{
+					mount("postgres-data", "/var/lib/postgresql/data"),
+					mount("init", "/docker-entrypoint-initdb.d"),
+					mount("run", "/var/run/postgresql"),
+				},
+				resources: c.Workloads.Postgres.Resources,
+				startup:   execProbe(ready, startupTiming),
+				liveness:  execProbe(ready, livenessTiming),
+				readiness: execProbe(ready, readinessTiming),
 			},
-			containers: []container{
-				{
-					name: "postgres", image: c.Images.Postgres,
-					ports: []port{{"postgres", postgresPort}},
-					env: corev1.EnvVarArray{
-						plainEnv("POSTGRES_USER", user), plainEnv("POSTGRES_DB", db),
-						plainEnv("PGDATA", "/var/lib/postgresql/data/pgdata"),
-						password.env("POSTGRES_PASSWORD"),
-					},
-					mounts: corev1.VolumeMountArray{
-						mount("postgres-data", "/var/lib/postgresql/data"),
-						mount("init", "/docker-entrypoint-initdb.d"),
-						mount("run", "/var/run/postgresql"),
-					},
-					resources: c.Workloads.Postgres.Resources,
-					startup:   execProbe(ready, startupTiming),
-					liveness:  execProbe(ready, livenessTiming),
-					readiness: execProbe(ready, readinessTiming),
+			{
+				name: "postgres-exporter", image: c.Images.PostgresExporter,
+				ports: []port{{"metrics", postgresExporterPort}},
+				env: corev1.EnvVarArray{
+					plainEnv("DATA_SOURCE_URI", fmt.Sprintf("127.0.0.1:%d/%s?sslmode=disable", postgresPort, db)),
+					plainEnv("DATA_SOURCE_USER", user),
+					password.env("DATA_SOURCE_PASS"),
 				},
-				{
-					name: "postgres-exporter", image: c.Images.PostgresExporter,
-					ports: []port{{"metrics", postgresExporterPort}},
-					env: corev1.EnvVarArray{
-						plainEnv("DATA_SOURCE_URI", fmt.Sprintf("127.0.0.1:%d/%s?sslmode=disable", postgresPort, db)),
-						plainEnv("DATA_SOURCE_USER", user),
-						password.env("DATA_SOURCE_PASS"),
-					},
-					resources: c.Workloads.PostgresExporter.Resources,
-					liveness:  tcpProbe("metrics", livenessTiming),
-					readiness: tcpProbe("metrics", readinessTiming),
-				},
+				resources: c.Workloads.PostgresExporter.Resources,
+				liveness:  tcpProbe("metrics", livenessTiming),
+				readiness: tcpProbe("metrics", readinessTiming),
 			},
 		},
-	}
-	return set, nil
+	})
 }
 
 // redisPing answers PONG when Redis serves; liveness also accepts LOADING while a large dataset loads.
@@ -166,70 +164,72 @@ func redisPing(accept string) []string {
 // redisSet is Redis with append-only persistence, a password and its exporter sidecar.
 func redisSet(c *config.Config, f *Foundation) statefulSet {
 	password := f.credentials.redis
-	return statefulSet{
-		serviceName: RedisName + "-headless",
-		claims:      []claimTemplate{{name: "redis-data", storageClass: c.Storage.ClassName, size: c.Storage.Sizes.RedisData}},
-		pod: pod{
-			name: RedisName, component: "cache", uid: redisUID,
-			annotations: scrapeAnnotations(redisExporterPort),
-			containers: []container{
-				{
-					name: "redis", image: c.Images.Redis,
-					command: []string{"redis-server"},
-					// $(REDIS_PASSWORD) is expanded by the kubelet; the value never appears in the object.
-					args:  []string{"--requirepass", "$(REDIS_PASSWORD)", "--appendonly", "yes", "--dir", "/data"},
-					ports: []port{{"redis", redisPort}},
-					env: corev1.EnvVarArray{
-						password.env("REDIS_PASSWORD"),
-						password.env("REDISCLI_AUTH"),
-					},
-					mounts:    corev1.VolumeMountArray{mount("redis-data", "/data")},
-					resources: c.Workloads.Redis.Resources,
-					startup:   execProbe(redisPing("PONG|LOADING"), startupTiming),
-					liveness:  execProbe(redisPing("PONG|LOADING"), livenessTiming),
-					readiness: execProbe(redisPing("PONG"), readinessTiming),
+	return dataStatefulSet(c, "redis-data", c.Storage.Sizes.RedisData, pod{
+		name: RedisName, component: "cache", uid: redisUID,
+		annotations: scrapeAnnotations(redisExporterPort),
+		containers: []container{
+			{
+				name: "redis", image: c.Images.Redis,
+				command: []string{"redis-server"},
+				// $(REDIS_PASSWORD) is expanded by the kubelet; the value never appears in the object.
+				args:  []string{"--requirepass", "$(REDIS_PASSWORD)", "--appendonly", "yes", "--dir", "/data"},
+				ports: []port{{"redis", redisPort}},
+				env: corev1.EnvVarArray{
+					password.env("REDIS_PASSWORD"),
+					password.env("REDISCLI_AUTH"),
 				},
-				{
-					name: "redis-exporter", image: c.Images.RedisExporter,
-					ports: []port{{"metrics", redisExporterPort}},
-					env: corev1.EnvVarArray{
-						plainEnv("REDIS_ADDR", fmt.Sprintf("redis://127.0.0.1:%d", redisPort)),
-						// The Celery broker's default queue, for the dashboard's queue length.
-						plainEnv("REDIS_EXPORTER_CHECK_SINGLE_KEYS", "db0=celery"),
-						password.env("REDIS_PASSWORD"),
-					},
-					resources: c.Workloads.RedisExporter.Resources,
-					liveness:  httpProbe("/health", "metrics", livenessTiming),
-					readiness: httpProbe("/health", "metrics", readinessTiming),
+				mounts:    corev1.VolumeMountArray{mount("redis-data", "/data")},
+				resources: c.Workloads.Redis.Resources,
+				startup:   execProbe(redisPing("PONG|LOADING"), startupTiming),
+				liveness:  execProbe(redisPing("PONG|LOADING"), livenessTiming),
+				readiness: execProbe(redisPing("PONG"), readinessTiming),
+			},
+			{
+				name: "redis-exporter", image: c.Images.RedisExporter,
+				ports: []port{{"metrics", redisExporterPort}},
+				env: corev1.EnvVarArray{
+					plainEnv("REDIS_ADDR", fmt.Sprintf("redis://127.0.0.1:%d", redisPort)),
+					// The Celery broker's default queue, for the dashboard's queue length.
+					plainEnv("REDIS_EXPORTER_CHECK_SINGLE_KEYS", "db0=celery"),
+					password.env("REDIS_PASSWORD"),
 				},
+				resources: c.Workloads.RedisExporter.Resources,
+				liveness:  httpProbe("/health", "metrics", livenessTiming),
+				readiness: httpProbe("/health", "metrics", readinessTiming),
 			},
 		},
-	}
+	})
 }
 
-// chromaSet is the ChromaDB server persisting to its claim.
-func chromaSet(c *config.Config) statefulSet {
+// chromaSet is the ChromaDB server persisting to its claim; it reads no credential.
+func chromaSet(c *config.Config, _ *Foundation) statefulSet {
 	heartbeat := "/api/v2/heartbeat"
+	return dataStatefulSet(c, "chroma-data", c.Storage.Sizes.ChromaData, pod{
+		name: ChromaName, component: "vector-store", uid: chromaUID,
+		containers: []container{{
+			name: "chromadb", image: c.Images.Chroma,
+			ports: []port{{"http", chromaPort}},
+			env: corev1.EnvVarArray{
+				plainEnv("IS_PERSISTENT", "TRUE"),
+				plainEnv("PERSIST_DIRECTORY", "/data"),
+				plainEnv("ANONYMIZED_TELEMETRY", "FALSE"),
+			},
+			mounts:    corev1.VolumeMountArray{mount("chroma-data", "/data")},
+			resources: c.Workloads.Chroma.Resources,
+			startup:   httpProbe(heartbeat, "http", startupTiming),
+			liveness:  httpProbe(heartbeat, "http", livenessTiming),
+			readiness: httpProbe(heartbeat, "http", readinessTiming),
+		}},
+	})
+}
+
+// dataStatefulSet is a data service's StatefulSet: its pod, one ReadWriteOnce claim of the data class,
+// and the headless Service named after the pod.
+func dataStatefulSet(c *config.Config, claim, size string, p pod) statefulSet {
 	return statefulSet{
-		serviceName: ChromaName + "-headless",
-		claims:      []claimTemplate{{name: "chroma-data", storageClass: c.Storage.ClassName, size: c.Storage.Sizes.ChromaData}},
-		pod: pod{
-			name: ChromaName, component: "vector-store", uid: chromaUID,
-			containers: []container{{
-				name: "chromadb", image: c.Images.Chroma,
-				ports: []port{{"http", chromaPort}},
-				env: corev1.EnvVarArray{
-					plainEnv("IS_PERSISTENT", "TRUE"),
-					plainEnv("PERSIST_DIRECTORY", "/data"),
-					plainEnv("ANONYMIZED_TELEMETRY", "FALSE"),
-				},
-				mounts:    corev1.VolumeMountArray{mount("chroma-data", "/data")},
-				resources: c.Workloads.Chroma.Resources,
-				startup:   httpProbe(heartbeat, "http", startupTiming),
-				liveness:  httpProbe(heartbeat, "http", livenessTiming),
-				readiness: httpProbe(heartbeat, "http", readinessTiming),
-			}},
-		},
+		pod:         p,
+		claims:      []claimTemplate{{name: claim, storageClass: c.Storage.ClassName, size: size}},
+		serviceName: p.name + "-headless",
 	}
 }
 

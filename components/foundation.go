@@ -82,18 +82,15 @@ func NewFoundation(ctx *pulumi.Context, name string, args *FoundationArgs, opts 
 		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(c.Namespace), Labels: namespaceLabels(l.scope, c.Namespace)},
 	}, l.opts(dataProtection(c))...)
 	if err != nil {
-		return nil, fmt.Errorf("namespace: %w", err)
+		return nil, fmt.Errorf("namespace %s: %w", c.Namespace, err)
 	}
 	f.Namespace = ns.Metadata.Name().Elem()
 	f.scope = scope{namespace: f.Namespace, instance: args.Instance}
 	l.scope = f.scope
 
-	settings := sharedSettings(c)
-	if _, err := corev1.NewConfigMap(ctx, l.child("config"), &corev1.ConfigMapArgs{
-		Metadata: l.scope.meta(ConfigMapName, "config"),
-		Data:     pulumi.ToStringMap(settings),
-	}, l.opts(nil)...); err != nil {
-		return nil, fmt.Errorf("config map: %w", err)
+	settingsRollout, err := l.configMap("config", ConfigMapName, "config", sharedSettings(c))
+	if err != nil {
+		return nil, err
 	}
 
 	data, creds, err := f.secretData(l, c)
@@ -111,12 +108,9 @@ func NewFoundation(ctx *pulumi.Context, name string, args *FoundationArgs, opts 
 		Type:       pulumi.String("Opaque"),
 		StringData: secretData,
 	}, l.opts(nil)...); err != nil {
-		return nil, fmt.Errorf("secret: %w", err)
+		return nil, fmt.Errorf("secret %s: %w", SecretName, err)
 	}
-	f.rollout = pulumi.StringMap{
-		"checksum/" + ConfigMapName: pulumi.String(checksum(settings)),
-		"checksum/" + SecretName:    secretChecksum(data),
-	}
+	f.rollout = mergeAnnotations(settingsRollout, pulumi.StringMap{"checksum/" + SecretName: secretChecksum(data)})
 	return f, l.done(pulumi.Map{"namespace": f.Namespace, "grafanaAdminPassword": f.GrafanaAdminPassword})
 }
 
@@ -128,14 +122,6 @@ func namespaceLabels(s scope, name string) pulumi.StringMap {
 		l["pod-security.kubernetes.io/"+mode+"-version"] = pulumi.String("latest")
 	}
 	return l
-}
-
-// dataProtection protects objects whose deletion loses data, when the stack asks for it.
-func dataProtection(c *config.Config) []pulumi.ResourceOption {
-	if !c.ProtectData {
-		return nil
-	}
-	return []pulumi.ResourceOption{pulumi.Protect(true), pulumi.RetainOnDelete(true)}
 }
 
 // sharedSettings are the non-secret settings of jd-jones-config.

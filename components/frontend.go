@@ -3,15 +3,11 @@ package components
 import (
 	"fmt"
 
-	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/jdjones/jd-jones-rag-infra/config"
 )
-
-// portalPort is the port both portals serve on.
-const portalPort = 3000
 
 // FrontendLayer is the customer and employee portals and the TLS Ingress for the three public hosts.
 type FrontendLayer struct {
@@ -27,16 +23,10 @@ type FrontendLayerArgs struct {
 	Config *config.Config
 	// Foundation supplies the namespace.
 	Foundation *Foundation
-	// Api is the API layer the Ingress routes api.<domain> to.
-	Api *ApiLayer
 }
 
-// hosts are the public hosts of the review: support.<domain>, portal.<domain>, api.<domain>.
-func hosts(domain string) (support, portal, api string) {
-	return "support." + domain, "portal." + domain, "api." + domain
-}
-
-// NewFrontendLayer registers both portals with their Services and PDBs, and the Ingress.
+// NewFrontendLayer registers the layer's applications (both portals with their Services and PDBs) and
+// the Ingress, which addresses every Service by its constant name.
 func NewFrontendLayer(ctx *pulumi.Context, name string, args *FrontendLayerArgs, opts ...pulumi.ResourceOption) (*FrontendLayer, error) {
 	fe := &FrontendLayer{}
 	l, err := register(ctx, "FrontendLayer", name, fe, args.Foundation.scope, opts...)
@@ -45,41 +35,13 @@ func NewFrontendLayer(ctx *pulumi.Context, name string, args *FrontendLayerArgs,
 	}
 	c := args.Config
 	supportHost, portalHost, apiHost := hosts(c.Domain)
-	portals := []struct {
-		name, image string
-		size        config.Replicated
-	}{
-		{ExternalPortalName, c.Images.ExternalPortal, c.Workloads.ExternalPortal},
-		{InternalPortalName, c.Images.InternalPortal, c.Workloads.InternalPortal},
-	}
-	for _, p := range portals {
-		if _, err := l.replicatedDeployment(deployment{
-			replicas: p.size.Replicas,
-			pod: pod{
-				name: p.name, component: "frontend", uid: appUID, spread: true,
-				containers: []container{{
-					name: p.name, image: p.image,
-					ports: []port{{"http", portalPort}},
-					env: corev1.EnvVarArray{
-						plainEnv("API_PUBLIC_URL", "https://"+apiHost),
-						plainEnv("API_INTERNAL_URL", fmt.Sprintf("http://%s:%d", APIName, apiPort)),
-					},
-					resources: p.size.Resources,
-					liveness:  httpProbe(c.Probes.PortalPath, "http", livenessTiming),
-					readiness: httpProbe(c.Probes.PortalPath, "http", readinessTiming),
-				}},
-			},
-		}); err != nil {
-			return nil, err
-		}
-		if _, err := l.service("frontend", service{name: p.name, selects: p.name, ports: []port{{"http", portalPort}}}); err != nil {
-			return nil, err
-		}
+	if _, err := l.applicationDeployments(applicationInputs{config: c, foundation: args.Foundation}); err != nil {
+		return nil, err
 	}
 
-	backend := func(service pulumi.StringInput, port pulumi.IntInput) networkingv1.IngressBackendArgs {
+	backend := func(service string, port int) networkingv1.IngressBackendArgs {
 		return networkingv1.IngressBackendArgs{Service: networkingv1.IngressServiceBackendArgs{
-			Name: service, Port: networkingv1.ServiceBackendPortArgs{Number: port},
+			Name: pulumi.String(service), Port: networkingv1.ServiceBackendPortArgs{Number: pulumi.Int(port)},
 		}}
 	}
 	rule := func(host string, b networkingv1.IngressBackendArgs) networkingv1.IngressRuleArgs {
@@ -100,9 +62,9 @@ func NewFrontendLayer(ctx *pulumi.Context, name string, args *FrontendLayerArgs,
 				SecretName: pulumi.String(tlsSecretName(c.Ingress)),
 			}},
 			Rules: networkingv1.IngressRuleArray{
-				rule(supportHost, backend(pulumi.String(ExternalPortalName), pulumi.Int(portalPort))),
-				rule(portalHost, backend(pulumi.String(InternalPortalName), pulumi.Int(portalPort))),
-				rule(apiHost, backend(args.Api.ServiceName, args.Api.ServicePort)),
+				rule(supportHost, backend(ExternalPortalName, portalPort)),
+				rule(portalHost, backend(InternalPortalName, portalPort)),
+				rule(apiHost, backend(APIName, apiPort)),
 			},
 		},
 	}, l.opts(nil)...); err != nil {

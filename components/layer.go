@@ -3,14 +3,18 @@ package components
 import (
 	"fmt"
 
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/jdjones/jd-jones-rag-infra/config"
 )
 
 // layer is what building any component needs: the context, the component itself as every child's parent,
-// the component's name to derive child names from, and the stack's scope.
+// its type, the component's name to derive child names from, and the stack's scope.
 type layer struct {
 	ctx   *pulumi.Context
 	self  pulumi.Resource
+	typ   string
 	name  string
 	scope scope
 }
@@ -20,7 +24,7 @@ func register(ctx *pulumi.Context, typ, name string, component pulumi.ComponentR
 	if err := ctx.RegisterComponentResource(tokenPrefix+typ, name, component, opts...); err != nil {
 		return nil, fmt.Errorf("registering %s %q: %w", typ, name, err)
 	}
-	return &layer{ctx: ctx, self: component, name: name, scope: s}, nil
+	return &layer{ctx: ctx, self: component, typ: typ, name: name, scope: s}, nil
 }
 
 // child derives a child's Pulumi name from the component's name.
@@ -37,4 +41,24 @@ func (l *layer) done(outputs pulumi.Map) error {
 		return fmt.Errorf("registering outputs of %q: %w", l.name, err)
 	}
 	return nil
+}
+
+// dataProtection protects objects whose deletion loses data, when the stack asks for it.
+func dataProtection(c *config.Config) []pulumi.ResourceOption {
+	if !c.ProtectData {
+		return nil
+	}
+	return []pulumi.ResourceOption{pulumi.Protect(true), pulumi.RetainOnDelete(true)}
+}
+
+// configMap registers the ConfigMap object (Pulumi name derived from child) and returns the pod
+// template annotation, checksum/<object>, that rolls the pods reading it when data changes.
+func (l *layer) configMap(child, object, component string, data map[string]string) (pulumi.StringMap, error) {
+	if _, err := corev1.NewConfigMap(l.ctx, l.child(child), &corev1.ConfigMapArgs{
+		Metadata: l.scope.meta(object, component),
+		Data:     pulumi.ToStringMap(data),
+	}, l.opts(nil)...); err != nil {
+		return nil, fmt.Errorf("config map %s: %w", object, err)
+	}
+	return pulumi.StringMap{"checksum/" + object: pulumi.String(checksum(data))}, nil
 }

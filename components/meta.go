@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"maps"
 	"slices"
-	"strings"
 
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -39,6 +38,12 @@ const (
 	PostgresInitName   = "postgres-init"
 	PrometheusConfig   = "prometheus-config"
 	IngressName        = "jd-jones-rag"
+)
+
+// Mount paths of the shared claims in the API and worker containers; jd-jones-config tells the application.
+const (
+	modelCachePath = "/models"
+	uploadsPath    = "/uploads"
 )
 
 // Labels of the recommended app.kubernetes.io set.
@@ -78,12 +83,9 @@ func (s scope) meta(name, component string) metav1.ObjectMetaArgs {
 	return metav1.ObjectMetaArgs{Name: pulumi.String(name), Namespace: s.namespace, Labels: s.labels(name, component)}
 }
 
-// imageVersion is the tag of an image reference, or the digest's first 12 hex digits, as a label value.
-func imageVersion(image string) string {
-	if _, digest, ok := strings.Cut(image, "@sha256:"); ok {
-		return digest[:min(12, len(digest))]
-	}
-	return image[strings.LastIndex(image, ":")+1:]
+// hosts are the public hosts of the review: support.<domain>, portal.<domain>, api.<domain>.
+func hosts(domain string) (support, portal, api string) {
+	return "support." + domain, "portal." + domain, "api." + domain
 }
 
 // checksum is a stable digest of key/value data, put on pod templates so a change rolls the pods.

@@ -77,17 +77,6 @@ func NewMonitoringLayer(ctx *pulumi.Context, name string, args *MonitoringLayerA
 	return m, l.done(pulumi.Map{"prometheusService": m.PrometheusService, "grafanaService": m.GrafanaService})
 }
 
-// configMap registers a ConfigMap of the layer and returns the checksum that rolls its readers.
-func (l *layer) configMap(name, component string, data map[string]string) (string, error) {
-	if _, err := corev1.NewConfigMap(l.ctx, l.child(name), &corev1.ConfigMapArgs{
-		Metadata: l.scope.meta(name, component),
-		Data:     pulumi.ToStringMap(data),
-	}, l.opts(nil)...); err != nil {
-		return "", fmt.Errorf("config map %s: %w", name, err)
-	}
-	return checksum(data), nil
-}
-
 // prometheus registers Prometheus: a namespaced Role for pod discovery, its config and the Deployment.
 func (l *layer) prometheus(c *config.Config) (*corev1.Service, error) {
 	s := l.scope
@@ -95,7 +84,7 @@ func (l *layer) prometheus(c *config.Config) (*corev1.Service, error) {
 		Metadata: s.meta(PrometheusName, "monitoring"),
 	}, l.opts(nil)...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("prometheus service account: %w", err)
 	}
 	role, err := rbacv1.NewRole(l.ctx, l.child("prometheus-role"), &rbacv1.RoleArgs{
 		Metadata: s.meta(PrometheusName, "monitoring"),
@@ -106,7 +95,7 @@ func (l *layer) prometheus(c *config.Config) (*corev1.Service, error) {
 		}},
 	}, l.opts(nil)...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("prometheus role: %w", err)
 	}
 	if _, err := rbacv1.NewRoleBinding(l.ctx, l.child("prometheus-rolebinding"), &rbacv1.RoleBindingArgs{
 		Metadata: s.meta(PrometheusName, "monitoring"),
@@ -117,19 +106,15 @@ func (l *layer) prometheus(c *config.Config) (*corev1.Service, error) {
 			Kind: pulumi.String("ServiceAccount"), Name: sa.Metadata.Name().Elem(), Namespace: s.namespace,
 		}},
 	}, l.opts(nil)...); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("prometheus role binding: %w", err)
 	}
-	sum, err := l.configMap(PrometheusConfig, "monitoring", map[string]string{
-		"prometheus.yml": strings.ReplaceAll(prometheusConfigTemplate, "${NAMESPACE}", c.Namespace),
-	})
-	if err != nil {
-		return nil, err
-	}
-	if _, err := l.replicatedDeployment(deployment{
+	if _, err := l.newDeployment(deployment{
 		replicas: c.Workloads.Prometheus.Replicas,
 		pod: pod{
 			name: PrometheusName, spread: true, component: "monitoring", uid: prometheusUID, serviceAccount: PrometheusName,
-			annotations: pulumi.StringMap{"checksum/" + PrometheusConfig: pulumi.String(sum)},
+			configMaps: []configMapFiles{{name: PrometheusConfig, files: map[string]string{
+				"prometheus.yml": strings.ReplaceAll(prometheusConfigTemplate, "${NAMESPACE}", c.Namespace),
+			}}},
 			volumes: corev1.VolumeArray{
 				configMapVolume("config", PrometheusConfig),
 				emptyDirVolume("data", "8Gi"),
@@ -152,7 +137,7 @@ func (l *layer) prometheus(c *config.Config) (*corev1.Service, error) {
 	}, pulumi.DependsOn([]pulumi.Resource{sa})); err != nil {
 		return nil, err
 	}
-	return l.service("monitoring", service{name: PrometheusName, selects: PrometheusName, ports: []port{{"http", prometheusPort}}})
+	return l.newService("monitoring", service{name: PrometheusName, selects: PrometheusName, ports: []port{{"http", prometheusPort}}})
 }
 
 // grafana registers Grafana with Prometheus as datasource, the RAG dashboard, and the admin password
@@ -179,23 +164,17 @@ providers:
       path: /var/lib/grafana/dashboards
 `}
 	dashboards := map[string]string{"rag-api-celery.json": ragDashboard}
-	sums := pulumi.StringMap{}
-	for _, cm := range []struct {
-		name string
-		data map[string]string
-	}{{grafanaDatasources, datasources}, {grafanaProviders, providers}, {grafanaDashboards, dashboards}} {
-		sum, err := l.configMap(cm.name, "monitoring", cm.data)
-		if err != nil {
-			return nil, err
-		}
-		sums["checksum/"+cm.name] = pulumi.String(sum)
-	}
-	if _, err := l.replicatedDeployment(deployment{
+	if _, err := l.newDeployment(deployment{
 		replicas: c.Workloads.Grafana.Replicas,
 		pod: pod{
 			name: GrafanaName, spread: true, component: "monitoring", uid: grafanaUID,
+			configMaps: []configMapFiles{
+				{name: grafanaDatasources, files: datasources},
+				{name: grafanaProviders, files: providers},
+				{name: grafanaDashboards, files: dashboards},
+			},
 			// Grafana reads its admin password from jd-jones-secrets, and nothing of jd-jones-config.
-			annotations: mergeAnnotations(sums, f.secretRolloutAnnotations()),
+			annotations: f.secretRolloutAnnotations(),
 			volumes: corev1.VolumeArray{
 				emptyDirVolume("data", "1Gi"),
 				configMapVolume("datasources", grafanaDatasources),
@@ -227,5 +206,5 @@ providers:
 		return nil, err
 	}
 	// Each replica keeps login sessions in its own database, so a client stays with one replica.
-	return l.service("monitoring", service{name: GrafanaName, selects: GrafanaName, ports: []port{{"http", grafanaPort}}, sticky: true})
+	return l.newService("monitoring", service{name: GrafanaName, selects: GrafanaName, ports: []port{{"http", grafanaPort}}, sticky: true})
 }

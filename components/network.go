@@ -36,40 +36,71 @@ type allow struct {
 	ports     []int
 }
 
-// flows are the review's diagram: who may reach each workload, on which port.
-func flows(c *config.Config) map[string][]allow {
-	ingressController := allow{namespace: c.Ingress.ControllerNamespace}
-	f := map[string][]allow{
-		ExternalPortalName: {withPorts(ingressController, portalPort)},
-		InternalPortalName: {withPorts(ingressController, portalPort)},
-		APIName: {
-			withPorts(ingressController, apiPort),
-			{pods: []string{ExternalPortalName, InternalPortalName}, ports: []int{apiPort}},
-			{pods: []string{PrometheusName}, ports: []int{apiPort}},
-		},
-		PrometheusName: {{pods: []string{GrafanaName}, ports: []int{prometheusPort}}},
-	}
-	if !c.Postgres.IsExternal() {
-		f[PostgresName] = []allow{
-			{pods: []string{APIName, CeleryWorkerName, MigrationName}, ports: []int{postgresPort}},
-			{pods: []string{PrometheusName}, ports: []int{postgresExporterPort}},
-		}
-	}
-	if !c.Redis.IsExternal() {
-		f[RedisName] = []allow{
-			{pods: []string{APIName, CeleryWorkerName, CeleryBeatName}, ports: []int{redisPort}},
-			{pods: []string{PrometheusName}, ports: []int{redisExporterPort}},
-		}
-	}
-	if !c.Chroma.IsExternal() {
-		f[ChromaName] = []allow{{pods: []string{APIName, CeleryWorkerName}, ports: []int{chromaPort}}}
-	}
-	return f
+// peer is a workload as the network sees it: the port it serves (0 for none), the port Prometheus
+// scrapes (0 for none), whether the ingress controller reaches it, and the workloads it connects to.
+type peer struct {
+	name              string
+	port, metricsPort int
+	public            bool
+	calls             []string
 }
 
-func withPorts(a allow, ports ...int) allow {
-	a.ports = ports
-	return a
+// peers are every workload of the stack: the applications, the in-cluster data services and monitoring.
+func peers(c *config.Config) []peer {
+	var all []peer
+	for _, app := range applications {
+		p := peer{name: app.name, port: app.port, public: app.public, calls: app.calls}
+		if app.scraped {
+			p.metricsPort = app.port
+		}
+		all = append(all, p)
+	}
+	for _, ds := range dataServices {
+		if !ds.settings(c).IsExternal() {
+			all = append(all, peer{name: ds.name, port: ds.port, metricsPort: ds.metricsPort})
+		}
+	}
+	return append(all, monitoringPeers...)
+}
+
+// monitoringPeers are how the network sees the monitoring layer: Grafana queries Prometheus. Prometheus
+// scrapes every peer's metrics port.
+var monitoringPeers = []peer{
+	{name: PrometheusName, port: prometheusPort},
+	{name: GrafanaName, port: grafanaPort, calls: []string{PrometheusName}},
+}
+
+// flows are the review's diagram, derived from the peers: who may reach each serving workload. A
+// workload admits the ingress controller when public, then every peer that calls it, then Prometheus on
+// its metrics port.
+func flows(c *config.Config) map[string][]allow {
+	all := peers(c)
+	f := map[string][]allow{}
+	for _, to := range all {
+		if to.port == 0 {
+			continue
+		}
+		var rules []allow
+		if to.public {
+			rules = append(rules, allow{namespace: c.Ingress.ControllerNamespace, ports: []int{to.port}})
+		}
+		var callers []string
+		for _, from := range all {
+			if slices.Contains(from.calls, to.name) {
+				callers = append(callers, from.name)
+			}
+		}
+		if len(callers) > 0 {
+			rules = append(rules, allow{pods: callers, ports: []int{to.port}})
+		}
+		if to.metricsPort != 0 {
+			rules = append(rules, allow{pods: []string{PrometheusName}, ports: []int{to.metricsPort}})
+		}
+		if len(rules) > 0 {
+			f[to.name] = rules
+		}
+	}
+	return f
 }
 
 // NewNetworkPolicies registers the default deny and one allow policy per receiving workload.

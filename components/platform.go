@@ -1,6 +1,8 @@
 package components
 
 import (
+	"slices"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/jdjones/jd-jones-rag-infra/config"
@@ -55,39 +57,28 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 		return nil, err
 	}
 	if _, err := NewWorkerLayer(ctx, l.child("workers"), &WorkerLayerArgs{
-		Config: c, Foundation: foundation, Storage: storage, DependsOn: []pulumi.Resource{api.migration},
+		Config: c, Foundation: foundation, Storage: storage, DependsOn: api.migrations,
 	}, child...); err != nil {
 		return nil, err
 	}
-	frontend, err := NewFrontendLayer(ctx, l.child("frontend"), &FrontendLayerArgs{Config: c, Foundation: foundation, Api: api}, child...)
+	frontend, err := NewFrontendLayer(ctx, l.child("frontend"), &FrontendLayerArgs{Config: c, Foundation: foundation}, child...)
 	if err != nil {
 		return nil, err
 	}
-	monitoring, err := NewMonitoringLayer(ctx, l.child("monitoring"), &MonitoringLayerArgs{Config: c, Foundation: foundation}, child...)
-	if err != nil {
+	if _, err := NewMonitoringLayer(ctx, l.child("monitoring"), &MonitoringLayerArgs{Config: c, Foundation: foundation}, child...); err != nil {
 		return nil, err
 	}
 	if _, err := NewNetworkPolicies(ctx, l.child("network"), &NetworkPoliciesArgs{Config: c, Foundation: foundation}, child...); err != nil {
 		return nil, err
 	}
-	services := pulumi.StringMap{
-		APIName:            api.ServiceName,
-		ExternalPortalName: pulumi.String(ExternalPortalName),
-		InternalPortalName: pulumi.String(InternalPortalName),
-		PrometheusName:     monitoring.PrometheusService,
-		GrafanaName:        monitoring.GrafanaService,
+	// Every Service is named after its workload, so the names are known without waiting for any of them.
+	services := map[string]string{}
+	for _, name := range slices.Concat(applicationServices(), data.serviceNames, []string{PrometheusName, GrafanaName}) {
+		services[name] = name
 	}
 	p.Namespace = foundation.Namespace
 	p.URLs = frontend.URLs
-	p.Services = pulumi.All(services.ToStringMapOutput(), data.Services).ApplyT(func(all []any) map[string]string {
-		merged := map[string]string{}
-		for _, m := range all {
-			for k, v := range m.(map[string]string) {
-				merged[k] = v
-			}
-		}
-		return merged
-	}).(pulumi.StringMapOutput)
+	p.Services = pulumi.ToStringMap(services).ToStringMapOutput()
 	p.GrafanaAdminPassword = pulumi.ToSecret(foundation.GrafanaAdminPassword).(pulumi.StringOutput)
 	return p, l.done(pulumi.Map{
 		"namespace": p.Namespace, "urls": p.URLs, "services": p.Services, "grafanaAdminPassword": p.GrafanaAdminPassword,

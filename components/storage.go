@@ -9,12 +9,6 @@ import (
 	"github.com/jdjones/jd-jones-rag-infra/config"
 )
 
-// Mount paths of the shared claims in the API and worker containers.
-const (
-	modelCachePath = "/models"
-	uploadsPath    = "/uploads"
-)
-
 // SharedStorage is the two ReadWriteMany claims the API and the Celery workers share.
 type SharedStorage struct {
 	pulumi.ResourceState

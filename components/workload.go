@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/jdjones/jd-jones-rag-infra/config"
+	"github.com/jdjones/jd-jones-rag-infra/internal/imageref"
 )
 
 // pod describes the pods of one workload; every workload of the platform is built from one.
@@ -31,6 +32,8 @@ type pod struct {
 	spread bool
 	// restartPolicy is Always unless set (Jobs use Never).
 	restartPolicy string
+	// configMaps are registered with the workload; each one's checksum rolls the pods when it changes.
+	configMaps []configMapFiles
 }
 
 // template builds the pod template: labels, the restricted pod security context, /tmp, no token by default.
@@ -40,7 +43,7 @@ func (p pod) template(s scope) corev1.PodTemplateSpecArgs {
 	for i, c := range p.containers {
 		containers = append(containers, c.build())
 		if i == 0 {
-			version = imageVersion(c.image)
+			version = imageref.Split(c.image).Version()
 		}
 	}
 	labels := s.labels(p.name, p.component)
@@ -96,15 +99,22 @@ type deployment struct {
 	pod pod
 	// replicas is the fixed size; ignored when autoscaled.
 	replicas int
-	// autoscaled hands the size to an HPA: the Deployment sets no spec.replicas at all.
-	autoscaled bool
+	// autoscale hands the size to an HPA with this range and targets: the Deployment sets no
+	// spec.replicas at all. Nil for a fixed size.
+	autoscale *config.Autoscaled
 	// recreate stops the old pod before starting the new one (a scheduler must never run twice).
 	recreate bool
 }
 
-// deployment registers the Deployment as a child of the layer.
-func (l *layer) deployment(d deployment, opts ...pulumi.ResourceOption) (*appsv1.Deployment, error) {
+// newDeployment registers the Deployment as a child of the layer, after the ConfigMaps its pods read;
+// an HPA when it is autoscaled; and, when it may run more than one pod, a disruption budget that keeps
+// all but one of them up.
+func (l *layer) newDeployment(d deployment, opts ...pulumi.ResourceOption) (*appsv1.Deployment, error) {
 	s := l.scope
+	p, err := l.podConfigMaps(d.pod)
+	if err != nil {
+		return nil, err
+	}
 	strategy := appsv1.DeploymentStrategyArgs{
 		Type: pulumi.String("RollingUpdate"),
 		RollingUpdate: appsv1.RollingUpdateDeploymentArgs{
@@ -117,32 +127,49 @@ func (l *layer) deployment(d deployment, opts ...pulumi.ResourceOption) (*appsv1
 	}
 	spec := appsv1.DeploymentSpecArgs{
 		RevisionHistoryLimit: pulumi.Int(5),
-		Selector:             metav1.LabelSelectorArgs{MatchLabels: s.selectorLabels(d.pod.name)},
+		Selector:             metav1.LabelSelectorArgs{MatchLabels: s.selectorLabels(p.name)},
 		Strategy:             strategy,
-		Template:             d.pod.template(s),
+		Template:             p.template(s),
 	}
-	if !d.autoscaled {
+	if d.autoscale == nil {
 		spec.Replicas = pulumi.Int(d.replicas)
 	}
-	return appsv1.NewDeployment(l.ctx, l.child(d.pod.name), &appsv1.DeploymentArgs{
-		Metadata: s.meta(d.pod.name, d.pod.component),
+	dep, err := appsv1.NewDeployment(l.ctx, l.child(p.name), &appsv1.DeploymentArgs{
+		Metadata: s.meta(p.name, p.component),
 		Spec:     spec,
 	}, l.opts(opts)...)
-}
-
-// replicatedDeployment registers the Deployment and, when it runs more than one pod, a disruption
-// budget that keeps all but one of them up.
-func (l *layer) replicatedDeployment(d deployment, opts ...pulumi.ResourceOption) (*appsv1.Deployment, error) {
-	dep, err := l.deployment(d, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", d.pod.name, err)
+		return nil, fmt.Errorf("deployment %s: %w", p.name, err)
 	}
-	if d.replicas > 1 || d.autoscaled {
-		if _, err := l.disruptionBudget(d.pod.name, d.pod.component, false); err != nil {
+	if d.autoscale != nil {
+		if err := l.autoscaler(p.name, p.component, *d.autoscale, dep); err != nil {
+			return nil, err
+		}
+	}
+	if d.replicas > 1 || d.autoscale != nil {
+		if err := l.disruptionBudget(p.name, p.component, false); err != nil {
 			return nil, err
 		}
 	}
 	return dep, nil
+}
+
+// configMapFiles are files a pod mounts from a ConfigMap of its own.
+type configMapFiles struct {
+	name  string
+	files map[string]string
+}
+
+// podConfigMaps registers the pod's own ConfigMaps and returns the pod with their checksums annotated.
+func (l *layer) podConfigMaps(p pod) (pod, error) {
+	for _, cm := range p.configMaps {
+		rollout, err := l.configMap(cm.name, cm.name, p.component, cm.files)
+		if err != nil {
+			return p, err
+		}
+		p.annotations = mergeAnnotations(p.annotations, rollout)
+	}
+	return p, nil
 }
 
 // claimTemplate is a ReadWriteOnce volume claim template of a StatefulSet.
@@ -158,9 +185,15 @@ type statefulSet struct {
 	serviceName string
 }
 
-// statefulSet registers the StatefulSet; its claims outlive it (retention Retain).
-func (l *layer) statefulSet(st statefulSet, opts ...pulumi.ResourceOption) (*appsv1.StatefulSet, error) {
+// newStatefulSet registers the StatefulSet, after the ConfigMaps its pod reads; its claims outlive it
+// (retention Retain).
+func (l *layer) newStatefulSet(st statefulSet, opts ...pulumi.ResourceOption) (*appsv1.StatefulSet, error) {
 	s := l.scope
+	p, err := l.podConfigMaps(st.pod)
+	if err != nil {
+		return nil, err
+	}
+	st.pod = p
 	templates := corev1.PersistentVolumeClaimTypeArray{}
 	for _, c := range st.claims {
 		templates = append(templates, corev1.PersistentVolumeClaimTypeArgs{
@@ -177,7 +210,7 @@ func (l *layer) statefulSet(st statefulSet, opts ...pulumi.ResourceOption) (*app
 	// server-side apply under a new field manager; the apiserver's defaults inside the atomic
 	// volumeClaimTemplates then conflict with the applied value, so the apply takes ownership instead.
 	meta.Annotations = pulumi.StringMap{"pulumi.com/patchForce": pulumi.String("true")}
-	return appsv1.NewStatefulSet(l.ctx, l.child(st.pod.name), &appsv1.StatefulSetArgs{
+	sts, err := appsv1.NewStatefulSet(l.ctx, l.child(st.pod.name), &appsv1.StatefulSetArgs{
 		Metadata: meta,
 		Spec: appsv1.StatefulSetSpecArgs{
 			Replicas:             pulumi.Int(1),
@@ -194,6 +227,10 @@ func (l *layer) statefulSet(st statefulSet, opts ...pulumi.ResourceOption) (*app
 			},
 		},
 	}, l.opts(opts)...)
+	if err != nil {
+		return nil, fmt.Errorf("statefulset %s: %w", st.pod.name, err)
+	}
+	return sts, nil
 }
 
 // service exposes named ports of a workload's pods; headless services address StatefulSet pods.
@@ -205,8 +242,8 @@ type service struct {
 	sticky bool
 }
 
-// service registers the Service as a child of the layer.
-func (l *layer) service(component string, svc service) (*corev1.Service, error) {
+// newService registers the Service as a child of the layer.
+func (l *layer) newService(component string, svc service) (*corev1.Service, error) {
 	s := l.scope
 	ports := corev1.ServicePortArray{}
 	for _, p := range svc.ports {
@@ -226,15 +263,19 @@ func (l *layer) service(component string, svc service) (*corev1.Service, error) 
 	// The Deployment or StatefulSet behind the Service is awaited until its pods are Ready; waiting for
 	// the Service as well only adds the provider's fixed 10 s "endpoints settle" delay to every up.
 	meta.Annotations = pulumi.StringMap{"pulumi.com/skipAwait": pulumi.String("true")}
-	return corev1.NewService(l.ctx, l.child(svc.name+"-service"), &corev1.ServiceArgs{
+	created, err := corev1.NewService(l.ctx, l.child(svc.name+"-service"), &corev1.ServiceArgs{
 		Metadata: meta,
 		Spec:     spec,
 	}, l.opts(nil)...)
+	if err != nil {
+		return nil, fmt.Errorf("service %s: %w", svc.name, err)
+	}
+	return created, nil
 }
 
 // disruptionBudget keeps all but one pod of a workload up during voluntary disruptions (drains,
 // upgrades). With keepOne it instead refuses to evict the last pod of a single-replica workload.
-func (l *layer) disruptionBudget(name, component string, keepOne bool) (*policyv1.PodDisruptionBudget, error) {
+func (l *layer) disruptionBudget(name, component string, keepOne bool) error {
 	s := l.scope
 	spec := policyv1.PodDisruptionBudgetSpecArgs{
 		Selector:                   metav1.LabelSelectorArgs{MatchLabels: s.selectorLabels(name)},
@@ -245,14 +286,17 @@ func (l *layer) disruptionBudget(name, component string, keepOne bool) (*policyv
 	} else {
 		spec.MaxUnavailable = pulumi.Int(1)
 	}
-	return policyv1.NewPodDisruptionBudget(l.ctx, l.child(name+"-pdb"), &policyv1.PodDisruptionBudgetArgs{
+	if _, err := policyv1.NewPodDisruptionBudget(l.ctx, l.child(name+"-pdb"), &policyv1.PodDisruptionBudgetArgs{
 		Metadata: s.meta(name, component),
 		Spec:     spec,
-	}, l.opts(nil)...)
+	}, l.opts(nil)...); err != nil {
+		return fmt.Errorf("disruption budget %s: %w", name, err)
+	}
+	return nil
 }
 
 // autoscaler scales a Deployment between the configured bounds on CPU and memory utilization.
-func (l *layer) autoscaler(name, component string, a config.Autoscaled, target *appsv1.Deployment) (*autoscalingv2.HorizontalPodAutoscaler, error) {
+func (l *layer) autoscaler(name, component string, a config.Autoscaled, target *appsv1.Deployment) error {
 	s := l.scope
 	metric := func(resource string, percent int) autoscalingv2.MetricSpecArgs {
 		return autoscalingv2.MetricSpecArgs{
@@ -263,7 +307,7 @@ func (l *layer) autoscaler(name, component string, a config.Autoscaled, target *
 			},
 		}
 	}
-	return autoscalingv2.NewHorizontalPodAutoscaler(l.ctx, l.child(name+"-hpa"), &autoscalingv2.HorizontalPodAutoscalerArgs{
+	_, err := autoscalingv2.NewHorizontalPodAutoscaler(l.ctx, l.child(name+"-hpa"), &autoscalingv2.HorizontalPodAutoscalerArgs{
 		Metadata: s.meta(name, component),
 		Spec: autoscalingv2.HorizontalPodAutoscalerSpecArgs{
 			ScaleTargetRef: autoscalingv2.CrossVersionObjectReferenceArgs{
@@ -276,4 +320,8 @@ func (l *layer) autoscaler(name, component string, a config.Autoscaled, target *
 			Metrics:     autoscalingv2.MetricSpecArray{metric("cpu", a.TargetCPUPercent), metric("memory", a.TargetMemoryPercent)},
 		},
 	}, l.opts(nil)...)
+	if err != nil {
+		return fmt.Errorf("autoscaler %s: %w", name, err)
+	}
+	return nil
 }

@@ -1,0 +1,248 @@
+package components
+
+import (
+	"errors"
+	"fmt"
+
+	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/jdjones/jd-jones-rag-infra/config"
+)
+
+// Ports and user id of the application images.
+const (
+	// apiPort is the FastAPI server's port; it also serves /metrics.
+	apiPort = 8000
+	// portalPort is the port both portals serve on.
+	portalPort = 3000
+	// appUID runs the application images (API, workers, portals).
+	appUID = 10001
+)
+
+// application describes one workload of the application images, once. Its layer registers the
+// Deployment (or the Job), the Service, autoscaler and disruption budget it implies; config keys name
+// what the stack configures; calls and public give the NetworkPolicy flows. Adding a worker is one entry.
+type application struct {
+	// name is the object name and app.kubernetes.io/name.
+	name string
+	// layer is the type of the component that registers it: ApiLayer, WorkerLayer or FrontendLayer.
+	layer string
+	// component is its app.kubernetes.io/component.
+	component string
+	// image, command and size are keys under images, commands and workloads; no command runs the
+	// image's entry point. The size's shape decides replicas, autoscaler, budget and spreading.
+	image, command, size string
+	// probes are its health contract (none for a run-once Job).
+	probes probeContract
+	// port is the HTTP port it serves, named "http", behind a Service of its name; 0 serves nothing.
+	port int
+	// public admits the ingress controller to port; scraped has Prometheus scrape it.
+	public, scraped bool
+	// calls are the workloads it opens connections to; each admits it on its port.
+	calls []string
+	// settings reads jd-jones-config and the credentials of jd-jones-secrets, and rolls when they change.
+	settings bool
+	// sharedStorage mounts the model cache and uploads claims.
+	sharedStorage bool
+	// env are literal environment variables beyond the settings.
+	env func(c *config.Config) corev1.EnvVarArray
+	// recreate stops the old pod before the new one starts (a scheduler must never run twice).
+	recreate bool
+	// runOnce makes it a Job its layer runs to completion before rolling the layer's Deployments.
+	runOnce bool
+}
+
+// probeContract is an application's health contract: an HTTP path or exec commands, as probes keys.
+type probeContract struct {
+	// path is the key of an HTTP path checked on the "http" port by liveness and readiness.
+	path string
+	// liveness and readiness are keys of exec commands, used when path is "".
+	liveness, readiness string
+	// slowStart adds a startup probe for images that load models or wait on migrations.
+	slowStart bool
+}
+
+// applications are the platform's application workloads. Their order is the order of pods in the
+// NetworkPolicy rules that admit them, so reordering rewrites those rules (harmlessly) on the next up.
+var applications = []application{
+	{
+		name: APIName, layer: "ApiLayer", component: "backend",
+		image: "api", size: "api",
+		probes: probeContract{path: "apiPath", slowStart: true},
+		port:   apiPort, public: true, scraped: true,
+		calls:    []string{PostgresName, RedisName, ChromaName},
+		settings: true, sharedStorage: true,
+	},
+	{
+		name: CeleryWorkerName, layer: "WorkerLayer", component: "worker",
+		image: "worker", command: "worker", size: "celeryWorker",
+		probes:   probeContract{liveness: "workerLiveness", readiness: "workerReadiness"},
+		calls:    []string{PostgresName, RedisName, ChromaName},
+		settings: true, sharedStorage: true,
+	},
+	{
+		name: CeleryBeatName, layer: "WorkerLayer", component: "worker",
+		image: "worker", command: "beat", size: "celeryBeat",
+		probes:   probeContract{liveness: "beatLiveness", readiness: "beatReadiness"},
+		calls:    []string{RedisName},
+		settings: true, recreate: true,
+	},
+	{
+		name: MigrationName, layer: "ApiLayer", component: "migration",
+		image: "api", command: "migration", size: "migration",
+		calls:    []string{PostgresName},
+		settings: true, runOnce: true,
+	},
+	{
+		name: ExternalPortalName, layer: "FrontendLayer", component: "frontend",
+		image: "externalPortal", size: "externalPortal",
+		probes: probeContract{path: "portalPath"},
+		port:   portalPort, public: true,
+		calls: []string{APIName},
+		env:   portalEnv,
+	},
+	{
+		name: InternalPortalName, layer: "FrontendLayer", component: "frontend",
+		image: "internalPortal", size: "internalPortal",
+		probes: probeContract{path: "portalPath"},
+		port:   portalPort, public: true,
+		calls: []string{APIName},
+		env:   portalEnv,
+	},
+}
+
+// portalEnv tells a portal where browsers and the portal itself reach the API.
+func portalEnv(c *config.Config) corev1.EnvVarArray {
+	_, _, apiHost := hosts(c.Domain)
+	return corev1.EnvVarArray{
+		plainEnv("API_PUBLIC_URL", "https://"+apiHost),
+		plainEnv("API_INTERNAL_URL", fmt.Sprintf("http://%s:%d", APIName, apiPort)),
+	}
+}
+
+// applicationsOf are the applications a layer type registers, in table order.
+func applicationsOf(layerType string) []application {
+	var out []application
+	for _, app := range applications {
+		if app.layer == layerType {
+			out = append(out, app)
+		}
+	}
+	return out
+}
+
+// applicationInputs are what the applications read besides their description.
+type applicationInputs struct {
+	config     *config.Config
+	foundation *Foundation
+	// storage is nil in a layer whose applications mount no shared claims.
+	storage *SharedStorage
+}
+
+// pod builds the application's pod and looks up its size.
+func (app application) pod(in applicationInputs) (pod, config.Size, error) {
+	c := in.config
+	image, imageErr := c.Image(app.image)
+	size, sizeErr := c.Size(app.size)
+	var command []string
+	var commandErr error
+	if app.command != "" {
+		command, commandErr = c.Command(app.command)
+	}
+	startup, liveness, readiness, probesErr := app.probes.build(c)
+	if err := errors.Join(imageErr, sizeErr, commandErr, probesErr); err != nil {
+		return pod{}, config.Size{}, fmt.Errorf("application %s: %w", app.name, err)
+	}
+	ctr := container{
+		name: app.name, image: image, command: command, resources: size.Resources,
+		startup: startup, liveness: liveness, readiness: readiness,
+	}
+	// Spread any workload that may run more than one pod over nodes and zones.
+	p := pod{name: app.name, component: app.component, uid: appUID, spread: !size.Single}
+	if app.port != 0 {
+		ctr.ports = []port{{"http", app.port}}
+	}
+	if app.settings {
+		ctr.envFrom, ctr.env = in.foundation.appEnv()
+		p.annotations = in.foundation.rolloutAnnotations()
+	}
+	if app.scraped {
+		p.annotations = mergeAnnotations(p.annotations, scrapeAnnotations(app.port))
+	}
+	if app.env != nil {
+		ctr.env = append(ctr.env, app.env(c)...)
+	}
+	if app.sharedStorage {
+		if in.storage == nil {
+			return pod{}, config.Size{}, fmt.Errorf("application %s: %s has no shared storage to mount", app.name, app.layer)
+		}
+		p.volumes, ctr.mounts = in.storage.volumes(), in.storage.mounts()
+	}
+	p.containers = []container{ctr}
+	return p, size, nil
+}
+
+// build returns the contract's probes (nil where it has none) with their configured paths or commands.
+func (contract probeContract) build(c *config.Config) (startup, liveness, readiness *corev1.ProbeArgs, err error) {
+	switch {
+	case contract.path != "":
+		path, err := c.ProbePath(contract.path)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if contract.slowStart {
+			startup = httpProbe(path, "http", startupTiming)
+		}
+		return startup, httpProbe(path, "http", livenessTiming), httpProbe(path, "http", readinessTiming), nil
+	case contract.liveness != "":
+		live, liveErr := c.ProbeCommand(contract.liveness)
+		ready, readyErr := c.ProbeCommand(contract.readiness)
+		if err := errors.Join(liveErr, readyErr); err != nil {
+			return nil, nil, nil, err
+		}
+		if contract.slowStart {
+			startup = execProbe(live, startupTiming)
+		}
+		return startup, execProbe(live, livenessTiming), execProbe(ready, readinessTiming), nil
+	}
+	return nil, nil, nil, nil
+}
+
+// applicationDeployments registers the layer's long-running applications: each Deployment with its
+// autoscaler or budget, and a Service for those that serve a port. It returns the Deployments in order.
+func (l *layer) applicationDeployments(in applicationInputs, opts ...pulumi.ResourceOption) ([]*appsv1.Deployment, error) {
+	var deployments []*appsv1.Deployment
+	for _, app := range applicationsOf(l.typ) {
+		if app.runOnce {
+			continue
+		}
+		p, size, err := app.pod(in)
+		if err != nil {
+			return nil, err
+		}
+		dep, err := l.newDeployment(deployment{pod: p, replicas: size.Replicas, autoscale: size.Autoscale, recreate: app.recreate}, opts...)
+		if err != nil {
+			return nil, err
+		}
+		if app.port != 0 {
+			if _, err := l.newService(app.component, service{name: app.name, selects: app.name, ports: p.ports()}); err != nil {
+				return nil, err
+			}
+		}
+		deployments = append(deployments, dep)
+	}
+	return deployments, nil
+}
+
+// applicationServices are the names of the applications' Services.
+func applicationServices() []string {
+	var names []string
+	for _, app := range applications {
+		if app.port != 0 {
+			names = append(names, app.name)
+		}
+	}
+	return names
+}
