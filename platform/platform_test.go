@@ -17,6 +17,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/jdjones/jd-jones-rag-infra/config"
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
 )
 
@@ -45,7 +46,7 @@ func runStack(t *testing.T, stack string, overrides map[string]string) *stacktes
 	cfg, err := stacktest.StackConfig(stack)
 	require.NoError(t, err)
 	for k, v := range overrides {
-		cfg["jd-jones-rag-infra:"+k] = v
+		cfg[config.Project+":"+k] = v
 	}
 	rec, err := stacktest.Run(stack, cfg, Program)
 	require.NoError(t, err)
