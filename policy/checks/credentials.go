@@ -36,25 +36,62 @@ var LiteralCredentials = &Policy{
 	Resource: checkLiteralCredentials,
 }
 
-const (
-	defaultCredentialNamePattern   = `(?i)(passw(or)?d|(^|[_.-])(secret|token|key|api[_-]?key|credentials?)([_.-]|$))`
-	defaultCredentialIgnorePattern = `(?i)[_.-](name|names|id|ids|prefix|suffix|header|algorithm|alg|ttl|expiry|expires|expire|minutes|seconds|hours|days|length|size|enabled|required|type|mode|version|url|uri|endpoint|host|port|issuer|audience|scope|scopes)$`
+// The default name patterns. A name holds a credential when a credential word is one of its
+// _/./- separated words (secret, token, key, credential(s)), or ends it (pass, pwd, auth), or is
+// spelled anywhere (password, passwd, passphrase, api key, private key, redis's requirepass and
+// masterauth), or is a camelCase word (clientSecret, accessToken, secretKey). Names ending in a word
+// that describes a credential (…_MIN_LENGTH, …_TTL, …_ENABLED, …_FILE is not among them) do not.
+var (
+	defaultCredentialNamePattern = `(?i)(passw(or)?d|passphrase|requirepass|masterauth|api[_-]?key|private[_-]?key` +
+		`|(^|[_.-])(secret|token|key|credentials?)([_.-]|$)|(^|[_.-])(pass|pwd|auth)$)` +
+		`|(?-i:[a-z0-9](Secret|Token|Key|Credentials?|Auth)([A-Z]|$))`
+	defaultCredentialIgnorePattern = `(?i)[_.-](` + strings.Join(credentialDescriptionWords, "|") + `)$` +
+		`|(?-i:[a-z0-9](` + strings.Join(capitalized(credentialDescriptionWords), "|") + `|ID|URL|URI)$)`
 )
 
+// credentialDescriptionWords end names that describe a credential rather than hold one.
+var credentialDescriptionWords = []string{
+	"name", "names", "id", "ids", "prefix", "suffix", "header", "algorithm", "alg", "ttl", "expiry", "expires",
+	"expire", "minutes", "seconds", "hours", "days", "length", "size", "enabled", "required", "type", "mode",
+	"version", "url", "uri", "endpoint", "host", "port", "issuer", "audience", "scope", "scopes", "min", "max",
+	"count", "limit", "retries", "attempts", "timeout", "interval", "period", "path", "dir", "provider", "method",
+	"strategy", "backend", "policy", "format", "field", "location", "store", "user", "username", "ref", "class",
+}
+
+func capitalized(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return out
+}
+
 var (
-	// urlWithPassword matches scheme://user:password@ and captures the password.
-	urlWithPassword = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s:]*:([^/@\s]+)@`)
-	// onlyVarRef matches a value that is a single $(VAR) dependent-variable reference.
-	onlyVarRef = regexp.MustCompile(`^\$\([A-Za-z_][A-Za-z0-9_]*\)$`)
-	// absolutePath matches a file reference such as /run/secrets/db-password.
-	absolutePath = regexp.MustCompile(`^/[^\s]*$`)
+	// urlWithPassword finds scheme://user:password@ and captures the password.
+	urlWithPassword = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/@\s:'"]*:([^/@\s'"]+)@`)
+	// varRef matches a reference the kubelet ($(VAR)) or a shell or config loader ($VAR, ${VAR}) expands.
+	varRef = regexp.MustCompile(`\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_.]*\}|\$[A-Za-z_][A-Za-z0-9_]*`)
+	// onlyReferences matches what is left of a value once its references are removed, when the value
+	// held nothing but references (and an authorization scheme such as "Bearer ").
+	onlyReferences = regexp.MustCompile(`^(?i:bearer|basic|token)?[\s"':]*$`)
+	// absolutePath matches a file reference such as /run/secrets/db-password or file:///etc/key.
+	absolutePath = regexp.MustCompile(`^(file://)?/[^\s]*$`)
+	// settingValue matches booleans and numbers with an optional unit (3600, 30s, 512Mi): settings
+	// about a credential, never a credential.
+	settingValue = regexp.MustCompile(`(?i)^(true|false|yes|no|on|off|enabled|disabled|none|null|-?\d+(\.\d+)?(ms|s|m|h|d|w|[kmgtpe]i?b?)?)$`)
+	// bareNumber matches a value that may be a numeric password.
+	bareNumber = regexp.MustCompile(`^\d+$`)
+	// passwordName matches names whose last word is a password, whose value may be a bare number.
+	passwordName = regexp.MustCompile(`(?i)(passw(or)?d|(^|[_.-])(pass|pwd|pin))$`)
+	// privateKeyBlock finds a PEM private key, a credential whatever it is called.
+	privateKeyBlock = regexp.MustCompile(`-----BEGIN ([A-Z]+ )?PRIVATE KEY-----`)
 	// urlLikeName matches names whose values may be URLs with credentials.
 	urlLikeName = regexp.MustCompile(`(?i)(url|uri|dsn|connection[_-]?string)$`)
 )
 
 // credentialRules are the parameters of no-literal-credentials.
 type credentialRules struct {
-	NamePattern       *regexp.Regexp `param:"namePattern" help:"env var or ConfigMap key names that hold credentials (case-insensitive by default)"`
+	NamePattern       *regexp.Regexp `param:"namePattern" help:"env var, ConfigMap key and command-line flag names that hold credentials (case-insensitive by default)"`
 	IgnoreNamePattern *regexp.Regexp `param:"ignoreNamePattern" help:"names that describe a credential rather than hold one (e.g. ..._EXPIRE_MINUTES, ..._ID)"`
 	SecretRefOnly     []string       `param:"secretRefOnly" help:"env var names that must come from valueFrom.secretKeyRef"`
 }
@@ -63,18 +100,48 @@ func (r *credentialRules) credentialName(name string) bool {
 	return r.NamePattern.MatchString(name) && !r.IgnoreNamePattern.MatchString(name)
 }
 
+// isReference reports whether a value holds nothing but references to other variables.
+func isReference(value string) bool {
+	return varRef.MatchString(value) && onlyReferences.MatchString(varRef.ReplaceAllString(value, ""))
+}
+
+// credentialShaped reports whether a literal value under a credential name looks like a credential:
+// not empty, not a reference, not a file path, and not a boolean or number (a bare number counts
+// under a password name: PINs and numeric passwords exist).
+func credentialShaped(name, value string) bool {
+	value = strings.TrimSpace(value)
+	switch {
+	case value == "", isReference(value), absolutePath.MatchString(value):
+		return false
+	case bareNumber.MatchString(value):
+		return passwordName.MatchString(name)
+	}
+	return !settingValue.MatchString(value)
+}
+
+// embeddedCredential says what credential a value holds whatever its name (a URL with a password
+// that is not a reference, a PEM private key), or "".
+func embeddedCredential(value string) string {
+	for _, m := range urlWithPassword.FindAllStringSubmatch(value, -1) {
+		if !isReference(m[1]) {
+			return "a URL with an embedded password"
+		}
+	}
+	if privateKeyBlock.MatchString(value) {
+		return "a PEM private key"
+	}
+	return ""
+}
+
 // literalProblem says what is wrong with a known literal value, or "" when nothing is.
 func (r *credentialRules) literalProblem(what, name, value string) string {
-	if value == "" {
-		return ""
+	if found := embeddedCredential(value); found != "" {
+		return fmt.Sprintf("%s %s holds %s", what, name, found)
 	}
-	if m := urlWithPassword.FindStringSubmatch(value); m != nil && !onlyVarRef.MatchString(m[1]) {
-		return fmt.Sprintf("%s %s is a literal URL with an embedded password", what, name)
+	if r.credentialName(name) && credentialShaped(name, value) {
+		return fmt.Sprintf("%s %s has a literal value", what, name)
 	}
-	if !r.credentialName(name) || onlyVarRef.MatchString(value) || absolutePath.MatchString(value) {
-		return ""
-	}
-	return fmt.Sprintf("%s %s has a literal value", what, name)
+	return ""
 }
 
 func checkLiteralCredentials(o *Object, c *Config) []Result {
@@ -95,8 +162,116 @@ func checkLiteralCredentials(o *Object, c *Config) []Result {
 				out = append(out, res)
 			}
 		}
+		for _, cl := range commandLines(cr) {
+			out = append(out, r.checkCommandLine(o, subject, cl)...)
+		}
 		return out
 	})
+}
+
+// commandLine is one list of words a container runs: its command, its args, a probe's or a
+// lifecycle hook's exec command.
+type commandLine struct {
+	what, path string
+	words      []string
+}
+
+func commandLines(cr ContainerRef) []commandLine {
+	c := cr.C
+	lines := []commandLine{{"command", cr.Path + ".command", c.Command}, {"args", cr.Path + ".args", c.Args}}
+	for _, p := range []struct {
+		field string
+		probe *corev1.Probe
+	}{{"livenessProbe", c.LivenessProbe}, {"readinessProbe", c.ReadinessProbe}, {"startupProbe", c.StartupProbe}} {
+		if p.probe != nil && p.probe.Exec != nil {
+			lines = append(lines, commandLine{p.field + " command", cr.Path + "." + p.field + ".exec.command", p.probe.Exec.Command})
+		}
+	}
+	if l := c.Lifecycle; l != nil {
+		for _, h := range []struct {
+			field string
+			hook  *corev1.LifecycleHandler
+		}{{"postStart", l.PostStart}, {"preStop", l.PreStop}} {
+			if h.hook != nil && h.hook.Exec != nil {
+				lines = append(lines, commandLine{h.field + " command", cr.Path + ".lifecycle." + h.field + ".exec.command", h.hook.Exec.Command})
+			}
+		}
+	}
+	return lines
+}
+
+var (
+	// flagWord is a command-line flag, with its value when written --flag=value.
+	flagWord = regexp.MustCompile(`^--?([A-Za-z][A-Za-z0-9_.-]*)(=(.*))?$`)
+	// negatedFlag is a flag that turns a credential off rather than passing one.
+	negatedFlag = regexp.MustCompile(`(?i)^(no|disable|skip|without)-`)
+	// envAssignment is NAME=value, as in `env NAME=value cmd`, a shell script or an env file.
+	envAssignment = regexp.MustCompile(`^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)=(.*)$`)
+	// passwordFlagTools are clients whose short flag takes a password: redis-cli -a PASSWORD and the
+	// MySQL clients' -pPASSWORD (attached; a separate word after -p is a database name).
+	redisCLI   = regexp.MustCompile(`(^|/)redis-cli$`)
+	mysqlTools = regexp.MustCompile(`(^|/)(mysql|mysqladmin|mysqldump|mysqlsh|mariadb|mariadb-dump|mariadb-admin)$`)
+)
+
+// checkCommandLine reports literal credentials passed on a command line: --password=x, --api-key x,
+// --requirepass x, NAME=x assignments, redis-cli -a x, mysql -px, and URLs with a password. Words
+// of a shell script (sh -c "…") are read one by one.
+func (r *credentialRules) checkCommandLine(o *Object, subject string, cl commandLine) []Result {
+	if o.Unknown(cl.path) {
+		return nil
+	}
+	var words []string
+	var index []int // the command-line entry each word came from
+	for i, w := range cl.words {
+		for _, part := range strings.Fields(w) {
+			words = append(words, strings.Trim(part, `"';`))
+			index = append(index, i)
+		}
+		if strings.TrimSpace(w) == "" {
+			words, index = append(words, ""), append(index, i)
+		}
+	}
+	fix := fmt.Sprintf("pass it through an env var from a Secret (valueFrom.secretKeyRef) and refer to it as $(VAR) in %s", cl.what)
+	var out []Result
+	report := func(problem string) {
+		out = append(out, Violation(o, subject, cl.what+" "+problem, fix))
+	}
+	tool := ""
+	for i, w := range words {
+		next, nextUnknown := "", false
+		if i+1 < len(words) {
+			next, nextUnknown = words[i+1], o.Unknown(JoinIndex(cl.path, index[i+1]))
+		}
+		if found := embeddedCredential(w); found != "" {
+			report("holds " + found)
+			continue
+		}
+		if redisCLI.MatchString(w) || mysqlTools.MatchString(w) {
+			tool = w
+		}
+		switch m := flagWord.FindStringSubmatch(w); {
+		case w == "-a" && redisCLI.MatchString(tool) && next != "" && credentialShaped("password", next):
+			report("pass a literal password to redis-cli -a")
+		case strings.HasPrefix(w, "-p") && len(w) > 2 && mysqlTools.MatchString(tool):
+			if credentialShaped("password", w[2:]) {
+				report(fmt.Sprintf("pass a literal password to %s -p", tool[strings.LastIndex(tool, "/")+1:]))
+			}
+		case m != nil && m[2] != "" && r.credentialName(m[1]) && credentialShaped(m[1], m[3]):
+			report(fmt.Sprintf("pass a literal value to --%s", strings.TrimLeft(m[1], "-")))
+		case m != nil && m[2] == "" && len(m[1]) > 1 && r.credentialName(m[1]) && !negatedFlag.MatchString(m[1]) &&
+			(next != "" || nextUnknown) && !strings.HasPrefix(next, "-"):
+			if nextUnknown {
+				out = append(out, Undecided(o, subject, JoinIndex(cl.path, index[i+1])))
+			} else if credentialShaped(m[1], next) {
+				report(fmt.Sprintf("pass a literal value to %s", w))
+			}
+		default:
+			if m := envAssignment.FindStringSubmatch(w); m != nil && r.credentialName(m[1]) && credentialShaped(m[1], m[2]) {
+				report(fmt.Sprintf("set %s to a literal value", m[1]))
+			}
+		}
+	}
+	return out
 }
 
 func (r *credentialRules) checkEnv(o *Object, subject, path string, e corev1.EnvVar) (Result, bool) {
@@ -145,11 +320,23 @@ func checkConfigMapCredentials(o *Object, cm *corev1.ConfigMap, r *credentialRul
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	const fix = "move it to a Secret and reference it with secretKeyRef"
 	var out []Result
 	for _, k := range keys {
 		if problem := r.literalProblem("key", k, cm.Data[k]); problem != "" {
-			out = append(out, Violation(o, o.Subject(), problem,
-				"move it to a Secret and reference it with secretKeyRef"))
+			out = append(out, Violation(o, o.Subject(), problem, fix))
+			continue
+		}
+		// An env-file style value: NAME=value lines, each judged like an env var.
+		for n, line := range strings.Split(cm.Data[k], "\n") {
+			m := envAssignment.FindStringSubmatch(line)
+			if m == nil || !r.credentialName(m[1]) {
+				continue
+			}
+			if v := unquote(stripComment(m[2])); credentialShaped(m[1], v) {
+				out = append(out, Violation(o, o.Subject(),
+					fmt.Sprintf("key %s line %d sets %s to a literal value", k, n+1, m[1]), fix))
+			}
 		}
 	}
 	for _, u := range o.unknown {
@@ -158,6 +345,26 @@ func checkConfigMapCredentials(o *Object, cm *corev1.ConfigMap, r *credentialRul
 		}
 	}
 	return out
+}
+
+// stripComment drops an unquoted trailing " # comment" from an env-file value.
+func stripComment(v string) string {
+	if strings.HasPrefix(strings.TrimSpace(v), `"`) || strings.HasPrefix(strings.TrimSpace(v), "'") {
+		return v
+	}
+	if i := strings.Index(v, " #"); i >= 0 {
+		return v[:i]
+	}
+	return v
+}
+
+// unquote removes one pair of matching quotes around a value.
+func unquote(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		return v[1 : len(v)-1]
+	}
+	return v
 }
 
 // childKey returns the map key of path when path is a direct child of parent.
