@@ -1,18 +1,20 @@
 package checks
 
 import (
+	"fmt"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // Probes requires liveness and readiness probes on the containers of long-running workloads.
 var Probes = &Policy{
 	Name:        "workload-probes",
-	Description: "Every container of a long-running workload has a liveness and a readiness probe.",
+	Description: "Every container of a long-running workload has a liveness and a readiness probe, each aimed at a port the pod declares.",
 	Remediation: "add livenessProbe and readinessProbe (httpGet, tcpSocket, grpc or exec)",
-	Why: "review finding 1 (celery-worker, celery-beat, prometheus, grafana had none); " +
-		"kube-linter, Polaris, kube-score, Kyverno, Checkov",
+	Why: "review finding 1 (celery-worker, celery-beat, prometheus, grafana had none); Polaris, kube-score, Kyverno, Checkov, " +
+		"kube-linter no-liveness-probe/no-readiness-probe (opt-in); probe ports: kube-linter liveness-port, readiness-port, startup-port",
 	Level:    Mandatory,
 	Kinds:    []string{PodBearing},
 	Resource: checkProbes,
@@ -45,8 +47,67 @@ func checkProbes(o *Object, _ *Config) []Result {
 			out = append(out, Violation(o, containerSubject(o, c), "no "+strings.Join(missing, " and no "),
 				"add "+strings.Join(missing, " and ")+" (httpGet, tcpSocket, grpc or exec)"))
 		}
-		return out
+		return append(out, checkProbePorts(o, w, c)...)
 	})
+}
+
+// checkProbePorts reports a probe aimed at a port the pod does not declare: a named port the
+// container does not have can never be resolved, so the probe never passes (kube-linter's
+// liveness-port, readiness-port and startup-port); a number no container declares is the same
+// mistake as far as the spec shows.
+func checkProbePorts(o *Object, w Workload, c ContainerRef) []Result {
+	var out []Result
+	for _, p := range []struct {
+		field string
+		probe *corev1.Probe
+	}{{"livenessProbe", c.C.LivenessProbe}, {"readinessProbe", c.C.ReadinessProbe}, {"startupProbe", c.C.StartupProbe}} {
+		if p.probe == nil {
+			continue
+		}
+		var port intstr.IntOrString
+		switch h := p.probe.ProbeHandler; {
+		case h.HTTPGet != nil:
+			port = h.HTTPGet.Port
+		case h.TCPSocket != nil:
+			port = h.TCPSocket.Port
+		case h.GRPC != nil:
+			port = intstr.FromInt32(h.GRPC.Port)
+		default:
+			continue
+		}
+		path := c.Path + "." + p.field
+		if o.UnknownWithin(path) || o.UnknownWithin(w.SpecPath+".containers") {
+			continue // the probe's own notes, or the port lists, are not known yet
+		}
+		if port.Type == intstr.String {
+			if !declaresPort(c.C, port) {
+				out = append(out, Violation(o, containerSubject(o, c),
+					fmt.Sprintf("%s targets port %q, which the container does not declare, so it can never pass", p.field, port.StrVal),
+					"name one of the container's ports, or declare the port the application listens on"))
+			}
+			continue
+		}
+		declared := false
+		for _, other := range w.Containers(false) {
+			declared = declared || declaresPort(other.C, port)
+		}
+		if !declared {
+			out = append(out, Violation(o, containerSubject(o, c),
+				fmt.Sprintf("%s targets port %d, which no container of the pod declares", p.field, port.IntVal),
+				"declare the port the application listens on in ports, or probe one that is declared"))
+		}
+	}
+	return out
+}
+
+// declaresPort reports whether the container declares the port, by name or by number.
+func declaresPort(c *corev1.Container, port intstr.IntOrString) bool {
+	for _, p := range c.Ports {
+		if (port.Type == intstr.String && p.Name == port.StrVal) || (port.Type == intstr.Int && p.ContainerPort == port.IntVal) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasHandler(p *corev1.Probe) bool {

@@ -18,8 +18,46 @@ spec:
   template:
     spec:
       containers:
-      - {name: api, image: "api:1", livenessProbe: {httpGet: {path: /healthz, port: 8000}}, readinessProbe: {tcpSocket: {port: 8000}}}
+      - {name: api, image: "api:1", ports: [{name: http, containerPort: 8000}], livenessProbe: {httpGet: {path: /healthz, port: http}}, readinessProbe: {tcpSocket: {port: 8000}}}
 `}},
+		{name: "probes on ports a sidecar or the container itself declares pass", manifests: []string{`
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: postgres}
+spec:
+  template:
+    spec:
+      containers:
+      - {name: postgres, image: "postgres:16", ports: [{containerPort: 5432}], livenessProbe: {tcpSocket: {port: 5432}}, readinessProbe: {grpc: {port: 9187}}, startupProbe: {exec: {command: [pg_isready]}}}
+      - {name: exporter, image: "exporter:1", ports: [{name: metrics, containerPort: 9187}], livenessProbe: {httpGet: {path: /, port: metrics}}, readinessProbe: {httpGet: {path: /, port: 9187}}}
+`}},
+		{name: "a probe on a named port the container does not declare is flagged", manifests: []string{`
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: postgres}
+spec:
+  template:
+    spec:
+      containers:
+      - {name: postgres, image: "postgres:16", ports: [{name: metrics, containerPort: 5432}], livenessProbe: {exec: {command: [pg_isready]}}, readinessProbe: {exec: {command: [pg_isready]}}}
+      - {name: exporter, image: "exporter:1", ports: [{name: http, containerPort: 9187}], livenessProbe: {httpGet: {path: /, port: metrics}}, readinessProbe: {httpGet: {path: /, port: http}}, startupProbe: {tcpSocket: {port: metric}}}
+`}, want: []string{
+			`StatefulSet "postgres" container "exporter": livenessProbe targets port "metrics", which the container does not declare, so it can never pass; name one of the container's ports, or declare the port the application listens on`,
+			`StatefulSet "postgres" container "exporter": startupProbe targets port "metric", which the container does not declare, so it can never pass; name one of the container's ports, or declare the port the application listens on`,
+		}},
+		{name: "a probe on a port number no container declares is flagged", manifests: []string{`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      containers:
+      - {name: api, image: "api:1", ports: [{name: http, containerPort: 8000}], livenessProbe: {httpGet: {path: /health, port: 8080}}, readinessProbe: {grpc: {port: 9000}}}
+`}, want: []string{
+			`Deployment "api" container "api": livenessProbe targets port 8080, which no container of the pod declares; declare the port the application listens on in ports, or probe one that is declared`,
+			`Deployment "api" container "api": readinessProbe targets port 9000, which no container of the pod declares; declare the port the application listens on in ports, or probe one that is declared`,
+		}},
 		{name: "jobs, cronjobs and init containers are exempt", manifests: []string{`
 apiVersion: batch/v1
 kind: Job
@@ -39,7 +77,7 @@ spec:
     spec:
       initContainers: [{name: wait-for-db, image: "postgres:16"}]
       containers:
-      - {name: api, image: "api:1", livenessProbe: {exec: {command: [true]}}, readinessProbe: {grpc: {port: 9000}}}
+      - {name: api, image: "api:1", ports: [{containerPort: 9000}], livenessProbe: {exec: {command: [true]}}, readinessProbe: {grpc: {port: 9000}}}
 `}},
 		{name: "a celery worker without probes is flagged", manifests: []string{`
 apiVersion: apps/v1
@@ -89,6 +127,7 @@ spec:
     spec:
       containers:
       - {name: api, image: "api:1", livenessProbe: "<unknown>", readinessProbe: {httpGet: {path: /ready, port: "<unknown>"}}}
+      - {name: sidecar, image: "proxy:1", ports: "<unknown>", livenessProbe: {tcpSocket: {port: 15000}}, readinessProbe: {tcpSocket: {port: admin}}}
 `}, undecided: []string{
 			cannotDecide(`Deployment "api" container "api"`, "workload-probes", "spec.template.spec.containers[0].livenessProbe"),
 		}},
