@@ -62,7 +62,7 @@ func syntheticStack(n int) []Resource {
 					"scaleTargetRef", obj("apiVersion", str("apps/v1"), "kind", str("Deployment"), "name", str(name)),
 					"minReplicas", num(2.0), "maxReplicas", num(10.0))),
 				res("kubernetes:policy/v1:PodDisruptionBudget", name, namespace, "spec", obj("maxUnavailable", num(1.0), "selector", sel)),
-				res("kubernetes:networking.k8s.io/v1:NetworkPolicy", name, namespace, "spec", obj("podSelector", sel, "ingress", arr(obj()))),
+				res("kubernetes:networking.k8s.io/v1:NetworkPolicy", name, namespace, "spec", obj("podSelector", sel, "ingress", arr(obj("ports", arr(obj("port", num(8000.0))))))),
 				res("kubernetes:core/v1:ConfigMap", name, namespace, "data", obj("LOG_LEVEL", str("info"), "REDIS_HOST", str("redis"))),
 				res("kubernetes:core/v1:Secret", name, namespace, "stringData", obj("db", str("x").WithSecret(true))),
 				res("kubernetes:core/v1:PersistentVolumeClaim", name, namespace, "spec", obj(

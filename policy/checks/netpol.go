@@ -13,29 +13,107 @@ import (
 var NetworkPolicyCoverage = &Policy{
 	Name: "network-policy-coverage",
 	Description: "Every namespace with workloads has a default-deny ingress NetworkPolicy, every workload's pods are " +
-		"selected by an ingress NetworkPolicy, and no NetworkPolicy selects no pods.",
+		"selected by an ingress NetworkPolicy with no allow-all rule, and no NetworkPolicy selects no pods.",
 	Remediation: "add a NetworkPolicy with podSelector: {}, policyTypes: [Ingress] and no ingress rules, then allow each flow explicitly",
-	Why:         "kube-linter (non-isolated-pod), Kyverno, Checkov; the review relies on network policies to restrict access",
+	Why:         "kube-linter (non-isolated-pod), Kyverno, Checkov; the review relies on network policies to restrict access; an allow-all rule is no coverage",
 	Level:       Mandatory,
 	Stack:       checkNetworkPolicyCoverage,
 }
 
-// isDefaultDenyIngress reports whether a NetworkPolicy selects every pod and admits no ingress.
-func isDefaultDenyIngress(np *networkingv1.NetworkPolicy) bool {
-	sel := np.Spec.PodSelector
-	if len(sel.MatchLabels) > 0 || len(sel.MatchExpressions) > 0 || len(np.Spec.Ingress) > 0 {
-		return false
-	}
-	return isolatesIngress(np)
+// NetworkPolicyEgressCoverage is NetworkPolicyCoverage for egress. It is a policy of its own so
+// its level can be raised to mandatory alone once the program restricts egress.
+var NetworkPolicyEgressCoverage = &Policy{
+	Name: "network-policy-egress-coverage",
+	Description: "Every namespace with workloads has a default-deny egress NetworkPolicy, and every workload's pods are " +
+		"selected by an egress NetworkPolicy with no allow-all rule.",
+	Remediation: "add a NetworkPolicy with podSelector: {}, policyTypes: [Egress] and no egress rules, then allow each flow explicitly (DNS included)",
+	Why:         "Polaris missingNetworkPolicy (ingress and egress), kube-score pod-networkpolicy (warns on missing egress)",
+	Level:       Advisory,
+	Stack:       func(s *Stack, _ *Config) []Result { return checkCoverage(s, egress) },
 }
 
-// isolatesIngress reports whether a NetworkPolicy restricts ingress to the pods it selects. With no
-// policyTypes, Kubernetes assumes Ingress (plus Egress when egress rules exist).
-func isolatesIngress(np *networkingv1.NetworkPolicy) bool {
-	return len(np.Spec.PolicyTypes) == 0 || slices.Contains(np.Spec.PolicyTypes, networkingv1.PolicyTypeIngress)
+// direction is ingress or egress, as NetworkPolicies spell them.
+type direction struct {
+	word       string
+	policyType networkingv1.PolicyType
+	// rules returns the policy's rules for this direction as peers and ports.
+	rules func(np *networkingv1.NetworkPolicy) []flowRule
+	// open says what pods no policy restricts can do.
+	open string
+	// fix is the fix for a workload no policy selects.
+	fix string
+}
+
+// flowRule is an ingress rule (from) or an egress rule (to) with its ports.
+type flowRule struct {
+	peers []networkingv1.NetworkPolicyPeer
+	ports []networkingv1.NetworkPolicyPort
+}
+
+var (
+	ingress = direction{word: "ingress", policyType: networkingv1.PolicyTypeIngress,
+		rules: func(np *networkingv1.NetworkPolicy) []flowRule {
+			out := make([]flowRule, len(np.Spec.Ingress))
+			for i, r := range np.Spec.Ingress {
+				out[i] = flowRule{r.From, r.Ports}
+			}
+			return out
+		},
+		open: "accept traffic from anywhere", fix: "add a NetworkPolicy whose podSelector matches its pod labels"}
+	egress = direction{word: "egress", policyType: networkingv1.PolicyTypeEgress,
+		rules: func(np *networkingv1.NetworkPolicy) []flowRule {
+			out := make([]flowRule, len(np.Spec.Egress))
+			for i, r := range np.Spec.Egress {
+				out[i] = flowRule{r.To, r.Ports}
+			}
+			return out
+		},
+		open: "can connect anywhere", fix: "add an egress NetworkPolicy whose podSelector matches its pod labels"}
+)
+
+// isolates reports whether a NetworkPolicy restricts this direction's traffic of the pods it
+// selects. With no policyTypes, Kubernetes assumes Ingress, plus Egress when egress rules exist.
+func (d direction) isolates(np *networkingv1.NetworkPolicy) bool {
+	if len(np.Spec.PolicyTypes) == 0 {
+		return d.policyType == networkingv1.PolicyTypeIngress || len(np.Spec.Egress) > 0
+	}
+	return slices.Contains(np.Spec.PolicyTypes, d.policyType)
+}
+
+// isDefaultDeny reports whether a NetworkPolicy selects every pod and allows none of this
+// direction's traffic.
+func (d direction) isDefaultDeny(np *networkingv1.NetworkPolicy) bool {
+	sel := np.Spec.PodSelector
+	return len(sel.MatchLabels) == 0 && len(sel.MatchExpressions) == 0 && len(d.rules(np)) == 0 && d.isolates(np)
+}
+
+// allowAllRule returns the index of a rule that allows this direction's traffic with anything on
+// any port (an empty rule, or a peer 0.0.0.0/0 or ::/0 without except and no ports), or -1.
+func (d direction) allowAllRule(np *networkingv1.NetworkPolicy) int {
+	for i, r := range d.rules(np) {
+		if len(r.ports) > 0 {
+			continue
+		}
+		if len(r.peers) == 0 {
+			return i
+		}
+		for _, p := range r.peers {
+			if b := p.IPBlock; b != nil && (b.CIDR == "0.0.0.0/0" || b.CIDR == "::/0") && len(b.Except) == 0 {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 func checkNetworkPolicyCoverage(s *Stack, _ *Config) []Result {
+	return append(checkCoverage(s, ingress), checkPoliciesSelectPods(s)...)
+}
+
+// checkCoverage reports namespaces with workloads but no default-deny policy for the direction, and
+// workloads that no policy restricting the direction selects, or that a policy with an allow-all
+// rule opens again (policies add up, so one allow-all rule undoes the others).
+func checkCoverage(s *Stack, d direction) []Result {
 	var out []Result
 	nps := s.OfKind("NetworkPolicy")
 	unknownNP := func(ns string) bool {
@@ -47,7 +125,7 @@ func checkNetworkPolicyCoverage(s *Stack, _ *Config) []Result {
 		return false
 	}
 
-	// Namespaces with workloads need a default-deny ingress policy.
+	// Namespaces with workloads need a default-deny policy.
 	firstWorkload := map[string]*Object{}
 	var namespaces []string
 	for _, o := range s.Workloads() {
@@ -69,7 +147,7 @@ func checkNetworkPolicyCoverage(s *Stack, _ *Config) []Result {
 		found := false
 		for _, n := range nps {
 			if !n.NamespaceUnknown && n.Namespace == ns && !n.UnknownWithin("spec") &&
-				isDefaultDenyIngress(n.Typed.(*networkingv1.NetworkPolicy)) {
+				d.isDefaultDeny(n.Typed.(*networkingv1.NetworkPolicy)) {
 				found = true
 				break
 			}
@@ -83,11 +161,12 @@ func checkNetworkPolicyCoverage(s *Stack, _ *Config) []Result {
 		case unknownNP(ns):
 			out = append(out, Undecided(at, subject, "the spec or namespace of a NetworkPolicy"))
 		default:
-			out = append(out, Violation(at, subject, "has workloads but no default-deny ingress NetworkPolicy", ""))
+			out = append(out, Violation(at, subject, "has workloads but no default-deny "+d.word+" NetworkPolicy", ""))
 		}
 	}
 
-	// Every workload's pods are selected by some policy that restricts their ingress.
+	// Every workload's pods are selected by some policy that restricts the direction, and by none
+	// that allows everything.
 	for _, o := range s.Workloads() {
 		if o.NamespaceUnknown {
 			continue
@@ -98,19 +177,41 @@ func checkNetworkPolicyCoverage(s *Stack, _ *Config) []Result {
 			switch {
 			case n.UnknownWithin("spec.podSelector") || n.Unknown("spec.policyTypes"):
 				return MatchUnknown
-			case isolatesIngress(np) && selectorMatches(&np.Spec.PodSelector, w.Labels):
+			case d.isolates(np) && selectorMatches(&np.Spec.PodSelector, w.Labels):
 				return Matches
 			}
 			return NoMatch
 		})
 		if len(selecting) == 0 {
+			noun := "NetworkPolicy"
+			if d.word != "ingress" {
+				noun = d.word + " NetworkPolicy"
+			}
 			out = append(out, unresolved(o, o.Subject(), nil, unknown || o.UnknownWithin(w.LabelsPath),
 				"the pod labels or a NetworkPolicy's podSelector",
-				Violation(o, o.Subject(), "no NetworkPolicy selects its pods, so they accept traffic from anywhere",
-					"add a NetworkPolicy whose podSelector matches its pod labels")))
+				Violation(o, o.Subject(), fmt.Sprintf("no %s selects its pods, so they %s", noun, d.open), d.fix)))
+			continue
+		}
+		for _, n := range selecting {
+			if n.UnknownWithin("spec." + d.word) {
+				out = append(out, Undecided(o, o.Subject(), "spec."+d.word+" of "+n.Subject()))
+				continue
+			}
+			if i := d.allowAllRule(n.Typed.(*networkingv1.NetworkPolicy)); i >= 0 {
+				out = append(out, Violation(o, o.Subject(),
+					fmt.Sprintf("%s selects its pods and its %s rule %d allows all traffic, so they %s", n.Subject(), d.word, i, d.open),
+					"restrict the rule to the peers (podSelector, namespaceSelector, ipBlock with except) and ports that need access"))
+				break
+			}
 		}
 	}
+	return out
+}
 
+// checkPoliciesSelectPods reports NetworkPolicies whose non-empty podSelector selects no pods.
+func checkPoliciesSelectPods(s *Stack) []Result {
+	var out []Result
+	nps := s.OfKind("NetworkPolicy")
 	// No policy with a non-empty selector selects nothing.
 	for _, n := range nps {
 		np := n.Typed.(*networkingv1.NetworkPolicy)

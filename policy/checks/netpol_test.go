@@ -13,6 +13,7 @@ spec: ` + spec + `
 
 func TestNetworkPolicyCoverage(t *testing.T) {
 	const denyFix = "; add a NetworkPolicy with podSelector: {}, policyTypes: [Ingress] and no ingress rules, then allow each flow explicitly"
+	const openFix = "; restrict the rule to the peers (podSelector, namespaceSelector, ipBlock with except) and ports that need access"
 	runTable(t, NetworkPolicyCoverage, []checkCase{
 		{name: "a namespace with default deny and an allow policy per workload passes", manifests: []string{
 			deploymentWith("api", "rag", "replicas: 2", "{app: api}"),
@@ -30,6 +31,19 @@ metadata: {name: rag}
 			networkPolicy("allow-api", "rag", "{podSelector: {matchLabels: {app: api}}, ingress: [{}]}"),
 		}, want: []string{
 			`Namespace "rag": has workloads but no default-deny ingress NetworkPolicy` + denyFix,
+			`Deployment "api": NetworkPolicy "allow-api" selects its pods and its ingress rule 0 allows all traffic, so they accept traffic from anywhere` + openFix,
+		}},
+		{name: "an allow-all peer or an empty from undoes the default deny", manifests: []string{
+			deploymentWith("api", "rag", "replicas: 2", "{app: api}"),
+			deploymentWith("web", "rag", "replicas: 2", "{app: web}"),
+			deploymentWith("ingress-facing", "rag", "replicas: 2", "{app: edge}"),
+			networkPolicy("default-deny-ingress", "rag", "{podSelector: {}, policyTypes: [Ingress]}"),
+			networkPolicy("allow-api", "rag", "{podSelector: {matchLabels: {app: api}}, ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}, {from: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}"),
+			networkPolicy("allow-web", "rag", "{podSelector: {matchLabels: {app: web}}, ingress: [{from: []}]}"),
+			networkPolicy("allow-edge", "rag", "{podSelector: {matchLabels: {app: edge}}, ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}]}, {ports: [{port: 443}]}]}"),
+		}, want: []string{
+			`Deployment "api": NetworkPolicy "allow-api" selects its pods and its ingress rule 1 allows all traffic, so they accept traffic from anywhere` + openFix,
+			`Deployment "web": NetworkPolicy "allow-web" selects its pods and its ingress rule 0 allows all traffic, so they accept traffic from anywhere` + openFix,
 		}},
 		{name: "a workload no policy selects is flagged, and its namespace too", manifests: []string{
 			deploymentWith("grafana", "monitoring", "replicas: 1", "{app: grafana}"),
@@ -63,6 +77,47 @@ namespace: cache
 			networkPolicy("allow-api", "rag", `{podSelector: "<unknown>", ingress: [{}]}`),
 		}, undecided: []string{
 			cannotDecide(`NetworkPolicy "allow-api"`, "network-policy-coverage", "spec.podSelector"),
+		}},
+	})
+}
+
+func TestNetworkPolicyEgressCoverage(t *testing.T) {
+	const denyFix = "; add a NetworkPolicy with podSelector: {}, policyTypes: [Egress] and no egress rules, then allow each flow explicitly (DNS included)"
+	const openFix = "; restrict the rule to the peers (podSelector, namespaceSelector, ipBlock with except) and ports that need access"
+	runTable(t, NetworkPolicyEgressCoverage, []checkCase{
+		{name: "default deny egress and an egress policy with port-restricted rules pass", manifests: []string{
+			deploymentWith("api", "rag", "replicas: 2", "{app: api}"),
+			networkPolicy("default-deny", "rag", "{podSelector: {}, policyTypes: [Ingress, Egress]}"),
+			networkPolicy("api-egress", "rag", "{podSelector: {matchLabels: {app: api}}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 443}]}, {ports: [{port: 53, protocol: UDP}]}]}"),
+		}},
+		{name: "ingress-only policies leave egress open, reported on the namespace and the workload", manifests: []string{
+			deploymentWith("api", "rag", "replicas: 2", "{app: api}"),
+			networkPolicy("default-deny-ingress", "rag", "{podSelector: {}, policyTypes: [Ingress]}"),
+			networkPolicy("allow-api", "rag", "{podSelector: {matchLabels: {app: api}}, ingress: [{from: [{podSelector: {}}]}]}"),
+		}, want: []string{
+			`namespace "rag": has workloads but no default-deny egress NetworkPolicy` + denyFix,
+			`Deployment "api": no egress NetworkPolicy selects its pods, so they can connect anywhere; add an egress NetworkPolicy whose podSelector matches its pod labels`,
+		}},
+		{name: "egress rules without policyTypes isolate egress, and egress: [{}] opens it again", manifests: []string{
+			deploymentWith("api", "rag", "replicas: 2", "{app: api}"),
+			networkPolicy("default-deny", "rag", "{podSelector: {}, policyTypes: [Egress]}"),
+			networkPolicy("api-out", "rag", "{podSelector: {matchLabels: {app: api}}, egress: [{}]}"),
+		}, want: []string{
+			`Deployment "api": NetworkPolicy "api-out" selects its pods and its egress rule 0 allows all traffic, so they can connect anywhere` + openFix,
+		}},
+		{name: "an ipv6 allow-all peer is reported", manifests: []string{
+			deploymentWith("api", "rag", "replicas: 2", "{app: api}"),
+			networkPolicy("default-deny", "rag", "{podSelector: {}, policyTypes: [Egress]}"),
+			networkPolicy("api-out", "rag", "{podSelector: {matchLabels: {app: api}}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: \"::/0\"}}]}]}"),
+		}, want: []string{
+			`Deployment "api": NetworkPolicy "api-out" selects its pods and its egress rule 0 allows all traffic, so they can connect anywhere` + openFix,
+		}},
+		{name: "egress rules unknown during preview are not judged", manifests: []string{
+			deploymentWith("api", "rag", "replicas: 2", "{app: api}"),
+			networkPolicy("default-deny", "rag", "{podSelector: {}, policyTypes: [Egress]}"),
+			networkPolicy("api-out", "rag", `{podSelector: {matchLabels: {app: api}}, policyTypes: [Egress], egress: "<unknown>"}`),
+		}, undecided: []string{
+			cannotDecide(`Deployment "api"`, "network-policy-egress-coverage", `spec.egress of NetworkPolicy "api-out"`),
 		}},
 	})
 }

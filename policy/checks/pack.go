@@ -34,6 +34,7 @@ func StackPolicies() []*Policy {
 	return []*Policy{
 		PDBCoverage,
 		NetworkPolicyCoverage,
+		NetworkPolicyEgressCoverage,
 		ServiceSelectsPods,
 		IngressBackends,
 		HPATargets,
