@@ -2,6 +2,8 @@ package checks
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
@@ -10,7 +12,7 @@ import (
 // IngressTLS requires TLS for every host an Ingress serves.
 var IngressTLS = &Policy{
 	Name:        "ingress-tls",
-	Description: "Every Ingress serves all its hosts over TLS.",
+	Description: "Every Ingress serves all its hosts over TLS and leaves no path open in plain HTTP.",
 	Remediation: "add the hosts to spec.tls with a certificate Secret (e.g. issued by cert-manager)",
 	Why:         "kube-score, Polaris, Checkov; the review's ingress serves three public hosts",
 	Level:       Mandatory,
@@ -53,6 +55,24 @@ func checkIngressTLS(o *Object, _ *Config) []Result {
 		out = append(out, Violation(o, o.Subject(), noun+" no TLS entry", ""))
 	case len(ing.Spec.TLS) == 0 && hasHostlessRule(ing):
 		out = append(out, Violation(o, o.Subject(), "serves requests for any host without TLS", ""))
+	}
+	return append(out, checkPlainHTTPLeftOpen(o)...)
+}
+
+// checkPlainHTTPLeftOpen reports an Ingress whose annotations turn off the redirect from HTTP to
+// HTTPS (ingress-nginx's ssl-redirect and force-ssl-redirect set to "false"), which leaves every
+// path answering in plain HTTP.
+func checkPlainHTTPLeftOpen(o *Object) []Result {
+	if o.Unknown("metadata.annotations") {
+		return []Result{Undecided(o, o.Subject(), "metadata.annotations")}
+	}
+	var out []Result
+	for _, k := range slices.Sorted(maps.Keys(o.Meta.Annotations)) {
+		name := k[strings.LastIndex(k, "/")+1:]
+		if (name == "ssl-redirect" || name == "force-ssl-redirect") && strings.EqualFold(strings.TrimSpace(o.Meta.Annotations[k]), "false") {
+			out = append(out, Violation(o, o.Subject(), fmt.Sprintf("annotation %s is \"false\", so its paths also answer in plain HTTP", k),
+				"remove the annotation (ingress-nginx redirects to HTTPS when the Ingress has TLS) or set it to \"true\""))
+		}
 	}
 	return out
 }

@@ -41,6 +41,25 @@ kind: Ingress
 metadata: {name: catch-all}
 spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}
 `}, want: []string{`Ingress "catch-all": serves requests for any host without TLS` + fix}},
+		{name: "an ingress that forces the https redirect passes", manifests: []string{`
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, annotations: {nginx.ingress.kubernetes.io/force-ssl-redirect: "true", alb.ingress.kubernetes.io/ssl-redirect: "443"}}
+spec:
+  tls: [{hosts: [support.jdjones.com], secretName: support-tls}]
+  rules: [{host: support.jdjones.com}]
+`}},
+		{name: "an ingress that turns the https redirect off is flagged", manifests: []string{`
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, annotations: {nginx.ingress.kubernetes.io/ssl-redirect: "false", nginx.ingress.kubernetes.io/force-ssl-redirect: "False"}}
+spec:
+  tls: [{hosts: [support.jdjones.com], secretName: support-tls}]
+  rules: [{host: support.jdjones.com}]
+`}, want: []string{
+			`Ingress "web": annotation nginx.ingress.kubernetes.io/force-ssl-redirect is "false", so its paths also answer in plain HTTP; remove the annotation (ingress-nginx redirects to HTTPS when the Ingress has TLS) or set it to "true"`,
+			`Ingress "web": annotation nginx.ingress.kubernetes.io/ssl-redirect is "false", so its paths also answer in plain HTTP; remove the annotation (ingress-nginx redirects to HTTPS when the Ingress has TLS) or set it to "true"`,
+		}},
 		{name: "tls hosts unknown during preview are not judged", manifests: []string{`
 apiVersion: networking.k8s.io/v1
 kind: Ingress

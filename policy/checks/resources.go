@@ -10,7 +10,7 @@ import (
 // ContainerResources requires CPU and memory requests and limits on every container.
 var ContainerResources = &Policy{
 	Name:        "container-resources",
-	Description: "Every container, init containers included, sets CPU and memory requests and limits.",
+	Description: "Every container, init containers included, sets CPU and memory requests and limits (0 counts as unset).",
 	Remediation: "set resources.requests and resources.limits for cpu and memory",
 	Why:         "kube-linter, Polaris, kube-score, Kyverno, Checkov; the review counts it as a strength to keep",
 	Level:       Mandatory,
@@ -30,6 +30,9 @@ func checkContainerResources(o *Object, c *Config) []Result {
 	prm := c.Params.(*containerResourceParams)
 	requests, limits := prm.Requests, prm.Limits
 	return forContainers(o, w, true, func(cr ContainerRef) []Result {
+		if cr.Ephemeral {
+			return nil // The API forbids resources on ephemeral containers.
+		}
 		var out []Result
 		var missing []string
 		for _, want := range []struct {
@@ -38,7 +41,11 @@ func checkContainerResources(o *Object, c *Config) []Result {
 			have  corev1.ResourceList
 		}{{"requests", requests, cr.C.Resources.Requests}, {"limits", limits, cr.C.Resources.Limits}} {
 			for _, name := range want.names {
-				if _, ok := want.have[corev1.ResourceName(name)]; ok {
+				// A quantity of 0 sets nothing: a zero limit is no limit, a zero request reserves nothing.
+				if q, ok := want.have[corev1.ResourceName(name)]; ok && !q.IsZero() {
+					continue
+				} else if ok {
+					missing = append(missing, want.field+"."+name+" (set to 0)")
 					continue
 				}
 				path := JoinKey(cr.Path+".resources."+want.field, name)
@@ -52,7 +59,7 @@ func checkContainerResources(o *Object, c *Config) []Result {
 		if len(missing) > 0 {
 			fix := make([]string, len(missing))
 			for i, m := range missing {
-				fix[i] = "resources." + m
+				fix[i] = "resources." + strings.TrimSuffix(m, " (set to 0)")
 			}
 			out = append(out, Violation(o, containerSubject(o, cr), "no "+strings.Join(missing, ", "),
 				"set "+joinAnd(fix)))

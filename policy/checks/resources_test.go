@@ -4,6 +4,16 @@ import "testing"
 
 func TestContainerResources(t *testing.T) {
 	runTable(t, ContainerResources, []checkCase{
+		{name: "limits and requests of zero count as unset", manifests: []string{`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      containers:
+      - {name: api, image: "api:1", resources: {requests: {cpu: "0", memory: 128Mi}, limits: {cpu: "0m", memory: "0"}}}
+`}, want: []string{`Deployment "api" container "api": no requests.cpu (set to 0), limits.cpu (set to 0), limits.memory (set to 0); set resources.requests.cpu, resources.limits.cpu and resources.limits.memory`}},
 		{name: "containers with requests and limits pass", manifests: []string{`
 apiVersion: apps/v1
 kind: Deployment
