@@ -39,7 +39,7 @@ type ApiLayerArgs struct {
 // NewApiLayer registers the migration Job, then the API Deployment with its Service, HPA and PDB.
 func NewApiLayer(ctx *pulumi.Context, name string, args *ApiLayerArgs, opts ...pulumi.ResourceOption) (*ApiLayer, error) {
 	a := &ApiLayer{}
-	l, err := register(ctx, "ApiLayer", name, a, args.Foundation.scope, opts...)
+	l, err := register(ctx, apiLayerType, name, a, args.Foundation.scope, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func NewApiLayer(ctx *pulumi.Context, name string, args *ApiLayerArgs, opts ...p
 // name is generated, so a new image replaces it with a fresh Job that Pulumi awaits until Complete
 // before the layer's Deployments roll.
 func (l *layer) runOnceJob(app application, in applicationInputs, dependsOn []pulumi.Resource) (*batchv1.Job, error) {
-	p, _, err := app.pod(in)
+	p, _, err := app.configuredPod(in)
 	if err != nil {
 		return nil, err
 	}

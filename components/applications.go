@@ -27,15 +27,15 @@ const (
 type application struct {
 	// name is the object name and app.kubernetes.io/name.
 	name string
-	// layer is the type of the component that registers it: ApiLayer, WorkerLayer or FrontendLayer.
-	layer string
+	// registeredBy is the type of the component that registers it: apiLayerType, workerLayerType or frontendLayerType.
+	registeredBy string
 	// component is its app.kubernetes.io/component.
 	component string
 	// image, command and size are keys under images, commands and workloads; no command runs the
 	// image's entry point. The size's shape decides replicas, autoscaler, budget and spreading.
 	image, command, size string
-	// probes are its health contract (none for a run-once Job).
-	probes probeContract
+	// health is its probe contract (none for a run-once Job).
+	health probeContract
 	// port is the HTTP port it serves, named "http", behind a Service of its name; 0 serves nothing.
 	port int
 	// public admits the ingress controller to port; scraped has Prometheus scrape it.
@@ -68,45 +68,45 @@ type probeContract struct {
 // NetworkPolicy rules that admit them, so reordering rewrites those rules (harmlessly) on the next up.
 var applications = []application{
 	{
-		name: APIName, layer: "ApiLayer", component: "backend",
+		name: APIName, registeredBy: apiLayerType, component: "backend",
 		image: "api", size: "api",
-		probes: probeContract{path: "apiPath", slowStart: true},
+		health: probeContract{path: "apiPath", slowStart: true},
 		port:   apiPort, public: true, scraped: true,
 		calls:    []string{PostgresName, RedisName, ChromaName},
 		settings: true, sharedStorage: true,
 	},
 	{
-		name: CeleryWorkerName, layer: "WorkerLayer", component: "worker",
+		name: CeleryWorkerName, registeredBy: workerLayerType, component: "worker",
 		image: "worker", command: "worker", size: "celeryWorker",
-		probes:   probeContract{liveness: "workerLiveness", readiness: "workerReadiness"},
+		health:   probeContract{liveness: "workerLiveness", readiness: "workerReadiness"},
 		calls:    []string{PostgresName, RedisName, ChromaName},
 		settings: true, sharedStorage: true,
 	},
 	{
-		name: CeleryBeatName, layer: "WorkerLayer", component: "worker",
+		name: CeleryBeatName, registeredBy: workerLayerType, component: "worker",
 		image: "worker", command: "beat", size: "celeryBeat",
-		probes:   probeContract{liveness: "beatLiveness", readiness: "beatReadiness"},
+		health:   probeContract{liveness: "beatLiveness", readiness: "beatReadiness"},
 		calls:    []string{RedisName},
 		settings: true, recreate: true,
 	},
 	{
-		name: MigrationName, layer: "ApiLayer", component: "migration",
+		name: MigrationName, registeredBy: apiLayerType, component: "migration",
 		image: "api", command: "migration", size: "migration",
 		calls:    []string{PostgresName},
 		settings: true, runOnce: true,
 	},
 	{
-		name: ExternalPortalName, layer: "FrontendLayer", component: "frontend",
+		name: ExternalPortalName, registeredBy: frontendLayerType, component: "frontend",
 		image: "externalPortal", size: "externalPortal",
-		probes: probeContract{path: "portalPath"},
+		health: probeContract{path: "portalPath"},
 		port:   portalPort, public: true,
 		calls: []string{APIName},
 		env:   portalEnv,
 	},
 	{
-		name: InternalPortalName, layer: "FrontendLayer", component: "frontend",
+		name: InternalPortalName, registeredBy: frontendLayerType, component: "frontend",
 		image: "internalPortal", size: "internalPortal",
-		probes: probeContract{path: "portalPath"},
+		health: probeContract{path: "portalPath"},
 		port:   portalPort, public: true,
 		calls: []string{APIName},
 		env:   portalEnv,
@@ -126,7 +126,7 @@ func portalEnv(c *config.Config) corev1.EnvVarArray {
 func applicationsOf(layerType string) []application {
 	var out []application
 	for _, app := range applications {
-		if app.layer == layerType {
+		if app.registeredBy == layerType {
 			out = append(out, app)
 		}
 	}
@@ -141,17 +141,17 @@ type applicationInputs struct {
 	storage *SharedStorage
 }
 
-// pod builds the application's pod and looks up its size.
-func (app application) pod(in applicationInputs) (pod, config.Size, error) {
+// configuredPod builds the application's pod from the stack's config and looks up its size.
+func (app application) configuredPod(in applicationInputs) (pod, config.Size, error) {
 	c := in.config
 	image, imageErr := c.Image(app.image)
-	size, sizeErr := c.Size(app.size)
+	size, sizeErr := c.WorkloadSize(app.size)
 	var command []string
 	var commandErr error
 	if app.command != "" {
 		command, commandErr = c.Command(app.command)
 	}
-	startup, liveness, readiness, probesErr := app.probes.build(c)
+	startup, liveness, readiness, probesErr := app.health.probes(c)
 	if err := errors.Join(imageErr, sizeErr, commandErr, probesErr); err != nil {
 		return pod{}, config.Size{}, fmt.Errorf("application %s: %w", app.name, err)
 	}
@@ -176,7 +176,7 @@ func (app application) pod(in applicationInputs) (pod, config.Size, error) {
 	}
 	if app.sharedStorage {
 		if in.storage == nil {
-			return pod{}, config.Size{}, fmt.Errorf("application %s: %s has no shared storage to mount", app.name, app.layer)
+			return pod{}, config.Size{}, fmt.Errorf("application %s: %s has no shared storage to mount", app.name, app.registeredBy)
 		}
 		p.volumes, ctr.mounts = in.storage.volumes(), in.storage.mounts()
 	}
@@ -184,8 +184,8 @@ func (app application) pod(in applicationInputs) (pod, config.Size, error) {
 	return p, size, nil
 }
 
-// build returns the contract's probes (nil where it has none) with their configured paths or commands.
-func (contract probeContract) build(c *config.Config) (startup, liveness, readiness *corev1.ProbeArgs, err error) {
+// probes returns the contract's probes (nil where it has none) with their configured paths or commands.
+func (contract probeContract) probes(c *config.Config) (startup, liveness, readiness *corev1.ProbeArgs, err error) {
 	switch {
 	case contract.path != "":
 		path, err := c.ProbePath(contract.path)
@@ -218,7 +218,7 @@ func (l *layer) applicationDeployments(in applicationInputs, opts ...pulumi.Reso
 		if app.runOnce {
 			continue
 		}
-		p, size, err := app.pod(in)
+		p, size, err := app.configuredPod(in)
 		if err != nil {
 			return nil, err
 		}

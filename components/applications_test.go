@@ -60,9 +60,9 @@ func admitted(t *testing.T, rec *stacktest.Record) map[string]map[int32][]string
 func TestAWorkerAddedToTheTableGetsItsDeploymentProbesAndFlows(t *testing.T) {
 	// A second Celery queue worker, described in one place only.
 	embeddings := application{
-		name: "celery-embeddings", layer: "WorkerLayer", component: "worker",
+		name: "celery-embeddings", registeredBy: workerLayerType, component: "worker",
 		image: "worker", command: "worker", size: "celeryWorker",
-		probes:   probeContract{liveness: "workerLiveness", readiness: "workerReadiness"},
+		health:   probeContract{liveness: "workerLiveness", readiness: "workerReadiness"},
 		calls:    []string{PostgresName, RedisName, ChromaName},
 		settings: true, sharedStorage: true,
 	}
@@ -111,11 +111,11 @@ func TestEveryApplicationNamesExistingConfigKeys(t *testing.T) {
 	c := config.Defaults(config.Dev)
 	for _, app := range applications {
 		in := applicationInputs{config: &c, foundation: &Foundation{}, storage: &SharedStorage{}}
-		_, _, err := app.pod(in)
+		_, _, err := app.configuredPod(in)
 		assert.NoError(t, err, app.name)
 	}
 	broken := applications[0]
 	broken.size = "apiServer"
-	_, _, err := broken.pod(applicationInputs{config: &c, foundation: &Foundation{}, storage: &SharedStorage{}})
+	_, _, err := broken.configuredPod(applicationInputs{config: &c, foundation: &Foundation{}, storage: &SharedStorage{}})
 	assert.EqualError(t, err, "application api: no config key workloads.apiServer")
 }

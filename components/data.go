@@ -56,7 +56,7 @@ type dataService struct {
 	name              string
 	port, metricsPort int
 	settings          func(c *config.Config) config.DataService
-	statefulSet       func(c *config.Config, f *Foundation) statefulSet
+	build             func(c *config.Config, f *Foundation) statefulSet
 }
 
 // dataServices are the data layer's services, in registration order.
@@ -79,7 +79,7 @@ func NewDataLayer(ctx *pulumi.Context, name string, args *DataLayerArgs, opts ..
 		if ds.settings(c).IsExternal() {
 			continue
 		}
-		set := ds.statefulSet(c, f)
+		set := ds.build(c, f)
 		component, ports := set.pod.component, set.pod.ports()
 		if _, err := l.newService(component, service{name: set.serviceName, selects: ds.name, ports: ports, headless: true}); err != nil {
 			return nil, err

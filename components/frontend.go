@@ -29,7 +29,7 @@ type FrontendLayerArgs struct {
 // the Ingress, which addresses every Service by its constant name.
 func NewFrontendLayer(ctx *pulumi.Context, name string, args *FrontendLayerArgs, opts ...pulumi.ResourceOption) (*FrontendLayer, error) {
 	fe := &FrontendLayer{}
-	l, err := register(ctx, "FrontendLayer", name, fe, args.Foundation.scope, opts...)
+	l, err := register(ctx, frontendLayerType, name, fe, args.Foundation.scope, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,13 @@ import (
 	"github.com/jdjones/jd-jones-rag-infra/config"
 )
 
+// Types (after tokenPrefix) of the components that register applications.
+const (
+	apiLayerType      = "ApiLayer"
+	workerLayerType   = "WorkerLayer"
+	frontendLayerType = "FrontendLayer"
+)
+
 // layer is what building any component needs: the context, the component itself as every child's parent,
 // its type, the component's name to derive child names from, and the stack's scope.
 type layer struct {

@@ -30,7 +30,7 @@ type WorkerLayerArgs struct {
 // NewWorkerLayer registers the layer's applications: celery-worker with its HPA and PDB, and celery-beat.
 func NewWorkerLayer(ctx *pulumi.Context, name string, args *WorkerLayerArgs, opts ...pulumi.ResourceOption) (*WorkerLayer, error) {
 	w := &WorkerLayer{}
-	l, err := register(ctx, "WorkerLayer", name, w, args.Foundation.scope, opts...)
+	l, err := register(ctx, workerLayerType, name, w, args.Foundation.scope, opts...)
 	if err != nil {
 		return nil, err
 	}

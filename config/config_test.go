@@ -70,32 +70,30 @@ func TestObjectKeysAreTheJSONNamesOfConfigsObjects(t *testing.T) {
 
 func TestLookupsReadTheKeysAStackWrites(t *testing.T) {
 	c := Defaults(Prod)
-	image, ok := c.Image("worker")
-	assert.True(t, ok)
+	image, err := c.Image("worker")
+	require.NoError(t, err)
 	assert.Equal(t, c.Images.Worker, image)
-	command, ok := c.Command("beat")
-	assert.True(t, ok)
+	command, _ := c.Command("beat")
 	assert.Equal(t, c.Commands.Beat, command)
 	path, _ := c.ProbePath("apiPath")
 	assert.Equal(t, "/health", path)
 	liveness, _ := c.ProbeCommand("workerLiveness")
 	assert.Equal(t, c.Probes.WorkerLiveness, liveness)
 
-	api, _ := c.Size("api")
+	api, _ := c.WorkloadSize("api")
 	assert.Equal(t, Size{Resources: c.Workloads.API.Resources, Autoscale: &c.Workloads.API}, api)
-	portal, _ := c.Size("externalPortal")
+	portal, _ := c.WorkloadSize("externalPortal")
 	assert.Equal(t, Size{Resources: c.Workloads.ExternalPortal.Resources, Replicas: 3}, portal)
-	beat, _ := c.Size("celeryBeat")
+	beat, _ := c.WorkloadSize("celeryBeat")
 	assert.Equal(t, Size{Resources: c.Workloads.CeleryBeat.Resources, Replicas: 1, Single: true}, beat)
 
-	for _, found := range []bool{
-		second(c.Image("API")), second(c.Image("celeryWorker")), second(c.Size("worker")), second(c.Command("apiPath")), second(c.ProbePath("workerLiveness")),
-	} {
-		assert.False(t, found, "a key of another object or another type is not found")
-	}
+	_, err = c.Image("API")
+	assert.EqualError(t, err, "no config key images.API", "keys are case-sensitive, as in the stack file")
+	_, err = c.WorkloadSize("worker")
+	assert.EqualError(t, err, "no config key workloads.worker", "a key of another object is not found")
+	_, err = c.ProbePath("workerLiveness")
+	assert.EqualError(t, err, "no config key probes.workerLiveness", "nor a key of another type")
 }
-
-func second[T any](_ T, ok bool) bool { return ok }
 
 func TestErrorKeysAreTheJSONPathsOfTheFields(t *testing.T) {
 	c := Defaults(Dev)

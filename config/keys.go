@@ -85,17 +85,6 @@ func sortedFieldsOf[T any](object any) []keyed[T] {
 	return out
 }
 
-// lookup returns the field of type T under key of the struct object points to.
-func lookup[T any](object any, key string) (T, bool) {
-	for _, f := range fields(object) {
-		if p, ok := f.ptr.(*T); ok && f.key == key {
-			return *p, true
-		}
-	}
-	var zero T
-	return zero, false
-}
-
 // keyOf is the dotted key of the field of c that ptr points to, e.g. "ingress.className".
 func (c *Config) keyOf(ptr any) string {
 	if key, ok := findKey(c, ptr); ok {
@@ -121,17 +110,30 @@ func findKey(object, ptr any) (string, bool) {
 	return "", false
 }
 
+// lookup returns the field of type T under key of object, one of c's objects.
+func lookup[T any](c *Config, object any, key string) (T, error) {
+	for _, f := range fields(object) {
+		if p, ok := f.ptr.(*T); ok && f.key == key {
+			return *p, nil
+		}
+	}
+	var zero T
+	return zero, fmt.Errorf("no config key %s.%s", c.keyOf(object), key)
+}
+
 // Image is the reference under images.<key>.
-func (c *Config) Image(key string) (string, bool) { return lookup[string](&c.Images, key) }
+func (c *Config) Image(key string) (string, error) { return lookup[string](c, &c.Images, key) }
 
 // Command is the argv under commands.<key>.
-func (c *Config) Command(key string) ([]string, bool) { return lookup[[]string](&c.Commands, key) }
+func (c *Config) Command(key string) ([]string, error) { return lookup[[]string](c, &c.Commands, key) }
 
 // ProbeCommand is the exec probe's argv under probes.<key>.
-func (c *Config) ProbeCommand(key string) ([]string, bool) { return lookup[[]string](&c.Probes, key) }
+func (c *Config) ProbeCommand(key string) ([]string, error) {
+	return lookup[[]string](c, &c.Probes, key)
+}
 
 // ProbePath is the HTTP probe's path under probes.<key>.
-func (c *Config) ProbePath(key string) (string, bool) { return lookup[string](&c.Probes, key) }
+func (c *Config) ProbePath(key string) (string, error) { return lookup[string](c, &c.Probes, key) }
 
 // Size is a workload's resources and pod count, whichever of Single, Replicated or Autoscaled its key is.
 type Size struct {
@@ -144,16 +146,14 @@ type Size struct {
 	Single bool
 }
 
-// Size is the sizing under workloads.<key>.
-func (c *Config) Size(key string) (Size, bool) {
-	if a, ok := lookup[Autoscaled](&c.Workloads, key); ok {
-		return Size{Resources: a.Resources, Autoscale: &a}, true
+// WorkloadSize is the sizing under workloads.<key>.
+func (c *Config) WorkloadSize(key string) (Size, error) {
+	if a, err := lookup[Autoscaled](c, &c.Workloads, key); err == nil {
+		return Size{Resources: a.Resources, Autoscale: &a}, nil
 	}
-	if r, ok := lookup[Replicated](&c.Workloads, key); ok {
-		return Size{Resources: r.Resources, Replicas: r.Replicas}, true
+	if r, err := lookup[Replicated](c, &c.Workloads, key); err == nil {
+		return Size{Resources: r.Resources, Replicas: r.Replicas}, nil
 	}
-	if s, ok := lookup[Single](&c.Workloads, key); ok {
-		return Size{Resources: s.Resources, Replicas: 1, Single: true}, true
-	}
-	return Size{}, false
+	s, err := lookup[Single](c, &c.Workloads, key)
+	return Size{Resources: s.Resources, Replicas: 1, Single: true}, err
 }

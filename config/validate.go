@@ -162,11 +162,7 @@ func (c *Config) validateWorkloads(v *validator) {
 	prod := c.Environment.IsProduction()
 	for _, a := range sortedFieldsOf[Autoscaled](&c.Workloads) {
 		w := a.value
-		if w.MinReplicas < 1 {
-			v.refuse(&w.MinReplicas, "must be at least 1")
-		} else if prod && w.MinReplicas < 2 {
-			v.refuse(&w.MinReplicas, "must be at least 2 in prod, so one pod can be lost without downtime")
-		}
+		v.replicaFloor(&w.MinReplicas, prod)
 		if w.MaxReplicas < w.MinReplicas {
 			v.refuse(&w.MaxReplicas, "must be at least minReplicas (%d)", w.MinReplicas)
 		}
@@ -175,24 +171,28 @@ func (c *Config) validateWorkloads(v *validator) {
 				v.refuse(percent, "must be a utilization percentage between 1 and 100")
 			}
 		}
-		v.resources(&w.Resources)
+		v.resourceQuantities(&w.Resources)
 	}
 	for _, r := range sortedFieldsOf[Replicated](&c.Workloads) {
-		w := r.value
-		if w.Replicas < 1 {
-			v.refuse(&w.Replicas, "must be at least 1")
-		} else if prod && w.Replicas < 2 {
-			v.refuse(&w.Replicas, "must be at least 2 in prod, so one pod can be lost without downtime")
-		}
-		v.resources(&w.Resources)
+		v.replicaFloor(&r.value.Replicas, prod)
+		v.resourceQuantities(&r.value.Resources)
 	}
 	for _, s := range sortedFieldsOf[Single](&c.Workloads) {
-		v.resources(&s.value.Resources)
+		v.resourceQuantities(&s.value.Resources)
 	}
 }
 
-// resources checks that every quantity parses, is positive, and that no request exceeds its limit.
-func (v *validator) resources(r *Resources) {
+// replicaFloor checks a serving workload's smallest pod count: at least one, and two in prod.
+func (v *validator) replicaFloor(replicas *int, prod bool) {
+	if *replicas < 1 {
+		v.refuse(replicas, "must be at least 1")
+	} else if prod && *replicas < 2 {
+		v.refuse(replicas, "must be at least 2 in prod, so one pod can be lost without downtime")
+	}
+}
+
+// resourceQuantities checks that every quantity parses, is positive, and that no request exceeds its limit.
+func (v *validator) resourceQuantities(r *Resources) {
 	for _, pair := range []struct {
 		request, limit *string
 	}{{&r.Requests.CPU, &r.Limits.CPU}, {&r.Requests.Memory, &r.Limits.Memory}} {
