@@ -95,22 +95,21 @@ var applications = []application{
 		calls:    []string{PostgresName},
 		settings: true, runOnce: true,
 	},
-	{
-		name: ExternalPortalName, registeredBy: frontendLayerType, component: "frontend",
-		image: "externalPortal", size: "externalPortal",
+	portal(ExternalPortalName, "externalPortal"),
+	portal(InternalPortalName, "internalPortal"),
+}
+
+// portal is a customer or employee portal whose image and size are both under key: public, probed on
+// the portal path, and calling the API.
+func portal(name, key string) application {
+	return application{
+		name: name, registeredBy: frontendLayerType, component: "frontend",
+		image: key, size: key,
 		health: probeContract{path: "portalPath"},
 		port:   portalPort, public: true,
 		calls: []string{APIName},
 		env:   portalEnv,
-	},
-	{
-		name: InternalPortalName, registeredBy: frontendLayerType, component: "frontend",
-		image: "internalPortal", size: "internalPortal",
-		health: probeContract{path: "portalPath"},
-		port:   portalPort, public: true,
-		calls: []string{APIName},
-		env:   portalEnv,
-	},
+	}
 }
 
 // portalEnv tells a portal where browsers and the portal itself reach the API.
