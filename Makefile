@@ -5,11 +5,18 @@ TOOLS_DIR := $(ROOT)/tools
 # Sourced by recipes that need the toolchain: PATH, PULUMI_HOME and Pulumi's offline switches.
 TOOLS_ENV := . $(TOOLS_DIR)/env.sh
 
-.PHONY: tools tools-test
+.PHONY: tools tools-preview tools-test
 
-## tools: build or reuse the pulumi CLI and plugins (.tools/bin, .tools/pulumi-home)
+# What a preview, up, refresh, destroy or render runs: the CLI and the two resource plugins.
+PREVIEW_TOOLS := pulumi kubernetes-provider random-standin
+
+## tools: build or reuse the whole toolchain: the preview tools, actionlint and the local control plane
 tools:
 	bash $(TOOLS_DIR)/build.sh
+
+## tools-preview: build or reuse only what the runner needs (.tools/bin, .tools/pulumi-home)
+tools-preview:
+	bash $(TOOLS_DIR)/build.sh $(PREVIEW_TOOLS)
 
 ## tools-test: unit tests of the stand-in random provider
 tools-test:
@@ -22,15 +29,15 @@ GO_DIRS := $(shell cd $(ROOT) && go list -f '{{.Dir}}' ./...)
 .PHONY: preview up refresh destroy render test lint bench
 
 ## preview: the main job, a preview of STACK (default dev) with the policy pack
-preview: tools
+preview: tools-preview
 	cd $(ROOT) && go run ./cmd/stack preview -s $(STACK)
 
 ## up, refresh, destroy: the same runner against the cluster in $KUBECONFIG
-up refresh destroy: tools
+up refresh destroy: tools-preview
 	cd $(ROOT) && go run ./cmd/stack $@ -s $(STACK)
 
 ## render: every object of STACK as YAML under OUT (plaintext Secrets: keep OUT out of git)
-render: tools
+render: tools-preview
 	cd $(ROOT) && go run ./cmd/stack render -s $(STACK) -out $(OUT)
 
 ## lint: gofmt and go vet over the product module

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/jdjones/jd-jones-rag-infra/config"
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
 	"github.com/jdjones/jd-jones-rag-infra/policy/checks"
 )
@@ -32,7 +33,7 @@ func evaluateStack(t *testing.T, stack string, edit func(*stacktest.Record)) []c
 		res.URN, res.IgnoreChanges = r.URN, r.IgnoreChanges
 		resources = append(resources, res)
 	}
-	production, _ := checks.DetectProduction(stacktest.Project, stack, func(key string) (string, bool) {
+	production, _ := checks.DetectProduction(config.Project, stack, func(key string) (string, bool) {
 		v, ok := cfg[key]
 		return v, ok
 	})

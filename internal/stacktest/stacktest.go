@@ -122,11 +122,8 @@ func (m mocks) urn(parent, typ, name string) resource.URN {
 	if parent != "" {
 		parentType = resource.URN(parent).QualifiedType()
 	}
-	return resource.NewURN(tokens.QName(m.stack), tokens.PackageName(Project), parentType, tokens.Type(typ), name)
+	return resource.NewURN(tokens.QName(m.stack), tokens.PackageName(appconfig.Project), parentType, tokens.Type(typ), name)
 }
-
-// Project is the Pulumi project the mocks run as.
-const Project = "jd-jones-rag-infra"
 
 func (m mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	res := Resource{Type: args.TypeToken, Name: args.Name, Inputs: args.Inputs}
@@ -174,7 +171,7 @@ func Run(stack string, cfg map[string]string, program pulumi.RunFunc) (*Record, 
 			info.ConfigSecretKeys = append(info.ConfigSecretKeys, k)
 		}
 	}
-	err := pulumi.RunErr(program, pulumi.WithMocks(Project, stack, mocks{record: record, stack: stack}), withConfig)
+	err := pulumi.RunErr(program, pulumi.WithMocks(appconfig.Project, stack, mocks{record: record, stack: stack}), withConfig)
 	return record, err
 }
 
@@ -267,7 +264,7 @@ func StorageClasses(stack string) ([]string, error) {
 	}
 	src := appconfig.MapSource{}
 	for k, v := range cfg {
-		src[strings.TrimPrefix(k, Project+":")] = v
+		src[strings.TrimPrefix(k, appconfig.Project+":")] = v
 	}
 	c, err := appconfig.LoadFrom(src)
 	if err != nil {
