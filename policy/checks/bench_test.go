@@ -56,7 +56,9 @@ func syntheticStack(n int) []Resource {
 			out = append(out,
 				res("kubernetes:apps/v1:Deployment", name, namespace, "spec", obj(
 					"selector", sel,
-					"template", obj("metadata", obj("labels", obj("app", str(name))), "spec", obj("containers", arr(container(name)))))),
+					"template", obj("metadata", obj("labels", obj("app", str(name))), "spec", obj("containers", arr(container(name)),
+						"topologySpreadConstraints", arr(obj("maxSkew", num(1.0), "topologyKey", str("kubernetes.io/hostname"),
+							"whenUnsatisfiable", str("ScheduleAnyway"), "labelSelector", sel)))))),
 				res("kubernetes:core/v1:Service", name, namespace, "spec", obj("selector", obj("app", str(name)), "ports", arr(obj("port", num(8000.0))))),
 				res("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", name, namespace, "spec", obj(
 					"scaleTargetRef", obj("apiVersion", str("apps/v1"), "kind", str("Deployment"), "name", str(name)),

@@ -106,30 +106,39 @@ func checkServingReplicas(o *Object, c *Config) []Result {
 	if int(*w.Replicas) >= minimum {
 		return nil
 	}
-	dbs := databaseImages(c)
+	serves, undecided := servingPorts(o, w, databaseImages(c))
+	if serves == "" {
+		return undecided
+	}
+	return []Result{Violation(o, o.Subject(), fmt.Sprintf("serves on %s with %s in production (minimum %d)",
+		serves, replicasText(*w.Replicas), minimum),
+		fmt.Sprintf("set spec.replicas to at least %d, or leave it unset and let a HorizontalPodAutoscaler with minReplicas of %d or more scale it",
+			minimum, minimum))}
+}
+
+// servingPorts says on which ports a workload serves ("port 8000", "ports 80, 9090"), or "" when it
+// does not serve: a database (left to database-runs-as-statefulset) or a workload without ports
+// (workers and schedulers; celery-beat must stay at one). A port list unknown during preview is a note.
+func servingPorts(o *Object, w Workload, dbs []*regexp.Regexp) (string, []Result) {
 	var ports []string
 	for _, cr := range w.Containers(false) {
 		if matchImage(cr.C.Image, dbs) {
-			return nil // database-runs-as-statefulset gives the right advice for these.
+			return "", nil
 		}
 		if o.Unknown(cr.Path+".ports") || o.Unknown(cr.Path) {
-			return []Result{Undecided(o, o.Subject(), cr.Path+".ports")}
+			return "", []Result{Undecided(o, o.Subject(), cr.Path+".ports")}
 		}
 		for _, p := range cr.C.Ports {
 			ports = append(ports, fmt.Sprint(p.ContainerPort))
 		}
 	}
-	if len(ports) == 0 {
-		return nil // Not serving: workers and schedulers (celery-beat must stay at one).
+	switch len(ports) {
+	case 0:
+		return "", nil
+	case 1:
+		return "port " + ports[0], nil
 	}
-	portWord := "port"
-	if len(ports) > 1 {
-		portWord = "ports"
-	}
-	return []Result{Violation(o, o.Subject(), fmt.Sprintf("serves on %s %s with %s in production (minimum %d)",
-		portWord, strings.Join(ports, ", "), replicasText(*w.Replicas), minimum),
-		fmt.Sprintf("set spec.replicas to at least %d, or leave it unset and let a HorizontalPodAutoscaler with minReplicas of %d or more scale it",
-			minimum, minimum))}
+	return "ports " + strings.Join(ports, ", "), nil
 }
 
 // DatabaseHA forbids unreplicated in-cluster Postgres and Redis servers in production.

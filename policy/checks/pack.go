@@ -21,11 +21,16 @@ func ResourcePolicies() []*Policy {
 		ContainerResources,
 		ImageTag,
 		ImageDigest,
+		ImagePullAlways,
 		RestrictedSecurityContext,
 		ReadOnlyRootFilesystem,
 		NoHostAccess,
 		NamespacePodSecurity,
 		IngressTLS,
+		DeprecatedAPIVersions,
+		DuplicateEnv,
+		SelectorMatchesLabels,
+		ServiceNotExposed,
 	}
 }
 
@@ -38,6 +43,9 @@ func StackPolicies() []*Policy {
 		ServiceSelectsPods,
 		IngressBackends,
 		HPATargets,
+		ServingReplicasUnset,
+		ReplicatedPodsSpread,
+		UnusedServiceAccountToken,
 	}
 }
 

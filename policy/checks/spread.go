@@ -1,0 +1,77 @@
+package checks
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// ReplicatedPodsSpread requires replicated workloads to spread their pods, so one node or zone
+// going down does not take every replica with it.
+var ReplicatedPodsSpread = &Policy{
+	Name: "replicated-pods-spread",
+	Description: "Every workload with more than one replica, or scaled by a HorizontalPodAutoscaler, spreads its pods " +
+		"with a topology spread constraint or pod anti-affinity that selects them.",
+	Remediation: "add topologySpreadConstraints (topologyKey kubernetes.io/hostname, and topology.kubernetes.io/zone) " +
+		"or a podAntiAffinity term whose labelSelector matches the pod labels",
+	Why:   "kube-linter no-anti-affinity, Polaris topologySpreadConstraint, kube-score pod anti-affinity and pod-topology-spread-constraints",
+	Level: Mandatory,
+	Stack: checkReplicatedPodsSpread,
+}
+
+func checkReplicatedPodsSpread(s *Stack, _ *Config) []Result {
+	var out []Result
+	for _, o := range s.OfKind(podBearingKindNames(true)...) {
+		w, _ := o.Workload()
+		hpa, maybe := scaledBy(s, o)
+		var reason string
+		switch {
+		case hpa != nil:
+			reason = "is scaled by " + hpa.Subject()
+		case w.Replicas != nil && *w.Replicas > 1:
+			reason = "runs " + replicasText(*w.Replicas)
+		case maybe || (w.Replicas == nil && o.Unknown(w.ReplicasPath)):
+			out = append(out, Undecided(o, o.Subject(), "how many replicas it runs"))
+			continue
+		default:
+			continue
+		}
+		for _, path := range []string{w.SpecPath + ".topologySpreadConstraints", w.SpecPath + ".affinity", w.LabelsPath} {
+			if o.UnknownWithin(path) {
+				out = append(out, Undecided(o, o.Subject(), path))
+				reason = ""
+				break
+			}
+		}
+		if reason != "" && !spreads(w.Spec, w.Labels) {
+			out = append(out, Violation(o, o.Subject(),
+				fmt.Sprintf("%s but neither a topology spread constraint nor pod anti-affinity spreads its pods, so one node can hold them all", reason), ""))
+		}
+	}
+	return out
+}
+
+// spreads reports whether a pod spec spreads the pods with these labels: a topology spread
+// constraint or an anti-affinity term (required or preferred) whose selector selects them.
+func spreads(spec *corev1.PodSpec, labels map[string]string) bool {
+	for _, c := range spec.TopologySpreadConstraints {
+		if selectorMatches(c.LabelSelector, labels) {
+			return true
+		}
+	}
+	if spec.Affinity == nil || spec.Affinity.PodAntiAffinity == nil {
+		return false
+	}
+	anti := spec.Affinity.PodAntiAffinity
+	for _, t := range anti.RequiredDuringSchedulingIgnoredDuringExecution {
+		if selectorMatches(t.LabelSelector, labels) {
+			return true
+		}
+	}
+	for _, t := range anti.PreferredDuringSchedulingIgnoredDuringExecution {
+		if selectorMatches(t.PodAffinityTerm.LabelSelector, labels) {
+			return true
+		}
+	}
+	return false
+}
