@@ -38,11 +38,11 @@ func matchImage(image string, patterns []*regexp.Regexp) bool {
 // DatabaseNotDeployment keeps databases and caches out of Deployments.
 var DatabaseNotDeployment = &Policy{
 	Name:        "database-runs-as-statefulset",
-	Description: "Databases and caches run as StatefulSets (or managed services), never as Deployments.",
+	Description: "Databases and caches run as StatefulSets (or managed services), never as Deployments or other controllers.",
 	Remediation: "run it as a StatefulSet with a volumeClaimTemplate, or use a managed service",
 	Why:         "review finding 3 (postgres, redis and chromadb were single-replica Deployments); no linter checks this",
 	Level:       Mandatory,
-	Kinds:       []string{"Deployment"},
+	Kinds:       []string{PodBearing},
 	Params:      &databaseImageParams{ImagePatterns: mustCompileAll(defaultDatabaseImages...)},
 	Resource:    checkDatabaseNotDeployment,
 }
@@ -60,6 +60,9 @@ func databaseImages(c *Config) []*regexp.Regexp {
 
 func checkDatabaseNotDeployment(o *Object, c *Config) []Result {
 	w, _ := o.Workload()
+	if o.Kind == "StatefulSet" || !w.LongRunning {
+		return nil // StatefulSets (any group's) are the fix; Jobs may well run psql or redis-cli.
+	}
 	patterns := c.Params.(*databaseImageParams).ImagePatterns
 	return forContainers(o, w, false, func(cr ContainerRef) []Result {
 		if cr.C.Image == "" && o.Unknown(cr.Path+".image") {
@@ -69,7 +72,7 @@ func checkDatabaseNotDeployment(o *Object, c *Config) []Result {
 			return nil
 		}
 		return []Result{Violation(o, containerSubject(o, cr),
-			fmt.Sprintf("runs the database/cache image %s as a Deployment", cr.C.Image), "")}
+			fmt.Sprintf("runs the database/cache image %s as a %s", cr.C.Image, o.Kind), "")}
 	})
 }
 

@@ -18,6 +18,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kjson "sigs.k8s.io/json"
 )
 
 // Object is a Resource decoded once into its real k8s.io/api type, with a record of which fields
@@ -40,6 +41,13 @@ type Object struct {
 	Typed any
 	// Problem says why (part of) the properties could not be read into the typed object.
 	Problem string
+	// UnknownFields are the paths of fields the object sets that its Kubernetes type does not define,
+	// field names being case-sensitive as the API server reads them (which drops or rejects them).
+	UnknownFields []string
+	// Patch marks a pulumi-kubernetes Patch resource (DeploymentPatch, NamespacePatch, …), decoded as
+	// a partial object of its Kind: a field it does not set keeps the live object's value, so Unknown
+	// reports it as not known.
+	Patch bool
 	// IgnoreChanges is the resource's ignoreChanges option.
 	IgnoreChanges []string
 	// FromManifest is true for objects read from rendered manifests.
@@ -49,6 +57,10 @@ type Object struct {
 
 	unknown []string
 	secret  []string
+	// set holds, for a patch, every path it sets; true for values set whole (not a map).
+	set map[string]bool
+	// undecodable is true when a kind the checks judge could not be read into its type.
+	undecodable bool
 	// releaseNS is a Helm Release's "namespace" input.
 	releaseNS string
 	// workload is the pod-running view, computed once.
@@ -59,6 +71,7 @@ type Object struct {
 // newTyped maps "group/version/Kind" to a constructor of the matching k8s.io/api type.
 var newTyped = map[string]func() any{
 	"/v1/Pod":                                func() any { return &corev1.Pod{} },
+	"/v1/ReplicationController":              func() any { return &corev1.ReplicationController{} },
 	"/v1/Secret":                             func() any { return &corev1.Secret{} },
 	"/v1/ConfigMap":                          func() any { return &corev1.ConfigMap{} },
 	"/v1/PersistentVolumeClaim":              func() any { return &corev1.PersistentVolumeClaim{} },
@@ -83,7 +96,7 @@ var clusterScoped = map[string]bool{"Namespace": true, "StorageClass": true}
 
 // ParseTypeToken splits a Pulumi Kubernetes type token into group, version and kind. ok is false for
 // tokens of other providers, Pulumi-internal types, and Kubernetes component or Patch types, which
-// are not whole objects.
+// are not whole objects (Decode reads a Patch as a partial object of the kind it patches).
 func ParseTypeToken(typ string) (group, version, kind string, ok bool) {
 	parts := strings.Split(typ, ":")
 	if len(parts) != 3 || parts[0] != "kubernetes" {
@@ -101,10 +114,27 @@ func ParseTypeToken(typ string) (group, version, kind string, ok bool) {
 	return group, version, kind, true
 }
 
+// patchToken splits the type token of a pulumi-kubernetes Patch resource
+// ("kubernetes:apps/v1:DeploymentPatch") into the group, version and kind it patches.
+func patchToken(typ string) (group, version, kind string, ok bool) {
+	whole, found := strings.CutSuffix(typ, "Patch")
+	if !found {
+		return "", "", "", false
+	}
+	return ParseTypeToken(whole)
+}
+
 // Decode reads a Resource into an Object. It never fails: values it cannot read are recorded in
 // Problem, and values unknown during preview are recorded so checks can tell "absent" from
-// "not known yet".
+// "not known yet". Objects are read as the API server reads them: field names are case-sensitive
+// and fields the type does not define are recorded in UnknownFields. Custom resources are searched
+// for a pod template at the default paths.
 func Decode(r Resource) *Object {
+	return decode(r, nil)
+}
+
+// decode is Decode with the pod template paths configured for custom kinds.
+func decode(r Resource, templates []string) *Object {
 	o := &Object{
 		URN:           r.URN,
 		Type:          r.Type,
@@ -115,28 +145,34 @@ func Decode(r Resource) *Object {
 	}
 	group, version, kind, ok := ParseTypeToken(r.Type)
 	if !ok {
-		return o
+		if group, version, kind, ok = patchToken(r.Type); !ok {
+			return o
+		}
+		o.Patch = true
 	}
 	o.Group, o.Version, o.Kind = group, version, kind
 
 	d := decoder{buf: make([]byte, 0, 1024)}
+	if o.Patch {
+		d.set = map[string]bool{}
+	}
 	d.writeMap(r.Properties)
-	o.unknown, o.secret = d.unknown, d.secret
+	o.unknown, o.secret, o.set = d.unknown, d.secret, d.set
 	if group == "helm.sh" && kind == "Release" {
 		o.releaseNS = stringAt(r.Properties, "namespace")
 	}
 
 	if ctor, known := newTyped[group+"/"+version+"/"+kind]; known {
 		typed := ctor()
-		if err := json.Unmarshal(d.buf, typed); err != nil {
-			o.Problem = err.Error()
-			var typeErr *json.UnmarshalTypeError
-			if errors.As(err, &typeErr) {
-				o.Problem = fmt.Sprintf("%s is a JSON %s where the API expects %s", typeErr.Field, typeErr.Value, typeErr.Type)
-				o.Typed = typed // best effort: encoding/json skipped only the mistyped field
+		strict, err := kjson.UnmarshalStrict(d.buf, typed)
+		o.Typed = o.readError(typed, err)
+		for _, e := range strict {
+			var fe kjson.FieldError
+			if errors.As(e, &fe) && strings.HasPrefix(e.Error(), "unknown field") {
+				o.UnknownFields = append(o.UnknownFields, fe.FieldPath())
+			} else {
+				o.Problem = strings.TrimPrefix(o.Problem+"; "+e.Error(), "; ")
 			}
-		} else {
-			o.Typed = typed
 		}
 		if mo, isMeta := o.Typed.(metav1.Object); isMeta {
 			o.Meta = metaOf(mo)
@@ -159,6 +195,9 @@ func Decode(r Resource) *Object {
 	}
 
 	o.workload, o.isWorkload = o.computeWorkload()
+	if o.Typed == nil && !builtinGroups[group] {
+		o.findPodTemplate(r.Properties, templates)
+	}
 	o.Name = o.Meta.Name
 	if o.Name == "" {
 		o.Name = r.Name
@@ -174,6 +213,22 @@ func Decode(r Resource) *Object {
 		}
 	}
 	return o
+}
+
+// readError records the error of reading typed into the object and returns what is left to judge: a
+// value of the wrong type leaves the rest of the object read (best effort, as encoding/json does);
+// any other error leaves nothing.
+func (o *Object) readError(typed any, err error) any {
+	var typeErr *json.UnmarshalTypeError // sigs.k8s.io/json returns encoding/json's
+	switch {
+	case err == nil:
+		return typed
+	case errors.As(err, &typeErr):
+		o.Problem = fmt.Sprintf("%s is a JSON %s where the API expects %s", typeErr.Field, typeErr.Value, typeErr.Type)
+		return typed
+	}
+	o.Problem, o.undecodable = err.Error(), true
+	return nil
 }
 
 func metaOf(mo metav1.Object) metav1.ObjectMeta {
@@ -196,11 +251,15 @@ func stringAt(m property.Map, key string) string {
 // decoder renders property values as JSON, which encoding/json then reads into the typed object
 // (honouring the Kubernetes types' own JSON handling of quantities and int-or-string, and skipping
 // mistyped fields). Unknown values are left out and, like secrets, recorded by field path.
+// Keys are written in sorted order, so what is recorded (and so every verdict) never depends on map
+// iteration order.
 type decoder struct {
 	buf     []byte
 	path    []byte
 	unknown []string
 	secret  []string
+	// set, when not nil, records every path written (true for values that are not maps).
+	set map[string]bool
 }
 
 func (d *decoder) mark(v property.Value) {
@@ -210,12 +269,15 @@ func (d *decoder) mark(v property.Value) {
 	if v.IsComputed() {
 		d.unknown = append(d.unknown, string(d.path))
 	}
+	if d.set != nil {
+		d.set[string(d.path)] = !v.IsMap()
+	}
 }
 
 func (d *decoder) writeMap(m property.Map) {
 	d.buf = append(d.buf, '{')
 	first := true
-	for k, v := range m.All {
+	for k, v := range m.AllStable {
 		n := len(d.path)
 		d.path = appendKey(d.path, k)
 		d.mark(v)
@@ -340,9 +402,15 @@ func isPrefixPath(prefix, path string) bool {
 	return c == '.' || c == '['
 }
 
-// Unknown reports whether the value at path was unknown during preview: the value itself or one of
-// its ancestors was computed, so whether it is set (and to what) cannot be told yet.
+// Unknown reports whether the value at path is not known: during preview the value itself or one of
+// its ancestors was computed, so whether it is set (and to what) cannot be told yet; or the object is
+// a patch that does not set it, so it keeps the live object's value.
 func (o *Object) Unknown(path string) bool {
+	return o.Computed(path) || (o.Patch && !o.sets(path, false))
+}
+
+// Computed reports whether the value at path, or one of its ancestors, was unknown during preview.
+func (o *Object) Computed(path string) bool {
 	for _, u := range o.unknown {
 		if isPrefixPath(u, path) {
 			return true
@@ -351,14 +419,39 @@ func (o *Object) Unknown(path string) bool {
 	return false
 }
 
-// UnknownWithin reports whether anything at or below path (or an ancestor) was unknown.
+// UnknownWithin reports whether anything at or below path (or an ancestor) is not known: computed
+// during preview, or, in a patch, anything but a value the patch sets whole.
 func (o *Object) UnknownWithin(path string) bool {
 	for _, u := range o.unknown {
 		if isPrefixPath(u, path) || isPrefixPath(path, u) {
 			return true
 		}
 	}
-	return false
+	return o.Patch && !o.sets(path, true)
+}
+
+// sets reports whether a patch sets the value at path: the path itself (when whole, only a value
+// that is not a map), or a list or scalar holding it.
+func (o *Object) sets(path string, whole bool) bool {
+	for p := path; ; p = parentPath(p) {
+		if leaf, ok := o.set[p]; ok {
+			return leaf || (p == path && !whole)
+		}
+		if p == "" {
+			return false
+		}
+	}
+}
+
+// parentPath drops the last key or index of a field path: "a.b[0]" -> "a.b", `a["x.y"]` -> "a".
+func parentPath(path string) string {
+	if strings.HasSuffix(path, `"]`) {
+		return path[:max(strings.LastIndex(path, `["`), 0)]
+	}
+	if strings.HasSuffix(path, "]") {
+		return path[:max(strings.LastIndex(path, "["), 0)]
+	}
+	return path[:max(strings.LastIndex(path, "."), 0)]
 }
 
 // UnknownPaths lists the paths that were unknown during preview.
@@ -382,11 +475,14 @@ func (o *Object) APIVersion() string {
 	return o.Group + "/" + o.Version
 }
 
-// Subject names the object the way messages do: `Deployment "api"`.
+// Subject names the object the way messages do: `Deployment "api"`, `DeploymentPatch "api"`.
 func (o *Object) Subject() string {
 	kind := o.Kind
-	if kind == "" {
+	switch {
+	case kind == "":
 		kind = o.Type
+	case o.Patch:
+		kind += "Patch"
 	}
 	return fmt.Sprintf("%s %q", kind, o.Name)
 }

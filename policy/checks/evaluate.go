@@ -63,7 +63,8 @@ func Evaluate(resources []Resource, opts Options) []Finding {
 		for _, p := range resourcePolicies {
 			report(p, s.runResource(p, o, opts.Policies[p.Name].Properties))
 		}
-		s.takeNotes(r.URN) // notes of a disabled notes policy are dropped, as in the pack
+		s.takeNotes(r.URN) // notes and failures of a disabled notes or failure policy are dropped, as in the pack
+		take(s, s.failures, r.URN)
 	}
 	key := new(int)
 	for _, p := range stackPolicies {

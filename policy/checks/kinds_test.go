@@ -26,6 +26,7 @@ func TestAPolicyIsOnlyCalledForTheKindsItDeclares(t *testing.T) {
 		"apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: ss}\n",
 		"apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: ds}\n",
 		"apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: rs}\n",
+		"apiVersion: v1\nkind: ReplicationController\nmetadata: {name: rc}\n",
 		"apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\n",
 		"apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: cj}\n",
 		"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
@@ -41,7 +42,7 @@ func TestAPolicyIsOnlyCalledForTheKindsItDeclares(t *testing.T) {
 		{[]string{"Namespace"}, []string{"Namespace"}},
 		{[]string{PodBearing, "ConfigMap"}, slices.Concat([]string{"ConfigMap"}, podBearingKindNames(false))},
 		{[]string{EveryKind}, []string{"Namespace", "ConfigMap", "Service", "Deployment", "StatefulSet", "DaemonSet",
-			"ReplicaSet", "Job", "CronJob", "Pod", "Deployment"}},
+			"ReplicaSet", "ReplicationController", "Job", "CronJob", "Pod", "Deployment"}},
 	} {
 		t.Run(strings.Join(c.kinds, " and "), func(t *testing.T) {
 			p, seen := recordKinds(c.kinds...)

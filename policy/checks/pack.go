@@ -70,15 +70,16 @@ var UndecidedStackNotes = &Policy{
 	collects:    stackNotes,
 }
 
-// Pack is the ordered list of policies a run applies: resource policies, UndecidedNotes, stack
-// policies, UndecidedStackNotes. Built only by NewPack, it always runs the notes policies after the
-// policies whose notes they report, so no note is lost whatever order the policies come in.
+// Pack is the ordered list of policies a run applies: resource policies, CouldNotJudge,
+// UndecidedNotes, stack policies, CouldNotJudgeStack, UndecidedStackNotes. Built only by NewPack, it
+// always runs the notes and failure policies after the policies whose results they report, so none is
+// lost whatever order the policies come in.
 type Pack struct {
 	policies []*Policy
 }
 
 // NewPack builds a pack of the given policies, keeping their order within resource and stack
-// policies and appending the notes policies (any given are moved to their place).
+// policies and appending the failure and notes policies (any given are moved to their place).
 func NewPack(policies ...*Policy) Pack {
 	var resource, stack []*Policy
 	for _, p := range policies {
@@ -90,7 +91,7 @@ func NewPack(policies ...*Policy) Pack {
 			resource = append(resource, p)
 		}
 	}
-	return Pack{slices.Concat(resource, []*Policy{UndecidedNotes}, stack, []*Policy{UndecidedStackNotes})}
+	return Pack{slices.Concat(resource, []*Policy{CouldNotJudge, UndecidedNotes}, stack, []*Policy{CouldNotJudgeStack, UndecidedStackNotes})}
 }
 
 // DefaultPack is the k8s-guardrails pack: ResourcePolicies and StackPolicies with their notes.

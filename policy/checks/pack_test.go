@@ -64,9 +64,9 @@ data: {LOG_LEVEL: info}
 
 func TestAPackRunsItsNotesPoliciesLast(t *testing.T) {
 	policies := NewPack(slices.Concat([]*Policy{UndecidedStackNotes, UndecidedNotes, HPATargets}, ResourcePolicies())...).Policies()
-	want := slices.Concat(ResourcePolicies(), []*Policy{UndecidedNotes, HPATargets, UndecidedStackNotes})
+	want := slices.Concat(ResourcePolicies(), []*Policy{CouldNotJudge, UndecidedNotes, HPATargets, CouldNotJudgeStack, UndecidedStackNotes})
 	if !slices.Equal(policies, want) {
-		t.Errorf("want resource policies, their notes, stack policies, their notes; got %v", names(policies))
+		t.Errorf("want resource policies, their failures and notes, stack policies, their failures and notes; got %v", names(policies))
 	}
 	if !slices.Equal(All(), DefaultPack().Policies()) || !slices.Equal(All(), Pack{}.Policies()) {
 		t.Error("All, DefaultPack and the zero Pack must be the same pack")

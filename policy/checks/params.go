@@ -18,6 +18,7 @@ import (
 //	help:"…"              what it does (the schema's and the README's description)
 //	min:"1"               the least integer accepted
 //	enum:"a,b,c"          the only strings accepted
+//	pattern:"^…$"         a regular expression every string must match
 //
 // Field types: bool, int, string, []string, *regexp.Regexp and []*regexp.Regexp (regular
 // expressions, compiled when the config is decoded). Embedded structs contribute their fields.
@@ -39,6 +40,8 @@ type Param struct {
 	Minimum *int
 	// Enum, when not empty, lists the only strings accepted.
 	Enum []string
+	// Pattern, when not nil, is a regular expression every string must match.
+	Pattern *regexp.Regexp
 
 	field []int // index path of the struct field
 }
@@ -75,6 +78,9 @@ func paramsOf(v reflect.Value, index []int) []Param {
 		}
 		if e := f.Tag.Get("enum"); e != "" {
 			prm.Enum = strings.Split(e, ",")
+		}
+		if pt := f.Tag.Get("pattern"); pt != "" {
+			prm.Pattern = regexp.MustCompile(pt)
 		}
 		switch def := fv.Interface().(type) {
 		case bool:
@@ -121,6 +127,9 @@ func (p *Policy) Schema() map[string]map[string]any {
 		}
 		if len(prm.Enum) > 0 {
 			format["enum"] = toAny(prm.Enum, func(s string) string { return s })
+		}
+		if prm.Pattern != nil {
+			format["pattern"] = prm.Pattern.String()
 		}
 		if prm.Type == "array" {
 			item := map[string]any{"type": "string"}
@@ -219,10 +228,13 @@ func (prm Param) decode(raw any) (any, error) {
 	return res, nil
 }
 
-// check refuses a string outside the parameter's enum.
+// check refuses a string outside the parameter's enum or not matching its pattern.
 func (prm Param) check(s string) error {
 	if len(prm.Enum) > 0 && !slices.Contains(prm.Enum, s) {
 		return fmt.Errorf("%q is not one of %s", s, strings.Join(prm.Enum, ", "))
+	}
+	if prm.Pattern != nil && !prm.Pattern.MatchString(s) {
+		return fmt.Errorf("%q does not match %s", s, prm.Pattern)
 	}
 	return nil
 }

@@ -45,10 +45,13 @@ type Policy struct {
 // noteScope says whose "cannot decide" notes a notes policy reports.
 type noteScope int
 
-// The notes policies: 0 is a policy that runs a check.
+// The notes policies, and the failure policies that report checks that could not judge: 0 is a
+// policy that runs a check.
 const (
 	resourceNotes noteScope = iota + 1
 	stackNotes
+	resourceFailures
+	stackFailures
 )
 
 // The special values of Policy.Kinds.
@@ -60,16 +63,18 @@ const (
 )
 
 // IsStack reports whether the policy is a stack policy.
-func (p *Policy) IsStack() bool { return p.Stack != nil || p.collects == stackNotes }
+func (p *Policy) IsStack() bool {
+	return p.Stack != nil || p.collects == stackNotes || p.collects == stackFailures
+}
 
 // judges reports whether the resource policy is to judge o, by the kinds it declares.
 func (p *Policy) judges(o *Object) bool {
 	for _, k := range p.Kinds {
 		switch {
-		case k == EveryKind:
+		case k == EveryKind, k == PodBearing && o.isWorkload:
 			return true
 		case o.Typed == nil:
-		case k == PodBearing && o.isWorkload, k == o.Kind:
+		case k == o.Kind:
 			return true
 		}
 	}
@@ -88,6 +93,9 @@ type Result struct {
 	Fix string
 	// Undecided marks a result the check could not decide because a value was unknown.
 	Undecided bool
+
+	// failed marks a check that failed (panicked): CouldNotJudge reports it.
+	failed bool
 }
 
 // Violation is a Result for a problem, with the fix spelled out.

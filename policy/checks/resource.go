@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 	yamlv2 "go.yaml.in/yaml/v2"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 )
 
 // Resource is one resource as an engine hands it to the checks: the Pulumi analyzer, a mock
@@ -97,11 +99,10 @@ func ResourceFromManifest(obj map[string]any) (Resource, error) {
 // ParseManifests reads a multi-document YAML (or JSON) stream such as `helm template` output and
 // returns one Resource per object; `kind: List` objects are flattened and empty documents skipped.
 func ParseManifests(r io.Reader) ([]Resource, error) {
-	data, err := io.ReadAll(r)
+	docs, err := splitYAMLDocuments(r)
 	if err != nil {
 		return nil, err
 	}
-	docs := splitYAMLDocuments(data)
 	parsed := make([][]Resource, len(docs))
 	errs := make([]error, len(docs))
 	// Documents parse independently: use every core, keep the stream's order.
@@ -220,20 +221,22 @@ func jsonLike(v any) (any, error) {
 	}
 }
 
-// splitYAMLDocuments splits a YAML stream on "---" separator lines.
-func splitYAMLDocuments(data []byte) [][]byte {
+// splitYAMLDocuments splits a YAML stream into documents exactly as kubectl does, with apimachinery's
+// YAML reader: a "---" line, optionally followed by blanks and a comment, separates documents, and any
+// other text after "---" is an error.
+func splitYAMLDocuments(r io.Reader) ([][]byte, error) {
+	reader := utilyaml.NewYAMLReader(bufio.NewReaderSize(r, 64<<10))
 	var docs [][]byte
-	var cur bytes.Buffer
-	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
-		trimmed := bytes.TrimRight(line, " \t\r\n")
-		if bytes.Equal(trimmed, []byte("---")) || bytes.HasPrefix(trimmed, []byte("--- ")) {
-			docs = append(docs, bytes.Clone(cur.Bytes()))
-			cur.Reset()
-			continue
+	for {
+		doc, err := reader.Read()
+		switch {
+		case err == io.EOF:
+			return docs, nil
+		case err != nil:
+			return nil, fmt.Errorf("document %d: %w", len(docs)+1, err)
 		}
-		cur.Write(line)
+		docs = append(docs, doc)
 	}
-	return append(docs, cur.Bytes())
 }
 
 // propertyMapFromPlain converts JSON-like data into a property.Map.

@@ -29,9 +29,17 @@ type securityView struct {
 	containerPath string
 }
 
-// unknown reports whether the container-level or pod-level field was unknown.
+// unknown reports whether the container-level or pod-level field was unknown. A container field a
+// patch does not set leaves the pod-level value the patch sets in force (it is judged), and one it
+// sets decides alone.
 func (v securityView) unknown(containerField, podField string) bool {
-	if v.o.Unknown(v.containerPath + "." + containerField) {
+	container := v.containerPath + "." + containerField
+	switch {
+	case v.o.Computed(container):
+		return true
+	case v.o.Patch && podField != "":
+		return !v.o.sets(container, false) && v.o.Unknown(v.podPath+"."+podField)
+	case v.o.Unknown(container):
 		return true
 	}
 	return podField != "" && v.o.Unknown(v.podPath+"."+podField)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -37,12 +39,14 @@ func (f Finding) Blocking() bool { return f.Level == Mandatory && len(f.Exceptio
 type Session struct {
 	production bool
 
-	mu         sync.Mutex
-	objects    map[string]cachedObject // by URN
-	notes      map[string][]Finding    // by URN
-	stacks     map[any]*Stack          // by the engine's identity of one stack analysis
-	stackNotes map[any][]Finding
-	params     map[*Policy]decodedParams // the config each policy last ran with
+	mu            sync.Mutex
+	objects       map[string]cachedObject // by URN
+	notes         map[string][]Finding    // by URN
+	failures      map[string][]Finding    // by URN: checks that failed or could not read the object
+	stacks        map[any]*Stack          // by the engine's identity of one stack analysis
+	stackNotes    map[any][]Finding
+	stackFailures map[any][]Finding
+	params        map[*Policy]decodedParams // the config each policy last ran with
 }
 
 type cachedObject struct {
@@ -61,12 +65,14 @@ type decodedParams struct {
 // NewSession starts a session; production is the stack-level production flag (DetectProduction).
 func NewSession(production bool) *Session {
 	return &Session{
-		production: production,
-		objects:    map[string]cachedObject{},
-		notes:      map[string][]Finding{},
-		stacks:     map[any]*Stack{},
-		stackNotes: map[any][]Finding{},
-		params:     map[*Policy]decodedParams{},
+		production:    production,
+		objects:       map[string]cachedObject{},
+		notes:         map[string][]Finding{},
+		failures:      map[string][]Finding{},
+		stacks:        map[any]*Stack{},
+		stackNotes:    map[any][]Finding{},
+		stackFailures: map[any][]Finding{},
+		params:        map[*Policy]decodedParams{},
 	}
 }
 
@@ -104,7 +110,7 @@ func (s *Session) Object(r Resource) *Object {
 	if ok && c.res.Type == r.Type && c.res.Name == r.Name && c.res.Properties.Equals(r.Properties) {
 		return c.obj
 	}
-	o := Decode(r)
+	o := decode(r, s.podTemplatePaths())
 	s.mu.Lock()
 	if len(s.objects) >= maxCached {
 		s.objects = map[string]cachedObject{}
@@ -115,11 +121,25 @@ func (s *Session) Object(r Resource) *Object {
 }
 
 // RunResource runs resource policy p on r with p's raw config properties (as Pulumi passes them) and
-// returns what to report under p: the decided findings of its check, or, for UndecidedNotes, the
-// notes the checks left for r. A check only sees objects of the kinds it declares. A config that
-// does not decode is reported as a violation of p naming the key.
+// returns what to report under p: the decided findings of its check, or, for UndecidedNotes and
+// CouldNotJudge, the notes and failures the checks left for r. A check only sees objects of the
+// kinds it declares. A config that does not decode is reported as a violation of p naming the key.
 func (s *Session) RunResource(p *Policy, r Resource, props map[string]any) []Finding {
+	if p == ObjectReadable {
+		// Its podTemplatePaths decide how custom resources decode; it runs first on every resource.
+		_, _ = s.configure(p, props)
+	}
 	return s.runResource(p, s.Object(r), props)
+}
+
+// podTemplatePaths returns the pod template paths of custom kinds as kubernetes-object-readable is
+// configured in this session (its defaults when it has not run).
+func (s *Session) podTemplatePaths() []string {
+	prm, ok := s.paramsOf(ObjectReadable).(*readableParams)
+	if !ok {
+		prm = ObjectReadable.Params.(*readableParams)
+	}
+	return prm.PodTemplatePaths
 }
 
 // runResource is RunResource for an object decoded by s.Object.
@@ -127,7 +147,19 @@ func (s *Session) runResource(p *Policy, o *Object, props map[string]any) []Find
 	switch {
 	case p.collects == resourceNotes:
 		return s.takeNotes(o.URN)
-	case p.Resource == nil || !p.judges(o):
+	case p.collects == resourceFailures:
+		return take(s, s.failures, o.URN)
+	case p.Resource == nil:
+		return nil
+	case !p.judges(o):
+		if couldJudge(p, o) {
+			failure := failed(p, Result{Object: o, Subject: o.Subject(),
+				Problem: p.Name + " cannot judge it: it cannot be read as " + o.APIVersion() + " " + o.Kind + " (" + o.Problem + ")",
+				Fix:     "fix the object so it fits its Kubernetes type (see " + ObjectReadable.Name + ")"})
+			s.mu.Lock()
+			s.failures[o.URN] = append(s.failures[o.URN], failure)
+			s.mu.Unlock()
+		}
 		return nil
 	}
 	params, err := s.configure(p, props)
@@ -135,9 +167,27 @@ func (s *Session) runResource(p *Policy, o *Object, props map[string]any) []Find
 		return []Finding{configFinding(p, o.URN, err)}
 	}
 	results := safely(p, o, func() []Result { return p.Resource(o, newConfig(params, s.production, s.paramsOf)) })
-	return s.split(p, results, func(notes []Finding) {
+	return s.split(p, results, func(notes, failures []Finding) {
 		s.notes[o.URN] = append(s.notes[o.URN], notes...)
+		s.failures[o.URN] = append(s.failures[o.URN], failures...)
 	})
+}
+
+// couldJudge reports whether p would judge o, were o readable as its kind.
+func couldJudge(p *Policy, o *Object) bool {
+	if !o.undecodable {
+		return false
+	}
+	builtin := builtinGroups[o.Group]
+	for _, k := range p.Kinds {
+		switch {
+		case k == o.Kind && builtin:
+			return true
+		case k == PodBearing && (!builtin || slices.Contains(podBearingKindNames(false), o.Kind)):
+			return true
+		}
+	}
+	return false
 }
 
 // configure decodes p's raw config, reusing the decoding when the engine passes the same map again,
@@ -176,10 +226,15 @@ func configFinding(p *Policy, urn string, err error) Finding {
 
 // takeNotes returns and forgets the notes held for a resource.
 func (s *Session) takeNotes(urn string) []Finding {
+	return take(s, s.notes, urn)
+}
+
+// take returns and forgets what a map of held findings holds for key.
+func take[K comparable](s *Session, held map[K][]Finding, key K) []Finding {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := s.notes[urn]
-	delete(s.notes, urn)
+	n := held[key]
+	delete(held, key)
 	return n
 }
 
@@ -202,6 +257,8 @@ func (s *Session) RunStack(p *Policy, key any, resources func() []Resource) []Fi
 	switch {
 	case p.collects == stackNotes:
 		return s.takeStackNotes(key)
+	case p.collects == stackFailures:
+		return take(s, s.stackFailures, key)
 	case p.Stack == nil:
 		return nil
 	}
@@ -209,8 +266,9 @@ func (s *Session) RunStack(p *Policy, key any, resources func() []Resource) []Fi
 	results := safely(p, &Object{URN: "", Kind: "stack", Name: "checks"}, func() []Result {
 		return p.Stack(st, newConfig(p.Params, s.production, s.paramsOf))
 	})
-	return s.split(p, results, func(notes []Finding) {
+	return s.split(p, results, func(notes, failures []Finding) {
 		s.stackNotes[key] = append(s.stackNotes[key], notes...)
+		s.stackFailures[key] = append(s.stackFailures[key], failures...)
 	})
 }
 
@@ -239,44 +297,96 @@ func (s *Session) stack(key any, resources func() []Resource) *Stack {
 	return st
 }
 
-// takeStackNotes returns and forgets the notes and the decoded stack held for key.
+// takeStackNotes returns and forgets the notes, the failures and the decoded stack held for key
+// (UndecidedStackNotes runs after every other stack policy).
 func (s *Session) takeStackNotes(key any) []Finding {
+	n := take(s, s.stackNotes, key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := s.stackNotes[key]
-	delete(s.stackNotes, key)
+	delete(s.stackFailures, key)
 	delete(s.stacks, key)
 	return n
 }
 
-// split turns results into findings, keeps the decided ones and hands the notes to hold.
-func (s *Session) split(p *Policy, results []Result, hold func([]Finding)) []Finding {
-	var decided, notes []Finding
+// split turns results into findings, keeps the decided ones and hands the notes and failures to
+// hold. A patch leaves no note about a field it does not set: the live object keeps that value, and
+// the patch is judged only on the fields it sets.
+func (s *Session) split(p *Policy, results []Result, hold func(notes, failures []Finding)) []Finding {
+	var decided, notes, failures []Finding
 	for _, r := range results {
 		f := Finding{Policy: p.Name, Check: p.Name, URN: r.Object.URN, Message: r.Message(p), Level: p.Level}
-		if r.Undecided {
+		switch {
+		case r.Object.Patch && r.Undecided && !r.Object.computedNear(r.Problem):
+		case r.Undecided:
 			f.Undecided = true
 			notes = append(notes, f)
-			continue
+		case r.failed:
+			failures = append(failures, failed(p, r))
+		default:
+			decided = append(decided, f)
 		}
-		decided = append(decided, f)
 	}
-	if len(notes) > 0 {
+	if len(notes) > 0 || len(failures) > 0 {
 		s.mu.Lock()
-		hold(notes)
+		hold(notes, failures)
 		s.mu.Unlock()
 	}
 	return decided
 }
 
-// safely runs a check and turns a panic (a bug in the check) into a note instead of crashing the
-// analyzer, which would fail the whole preview.
+// computedNear reports whether a note's path (its first word) is, holds or lies within a value
+// computed during preview.
+func (o *Object) computedNear(path string) bool {
+	path, _, _ = strings.Cut(path, " ")
+	for _, u := range o.unknown {
+		if isPrefixPath(u, path) || isPrefixPath(path, u) {
+			return true
+		}
+	}
+	return false
+}
+
+// safely runs a check and turns a panic (a bug in the check) into a failure, which CouldNotJudge
+// reports as a mandatory violation, instead of crashing the analyzer (which would fail the whole
+// preview) or letting the resource pass unjudged.
 func safely(p *Policy, o *Object, run func() []Result) (results []Result) {
 	defer func() {
 		if r := recover(); r != nil {
-			results = []Result{{Object: o, Subject: o.Subject(), Undecided: true,
-				Problem: fmt.Sprintf("the result of %s (it failed with: %v; please report this)", p.Name, r)}}
+			results = []Result{{Object: o, Subject: o.Subject(), failed: true,
+				Problem: fmt.Sprintf("the check %s failed (%v), so it is refused unjudged", p.Name, r),
+				Fix:     "please report this bug in the policy pack; until it is fixed, except the resource from " + CouldNotJudge.Name + " with a reason"}}
 		}
 	}()
 	return run()
+}
+
+// failed renders a failure of check p as the finding CouldNotJudge (or CouldNotJudgeStack) reports.
+func failed(p *Policy, r Result) Finding {
+	collector := CouldNotJudge
+	if p.IsStack() {
+		collector = CouldNotJudgeStack
+	}
+	return Finding{Policy: collector.Name, Check: p.Name, URN: r.Object.URN, Message: r.Message(p), Level: collector.Level}
+}
+
+// CouldNotJudge reports, for each resource, every check that failed on it (a panic, a bug in the
+// check) or could not read it as the kind it judges: the resource is refused rather than passed
+// unjudged. Every Pack runs it after its resource policies.
+var CouldNotJudge = &Policy{
+	Name:        "policy-could-not-judge",
+	Description: "A policy could not judge a resource it must judge, so the resource is refused until it can.",
+	Remediation: "fix what the message names, or report the failing check",
+	Why:         "fail closed: a check that crashes or cannot read an object must not let it through",
+	Level:       Mandatory,
+	collects:    resourceFailures,
+}
+
+// CouldNotJudgeStack is CouldNotJudge for stack policies. Every Pack runs it after its stack policies.
+var CouldNotJudgeStack = &Policy{
+	Name:        "policy-could-not-judge-stack",
+	Description: "A stack policy could not judge the stack, so the stack is refused until it can.",
+	Remediation: "report the failing check",
+	Why:         "fail closed: a check that crashes must not let the stack through",
+	Level:       Mandatory,
+	collects:    stackFailures,
 }

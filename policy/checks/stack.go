@@ -60,8 +60,8 @@ func NewStack(objs []*Object) *Stack {
 	s := &Stack{Objects: objs, byKind: map[string][]*Object{}, podOwners: map[string][]*Object{},
 		byKindNS: map[string]map[string][]*Object{}, unknownNS: map[string][]*Object{}}
 	for _, o := range objs {
-		if o.Kind == "" {
-			continue
+		if o.Kind == "" || o.Patch {
+			continue // A patch changes an object the stack does not hold; resource policies judge it.
 		}
 		if o.Typed != nil {
 			s.byKind[o.Kind] = append(s.byKind[o.Kind], o)

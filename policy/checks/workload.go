@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	kjson "sigs.k8s.io/json"
 )
 
 // Workload is the pod-running view of an object of one of the podBearingKinds.
@@ -19,12 +21,14 @@ type Workload struct {
 	// Labels are the pod (template) labels; LabelsPath their field path.
 	Labels     map[string]string
 	LabelsPath string
-	// Replicas is spec.replicas for Deployments, StatefulSets and ReplicaSets (nil when unset).
+	// Replicas is spec.replicas for Deployments, StatefulSets, ReplicaSets and ReplicationControllers
+	// (nil when unset).
 	Replicas     *int32
 	ReplicasPath string
 	// Scalable is true for kinds with spec.replicas.
 	Scalable bool
-	// LongRunning is true for Deployments, StatefulSets, DaemonSets, ReplicaSets and bare Pods.
+	// LongRunning is false for pods that run to completion: Jobs, CronJobs and custom kinds whose
+	// template is a job's.
 	LongRunning bool
 }
 
@@ -56,6 +60,12 @@ var podBearingKinds = []podBearingKind{
 	})},
 	{"ReplicaSet", true, viewOf(func(t *appsv1.ReplicaSet) Workload {
 		return templateWorkload(&t.Spec.Template, "spec.template", t.Spec.Replicas)
+	})},
+	{"ReplicationController", true, viewOf(func(t *corev1.ReplicationController) Workload {
+		if t.Spec.Template == nil {
+			t.Spec.Template = &corev1.PodTemplateSpec{}
+		}
+		return templateWorkload(t.Spec.Template, "spec.template", t.Spec.Replicas)
 	})},
 	{"Job", false, viewOf(func(t *batchv1.Job) Workload {
 		return runToCompletion(templateWorkload(&t.Spec.Template, "spec.template", nil))
@@ -124,29 +134,48 @@ func templateWorkload(tpl *corev1.PodTemplateSpec, path string, replicas *int32)
 type ContainerRef struct {
 	C    *corev1.Container
 	Path string
-	Init bool
+	// Init marks an entry of initContainers; Sidecar one of those that keeps running beside the app
+	// (restartPolicy: Always, a native sidecar).
+	Init, Sidecar bool
+	// Ephemeral marks an ephemeral (debug) container, which may set no ports, probes or resources.
+	Ephemeral bool
 }
 
-// Containers lists the workload's containers (init containers first when includeInit).
+// Containers lists the workload's containers. Without includeInit: the long-running ones, native
+// sidecars first, then the app containers. With includeInit: every container, in the order the
+// kubelet starts them: init containers (sidecars among them), app containers, ephemeral containers.
 func (w Workload) Containers(includeInit bool) []ContainerRef {
 	var out []ContainerRef
-	if includeInit {
-		for i := range w.Spec.InitContainers {
-			out = append(out, ContainerRef{&w.Spec.InitContainers[i], JoinIndex(w.SpecPath+".initContainers", i), true})
+	for i := range w.Spec.InitContainers {
+		c := &w.Spec.InitContainers[i]
+		sidecar := c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways
+		if includeInit || sidecar {
+			out = append(out, ContainerRef{C: c, Path: JoinIndex(w.SpecPath+".initContainers", i), Init: true, Sidecar: sidecar})
 		}
 	}
 	for i := range w.Spec.Containers {
-		out = append(out, ContainerRef{&w.Spec.Containers[i], JoinIndex(w.SpecPath+".containers", i), false})
+		out = append(out, ContainerRef{C: &w.Spec.Containers[i], Path: JoinIndex(w.SpecPath+".containers", i)})
+	}
+	if includeInit {
+		for i := range w.Spec.EphemeralContainers {
+			c := corev1.Container(w.Spec.EphemeralContainers[i].EphemeralContainerCommon)
+			out = append(out, ContainerRef{C: &c, Path: JoinIndex(w.SpecPath+".ephemeralContainers", i), Ephemeral: true})
+		}
 	}
 	return out
 }
 
 // containerSubject names a container in messages: `Deployment "api" container "api"` (or
-// `init container "migrate"`).
+// `init container "migrate"`, `sidecar container "proxy"`, `ephemeral container "debug"`).
 func containerSubject(o *Object, c ContainerRef) string {
 	what := "container"
-	if c.Init {
+	switch {
+	case c.Sidecar:
+		what = "sidecar container"
+	case c.Init:
 		what = "init container"
+	case c.Ephemeral:
+		what = "ephemeral container"
 	}
 	name := c.C.Name
 	if name == "" {
@@ -159,9 +188,9 @@ func containerSubject(o *Object, c ContainerRef) string {
 // container lists or entries that were unknown during preview.
 func forContainers(o *Object, w Workload, includeInit bool, fn func(c ContainerRef) []Result) []Result {
 	var out []Result
-	lists := []string{w.SpecPath + ".containers"}
+	lists := []string{w.SpecPath + ".containers", w.SpecPath + ".initContainers"}
 	if includeInit {
-		lists = append(lists, w.SpecPath+".initContainers")
+		lists = append(lists, w.SpecPath+".ephemeralContainers")
 	}
 	for _, l := range lists {
 		if o.Unknown(l) {
@@ -176,6 +205,74 @@ func forContainers(o *Object, w Workload, includeInit bool, fn func(c ContainerR
 		out = append(out, fn(c)...)
 	}
 	return out
+}
+
+// defaultPodTemplatePaths are where custom resources usually carry a pod template (Argo Rollouts,
+// OpenKruise CloneSets, …; a job's template for CronJob-like kinds).
+var defaultPodTemplatePaths = []string{"spec.template", "spec.jobTemplate.spec.template"}
+
+// findPodTemplate makes a custom resource that carries a pod template a workload: at the path
+// configured for its group/Kind ("group/Kind=path" entries), else at a default path holding an object
+// with spec.containers. The template is read case-sensitively; its other fields are the custom
+// resource's business (its schema, not the pod's, decides what it accepts).
+func (o *Object) findPodTemplate(props property.Map, configured []string) {
+	paths, explicit := defaultPodTemplatePaths, false
+	for _, entry := range configured {
+		if gk, path, _ := strings.Cut(entry, "="); gk == o.Group+"/"+o.Kind {
+			paths, explicit = []string{path}, true
+			break
+		}
+	}
+	for _, path := range paths {
+		v, ok := valueAt(props, path)
+		if !ok || (!explicit && !looksLikePodTemplate(v)) {
+			continue
+		}
+		tpl := &corev1.PodTemplateSpec{}
+		if !v.IsComputed() {
+			d := decoder{}
+			d.writeValue(v)
+			if o.readError(tpl, kjson.UnmarshalCaseSensitivePreserveInts(d.buf, tpl)) == nil {
+				o.Problem = path + ": " + o.Problem
+				return
+			}
+		}
+		w := templateWorkload(tpl, path, nil)
+		if strings.Contains(path, "jobTemplate") || strings.HasSuffix(o.Kind, "Job") {
+			w = runToCompletion(w)
+		}
+		o.workload, o.isWorkload = w, true
+		return
+	}
+}
+
+// valueAt returns the value at a dotted path of map keys.
+func valueAt(m property.Map, path string) (property.Value, bool) {
+	v := property.New(m)
+	for _, key := range strings.Split(path, ".") {
+		if !v.IsMap() {
+			return property.Value{}, false
+		}
+		next, ok := v.AsMap().GetOk(key)
+		if !ok {
+			return property.Value{}, false
+		}
+		v = next
+	}
+	return v, true
+}
+
+// looksLikePodTemplate reports whether v is an object whose spec has containers.
+func looksLikePodTemplate(v property.Value) bool {
+	if !v.IsMap() {
+		return false
+	}
+	spec := v.AsMap().Get("spec")
+	if !spec.IsMap() {
+		return false
+	}
+	_, ok := spec.AsMap().GetOk("containers")
+	return ok
 }
 
 // Image is a parsed container image reference.
