@@ -53,23 +53,24 @@ type flowRule struct {
 var (
 	ingress = direction{word: "ingress", policyType: networkingv1.PolicyTypeIngress,
 		rules: func(np *networkingv1.NetworkPolicy) []flowRule {
-			out := make([]flowRule, len(np.Spec.Ingress))
-			for i, r := range np.Spec.Ingress {
-				out[i] = flowRule{r.From, r.Ports}
-			}
-			return out
+			return flowRules(np.Spec.Ingress, func(r networkingv1.NetworkPolicyIngressRule) flowRule { return flowRule{r.From, r.Ports} })
 		},
 		open: "accept traffic from anywhere", fix: "add a NetworkPolicy whose podSelector matches its pod labels"}
 	egress = direction{word: "egress", policyType: networkingv1.PolicyTypeEgress,
 		rules: func(np *networkingv1.NetworkPolicy) []flowRule {
-			out := make([]flowRule, len(np.Spec.Egress))
-			for i, r := range np.Spec.Egress {
-				out[i] = flowRule{r.To, r.Ports}
-			}
-			return out
+			return flowRules(np.Spec.Egress, func(r networkingv1.NetworkPolicyEgressRule) flowRule { return flowRule{r.To, r.Ports} })
 		},
 		open: "can connect anywhere", fix: "add an egress NetworkPolicy whose podSelector matches its pod labels"}
 )
+
+// flowRules converts a policy's ingress or egress rules.
+func flowRules[R any](rules []R, convert func(R) flowRule) []flowRule {
+	out := make([]flowRule, len(rules))
+	for i, r := range rules {
+		out[i] = convert(r)
+	}
+	return out
+}
 
 // isolates reports whether a NetworkPolicy restricts this direction's traffic of the pods it
 // selects. With no policyTypes, Kubernetes assumes Ingress, plus Egress when egress rules exist.

@@ -56,7 +56,13 @@ func workload(ctx *pulumi.Context, name string, replicas int, edit func(*corev1.
 			SeccompProfile:           corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
 		},
 	}
-	spec := corev1.PodSpecArgs{AutomountServiceAccountToken: pulumi.Bool(false)}
+	spec := corev1.PodSpecArgs{
+		AutomountServiceAccountToken: pulumi.Bool(false),
+		TopologySpreadConstraints: corev1.TopologySpreadConstraintArray{corev1.TopologySpreadConstraintArgs{
+			MaxSkew: pulumi.Int(1), TopologyKey: pulumi.String("kubernetes.io/hostname"),
+			WhenUnsatisfiable: pulumi.String("ScheduleAnyway"), LabelSelector: metav1.LabelSelectorArgs{MatchLabels: labels},
+		}},
+	}
 	if edit != nil {
 		edit(&spec, &c)
 	}
