@@ -30,6 +30,9 @@ func checkContainerResources(o *Object, c *Config) []Result {
 	prm := c.Params.(*containerResourceParams)
 	requests, limits := prm.Requests, prm.Limits
 	return forContainers(o, w, true, func(cr ContainerRef) []Result {
+		if cr.Ephemeral {
+			return nil // The API forbids resources on ephemeral containers.
+		}
 		var out []Result
 		var missing []string
 		for _, want := range []struct {
