@@ -67,3 +67,48 @@ func TestABadParameterInTheConfigIsRefusedNamingPolicyAndKey(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `policy "serving-deployment-replicas": parameter "minReplicas": want an integer, got the string "two"`)
 }
+
+// wrongCased is a Deployment whose security context, probe and resources are spelled in the wrong
+// case: the API server drops them, so they must not satisfy the checks.
+const wrongCased = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: rag}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: api
+          image: ghcr.io/jdjones/api:1.0
+          SecurityContext: {runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}
+          LivenessProbe: {httpGet: {path: /healthz, port: 8000}}
+          Resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: 500m, memory: 256Mi}}
+`
+
+func TestWrongCasedFieldsAreRefusedNotCounted(t *testing.T) {
+	var out bytes.Buffer
+	code, err := run([]string{"-quiet", "-"}, strings.NewReader(wrongCased), &out)
+	require.NoError(t, err)
+	assert.Equal(t, 1, code)
+	for _, want := range []string{
+		`spec.template.spec.containers[0].SecurityContext is not a field of apps/v1 Deployment (field names are case-sensitive); rename it to securityContext`,
+		`Deployment "api" container "api": runAsNonRoot is not true`,
+		`Deployment "api" container "api": no livenessProbe`,
+		`Deployment "api" container "api": no requests.cpu`,
+	} {
+		assert.Contains(t, out.String(), want)
+	}
+}
+
+func TestADocumentAfterATabbedSeparatorIsJudged(t *testing.T) {
+	stream := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: rag}\n---\t# the grafana deployment\n" + grafanaWithLiteralPassword
+	var out bytes.Buffer
+	code, err := run([]string{"-quiet", "-"}, strings.NewReader(stream), &out)
+	require.NoError(t, err)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out.String(), "2 objects,")
+	assert.Contains(t, out.String(), `env GF_SECURITY_ADMIN_PASSWORD has a literal value`)
+}
