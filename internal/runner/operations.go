@@ -12,6 +12,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+
+	"github.com/jdjones/jd-jones-rag-infra/config"
 )
 
 // Preview previews the stack with the policy pack. events, when given, receive the engine's events and
@@ -21,40 +23,57 @@ func (s *Session) Preview(ctx context.Context, events chan<- events.EngineEvent)
 	if err != nil {
 		return auto.PreviewResult{}, err
 	}
-	opts := []optpreview.Option{optpreview.ProgressStreams(s.out()), optpreview.ErrorProgressStreams(s.errOut())}
-	if pack != "" {
-		opts = append(opts, optpreview.PolicyPacks(pack))
-	}
-	if s.PolicyConfig != "" {
-		opts = append(opts, optpreview.PolicyPackConfigs(s.PolicyConfig))
-	}
-	if events != nil {
-		opts = append(opts, optpreview.EventStreams(events))
-	}
-	return stack.Preview(ctx, opts...)
+	return stack.Preview(ctx, s.previewOptions(pack, events)...)
 }
 
-// Up applies the stack with the policy pack; events behave as in Preview.
+// Up applies the stack, judged by the policy pack before anything changes: the engine runs stack
+// policies only after an update's steps are applied, so Up first previews with the pack, saving the
+// plan, and a refused preview stops it; the update then applies exactly that plan (the CLI refuses
+// any step the plan did not allow). events receive the update's events and behave as in Preview.
 func (s *Session) Up(ctx context.Context, events chan<- events.EngineEvent) (auto.UpResult, error) {
 	stack, pack, err := s.prepare(ctx, events)
+	if err == nil {
+		err = s.warnIfProduction(ctx, stack)
+	}
+	var plan string
+	if err == nil {
+		plan, err = s.savePlan(ctx, stack, pack)
+	}
 	if err != nil {
+		if events != nil {
+			close(events)
+		}
 		return auto.UpResult{}, err
 	}
-	if s.Stack == "prod" {
-		fmt.Fprintln(s.errOut(), "warning: applying prod from the local file backend with a passphrase secrets provider; "+
-			"production state belongs in a shared backend with a real secrets provider (see README).")
+	return stack.Up(ctx, append(s.upOptions(pack, events), optup.Plan(plan))...)
+}
+
+// savePlan previews the stack with the pack and saves the plan an update may apply; a preview the
+// pack refuses is an error that says nothing was applied.
+func (s *Session) savePlan(ctx context.Context, stack auto.Stack, pack string) (string, error) {
+	dir := filepath.Join(s.stateDir(), "plans")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
 	}
-	opts := []optup.Option{optup.ProgressStreams(s.out()), optup.ErrorProgressStreams(s.errOut())}
-	if pack != "" {
-		opts = append(opts, optup.PolicyPacks(pack))
+	plan := filepath.Join(dir, s.Stack+".json")
+	if _, err := stack.Preview(ctx, append(s.previewOptions(pack, nil), optpreview.Plan(plan))...); err != nil {
+		return "", fmt.Errorf("the preview before up failed, so nothing was applied: %w", err)
 	}
-	if s.PolicyConfig != "" {
-		opts = append(opts, optup.PolicyPackConfigs(s.PolicyConfig))
+	return plan, nil
+}
+
+// warnIfProduction warns before a production stack is applied from the local backend; production
+// is the stack's environment, whatever its name.
+func (s *Session) warnIfProduction(ctx context.Context, stack auto.Stack) error {
+	v, err := stack.GetConfig(ctx, config.Project+":"+config.EnvironmentKey)
+	if err != nil {
+		return fmt.Errorf("reading the environment of stack %s: %w", s.Stack, err)
 	}
-	if events != nil {
-		opts = append(opts, optup.EventStreams(events))
+	if config.Environment(v.Value).IsProduction() {
+		fmt.Fprintf(s.errOut(), "warning: applying %s, a production stack, from the local file backend with a passphrase secrets provider; "+
+			"production state belongs in a shared backend with a real secrets provider (see README).\n", s.Stack)
 	}
-	return stack.Up(ctx, opts...)
+	return nil
 }
 
 // Destroy deletes the stack's resources (protected ones refuse).
@@ -103,12 +122,38 @@ func (s *Session) Render(ctx context.Context, out string) error {
 		return fmt.Errorf("setting the render directory: %w", err)
 	}
 	fmt.Fprintf(s.errOut(), "warning: rendering %s to %s; rendered Secrets hold their values in plaintext, keep the folder out of git.\n", s.Stack, out)
+	_, err = stack.Up(ctx, render.upOptions(pack, nil)...)
+	return err
+}
+
+// previewOptions are the options of a preview with the session's streams, policy pack and its config.
+func (s *Session) previewOptions(pack string, events chan<- events.EngineEvent) []optpreview.Option {
+	opts := []optpreview.Option{optpreview.ProgressStreams(s.out()), optpreview.ErrorProgressStreams(s.errOut())}
+	if pack != "" {
+		opts = append(opts, optpreview.PolicyPacks(pack))
+	}
+	if s.PolicyConfig != "" {
+		opts = append(opts, optpreview.PolicyPackConfigs(s.PolicyConfig))
+	}
+	if events != nil {
+		opts = append(opts, optpreview.EventStreams(events))
+	}
+	return opts
+}
+
+// upOptions are the options of an up with the session's streams, policy pack and its config.
+func (s *Session) upOptions(pack string, events chan<- events.EngineEvent) []optup.Option {
 	opts := []optup.Option{optup.ProgressStreams(s.out()), optup.ErrorProgressStreams(s.errOut())}
 	if pack != "" {
 		opts = append(opts, optup.PolicyPacks(pack))
 	}
-	_, err = stack.Up(ctx, opts...)
-	return err
+	if s.PolicyConfig != "" {
+		opts = append(opts, optup.PolicyPackConfigs(s.PolicyConfig))
+	}
+	if events != nil {
+		opts = append(opts, optup.EventStreams(events))
+	}
+	return opts
 }
 
 // prepare selects the stack and builds the policy pack; on failure it closes events, which the

@@ -16,10 +16,9 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-)
 
-// Project is the Pulumi project name of Pulumi.yaml.
-const Project = "jd-jones-rag-infra"
+	"github.com/jdjones/jd-jones-rag-infra/config"
+)
 
 // DefaultPassphrase encrypts the local backend's secrets when PULUMI_CONFIG_PASSPHRASE is unset.
 // It protects nothing: the local backend is for previews and tests. Real stacks use a shared backend
@@ -80,8 +79,8 @@ func (s *Session) errOut() io.Writer {
 	return os.Stderr
 }
 
-// ToolsMissing is returned when `make tools` has not been run.
-var ToolsMissing = errors.New("the Pulumi toolchain is not built: run `make tools` first (the first build takes 10-15 minutes)")
+// ErrToolsMissing is returned when `make tools` has not been run.
+var ErrToolsMissing = errors.New("the Pulumi toolchain is not built: run `make tools` first (the first build takes 10-15 minutes)")
 
 // Toolchain returns the Pulumi CLI and Pulumi home that `make tools` laid out under repo/.tools.
 func Toolchain(repo string) (cliRoot, pulumiHome string, err error) {
@@ -89,7 +88,7 @@ func Toolchain(repo string) (cliRoot, pulumiHome string, err error) {
 	pulumiHome = filepath.Join(cliRoot, "pulumi-home")
 	for _, p := range []string{filepath.Join(cliRoot, "bin", "pulumi"), filepath.Join(pulumiHome, "plugins")} {
 		if _, err := os.Stat(p); err != nil {
-			return "", "", fmt.Errorf("%w (%s is missing)", ToolsMissing, p)
+			return "", "", fmt.Errorf("%w (%s is missing)", ErrToolsMissing, p)
 		}
 	}
 	return cliRoot, pulumiHome, nil
@@ -109,6 +108,8 @@ func (s *Session) Environment(pulumiHome string) map[string]string {
 		"PULUMI_SKIP_UPDATE_CHECK":                    "1",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
 		"PULUMI_IGNORE_AMBIENT_PLUGINS":               "true",
+		// Update plans (preview --save-plan, up --plan), which Up relies on, are experimental in the CLI.
+		"PULUMI_EXPERIMENTAL": "true",
 	}
 	for k, v := range s.Env {
 		env[k] = v
@@ -139,7 +140,7 @@ func (s *Session) Select(ctx context.Context) (auto.Stack, error) {
 	}
 	project := s.Project
 	if project == "" {
-		project = Project
+		project = config.Project
 	}
 	stack, err := auto.UpsertStackInlineSource(ctx, s.Stack, project, program,
 		auto.WorkDir(work), auto.Pulumi(cli), auto.PulumiHome(pulumiHome),

@@ -1,0 +1,74 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/jdjones/jd-jones-rag-infra/internal/runner"
+	"github.com/jdjones/jd-jones-rag-infra/platform"
+)
+
+// projectWithStack is a project directory holding the repository's Pulumi.yaml and a stack file
+// named stack whose content is the repository's Pulumi.<from>.yaml.
+func projectWithStack(t *testing.T, stack, from string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for dst, src := range map[string]string{"Pulumi.yaml": "Pulumi.yaml", "Pulumi." + stack + ".yaml": "Pulumi." + from + ".yaml"} {
+		data, err := os.ReadFile(filepath.Join(repo, src))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, dst), data, 0o644))
+	}
+	return dir
+}
+
+// The runner warns before applying a production stack from the local backend; production is the
+// stack's environment, whatever its name.
+func TestUpWarnsForProductionByEnvironmentNotName(t *testing.T) {
+	const warning = "a production stack, from the local file backend"
+	for _, tc := range []struct {
+		name, stack, config string
+		warns               bool
+	}{
+		{"a stack named staging with environment prod warns", "staging", "prod", true},
+		{"a stack named prod with environment dev does not warn", "prod", "dev", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := session(t, tc.stack)
+			var stderr bytes.Buffer
+			s.Stderr = &stderr
+			s.NoPolicy = true
+			s.ProjectDir = projectWithStack(t, tc.stack, tc.config)
+			s.Program = func(*pulumi.Context) error { return nil } // nothing to apply: no cluster needed
+			_, err := s.Up(context.Background(), nil)
+			require.NoError(t, err, stderr.String())
+			assert.Equal(t, tc.warns, strings.Contains(stderr.String(), warning), "stderr:\n%s", stderr.String())
+		})
+	}
+}
+
+// A render honours -policy-config like a preview does: a policy raised to mandatory stops it.
+func TestRenderAppliesThePolicyConfig(t *testing.T) {
+	config := filepath.Join(t.TempDir(), "policy-config.json")
+	// Dev images are pinned by tag, not digest: advisory by default, blocking when raised.
+	require.NoError(t, os.WriteFile(config, []byte(`{"image-pinned-by-digest": "mandatory"}`), 0o644))
+	s := session(t, "dev")
+	s.Program = platform.Program
+	s.PolicyConfig = config
+	err := s.Render(context.Background(), t.TempDir())
+	require.Error(t, err, "the raised policy blocks the render")
+	assert.Contains(t, err.Error(), "image-pinned-by-digest")
+}
+
+// The runner names the missing toolchain with an error value callers can test for.
+func TestMissingToolchainIsAnErrorValue(t *testing.T) {
+	_, _, err := runner.Toolchain(t.TempDir())
+	require.ErrorIs(t, err, runner.ErrToolsMissing)
+}
