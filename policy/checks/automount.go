@@ -7,15 +7,6 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 )
 
-// The kinds this policy reads, added to the decoder's table (newTyped in decode.go) until that
-// table lists them itself.
-func init() {
-	newTyped["/v1/ServiceAccount"] = func() any { return &corev1.ServiceAccount{} }
-	newTyped["rbac.authorization.k8s.io/v1/RoleBinding"] = func() any { return &rbacv1.RoleBinding{} }
-	newTyped["rbac.authorization.k8s.io/v1/ClusterRoleBinding"] = func() any { return &rbacv1.ClusterRoleBinding{} }
-	clusterScoped["ClusterRoleBinding"] = true
-}
-
 // UnusedServiceAccountToken recommends not mounting an API token into pods whose service account
 // is granted nothing: a token that is never needed only helps whoever breaks into the pod.
 var UnusedServiceAccountToken = &Policy{

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/jdjones/jd-jones-rag-infra/internal/imageref"
 )
 
 // defaultDatabaseImages name database and cache images by the last segment of the repository
@@ -26,7 +28,7 @@ var defaultHAImages = []string{
 
 // matchImage reports whether the image's name matches one of the patterns in full.
 func matchImage(image string, patterns []*regexp.Regexp) bool {
-	name := ParseImage(image).Name()
+	name := imageref.Split(image).Name()
 	for _, re := range patterns {
 		if loc := re.FindStringIndex(name); loc != nil && loc[0] == 0 && loc[1] == len(name) {
 			return true

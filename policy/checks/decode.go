@@ -16,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kjson "sigs.k8s.io/json"
@@ -70,29 +71,32 @@ type Object struct {
 
 // newTyped maps "group/version/Kind" to a constructor of the matching k8s.io/api type.
 var newTyped = map[string]func() any{
-	"/v1/Pod":                                func() any { return &corev1.Pod{} },
-	"/v1/ReplicationController":              func() any { return &corev1.ReplicationController{} },
-	"/v1/Secret":                             func() any { return &corev1.Secret{} },
-	"/v1/ConfigMap":                          func() any { return &corev1.ConfigMap{} },
-	"/v1/PersistentVolumeClaim":              func() any { return &corev1.PersistentVolumeClaim{} },
-	"/v1/Namespace":                          func() any { return &corev1.Namespace{} },
-	"/v1/Service":                            func() any { return &corev1.Service{} },
-	"apps/v1/Deployment":                     func() any { return &appsv1.Deployment{} },
-	"apps/v1/StatefulSet":                    func() any { return &appsv1.StatefulSet{} },
-	"apps/v1/DaemonSet":                      func() any { return &appsv1.DaemonSet{} },
-	"apps/v1/ReplicaSet":                     func() any { return &appsv1.ReplicaSet{} },
-	"batch/v1/Job":                           func() any { return &batchv1.Job{} },
-	"batch/v1/CronJob":                       func() any { return &batchv1.CronJob{} },
-	"networking.k8s.io/v1/Ingress":           func() any { return &networkingv1.Ingress{} },
-	"networking.k8s.io/v1/NetworkPolicy":     func() any { return &networkingv1.NetworkPolicy{} },
-	"autoscaling/v2/HorizontalPodAutoscaler": func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
-	"autoscaling/v1/HorizontalPodAutoscaler": func() any { return &autoscalingv1.HorizontalPodAutoscaler{} },
-	"policy/v1/PodDisruptionBudget":          func() any { return &policyv1.PodDisruptionBudget{} },
-	"storage.k8s.io/v1/StorageClass":         func() any { return &storagev1.StorageClass{} },
+	"/v1/Pod":                                         func() any { return &corev1.Pod{} },
+	"/v1/ReplicationController":                       func() any { return &corev1.ReplicationController{} },
+	"/v1/Secret":                                      func() any { return &corev1.Secret{} },
+	"/v1/ConfigMap":                                   func() any { return &corev1.ConfigMap{} },
+	"/v1/PersistentVolumeClaim":                       func() any { return &corev1.PersistentVolumeClaim{} },
+	"/v1/Namespace":                                   func() any { return &corev1.Namespace{} },
+	"/v1/Service":                                     func() any { return &corev1.Service{} },
+	"apps/v1/Deployment":                              func() any { return &appsv1.Deployment{} },
+	"apps/v1/StatefulSet":                             func() any { return &appsv1.StatefulSet{} },
+	"apps/v1/DaemonSet":                               func() any { return &appsv1.DaemonSet{} },
+	"apps/v1/ReplicaSet":                              func() any { return &appsv1.ReplicaSet{} },
+	"batch/v1/Job":                                    func() any { return &batchv1.Job{} },
+	"batch/v1/CronJob":                                func() any { return &batchv1.CronJob{} },
+	"networking.k8s.io/v1/Ingress":                    func() any { return &networkingv1.Ingress{} },
+	"networking.k8s.io/v1/NetworkPolicy":              func() any { return &networkingv1.NetworkPolicy{} },
+	"autoscaling/v2/HorizontalPodAutoscaler":          func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
+	"autoscaling/v1/HorizontalPodAutoscaler":          func() any { return &autoscalingv1.HorizontalPodAutoscaler{} },
+	"policy/v1/PodDisruptionBudget":                   func() any { return &policyv1.PodDisruptionBudget{} },
+	"storage.k8s.io/v1/StorageClass":                  func() any { return &storagev1.StorageClass{} },
+	"/v1/ServiceAccount":                              func() any { return &corev1.ServiceAccount{} },
+	"rbac.authorization.k8s.io/v1/RoleBinding":        func() any { return &rbacv1.RoleBinding{} },
+	"rbac.authorization.k8s.io/v1/ClusterRoleBinding": func() any { return &rbacv1.ClusterRoleBinding{} },
 }
 
 // clusterScoped lists the kinds the checks know that have no namespace.
-var clusterScoped = map[string]bool{"Namespace": true, "StorageClass": true}
+var clusterScoped = map[string]bool{"Namespace": true, "StorageClass": true, "ClusterRoleBinding": true}
 
 // ParseTypeToken splits a Pulumi Kubernetes type token into group, version and kind. ok is false for
 // tokens of other providers, Pulumi-internal types, and Kubernetes component or Patch types, which

@@ -1,6 +1,10 @@
 package checks
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/jdjones/jd-jones-rag-infra/internal/imageref"
+)
 
 // ImageTag requires an explicit image tag that is not "latest" (or a digest).
 var ImageTag = &Policy{
@@ -14,7 +18,7 @@ var ImageTag = &Policy{
 }
 
 func checkImageTag(o *Object, _ *Config) []Result {
-	return forImages(o, func(cr ContainerRef, img Image) []Result {
+	return forImages(o, func(cr ContainerRef, img imageref.Ref) []Result {
 		switch {
 		case cr.C.Image == "":
 			return []Result{Violation(o, containerSubject(o, cr), "has no image", "set image to a versioned image reference")}
@@ -45,7 +49,7 @@ var ImageDigest = &Policy{
 }
 
 func checkImageDigest(o *Object, _ *Config) []Result {
-	return perObject(forImages(o, func(cr ContainerRef, img Image) []Result {
+	return perObject(forImages(o, func(cr ContainerRef, img imageref.Ref) []Result {
 		if img.Digest != "" || cr.C.Image == "" {
 			return nil
 		}
@@ -55,12 +59,12 @@ func checkImageDigest(o *Object, _ *Config) []Result {
 
 // forImages runs fn on every container image, init containers included; an unknown image is a
 // note, an empty one is passed with an empty Image.
-func forImages(o *Object, fn func(cr ContainerRef, img Image) []Result) []Result {
+func forImages(o *Object, fn func(cr ContainerRef, img imageref.Ref) []Result) []Result {
 	w, _ := o.Workload()
 	return forContainers(o, w, true, func(cr ContainerRef) []Result {
 		if cr.C.Image == "" && o.Unknown(cr.Path+".image") {
 			return []Result{Undecided(o, containerSubject(o, cr), cr.Path+".image")}
 		}
-		return fn(cr, ParseImage(cr.C.Image))
+		return fn(cr, imageref.Split(cr.C.Image))
 	})
 }

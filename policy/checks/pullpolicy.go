@@ -1,6 +1,10 @@
 package checks
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/jdjones/jd-jones-rag-infra/internal/imageref"
+)
 
 // ImagePullAlways recommends pulling a mutable tag on every start, so a node never runs a stale
 // copy of a tag that was pushed again (and image pull secrets are checked on every start).
@@ -15,7 +19,7 @@ var ImagePullAlways = &Policy{
 }
 
 func checkImagePullAlways(o *Object, _ *Config) []Result {
-	return perObject(forImages(o, func(cr ContainerRef, img Image) []Result {
+	return perObject(forImages(o, func(cr ContainerRef, img imageref.Ref) []Result {
 		policy := string(cr.C.ImagePullPolicy)
 		switch {
 		case img.Digest != "" || cr.C.Image == "" || policy == "Always":

@@ -275,35 +275,6 @@ func looksLikePodTemplate(v property.Value) bool {
 	return ok
 }
 
-// Image is a parsed container image reference.
-type Image struct {
-	// Repository is everything before the tag or digest, e.g. "ghcr.io/org/api".
-	Repository string
-	// Tag and Digest are empty when absent.
-	Tag, Digest string
-}
-
-// ParseImage splits an image reference such as "registry:5000/org/app:1.2@sha256:..." into parts.
-func ParseImage(ref string) Image {
-	var img Image
-	if at := strings.Index(ref, "@"); at >= 0 {
-		img.Digest = ref[at+1:]
-		ref = ref[:at]
-	}
-	lastSlash := strings.LastIndex(ref, "/")
-	if colon := strings.LastIndex(ref, ":"); colon > lastSlash {
-		img.Tag = ref[colon+1:]
-		ref = ref[:colon]
-	}
-	img.Repository = ref
-	return img
-}
-
-// Name is the last path segment of the repository: "bitnami/postgresql" -> "postgresql".
-func (i Image) Name() string {
-	return i.Repository[strings.LastIndex(i.Repository, "/")+1:]
-}
-
 // HPA is the version-neutral view of an autoscaling/v1 or autoscaling/v2 HorizontalPodAutoscaler.
 type HPA struct {
 	Target      autoscalingv2.CrossVersionObjectReference
