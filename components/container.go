@@ -5,6 +5,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/jdjones/jd-jones-rag-infra/config"
+	"github.com/jdjones/jd-jones-rag-infra/internal/imageref"
 )
 
 // tmpVolume is the writable scratch space every pod gets, since root filesystems are read-only.
@@ -31,6 +32,15 @@ type container struct {
 	startup, liveness, readiness *corev1.ProbeArgs
 }
 
+// pullPolicy pulls a tag on every start, so no node runs a stale copy of a tag pushed again, and a
+// digest only when the node lacks it (its content cannot change).
+func pullPolicy(image string) string {
+	if imageref.Split(image).Digest != "" {
+		return "IfNotPresent"
+	}
+	return "Always"
+}
+
 // build returns the container with requests and limits, the restricted security context and /tmp mounted.
 func (c container) build() corev1.ContainerArgs {
 	ports := corev1.ContainerPortArray{}
@@ -41,7 +51,7 @@ func (c container) build() corev1.ContainerArgs {
 	args := corev1.ContainerArgs{
 		Name:            pulumi.String(c.name),
 		Image:           pulumi.String(c.image),
-		ImagePullPolicy: pulumi.String("IfNotPresent"),
+		ImagePullPolicy: pulumi.String(pullPolicy(c.image)),
 		Ports:           ports,
 		Env:             c.env,
 		EnvFrom:         c.envFrom,

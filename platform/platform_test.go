@@ -236,6 +236,25 @@ func TestDataIsProtectedInProdOnly(t *testing.T) {
 	}
 }
 
+func TestATagIsPulledOnEveryStartADigestOnlyWhenMissing(t *testing.T) {
+	const digest = "registry.example.com/jdjones/api@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	rec := runStack(t, "dev", map[string]string{"images": `{"api": "` + digest + `"}`})
+	var pinned, tagged int
+	for _, r := range workloads(rec) {
+		for _, c := range decodeWorkload(t, r).spec.Spec.Containers {
+			want := corev1.PullAlways
+			if c.Image == digest {
+				want, pinned = corev1.PullIfNotPresent, pinned+1
+			} else {
+				tagged++
+			}
+			assert.Equal(t, want, c.ImagePullPolicy, "%s/%s (%s)", r.Name, c.Name, c.Image)
+		}
+	}
+	assert.Positive(t, pinned, "containers running the pinned image")
+	assert.Positive(t, tagged, "containers running a tag")
+}
+
 func TestEveryContainerIsProbedSizedAndRestricted(t *testing.T) {
 	for _, stack := range stacks {
 		rec := runStack(t, stack, nil)
