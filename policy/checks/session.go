@@ -52,6 +52,10 @@ type Session struct {
 type cachedObject struct {
 	res Resource
 	obj *Object
+	// ran are the resource policies that used obj since it was last compared with the engine's
+	// properties: an engine runs each policy once per resource analysis, so a policy that already
+	// ran means a new analysis, whose properties must be compared again.
+	ran map[*Policy]bool
 }
 
 // decodedParams is a policy's raw config (by identity: engines pass the same map on every call)
@@ -115,7 +119,7 @@ func (s *Session) Object(r Resource) *Object {
 	if len(s.objects) >= maxCached {
 		s.objects = map[string]cachedObject{}
 	}
-	s.objects[r.URN] = cachedObject{r, o}
+	s.objects[r.URN] = cachedObject{res: r, obj: o}
 	s.mu.Unlock()
 	return o
 }
@@ -129,7 +133,28 @@ func (s *Session) RunResource(p *Policy, r Resource, props map[string]any) []Fin
 		// Its podTemplatePaths decide how custom resources decode; it runs first on every resource.
 		_, _ = s.configure(p, props)
 	}
-	return s.runResource(p, s.Object(r), props)
+	return s.runResource(p, s.objectFor(p, r), props)
+}
+
+// objectFor is Object for resource policy p: within one analysis of a resource (each policy once) it
+// reuses the decoding without comparing the properties again, which would cost as much as every
+// policy's own check; a policy that already ran on the decoding starts a new analysis.
+func (s *Session) objectFor(p *Policy, r Resource) *Object {
+	s.mu.Lock()
+	if c, ok := s.objects[r.URN]; ok && c.ran != nil && !c.ran[p] && c.res.Type == r.Type && c.res.Name == r.Name {
+		c.ran[p] = true
+		s.mu.Unlock()
+		return c.obj
+	}
+	s.mu.Unlock()
+	o := s.Object(r)
+	s.mu.Lock()
+	if c, ok := s.objects[r.URN]; ok && c.obj == o {
+		c.ran = map[*Policy]bool{p: true}
+		s.objects[r.URN] = c
+	}
+	s.mu.Unlock()
+	return o
 }
 
 // podTemplatePaths returns the pod template paths of custom kinds as kubernetes-object-readable is
