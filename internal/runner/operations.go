@@ -27,17 +27,19 @@ func (s *Session) Preview(ctx context.Context, events chan<- events.EngineEvent)
 }
 
 // Up applies the stack, judged by the policy pack before anything changes: the engine runs stack
-// policies only after an update's steps are applied, so Up first previews with the pack, saving the
-// plan, and a refused preview stops it; the update then applies exactly that plan (the CLI refuses
-// any step the plan did not allow). events receive the update's events and behave as in Preview.
+// policies only after an update's steps are applied, so Up first previews the same program against
+// the same state with the pack, and a refused preview stops it. (Update plans, which would make the
+// update apply exactly what the preview judged, are refused here by the Kubernetes provider itself: a
+// Secret whose values are unknown during preview keeps stringData in the plan and has data at update
+// time, which the CLI reports as "violates plan".) events receive the update's events and behave as
+// in Preview.
 func (s *Session) Up(ctx context.Context, events chan<- events.EngineEvent) (auto.UpResult, error) {
 	stack, pack, err := s.prepare(ctx, events)
 	if err == nil {
 		err = s.warnIfProduction(ctx, stack)
 	}
-	var plan string
 	if err == nil {
-		plan, err = s.savePlan(ctx, stack, pack)
+		err = s.previewBeforeUp(ctx, stack, pack)
 	}
 	if err != nil {
 		if events != nil {
@@ -45,21 +47,16 @@ func (s *Session) Up(ctx context.Context, events chan<- events.EngineEvent) (aut
 		}
 		return auto.UpResult{}, err
 	}
-	return stack.Up(ctx, append(s.upOptions(pack, events), optup.Plan(plan))...)
+	return stack.Up(ctx, s.upOptions(pack, events)...)
 }
 
-// savePlan previews the stack with the pack and saves the plan an update may apply; a preview the
-// pack refuses is an error that says nothing was applied.
-func (s *Session) savePlan(ctx context.Context, stack auto.Stack, pack string) (string, error) {
-	dir := filepath.Join(s.stateDir(), "plans")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
+// previewBeforeUp previews the stack with the pack; a preview the pack refuses is an error that says
+// nothing was applied.
+func (s *Session) previewBeforeUp(ctx context.Context, stack auto.Stack, pack string) error {
+	if _, err := stack.Preview(ctx, s.previewOptions(pack, nil)...); err != nil {
+		return fmt.Errorf("the preview before up failed, so nothing was applied: %w", err)
 	}
-	plan := filepath.Join(dir, s.Stack+".json")
-	if _, err := stack.Preview(ctx, append(s.previewOptions(pack, nil), optpreview.Plan(plan))...); err != nil {
-		return "", fmt.Errorf("the preview before up failed, so nothing was applied: %w", err)
-	}
-	return plan, nil
+	return nil
 }
 
 // warnIfProduction warns before a production stack is applied from the local backend; production

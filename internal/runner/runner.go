@@ -108,8 +108,6 @@ func (s *Session) Environment(pulumiHome string) map[string]string {
 		"PULUMI_SKIP_UPDATE_CHECK":                    "1",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
 		"PULUMI_IGNORE_AMBIENT_PLUGINS":               "true",
-		// Update plans (preview --save-plan, up --plan), which Up relies on, are experimental in the CLI.
-		"PULUMI_EXPERIMENTAL": "true",
 	}
 	for k, v := range s.Env {
 		env[k] = v
