@@ -34,6 +34,9 @@ import (
 // namespaces of the stacks, as Pulumi.dev.yaml and Pulumi.prod.yaml set them.
 var namespaces = map[string]string{"dev": "jd-jones-rag-dev", "prod": "jd-jones-rag"}
 
+// freshNamespace is where a fresh up of dev's configuration runs, beside the stacks the test upgrades.
+const freshNamespace = "jd-jones-rag-fresh"
+
 // startCluster starts the local control plane (or connects to $JDJ_TEST_KUBECONFIG's cluster) for one test
 // and stops it at the end; a failing test prints the tail of every process's log.
 func startCluster(t *testing.T) *cluster.Cluster {
@@ -111,14 +114,33 @@ func changes(summary auto.UpdateSummary) map[string]int {
 func TestBothStacksOnARealControlPlane(t *testing.T) {
 	c := startCluster(t)
 	ctx := context.Background()
-	state := t.TempDir()
+	// Both stacks start from the previous release, as users' stacks do, and the current tree is applied
+	// over that state: the upgrade must keep every namespace, data and secret object. A fresh up of the
+	// current tree is the phase after the second ups, in a namespace of its own (the outage phase's up from
+	// nothing does not count: it is cut midway and its error is not checked).
+	start := time.Now()
+	previous := checkoutRelease(t, previousRelease)
+	t.Logf("phase: %-55s %8s", "check out and build the previous release "+previousRelease[:7], since(start))
+	state := previous.stateDir()
+	released := map[string]*liveState{}
 	before := map[string]*liveState{}
 
 	for _, stack := range []string{"dev", "prod"} {
-		phase(t, "up "+stack+" brings every workload up under Pod Security restricted", func(t *testing.T) {
-			_, err := clusterSession(t, c, stack, state).Up(ctx, nil)
-			require.NoError(t, err)
+		phase(t, "up "+stack+" of the previous release "+previousRelease[:7], func(t *testing.T) {
+			previous.up(t, c, stack)
+			released[stack] = snapshot(t, c, namespaces[stack])
+			require.NotEmpty(t, released[stack].statefulSets, "the previous release's StatefulSets")
+			require.NotEmpty(t, released[stack].claims, "the previous release's claims")
+			require.NotEmpty(t, released[stack].secrets, "the previous release's Secrets")
+		})
+	}
+	for _, stack := range []string{"dev", "prod"} {
+		phase(t, "up "+stack+" of the current tree over it keeps namespace, data and secrets", func(t *testing.T) {
+			evs, err := upgradeUp(t, c, stack, state)
+			assert.Empty(t, replacedKept(evs), "namespace, data and secret resources the upgrade replaces or deletes")
+			require.NoError(t, err, "up of the current tree over the previous release's %s", stack)
 			before[stack] = assertRunning(t, c, stack)
+			assertKept(t, released[stack], before[stack])
 		})
 	}
 	for _, stack := range []string{"dev", "prod"} {
@@ -136,6 +158,20 @@ func TestBothStacksOnARealControlPlane(t *testing.T) {
 			assertNoPlaintextSecrets(t, c, clusterSession(t, c, stack, state), namespaces[stack])
 		})
 	}
+	phase(t, "a fresh up of dev's configuration brings every workload up under Pod Security restricted", func(t *testing.T) {
+		s := clusterSession(t, c, "dev", t.TempDir())
+		s.ProjectDir = stackFileWith(t, "", map[string]string{"namespace: " + namespaces["dev"]: "namespace: " + freshNamespace})
+		if !c.Local {
+			// An external cluster outlives the test: leave no extra namespace behind.
+			t.Cleanup(func() {
+				_, err := s.Destroy(ctx)
+				assert.NoError(t, err, "destroy of the fresh up")
+			})
+		}
+		_, err := s.Up(ctx, nil)
+		require.NoError(t, err)
+		assertRunningIn(t, c, "dev", freshNamespace)
+	})
 	phase(t, "an image tag and a config value roll exactly the workloads that use them", func(t *testing.T) {
 		assertUpdateRollsOnlyUsers(t, c, state)
 	})
@@ -177,6 +213,7 @@ func TestBothStacksOnARealControlPlane(t *testing.T) {
 
 // liveState is what a stack's namespace holds.
 type liveState struct {
+	namespace    corev1.Namespace
 	deployments  map[string]appsv1.Deployment
 	statefulSets map[string]appsv1.StatefulSet
 	claims       map[string]corev1.PersistentVolumeClaim
@@ -191,6 +228,9 @@ func snapshot(t *testing.T, c *cluster.Cluster, ns string) *liveState {
 		deployments: map[string]appsv1.Deployment{}, statefulSets: map[string]appsv1.StatefulSet{},
 		claims: map[string]corev1.PersistentVolumeClaim{}, secrets: map[string]corev1.Secret{},
 	}
+	namespace, err := c.Client.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	require.NoError(t, err)
+	s.namespace = *namespace
 	deps, err := c.Client.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
 	require.NoError(t, err)
 	for _, d := range deps.Items {
@@ -246,13 +286,18 @@ func names[T any](items []T, name func(T) string) []string {
 	return out
 }
 
-// assertRunning checks a stack's namespace after up: every Deployment Available, every StatefulSet Ready,
-// every claim Bound, the migration Job Complete, autoscalers, budgets and network policies as registered,
-// and no pod refused by Pod Security admission (which the namespace still enforces).
+// assertRunning checks a stack's namespace after up, as assertRunningIn does.
 func assertRunning(t *testing.T, c *cluster.Cluster, stack string) *liveState {
 	t.Helper()
+	return assertRunningIn(t, c, stack, namespaces[stack])
+}
+
+// assertRunningIn checks the namespace ns after an up of stack's configuration: every Deployment Available,
+// every StatefulSet Ready, every claim Bound, the migration Job Complete, autoscalers, budgets and network
+// policies as registered, and no pod refused by Pod Security admission (which the namespace still enforces).
+func assertRunningIn(t *testing.T, c *cluster.Cluster, stack, ns string) *liveState {
+	t.Helper()
 	ctx := context.Background()
-	ns := namespaces[stack]
 	want := expectedNames(t, stack)
 	live := snapshot(t, c, ns)
 
