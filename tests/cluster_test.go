@@ -175,6 +175,9 @@ func TestBothStacksOnARealControlPlane(t *testing.T) {
 	phase(t, "an image tag and a config value roll exactly the workloads that use them", func(t *testing.T) {
 		assertUpdateRollsOnlyUsers(t, c, state)
 	})
+	phase(t, "a change that breaks a stack policy is refused before anything is applied", func(t *testing.T) {
+		assertStackPolicyGatesUp(t, c, "dev", state)
+	})
 	phase(t, "destroy of dev removes everything", func(t *testing.T) {
 		_, err := clusterSession(t, c, "dev", state).Destroy(ctx)
 		require.NoError(t, err)
