@@ -9,6 +9,8 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/jdjones/jd-jones-rag-infra/tests/testdata/compliant"
 )
 
 // Namespace is where every object of the bad program lives.
@@ -31,31 +33,10 @@ var Expected = map[string][]string{
 	"restricted-security-context":  {"runs-as-root"},
 }
 
-// image is a digest-pinned image, so the advisory digest policy stays quiet.
-const image = "registry.example.com/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-
 // workload is a compliant single-container Deployment; edit breaks exactly one thing.
 func workload(ctx *pulumi.Context, name string, replicas int, edit func(*corev1.PodSpecArgs, *corev1.ContainerArgs)) error {
 	labels := pulumi.StringMap{"app.kubernetes.io/name": pulumi.String(name)}
-	probe := &corev1.ProbeArgs{HttpGet: corev1.HTTPGetActionArgs{Path: pulumi.String("/healthz"), Port: pulumi.Int(8080)}}
-	c := corev1.ContainerArgs{
-		Name:           pulumi.String(name),
-		Image:          pulumi.String(image),
-		Ports:          corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(8080)}},
-		LivenessProbe:  probe,
-		ReadinessProbe: probe,
-		Resources: corev1.ResourceRequirementsArgs{
-			Requests: pulumi.StringMap{"cpu": pulumi.String("100m"), "memory": pulumi.String("128Mi")},
-			Limits:   pulumi.StringMap{"cpu": pulumi.String("500m"), "memory": pulumi.String("256Mi")},
-		},
-		SecurityContext: corev1.SecurityContextArgs{
-			RunAsNonRoot:             pulumi.Bool(true),
-			AllowPrivilegeEscalation: pulumi.Bool(false),
-			ReadOnlyRootFilesystem:   pulumi.Bool(true),
-			Capabilities:             corev1.CapabilitiesArgs{Drop: pulumi.ToStringArray([]string{"ALL"})},
-			SeccompProfile:           corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
-		},
-	}
+	c := compliant.Container(name)
 	spec := corev1.PodSpecArgs{
 		AutomountServiceAccountToken: pulumi.Bool(false),
 		TopologySpreadConstraints: corev1.TopologySpreadConstraintArray{corev1.TopologySpreadConstraintArgs{

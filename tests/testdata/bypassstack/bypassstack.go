@@ -13,6 +13,8 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/jdjones/jd-jones-rag-infra/tests/testdata/compliant"
 )
 
 // Namespace is where every object of the program lives.
@@ -29,31 +31,9 @@ var Expected = map[string][]string{
 	"no-literal-credentials":      {"nightly"},
 }
 
-// image is a digest-pinned image, so the advisory digest policy stays quiet.
-const image = "registry.example.com/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-
 // container is a compliant container; edit breaks exactly one thing.
 func container(name string, edit func(*corev1.ContainerArgs)) corev1.ContainerArgs {
-	probe := &corev1.ProbeArgs{HttpGet: corev1.HTTPGetActionArgs{Path: pulumi.String("/healthz"), Port: pulumi.Int(8080)}}
-	c := corev1.ContainerArgs{
-		Name:            pulumi.String(name),
-		Image:           pulumi.String(image),
-		ImagePullPolicy: pulumi.String("IfNotPresent"),
-		Ports:           corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(8080)}},
-		LivenessProbe:   probe,
-		ReadinessProbe:  probe,
-		Resources: corev1.ResourceRequirementsArgs{
-			Requests: pulumi.StringMap{"cpu": pulumi.String("100m"), "memory": pulumi.String("128Mi")},
-			Limits:   pulumi.StringMap{"cpu": pulumi.String("500m"), "memory": pulumi.String("256Mi")},
-		},
-		SecurityContext: corev1.SecurityContextArgs{
-			RunAsNonRoot:             pulumi.Bool(true),
-			AllowPrivilegeEscalation: pulumi.Bool(false),
-			ReadOnlyRootFilesystem:   pulumi.Bool(true),
-			Capabilities:             corev1.CapabilitiesArgs{Drop: pulumi.ToStringArray([]string{"ALL"})},
-			SeccompProfile:           corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
-		},
-	}
+	c := compliant.Container(name)
 	if edit != nil {
 		edit(&c)
 	}
@@ -208,7 +188,7 @@ func customResource(ctx *pulumi.Context) error {
 					"automountServiceAccountToken": false,
 					"securityContext":              map[string]any{"runAsUser": 0},
 					"containers": []any{map[string]any{
-						"name": "canary", "image": image, "imagePullPolicy": "IfNotPresent",
+						"name": "canary", "image": compliant.Image, "imagePullPolicy": "IfNotPresent",
 						"ports":          []any{map[string]any{"containerPort": 8080}},
 						"livenessProbe":  map[string]any{"httpGet": map[string]any{"path": "/healthz", "port": 8080}},
 						"readinessProbe": map[string]any{"httpGet": map[string]any{"path": "/healthz", "port": 8080}},

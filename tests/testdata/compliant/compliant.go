@@ -1,0 +1,36 @@
+// Package compliant holds the pieces the deliberately bad test programs start from: a container that
+// every policy of the pack accepts, so each program breaks exactly what its resources' names announce.
+package compliant
+
+import (
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Image is a digest-pinned image, so the advisory digest and pull-policy policies stay quiet.
+const Image = "registry.example.com/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+// Container is a compliant container serving HTTP on 8080 with probes, sizes and the restricted
+// security context.
+func Container(name string) corev1.ContainerArgs {
+	probe := &corev1.ProbeArgs{HttpGet: corev1.HTTPGetActionArgs{Path: pulumi.String("/healthz"), Port: pulumi.Int(8080)}}
+	return corev1.ContainerArgs{
+		Name:            pulumi.String(name),
+		Image:           pulumi.String(Image),
+		ImagePullPolicy: pulumi.String("IfNotPresent"),
+		Ports:           corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(8080)}},
+		LivenessProbe:   probe,
+		ReadinessProbe:  probe,
+		Resources: corev1.ResourceRequirementsArgs{
+			Requests: pulumi.StringMap{"cpu": pulumi.String("100m"), "memory": pulumi.String("128Mi")},
+			Limits:   pulumi.StringMap{"cpu": pulumi.String("500m"), "memory": pulumi.String("256Mi")},
+		},
+		SecurityContext: corev1.SecurityContextArgs{
+			RunAsNonRoot:             pulumi.Bool(true),
+			AllowPrivilegeEscalation: pulumi.Bool(false),
+			ReadOnlyRootFilesystem:   pulumi.Bool(true),
+			Capabilities:             corev1.CapabilitiesArgs{Drop: pulumi.ToStringArray([]string{"ALL"})},
+			SeccompProfile:           corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
+		},
+	}
+}
