@@ -198,7 +198,7 @@ main() {
 	log "toolchain cache: $CACHE"
 	# Staging directories of builds killed hard enough to skip their cleanup.
 	[[ -d $CACHE ]] && find "$CACHE" -maxdepth 1 -name '.tmp-*' -mmin +1440 -exec rm -rf {} +
-	log "a cold first build takes ~10-20 minutes on 2 cores (measured: 17 min with module downloads on a busy machine), plus ~16 min for the control plane (etcd, kube-*, kwok); later runs reuse the cache in seconds"
+	log "building: ${tools[*]}; cold, on 2 cores, the CLI and the Kubernetes provider take ~17 minutes together (54 beside other builds), the control plane (etcd, kube-*, kwok) ~16 more; later runs reuse the cache in seconds"
 	for tool in "${tools[@]}"; do
 		start=$(now)
 		case $tool in
