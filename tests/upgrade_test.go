@@ -37,7 +37,13 @@ type release struct {
 // and builds its cmd/stack; the worktree is removed when the test ends.
 func checkoutRelease(t *testing.T, sha string) *release {
 	t.Helper()
-	if err := exec.Command("git", "-C", repo, "cat-file", "-e", sha+"^{commit}").Run(); err != nil {
+	inClone := func() bool { return exec.Command("git", "-C", repo, "cat-file", "-e", sha+"^{commit}").Run() == nil }
+	if !inClone() {
+		// A shallow clone lacks it: fetch that one commit from where the clone came from, if it can.
+		out, err := exec.Command("git", "-C", repo, "fetch", "--quiet", "origin", sha).CombinedOutput()
+		t.Logf("the previous release %s was not in the clone; fetching it from origin: %v %s", sha, err, out)
+	}
+	if !inClone() {
 		t.Fatalf("the previous release %s is not in the clone at %s (a shallow clone? run `git fetch --unshallow` "+
 			"or check out with fetch-depth: 0): the upgrade phase needs it", sha, repo)
 	}
