@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -71,4 +72,14 @@ func TestRenderAppliesThePolicyConfig(t *testing.T) {
 func TestMissingToolchainIsAnErrorValue(t *testing.T) {
 	_, _, err := runner.Toolchain(t.TempDir())
 	require.ErrorIs(t, err, runner.ErrToolsMissing)
+}
+
+// An up that cannot start closes the events channel it was given exactly once, as the SDK's operations do.
+func TestAnUpThatCannotStartClosesItsEventsOnce(t *testing.T) {
+	ch := make(chan events.EngineEvent)
+	s := &runner.Session{Repo: t.TempDir(), Stack: "dev", Program: platform.Program}
+	_, err := s.Up(context.Background(), ch)
+	require.ErrorIs(t, err, runner.ErrToolsMissing)
+	_, open := <-ch
+	assert.False(t, open, "the events channel is closed")
 }

@@ -35,13 +35,10 @@ func (s *Session) Preview(ctx context.Context, events chan<- events.EngineEvent)
 // in Preview.
 func (s *Session) Up(ctx context.Context, events chan<- events.EngineEvent) (auto.UpResult, error) {
 	stack, pack, err := s.prepare(ctx, events)
-	if err == nil {
-		err = s.warnIfProduction(ctx, stack)
-	}
-	if err == nil {
-		err = s.previewBeforeUp(ctx, stack, pack)
-	}
 	if err != nil {
+		return auto.UpResult{}, err // prepare closed events
+	}
+	if err := s.checkBeforeUp(ctx, stack, pack); err != nil {
 		if events != nil {
 			close(events)
 		}
@@ -50,9 +47,12 @@ func (s *Session) Up(ctx context.Context, events chan<- events.EngineEvent) (aut
 	return stack.Up(ctx, s.upOptions(pack, events)...)
 }
 
-// previewBeforeUp previews the stack with the pack; a preview the pack refuses is an error that says
-// nothing was applied.
-func (s *Session) previewBeforeUp(ctx context.Context, stack auto.Stack, pack string) error {
+// checkBeforeUp warns about a production stack and previews with the pack; a preview the pack
+// refuses is an error that says nothing was applied.
+func (s *Session) checkBeforeUp(ctx context.Context, stack auto.Stack, pack string) error {
+	if err := s.warnIfProduction(ctx, stack); err != nil {
+		return err
+	}
 	if _, err := stack.Preview(ctx, s.previewOptions(pack, nil)...); err != nil {
 		return fmt.Errorf("the preview before up failed, so nothing was applied: %w", err)
 	}
