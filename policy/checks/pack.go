@@ -31,6 +31,7 @@ func ResourcePolicies() []*Policy {
 		DuplicateEnv,
 		SelectorMatchesLabels,
 		ServiceNotExposed,
+		NetworkPolicyEgressMetadata,
 	}
 }
 
