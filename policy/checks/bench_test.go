@@ -49,7 +49,7 @@ func syntheticStack(n int) []Resource {
 		out = append(out, Resource{Type: "kubernetes:core/v1:Namespace", Name: namespace, URN: SyntheticURN("bench", "bench", "ns", namespace),
 			Properties: obj("metadata", obj("name", str(namespace), "labels", obj("pod-security.kubernetes.io/enforce", str("restricted")))).AsMap()})
 		out = append(out, res("kubernetes:networking.k8s.io/v1:NetworkPolicy", "default-deny", namespace,
-			"spec", obj("podSelector", obj(), "policyTypes", arr(str("Ingress")))))
+			"spec", obj("podSelector", obj(), "policyTypes", arr(str("Ingress"), str("Egress")))))
 		for app := 0; app < 25 && len(out) < n; app++ {
 			name := fmt.Sprintf("app-%d", app)
 			sel := obj("matchLabels", obj("app", str(name)))
@@ -64,7 +64,8 @@ func syntheticStack(n int) []Resource {
 					"scaleTargetRef", obj("apiVersion", str("apps/v1"), "kind", str("Deployment"), "name", str(name)),
 					"minReplicas", num(2.0), "maxReplicas", num(10.0))),
 				res("kubernetes:policy/v1:PodDisruptionBudget", name, namespace, "spec", obj("maxUnavailable", num(1.0), "selector", sel)),
-				res("kubernetes:networking.k8s.io/v1:NetworkPolicy", name, namespace, "spec", obj("podSelector", sel, "ingress", arr(obj("ports", arr(obj("port", num(8000.0))))))),
+				res("kubernetes:networking.k8s.io/v1:NetworkPolicy", name, namespace, "spec", obj("podSelector", sel, "ingress", arr(obj("ports", arr(obj("port", num(8000.0))))),
+					"egress", arr(obj("to", arr(obj("namespaceSelector", obj("matchLabels", obj("kubernetes.io/metadata.name", str("kube-system"))))), "ports", arr(obj("port", num(53.0), "protocol", str("UDP"))))))),
 				res("kubernetes:core/v1:ConfigMap", name, namespace, "data", obj("LOG_LEVEL", str("info"), "REDIS_HOST", str("redis"))),
 				res("kubernetes:core/v1:Secret", name, namespace, "stringData", obj("db", str("x").WithSecret(true))),
 				res("kubernetes:core/v1:PersistentVolumeClaim", name, namespace, "spec", obj(

@@ -18,17 +18,23 @@ var NetworkPolicyCoverage = &Policy{
 	Why:         "kube-linter (non-isolated-pod), Kyverno, Checkov; the review relies on network policies to restrict access; an allow-all rule is no coverage",
 	Level:       Mandatory,
 	Stack:       checkNetworkPolicyCoverage,
+	Params:      &coverageParams{ControllerPodLabels: []string{"acme.cert-manager.io/http01-solver"}},
 }
 
-// NetworkPolicyEgressCoverage is NetworkPolicyCoverage for egress. It is a policy of its own so
-// its level can be raised to mandatory alone once the program restricts egress.
+// coverageParams are the parameters of network-policy-coverage.
+type coverageParams struct {
+	ControllerPodLabels []string `param:"controllerPodLabels" help:"label keys of pods that controllers create at run time (cert-manager's HTTP-01 solvers); a podSelector requiring one of them need not select a workload of the stack"`
+}
+
+// NetworkPolicyEgressCoverage is NetworkPolicyCoverage for egress, a policy of its own so a platform
+// that cannot yet restrict egress can lower it alone.
 var NetworkPolicyEgressCoverage = &Policy{
 	Name: "network-policy-egress-coverage",
 	Description: "Every namespace with workloads has a default-deny egress NetworkPolicy, and every workload's pods are " +
 		"selected by an egress NetworkPolicy with no allow-all rule.",
 	Remediation: "add a NetworkPolicy with podSelector: {}, policyTypes: [Egress] and no egress rules, then allow each flow explicitly (DNS included)",
 	Why:         "Polaris missingNetworkPolicy (ingress and egress), kube-score pod-networkpolicy (warns on missing egress)",
-	Level:       Advisory,
+	Level:       Mandatory,
 	Stack:       func(s *Stack, _ *Config) []Result { return checkCoverage(s, egress) },
 }
 
@@ -89,7 +95,8 @@ func (d direction) isDefaultDeny(np *networkingv1.NetworkPolicy) bool {
 }
 
 // allowAllRule returns the index of a rule that allows this direction's traffic with anything on
-// any port (an empty rule, or a peer 0.0.0.0/0 or ::/0 without except and no ports), or -1.
+// any port (an empty rule, or a peer covering every IPv4 or IPv6 address, however spelt, without
+// except and no ports), or -1.
 func (d direction) allowAllRule(np *networkingv1.NetworkPolicy) int {
 	for i, r := range d.rules(np) {
 		if len(r.ports) > 0 {
@@ -99,16 +106,18 @@ func (d direction) allowAllRule(np *networkingv1.NetworkPolicy) int {
 			return i
 		}
 		for _, p := range r.peers {
-			if b := p.IPBlock; b != nil && (b.CIDR == "0.0.0.0/0" || b.CIDR == "::/0") && len(b.Except) == 0 {
-				return i
+			if b := p.IPBlock; b != nil && len(b.Except) == 0 {
+				if prefix, err := parseCIDR(b.CIDR); err == nil && prefix.Bits() == 0 {
+					return i
+				}
 			}
 		}
 	}
 	return -1
 }
 
-func checkNetworkPolicyCoverage(s *Stack, _ *Config) []Result {
-	return append(checkCoverage(s, ingress), checkPoliciesSelectPods(s)...)
+func checkNetworkPolicyCoverage(s *Stack, c *Config) []Result {
+	return append(checkCoverage(s, ingress), checkPoliciesSelectPods(s, c.Params.(*coverageParams).ControllerPodLabels)...)
 }
 
 // checkCoverage reports namespaces with workloads but no default-deny policy for the direction, and
@@ -209,8 +218,9 @@ func checkCoverage(s *Stack, d direction) []Result {
 	return out
 }
 
-// checkPoliciesSelectPods reports NetworkPolicies whose non-empty podSelector selects no pods.
-func checkPoliciesSelectPods(s *Stack) []Result {
+// checkPoliciesSelectPods reports NetworkPolicies whose non-empty podSelector selects no pods, except those
+// that select pods a controller creates at run time by one of controllerLabels.
+func checkPoliciesSelectPods(s *Stack, controllerLabels []string) []Result {
 	var out []Result
 	nps := s.OfKind("NetworkPolicy")
 	// No policy with a non-empty selector selects nothing.
@@ -222,6 +232,9 @@ func checkPoliciesSelectPods(s *Stack) []Result {
 			continue
 		}
 		if len(sel.MatchLabels) == 0 && len(sel.MatchExpressions) == 0 {
+			continue
+		}
+		if slices.ContainsFunc(controllerLabels, func(key string) bool { _, ok := sel.MatchLabels[key]; return ok }) {
 			continue
 		}
 		selected, unknown := s.Find(n, podBearingKindNames(false), SelectsPods(func(labels map[string]string) bool {

@@ -45,6 +45,16 @@ metadata: {name: rag}
 			`Deployment "api": NetworkPolicy "allow-api" selects its pods and its ingress rule 1 allows all traffic, so they accept traffic from anywhere` + openFix,
 			`Deployment "web": NetworkPolicy "allow-web" selects its pods and its ingress rule 0 allows all traffic, so they accept traffic from anywhere` + openFix,
 		}},
+		{name: "the whole address space spelt another way is still allow-all", manifests: []string{
+			deploymentWith("api", "rag", "replicas: 2", "{app: api}"),
+			deploymentWith("web", "rag", "replicas: 2", "{app: web}"),
+			networkPolicy("default-deny-ingress", "rag", "{podSelector: {}, policyTypes: [Ingress]}"),
+			networkPolicy("allow-api", "rag", `{podSelector: {matchLabels: {app: api}}, ingress: [{from: [{ipBlock: {cidr: "::ffff:0.0.0.0/96"}}]}]}`),
+			networkPolicy("allow-web", "rag", `{podSelector: {matchLabels: {app: web}}, ingress: [{from: [{ipBlock: {cidr: "0:0::0/0"}}]}]}`),
+		}, want: []string{
+			`Deployment "api": NetworkPolicy "allow-api" selects its pods and its ingress rule 0 allows all traffic, so they accept traffic from anywhere` + openFix,
+			`Deployment "web": NetworkPolicy "allow-web" selects its pods and its ingress rule 0 allows all traffic, so they accept traffic from anywhere` + openFix,
+		}},
 		{name: "a workload no policy selects is flagged, and its namespace too", manifests: []string{
 			deploymentWith("grafana", "monitoring", "replicas: 1", "{app: grafana}"),
 			networkPolicy("egress-only", "monitoring", "{podSelector: {}, policyTypes: [Egress]}"),
@@ -60,6 +70,15 @@ metadata: {name: rag}
 		}, want: []string{
 			`NetworkPolicy "allow-api": podSelector app=apii selects no pods in namespace "rag"; fix the podSelector to match a workload's pod labels, or delete the policy`,
 			`NetworkPolicy "allow-api-elsewhere": podSelector app=api selects no pods in namespace "other"; fix the podSelector to match a workload's pod labels, or delete the policy`,
+		}},
+		{name: "a policy for the pods cert-manager creates at run time is not required to select a workload", manifests: []string{
+			deploymentWith("api", "rag", "replicas: 2", "{app: api}"),
+			networkPolicy("default-deny-ingress", "rag", "{podSelector: {}}"),
+			networkPolicy("allow-solver", "rag", `{podSelector: {matchLabels: {acme.cert-manager.io/http01-solver: "true"}}, ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]}]}`),
+			// A look-alike key is not the controller's label: the policy still selects nothing.
+			networkPolicy("allow-lookalike", "rag", `{podSelector: {matchLabels: {acme.cert-manager.io/http01-solvers: "true"}}, ingress: [{}]}`),
+		}, want: []string{
+			`NetworkPolicy "allow-lookalike": podSelector acme.cert-manager.io/http01-solvers=true selects no pods in namespace "rag"; fix the podSelector to match a workload's pod labels, or delete the policy`,
 		}},
 		{name: "a policy that may select pods of a helm release is not judged", manifests: []string{`
 # pulumi name: redis
