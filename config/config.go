@@ -36,6 +36,7 @@ type Config struct {
 	LLM       LLM         `json:"llm"`
 	Commands  Commands    `json:"commands"`
 	Probes    Probes      `json:"probes"`
+	Network   Network     `json:"network"`
 
 	// Supplied holds the secrets the stack supplies itself; absent ones are generated.
 	Supplied SuppliedSecrets
@@ -51,7 +52,23 @@ type Ingress struct {
 	TLSSecretName string `json:"tlsSecretName"`
 	// ClusterIssuer names a cert-manager ClusterIssuer that issues the certificate; exclusive with TLSSecretName.
 	ClusterIssuer string `json:"clusterIssuer"`
+	// ACMESolver is how the ClusterIssuer proves the hosts: http01 admits cert-manager's solver pods
+	// from the ingress controller; dns01 needs nothing in the namespace.
+	ACMESolver string `json:"acmeSolver"`
+	// PortalSourceRanges are the CIDRs that may reach the employee portal (required in prod).
+	PortalSourceRanges []string `json:"portalSourceRanges"`
+	// ProxyBodySize is the largest request body, in nginx size syntax (document uploads).
+	ProxyBodySize string `json:"proxyBodySize"`
+	// ProxyReadTimeoutSeconds is how long the controller waits between two reads of a response
+	// (streamed LLM answers pause while the model thinks).
+	ProxyReadTimeoutSeconds int `json:"proxyReadTimeoutSeconds"`
 }
+
+// ACME solvers a ClusterIssuer may use.
+const (
+	HTTP01 = "http01"
+	DNS01  = "dns01"
+)
 
 // Images holds one image reference (repo:tag or repo@digest) per container.
 type Images struct {
@@ -166,7 +183,29 @@ type DataService struct {
 	User     string `json:"user,omitempty"`
 	// PasswordSecret holds an external endpoint's credential when the stack does not supply it as a secret.
 	PasswordSecret SecretRef `json:"passwordSecret"`
+	// CIDRs are the addresses of an external endpoint: the only ones its clients may send to.
+	CIDRs []string `json:"cidrs"`
+	// TLS encrypts and verifies the connections to an external endpoint (required in prod).
+	TLS EndpointTLS `json:"tls"`
 }
+
+// EndpointTLS is TLS to an external endpoint, verified against a CA bundle or the system's trust store.
+type EndpointTLS struct {
+	Enabled bool `json:"enabled"`
+	// CA is the bundle that signs the endpoint's certificate; unset uses the system's trust store.
+	CA CARef `json:"ca"`
+}
+
+// CARef points at a CA bundle in a ConfigMap or a Secret of the namespace, managed outside the stack.
+type CARef struct {
+	ConfigMap string `json:"configMap"`
+	Secret    string `json:"secret"`
+	// Key is the bundle's key in that object (ca.crt when unset).
+	Key string `json:"key"`
+}
+
+// IsSet reports whether the reference names an object.
+func (r CARef) IsSet() bool { return r.ConfigMap != "" || r.Secret != "" }
 
 // IsExternal reports whether the service is a managed endpoint outside the cluster.
 func (d DataService) IsExternal() bool { return d.Mode == External }
@@ -178,6 +217,27 @@ type LLM struct {
 	EmbeddingModel string    `json:"embeddingModel"`
 	BaseURL        string    `json:"baseUrl"`
 	APIKeySecret   SecretRef `json:"apiKeySecret"`
+	// CIDRs are the provider's addresses; unset, the API and workers may reach any public address on
+	// the URL's port (never private, link-local or cluster ranges).
+	CIDRs []string `json:"cidrs"`
+	// Namespace is where an in-cluster provider (such as Ollama) runs; its pods are the only destination.
+	Namespace string `json:"namespace"`
+}
+
+// Network is what the NetworkPolicies need to know of the cluster around the namespace.
+type Network struct {
+	// DNS is the cluster DNS, the one destination every pod may reach (port 53).
+	DNS DNS `json:"dns"`
+	// ClusterCIDRs are the cluster's pod and Service ranges outside the private ranges, which the LLM's
+	// internet egress must also exclude.
+	ClusterCIDRs []string `json:"clusterCIDRs"`
+}
+
+// DNS selects the cluster DNS pods.
+type DNS struct {
+	Namespace string `json:"namespace"`
+	// PodSelector is a label selector in kubectl syntax, e.g. k8s-app=kube-dns.
+	PodSelector string `json:"podSelector"`
 }
 
 // Commands are the application image's entry points.

@@ -39,10 +39,10 @@ func TestImageReferencesMustBePinned(t *testing.T) {
 func TestLoadFromAppliesEnvironmentDefaultsFieldByField(t *testing.T) {
 	c, err := LoadFrom(MapSource{
 		"environment": "prod", "namespace": "rag", "domain": "example.com",
-		"ingress":   `{"clusterIssuer": "letsencrypt"}`,
+		"ingress":   `{"clusterIssuer": "letsencrypt", "portalSourceRanges": ["192.0.2.0/24"]}`,
 		"workloads": `{"api": {"maxReplicas": 20}}`,
-		"postgres":  `{"mode": "external", "host": "db.example.com", "passwordSecret": {"name": "db", "key": "password"}}`,
-		"redis":     `{"mode": "external", "host": "cache.example.com", "passwordSecret": {"name": "cache", "key": "password"}}`,
+		"postgres":  `{"mode": "external", "host": "db.example.com", "passwordSecret": {"name": "db", "key": "password"}, "cidrs": ["10.1.0.0/16"], "tls": {"enabled": true}}`,
+		"redis":     `{"mode": "external", "host": "cache.example.com", "passwordSecret": {"name": "cache", "key": "password"}, "cidrs": ["10.2.0.0/16"], "tls": {"enabled": true}}`,
 		"storage":   `{"rwxClassName": "efs-sc", "rwxCapableClasses": ["efs-sc"]}`,
 		"llm":       `{"apiKeySecret": {"name": "llm", "key": "key"}}`,
 	})
@@ -65,7 +65,7 @@ func TestLoadFromNamesEveryBadValueAtOnce(t *testing.T) {
 }
 
 func TestObjectKeysAreTheJSONNamesOfConfigsObjects(t *testing.T) {
-	assert.Equal(t, []string{"ingress", "images", "workloads", "storage", "postgres", "redis", "chroma", "llm", "commands", "probes"}, ObjectKeys)
+	assert.Equal(t, []string{"ingress", "images", "workloads", "storage", "postgres", "redis", "chroma", "llm", "commands", "probes", "network"}, ObjectKeys)
 }
 
 func TestLookupsReadTheKeysAStackWrites(t *testing.T) {

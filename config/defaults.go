@@ -11,7 +11,12 @@ func Defaults(env Environment) Config {
 		Ingress: Ingress{
 			ClassName:           "nginx",
 			ControllerNamespace: "ingress-nginx",
+			ACMESolver:          HTTP01,
+			// Document uploads of up to 100 MB; an LLM answer may pause five minutes between chunks.
+			ProxyBodySize:           "100m",
+			ProxyReadTimeoutSeconds: 300,
 		},
+		Network: Network{DNS: DNS{Namespace: "kube-system", PodSelector: "k8s-app=kube-dns"}},
 		Images: Images{
 			API:              "ghcr.io/jdjones/rag-api:1.0.0",
 			Worker:           "ghcr.io/jdjones/rag-api:1.0.0",

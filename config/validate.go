@@ -3,12 +3,15 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/jdjones/jd-jones-rag-infra/internal/imageref"
@@ -91,6 +94,7 @@ func (c *Config) Validate() error {
 	c.validateData(v)
 	c.validateLLM(v)
 	c.validateCommands(v)
+	c.validateNetwork(v)
 	if len(v.errs) > 0 {
 		return v.errs
 	}
@@ -121,6 +125,48 @@ func (c *Config) validateIngress(v *validator) {
 		if msgs := validation.IsDNS1123Subdomain(i.TLSSecretName); len(msgs) > 0 {
 			v.refuse(&i.TLSSecretName, "must be a Secret name: %s", strings.Join(msgs, "; "))
 		}
+	}
+	if i.ACMESolver != HTTP01 && i.ACMESolver != DNS01 {
+		v.refuse(&i.ACMESolver, "must be one of %s, %s", HTTP01, DNS01)
+	}
+	switch {
+	case len(i.PortalSourceRanges) == 0 && c.Environment.IsProduction():
+		v.refuse(&i.PortalSourceRanges, "is required in prod: the employee portal admits only the office and VPN ranges, as CIDRs")
+	case len(i.PortalSourceRanges) > 0:
+		v.cidrs(&i.PortalSourceRanges)
+	}
+	if !nginxSize.MatchString(i.ProxyBodySize) {
+		v.refuse(&i.ProxyBodySize, "must be an nginx size such as 100m, 512k or 1g")
+	}
+	if i.ProxyReadTimeoutSeconds < 1 || i.ProxyReadTimeoutSeconds > 3600 {
+		v.refuse(&i.ProxyReadTimeoutSeconds, "must be between 1 and 3600 seconds")
+	}
+}
+
+// nginxSize is nginx's size syntax: a number of bytes, kilobytes (k) or megabytes (m), or gigabytes (g).
+var nginxSize = regexp.MustCompile(`^[1-9][0-9]*[kKmMgG]?$`)
+
+// Address ranges no allowed CIDR may overlap: link-local holds every cloud's metadata endpoint.
+var linkLocal = []netip.Prefix{netip.MustParsePrefix("169.254.0.0/16"), netip.MustParsePrefix("fe80::/10")}
+
+// cidrs checks a list of destination or source ranges: each a CIDR, none the whole address space, none
+// overlapping link-local (the cloud metadata endpoint).
+func (v *validator) cidrs(list *[]string) {
+	for _, raw := range *list {
+		p, err := netip.ParsePrefix(raw)
+		switch {
+		case err != nil:
+			v.refuse(list, "%q is not a CIDR such as 10.0.0.0/16", raw)
+		case p.Bits() == 0:
+			v.refuse(list, "%q is every address; list the endpoint's own ranges", raw)
+		case p != p.Masked():
+			v.refuse(list, "%q has host bits set; write the range as %s", raw, p.Masked())
+		case slices.ContainsFunc(linkLocal, p.Overlaps):
+			v.refuse(list, "%q overlaps link-local addresses, where the cloud metadata endpoint answers", raw)
+		default:
+			continue
+		}
+		return
 	}
 }
 
@@ -252,13 +298,29 @@ func (c *Config) validateData(v *validator) {
 			if c.Environment.IsProduction() && !s.inClusterInProd {
 				v.refuse(&s.svc.Mode, "must be external in prod: a single unreplicated %s is a single point of failure; point it at a managed endpoint", key)
 			}
+			if len(s.svc.CIDRs) > 0 {
+				v.refuse(&s.svc.CIDRs, "is only for an external endpoint; the in-cluster %s is reached by its pods' labels", key)
+			}
+			if s.svc.TLS.Enabled {
+				v.refuse(&s.svc.TLS.Enabled, "is only for an external endpoint; the in-cluster %s serves no certificate", key)
+			}
 		case External:
+			modeKey := c.keyOf(&s.svc.Mode)
 			if msgs := validation.IsDNS1123Subdomain(s.svc.Host); len(msgs) > 0 {
-				v.refuse(&s.svc.Host, "must be the external endpoint's DNS name when %s is external", c.keyOf(&s.svc.Mode))
+				v.refuse(&s.svc.Host, "must be the external endpoint's DNS name when %s is external", modeKey)
 			}
 			if s.secretKey != "" {
-				v.credential(&s.svc.PasswordSecret, c.keyOf(&s.svc.Mode), s.supplied, s.secretKey)
+				v.credential(&s.svc.PasswordSecret, modeKey, s.supplied, s.secretKey)
 			}
+			if len(s.svc.CIDRs) == 0 {
+				v.fail(c.keyOf(&s.svc.CIDRs), nil, "is required when %s is external: the endpoint's address ranges, the only ones its clients may reach", modeKey)
+			} else {
+				v.cidrs(&s.svc.CIDRs)
+			}
+			if !s.svc.TLS.Enabled && c.Environment.IsProduction() {
+				v.refuse(&s.svc.TLS.Enabled, "must be true in prod: credentials and customer data must not cross the network in plaintext")
+			}
+			v.caRef(&s.svc.TLS.CA)
 		default:
 			v.refuse(&s.svc.Mode, "must be one of %s, %s", InCluster, External)
 		}
@@ -298,6 +360,29 @@ func (v *validator) secretRef(ref *SecretRef) {
 	}
 }
 
+// caRef checks that a CA bundle reference names one ConfigMap or Secret and a key.
+func (v *validator) caRef(ref *CARef) {
+	switch {
+	case ref.ConfigMap != "" && ref.Secret != "":
+		v.refuse(&ref.Secret, "set either %s or %s, not both", v.config.keyOf(&ref.ConfigMap), v.config.keyOf(&ref.Secret))
+	case ref.ConfigMap != "":
+		if msgs := validation.IsDNS1123Subdomain(ref.ConfigMap); len(msgs) > 0 {
+			v.refuse(&ref.ConfigMap, "must be a ConfigMap name")
+		}
+	case ref.Secret != "":
+		if msgs := validation.IsDNS1123Subdomain(ref.Secret); len(msgs) > 0 {
+			v.refuse(&ref.Secret, "must be a Secret name")
+		}
+	case ref.Key != "":
+		v.refuse(&ref.Key, "needs %s or %s to name the object that holds it", v.config.keyOf(&ref.ConfigMap), v.config.keyOf(&ref.Secret))
+	}
+	if ref.Key != "" {
+		if msgs := validation.IsConfigMapKey(ref.Key); len(msgs) > 0 {
+			v.refuse(&ref.Key, "must be a key of that object")
+		}
+	}
+}
+
 // llmProviders are the providers the API supports; all but ollama need an API key.
 var llmProviders = []string{"openai", "azure-openai", "anthropic", "ollama"}
 
@@ -306,8 +391,22 @@ func (c *Config) validateLLM(v *validator) {
 	if !slices.Contains(llmProviders, l.Provider) {
 		v.refuse(&l.Provider, "must be one of %s", strings.Join(llmProviders, ", "))
 	}
-	if u, err := url.Parse(l.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, err := url.Parse(l.BaseURL)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 		v.refuse(&l.BaseURL, "must be an http(s) URL")
+	case u.Scheme == "http" && c.Environment.IsProduction():
+		v.refuse(&l.BaseURL, "must be https in prod: prompts carry customer documents and the request carries the API key")
+	case l.Namespace == "" && len(l.CIDRs) == 0 && isClusterHost(u.Hostname()):
+		v.refuse(&l.BaseURL, "is a cluster address, which the internet egress excludes: set %s to the provider's namespace", c.keyOf(&l.Namespace))
+	}
+	switch {
+	case l.Namespace != "" && len(l.CIDRs) > 0:
+		v.refuse(&l.CIDRs, "set either %s or %s, not both", c.keyOf(&l.CIDRs), c.keyOf(&l.Namespace))
+	case l.Namespace != "":
+		v.dnsLabel(c.keyOf(&l.Namespace), l.Namespace)
+	case len(l.CIDRs) > 0:
+		v.cidrs(&l.CIDRs)
 	}
 	if l.Model == "" {
 		v.refuse(&l.Model, "must name the chat model")
@@ -324,6 +423,21 @@ func (c *Config) validateLLM(v *validator) {
 	case !c.Supplied.LLMAPIKey && l.Provider != "ollama":
 		v.fail(key, nil, "is required for provider %q (or set the secret key %s)", l.Provider, LLMAPIKeyKey)
 	}
+}
+
+// isClusterHost reports whether a host name resolves inside the cluster: a Service name, alone or
+// qualified with its namespace and the cluster's domain.
+func isClusterHost(host string) bool {
+	return !strings.Contains(host, ".") || strings.HasSuffix(host, ".svc") || strings.Contains(host, ".svc.")
+}
+
+func (c *Config) validateNetwork(v *validator) {
+	n := &c.Network
+	v.dnsLabel(c.keyOf(&n.DNS.Namespace), n.DNS.Namespace)
+	if sel, err := metav1.ParseToLabelSelector(n.DNS.PodSelector); err != nil || n.DNS.PodSelector == "" || len(sel.MatchExpressions) > 0 {
+		v.refuse(&n.DNS.PodSelector, "must be label=value pairs selecting the cluster DNS pods, e.g. k8s-app=kube-dns")
+	}
+	v.cidrs(&n.ClusterCIDRs)
 }
 
 func (c *Config) validateCommands(v *validator) {
