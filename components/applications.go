@@ -3,6 +3,7 @@ package components
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -13,8 +14,10 @@ import (
 
 // Ports and user id of the application images.
 const (
-	// apiPort is the FastAPI server's port; it also serves /metrics.
+	// apiPort is the FastAPI server's port, which the Ingress routes to.
 	apiPort = 8000
+	// apiMetricsPort is where the API serves /metrics (METRICS_PORT), a port no Ingress routes to.
+	apiMetricsPort = 9100
 	// portalPort is the port both portals serve on.
 	portalPort = 3000
 	// appUID runs the application images (API, workers, portals).
@@ -38,9 +41,12 @@ type application struct {
 	health probeContract
 	// port is the HTTP port it serves, named "http", behind a Service of its name; 0 serves nothing.
 	port int
-	// public admits the ingress controller to port; scraped has Prometheus scrape it.
-	public, scraped bool
-	// calls are the workloads it opens connections to; each admits it on its port.
+	// public admits the ingress controller to port.
+	public bool
+	// metricsPort is where it serves /metrics for Prometheus (its METRICS_PORT), never port; 0 for none.
+	metricsPort int
+	// calls are the workloads, data services or LLMProvider it opens connections to; each admits it on
+	// its port, and its egress allows exactly these.
 	calls []string
 	// settings reads jd-jones-config and the credentials of jd-jones-secrets, and rolls when they change.
 	settings bool
@@ -52,6 +58,8 @@ type application struct {
 	recreate bool
 	// runOnce makes it a Job its layer runs to completion before rolling the layer's Deployments.
 	runOnce bool
+	// enablesVector first makes sure the database has pgvector, in a managed database as in the cluster.
+	enablesVector bool
 }
 
 // probeContract is an application's health contract: an HTTP path or exec commands, as probes keys.
@@ -71,15 +79,15 @@ var applications = []application{
 		name: APIName, registeredBy: apiLayerType, component: "backend",
 		image: "api", size: "api",
 		health: probeContract{path: "apiPath", slowStart: true},
-		port:   apiPort, public: true, scraped: true,
-		calls:    []string{PostgresName, RedisName, ChromaName},
+		port:   apiPort, public: true, metricsPort: apiMetricsPort,
+		calls:    []string{PostgresName, RedisName, ChromaName, LLMProvider},
 		settings: true, sharedStorage: true,
 	},
 	{
 		name: CeleryWorkerName, registeredBy: workerLayerType, component: "worker",
 		image: "worker", command: "worker", size: "celeryWorker",
 		health:   probeContract{liveness: "workerLiveness", readiness: "workerReadiness"},
-		calls:    []string{PostgresName, RedisName, ChromaName},
+		calls:    []string{PostgresName, RedisName, ChromaName, LLMProvider},
 		settings: true, sharedStorage: true,
 	},
 	{
@@ -93,7 +101,7 @@ var applications = []application{
 		name: MigrationName, registeredBy: apiLayerType, component: "migration",
 		image: "api", command: "migration", size: "migration",
 		calls:    []string{PostgresName},
-		settings: true, runOnce: true,
+		settings: true, runOnce: true, enablesVector: true,
 	},
 	portal(ExternalPortalName, "externalPortal"),
 	portal(InternalPortalName, "internalPortal"),
@@ -166,9 +174,14 @@ func (app application) configuredPod(in applicationInputs) (pod, config.Size, er
 	if app.settings {
 		ctr.envFrom, ctr.env = in.foundation.appEnv()
 		p.annotations = in.foundation.rolloutAnnotations()
+		p.volumes, ctr.mounts = trustVolumes(c)
 	}
-	if app.scraped {
-		p.annotations = mergeAnnotations(p.annotations, scrapeAnnotations(app.port))
+	if app.enablesVector {
+		p.initContainers = []container{in.foundation.enableVector(c, ctr.mounts, size.Resources)}
+	}
+	if app.metricsPort != 0 {
+		ctr.ports = append(ctr.ports, port{"metrics", app.metricsPort})
+		ctr.env = append(ctr.env, plainEnv("METRICS_PORT", strconv.Itoa(app.metricsPort)))
 	}
 	if app.env != nil {
 		ctr.env = append(ctr.env, app.env(c)...)
@@ -177,7 +190,7 @@ func (app application) configuredPod(in applicationInputs) (pod, config.Size, er
 		if in.storage == nil {
 			return pod{}, config.Size{}, fmt.Errorf("application %s: %s has no shared storage to mount", app.name, app.registeredBy)
 		}
-		p.volumes, ctr.mounts = in.storage.volumes(), in.storage.mounts()
+		p.volumes, ctr.mounts = append(p.volumes, in.storage.volumes()...), append(ctr.mounts, in.storage.mounts()...)
 	}
 	p.containers = []container{ctr}
 	return p, size, nil
@@ -226,7 +239,13 @@ func (l *layer) applicationDeployments(in applicationInputs, opts ...pulumi.Reso
 			return nil, err
 		}
 		if app.port != 0 {
-			if _, err := l.newService(app.component, service{name: app.name, selects: app.name, ports: p.ports()}); err != nil {
+			if _, err := l.newService(app.component, service{name: app.name, selects: app.name, ports: []port{{"http", app.port}}}); err != nil {
+				return nil, err
+			}
+		}
+		if app.metricsPort != 0 {
+			metrics := service{name: metricsServiceName(app.name), selects: app.name, ports: []port{{"metrics", app.metricsPort}}, headless: true}
+			if _, err := l.newService(app.component, metrics); err != nil {
 				return nil, err
 			}
 		}
@@ -234,6 +253,9 @@ func (l *layer) applicationDeployments(in applicationInputs, opts ...pulumi.Reso
 	}
 	return deployments, nil
 }
+
+// metricsServiceName is the headless Service through which Prometheus finds an application's pods.
+func metricsServiceName(app string) string { return app + "-metrics" }
 
 // applicationServices are the names of the applications' Services.
 func applicationServices() []string {

@@ -115,7 +115,6 @@ func postgresSet(c *config.Config, f *Foundation) statefulSet {
 	password := f.credentials.postgres
 	return dataStatefulSet(c, "postgres-data", c.Storage.Sizes.PostgresData, pod{
 		name: PostgresName, component: "database", uid: postgresUID,
-		annotations: scrapeAnnotations(postgresExporterPort),
 		configMaps:  []configMapFiles{{name: PostgresInitName, files: map[string]string{"01-pgvector.sql": pgvectorInit}}},
 		volumes: corev1.VolumeArray{
 			configMapVolume("init", PostgresInitName),
@@ -166,7 +165,6 @@ func redisSet(c *config.Config, f *Foundation) statefulSet {
 	password := f.credentials.redis
 	return dataStatefulSet(c, "redis-data", c.Storage.Sizes.RedisData, pod{
 		name: RedisName, component: "cache", uid: redisUID,
-		annotations: scrapeAnnotations(redisExporterPort),
 		containers: []container{
 			{
 				name: "redis", image: c.Images.Redis,
@@ -229,17 +227,13 @@ func dataStatefulSet(c *config.Config, claim, size string, p pod) statefulSet {
 	return statefulSet{
 		pod:         p,
 		claims:      []claimTemplate{{name: claim, storageClass: c.Storage.ClassName, size: size}},
-		serviceName: p.name + "-headless",
+		serviceName: headlessServiceName(p.name),
 	}
 }
 
-// scrapeAnnotations ask Prometheus's pod discovery to scrape a metrics port.
-func scrapeAnnotations(metricsPort int) pulumi.StringMap {
-	return pulumi.StringMap{
-		"prometheus.io/scrape": pulumi.String("true"),
-		"prometheus.io/port":   pulumi.String(strconv.Itoa(metricsPort)),
-	}
-}
+// headlessServiceName is a data service's headless Service: its StatefulSet's identity, and how
+// Prometheus finds its pods.
+func headlessServiceName(name string) string { return name + "-headless" }
 
 // migrationDependencies are what the schema migration waits for: the in-cluster database, if any.
 func (d *DataLayer) migrationDependencies() []pulumi.Resource {

@@ -132,7 +132,7 @@ func sharedSettings(c *config.Config) map[string]string {
 		}
 		return inCluster
 	}
-	return map[string]string{
+	settings := map[string]string{
 		"ENVIRONMENT":     string(c.Environment),
 		"POSTGRES_HOST":   host(c.Postgres, PostgresName),
 		"POSTGRES_PORT":   strconv.Itoa(c.Postgres.Port),
@@ -149,6 +149,8 @@ func sharedSettings(c *config.Config) map[string]string {
 		"MODEL_CACHE_DIR": modelCachePath,
 		"UPLOADS_DIR":     uploadsPath,
 	}
+	maps.Copy(settings, tlsSettings(c))
+	return settings
 }
 
 // secretSource says where one value of jd-jones-secrets comes from: the stack's secret config key when

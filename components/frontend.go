@@ -2,6 +2,8 @@ package components
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -9,7 +11,9 @@ import (
 	"github.com/jdjones/jd-jones-rag-infra/config"
 )
 
-// FrontendLayer is the customer and employee portals and the TLS Ingress for the three public hosts.
+// FrontendLayer is the customer and employee portals and the TLS Ingresses of the three public hosts: the
+// public one (support., api.), the employee portal's (portal., only from its source ranges), and one that
+// refuses api.<domain>/metrics to everyone.
 type FrontendLayer struct {
 	pulumi.ResourceState
 
@@ -26,7 +30,7 @@ type FrontendLayerArgs struct {
 }
 
 // NewFrontendLayer registers the layer's applications (both portals with their Services and PDBs) and
-// the Ingress, which addresses every Service by its constant name.
+// the Ingresses, which address every Service by its constant name.
 func NewFrontendLayer(ctx *pulumi.Context, name string, args *FrontendLayerArgs, opts ...pulumi.ResourceOption) (*FrontendLayer, error) {
 	fe := &FrontendLayer{}
 	l, err := register(ctx, frontendLayerType, name, fe, args.Foundation.scope, opts...)
@@ -39,36 +43,21 @@ func NewFrontendLayer(ctx *pulumi.Context, name string, args *FrontendLayerArgs,
 		return nil, err
 	}
 
-	backend := func(service string, port int) networkingv1.IngressBackendArgs {
-		return networkingv1.IngressBackendArgs{Service: networkingv1.IngressServiceBackendArgs{
-			Name: pulumi.String(service), Port: networkingv1.ServiceBackendPortArgs{Number: pulumi.Int(port)},
-		}}
+	ingresses := []ingress{
+		// The customer portal and the API: public.
+		{name: IngressName, hosts: []string{supportHost, apiHost}, issuer: true,
+			routes: []route{{supportHost, "/", ExternalPortalName, portalPort}, {apiHost, "/", APIName, apiPort}}},
+		// The employee portal: only from the configured source ranges.
+		{name: IngressName + "-portal", hosts: []string{portalHost}, issuer: true, sourceRanges: c.Ingress.PortalSourceRanges,
+			routes: []route{{portalHost, "/", InternalPortalName, portalPort}}},
+		// /metrics refused at the edge to everyone, should the API still serve it on its public port.
+		{name: IngressName + "-metrics", hosts: []string{apiHost}, tlsOf: IngressName, denyAll: true,
+			routes: []route{{apiHost, "/metrics", APIName, apiPort}}},
 	}
-	rule := func(host string, b networkingv1.IngressBackendArgs) networkingv1.IngressRuleArgs {
-		return networkingv1.IngressRuleArgs{Host: pulumi.String(host), Http: networkingv1.HTTPIngressRuleValueArgs{
-			Paths: networkingv1.HTTPIngressPathArray{networkingv1.HTTPIngressPathArgs{
-				Path: pulumi.String("/"), PathType: pulumi.String("Prefix"), Backend: b,
-			}},
-		}}
-	}
-	meta := l.scope.meta(IngressName, "ingress")
-	meta.Annotations = ingressAnnotations(c.Ingress)
-	if _, err := networkingv1.NewIngress(ctx, l.child("ingress"), &networkingv1.IngressArgs{
-		Metadata: meta,
-		Spec: networkingv1.IngressSpecArgs{
-			IngressClassName: pulumi.String(c.Ingress.ClassName),
-			Tls: networkingv1.IngressTLSArray{networkingv1.IngressTLSArgs{
-				Hosts:      pulumi.ToStringArray([]string{supportHost, portalHost, apiHost}),
-				SecretName: pulumi.String(tlsSecretName(c.Ingress)),
-			}},
-			Rules: networkingv1.IngressRuleArray{
-				rule(supportHost, backend(ExternalPortalName, portalPort)),
-				rule(portalHost, backend(InternalPortalName, portalPort)),
-				rule(apiHost, backend(APIName, apiPort)),
-			},
-		},
-	}, l.opts(nil)...); err != nil {
-		return nil, fmt.Errorf("ingress: %w", err)
+	for _, ing := range ingresses {
+		if err := l.newIngress(c.Ingress, ing); err != nil {
+			return nil, err
+		}
 	}
 	fe.URLs = pulumi.ToStringMap(map[string]string{
 		"support": "https://" + supportHost, "portal": "https://" + portalHost, "api": "https://" + apiHost,
@@ -76,19 +65,100 @@ func NewFrontendLayer(ctx *pulumi.Context, name string, args *FrontendLayerArgs,
 	return fe, l.done(pulumi.Map{"urls": fe.URLs})
 }
 
-// tlsSecretName is the configured certificate Secret, or the one cert-manager fills for the issuer.
-func tlsSecretName(i config.Ingress) string {
+// ingress is one Ingress of the platform: its routes, the hosts its certificate covers, and who may use it.
+type ingress struct {
+	name   string
+	hosts  []string
+	routes []route
+	// issuer asks cert-manager for the certificate of hosts (with a ClusterIssuer); tlsOf reuses the
+	// certificate of another of the platform's Ingresses instead.
+	issuer bool
+	tlsOf  string
+	// sourceRanges are the only client CIDRs admitted (none: everyone); denyAll refuses every client.
+	sourceRanges []string
+	denyAll      bool
+}
+
+// route sends a host's path prefix to a Service port.
+type route struct {
+	host, path, service string
+	port                int
+}
+
+// newIngress registers one Ingress over TLS, with the controller's HTTPS redirect, body size and timeouts.
+func (l *layer) newIngress(i config.Ingress, ing ingress) error {
+	rules := networkingv1.IngressRuleArray{}
+	for _, r := range ing.routes {
+		rules = append(rules, networkingv1.IngressRuleArgs{Host: pulumi.String(r.host), Http: networkingv1.HTTPIngressRuleValueArgs{
+			Paths: networkingv1.HTTPIngressPathArray{networkingv1.HTTPIngressPathArgs{
+				Path: pulumi.String(r.path), PathType: pulumi.String("Prefix"),
+				Backend: networkingv1.IngressBackendArgs{Service: networkingv1.IngressServiceBackendArgs{
+					Name: pulumi.String(r.service), Port: networkingv1.ServiceBackendPortArgs{Number: pulumi.Int(r.port)},
+				}},
+			}},
+		}})
+	}
+	certificateOf := ing.name
+	if ing.tlsOf != "" {
+		certificateOf = ing.tlsOf
+	}
+	meta := l.scope.meta(ing.name, "ingress")
+	meta.Annotations = ingressAnnotations(i, ing)
+	if _, err := networkingv1.NewIngress(l.ctx, l.child(ingressResourceName(ing.name)), &networkingv1.IngressArgs{
+		Metadata: meta,
+		Spec: networkingv1.IngressSpecArgs{
+			IngressClassName: pulumi.String(i.ClassName),
+			Tls: networkingv1.IngressTLSArray{networkingv1.IngressTLSArgs{
+				Hosts:      pulumi.ToStringArray(ing.hosts),
+				SecretName: pulumi.String(tlsSecretName(i, certificateOf)),
+			}},
+			Rules: rules,
+		},
+	}, l.opts(nil)...); err != nil {
+		return fmt.Errorf("ingress %s: %w", ing.name, err)
+	}
+	return nil
+}
+
+// ingressResourceName is an Ingress's Pulumi name below the layer: the first one keeps the name of
+// earlier releases ("ingress"), so upgrading does not replace it.
+func ingressResourceName(name string) string {
+	if name == IngressName {
+		return "ingress"
+	}
+	return "ingress" + strings.TrimPrefix(name, IngressName)
+}
+
+// tlsSecretName is the configured certificate Secret, or the one cert-manager fills for an Ingress.
+func tlsSecretName(i config.Ingress, ingressName string) string {
 	if i.TLSSecretName != "" {
 		return i.TLSSecretName
 	}
-	return IngressName + "-tls"
+	return ingressName + "-tls"
 }
 
-// ingressAnnotations force HTTPS and, with an issuer, ask cert-manager for the certificate.
-func ingressAnnotations(i config.Ingress) pulumi.StringMap {
-	a := pulumi.StringMap{"nginx.ingress.kubernetes.io/force-ssl-redirect": pulumi.String("true")}
-	if i.ClusterIssuer != "" {
+// nginxPrefix starts every ingress-nginx annotation.
+const nginxPrefix = "nginx.ingress.kubernetes.io/"
+
+// ingressAnnotations force HTTPS, size bodies and timeouts for uploads and streamed answers, restrict
+// clients, and with an issuer ask cert-manager for the certificate. HSTS comes from the controller
+// (ingress-nginx sends it on every HTTPS response unless its ConfigMap turns hsts off).
+func ingressAnnotations(i config.Ingress, ing ingress) pulumi.StringMap {
+	timeout := pulumi.String(strconv.Itoa(i.ProxyReadTimeoutSeconds))
+	a := pulumi.StringMap{
+		nginxPrefix + "force-ssl-redirect": pulumi.String("true"),
+		nginxPrefix + "proxy-body-size":    pulumi.String(i.ProxyBodySize),
+		nginxPrefix + "proxy-read-timeout": timeout,
+		nginxPrefix + "proxy-send-timeout": timeout,
+	}
+	if ing.issuer && i.ClusterIssuer != "" {
 		a["cert-manager.io/cluster-issuer"] = pulumi.String(i.ClusterIssuer)
+	}
+	if len(ing.sourceRanges) > 0 {
+		a[nginxPrefix+"whitelist-source-range"] = pulumi.String(strings.Join(ing.sourceRanges, ","))
+	}
+	if ing.denyAll {
+		a[nginxPrefix+"denylist-source-range"] = pulumi.String("0.0.0.0/0,::/0")
 	}
 	return a
 }

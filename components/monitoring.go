@@ -3,10 +3,8 @@ package components
 import (
 	_ "embed"
 	"fmt"
-	"strings"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
-	rbacv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/rbac/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/jdjones/jd-jones-rag-infra/config"
@@ -26,12 +24,6 @@ const (
 	grafanaProviders   = "grafana-dashboard-providers"
 	grafanaDashboards  = "grafana-dashboards"
 )
-
-// prometheusConfigTemplate scrapes Prometheus itself and every pod of the namespace annotated
-// prometheus.io/scrape, at the port its prometheus.io/port annotation names.
-//
-//go:embed monitoring/prometheus.yml
-var prometheusConfigTemplate string
 
 // ragDashboard is the API and Celery dashboard.
 //
@@ -77,44 +69,18 @@ func NewMonitoringLayer(ctx *pulumi.Context, name string, args *MonitoringLayerA
 	return m, l.done(pulumi.Map{"prometheusService": m.PrometheusService, "grafanaService": m.GrafanaService})
 }
 
-// prometheus registers Prometheus: a namespaced Role for pod discovery, its config and the Deployment.
+// prometheus registers Prometheus with its generated config. It finds the pods it scrapes through their
+// headless Services in the cluster DNS, so it needs neither the Kubernetes API nor a token.
 func (l *layer) prometheus(c *config.Config) (*corev1.Service, error) {
-	s := l.scope
-	sa, err := corev1.NewServiceAccount(l.ctx, l.child("prometheus-sa"), &corev1.ServiceAccountArgs{
-		Metadata: s.meta(PrometheusName, "monitoring"),
-	}, l.opts(nil)...)
+	scrapeConfig, err := prometheusConfig(c)
 	if err != nil {
-		return nil, fmt.Errorf("prometheus service account: %w", err)
-	}
-	role, err := rbacv1.NewRole(l.ctx, l.child("prometheus-role"), &rbacv1.RoleArgs{
-		Metadata: s.meta(PrometheusName, "monitoring"),
-		Rules: rbacv1.PolicyRuleArray{rbacv1.PolicyRuleArgs{
-			ApiGroups: pulumi.ToStringArray([]string{""}),
-			Resources: pulumi.ToStringArray([]string{"pods", "services", "endpoints"}),
-			Verbs:     pulumi.ToStringArray([]string{"get", "list", "watch"}),
-		}},
-	}, l.opts(nil)...)
-	if err != nil {
-		return nil, fmt.Errorf("prometheus role: %w", err)
-	}
-	if _, err := rbacv1.NewRoleBinding(l.ctx, l.child("prometheus-rolebinding"), &rbacv1.RoleBindingArgs{
-		Metadata: s.meta(PrometheusName, "monitoring"),
-		RoleRef: rbacv1.RoleRefArgs{
-			ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("Role"), Name: role.Metadata.Name().Elem(),
-		},
-		Subjects: rbacv1.SubjectArray{rbacv1.SubjectArgs{
-			Kind: pulumi.String("ServiceAccount"), Name: sa.Metadata.Name().Elem(), Namespace: s.namespace,
-		}},
-	}, l.opts(nil)...); err != nil {
-		return nil, fmt.Errorf("prometheus role binding: %w", err)
+		return nil, err
 	}
 	if _, err := l.newDeployment(deployment{
 		replicas: c.Workloads.Prometheus.Replicas,
 		pod: pod{
-			name: PrometheusName, spread: true, component: "monitoring", uid: prometheusUID, serviceAccount: PrometheusName,
-			configMaps: []configMapFiles{{name: PrometheusConfig, files: map[string]string{
-				"prometheus.yml": strings.ReplaceAll(prometheusConfigTemplate, "${NAMESPACE}", c.Namespace),
-			}}},
+			name: PrometheusName, spread: true, component: "monitoring", uid: prometheusUID,
+			configMaps: []configMapFiles{{name: PrometheusConfig, files: map[string]string{"prometheus.yml": scrapeConfig}}},
 			volumes: corev1.VolumeArray{
 				configMapVolume("config", PrometheusConfig),
 				emptyDirVolume("data", "8Gi"),
@@ -134,7 +100,7 @@ func (l *layer) prometheus(c *config.Config) (*corev1.Service, error) {
 				readiness: httpProbe("/-/ready", "http", readinessTiming),
 			}},
 		},
-	}, pulumi.DependsOn([]pulumi.Resource{sa})); err != nil {
+	}); err != nil {
 		return nil, err
 	}
 	return l.newService("monitoring", service{name: PrometheusName, selects: PrometheusName, ports: []port{{"http", prometheusPort}}})

@@ -3,17 +3,23 @@ package components
 import (
 	"fmt"
 	"maps"
+	"net/netip"
+	"net/url"
 	"slices"
+	"strconv"
 
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	k8smeta "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/jdjones/jd-jones-rag-infra/config"
 )
 
-// NetworkPolicies denies all ingress in the namespace, then admits exactly the flows of the review's
-// diagram, one policy per receiving workload.
+// NetworkPolicies denies all traffic of the namespace in both directions, then allows exactly the flows
+// of the review's diagram: DNS to the cluster DNS, one ingress policy per receiving workload and one
+// egress policy per sending workload, managed endpoints by their address ranges and the LLM provider
+// from the API and workers only.
 type NetworkPolicies struct {
 	pulumi.ResourceState
 
@@ -23,24 +29,55 @@ type NetworkPolicies struct {
 
 // NetworkPoliciesArgs configures NetworkPolicies.
 type NetworkPoliciesArgs struct {
-	// Config is the validated stack configuration; only in-cluster data services get a policy.
+	// Config is the validated stack configuration.
 	Config *config.Config
 	// Foundation supplies the namespace.
 	Foundation *Foundation
 }
 
-// allow admits traffic from some pods of the namespace, or from a whole other namespace, on ports.
-type allow struct {
+// LLMProvider is the name the flows give the language model provider the API and workers call.
+const LLMProvider = "llm-provider"
+
+// acmeSolverPort is the port cert-manager's HTTP-01 solver pods answer on.
+const acmeSolverPort = 8089
+
+// acmeSolverLabel marks cert-manager's HTTP-01 solver pods.
+const acmeSolverLabel = "acme.cert-manager.io/http01-solver"
+
+// netPort is a port and its protocol.
+type netPort struct {
+	number   int
+	protocol string
+}
+
+// tcp are TCP ports.
+func tcp(numbers ...int) []netPort {
+	out := make([]netPort, len(numbers))
+	for i, n := range numbers {
+		out[i] = netPort{n, "TCP"}
+	}
+	return out
+}
+
+// reach is one side of an allowed flow: pods of this namespace by name, pods of another namespace (all
+// of them, or those carrying podLabels), pods of this namespace carrying podLabels, or address ranges
+// (each minus its except ranges); on ports.
+type reach struct {
 	pods      []string
 	namespace string
-	ports     []int
+	podLabels map[string]string
+	cidrs     []string
+	except    []string
+	ports     []netPort
 }
 
 // peer is a workload as the network sees it: the port it serves (0 for none), the port Prometheus
-// scrapes (0 for none), whether the ingress controller reaches it, and the workloads it connects to.
+// scrapes (0 for none) and the headless Service through which Prometheus finds its pods, whether the
+// ingress controller reaches it, and what it connects to (workloads, data services or LLMProvider).
 type peer struct {
 	name              string
 	port, metricsPort int
+	metricsService    string
 	public            bool
 	calls             []string
 }
@@ -49,15 +86,19 @@ type peer struct {
 func peers(c *config.Config) []peer {
 	var all []peer
 	for _, app := range applications {
-		p := peer{name: app.name, port: app.port, public: app.public, calls: app.calls}
-		if app.scraped {
-			p.metricsPort = app.port
+		p := peer{name: app.name, port: app.port, metricsPort: app.metricsPort, public: app.public, calls: app.calls}
+		if app.metricsPort != 0 {
+			p.metricsService = metricsServiceName(app.name)
 		}
 		all = append(all, p)
 	}
 	for _, ds := range dataServices {
 		if !ds.settings(c).IsExternal() {
-			all = append(all, peer{name: ds.name, port: ds.port, metricsPort: ds.metricsPort})
+			p := peer{name: ds.name, port: ds.port, metricsPort: ds.metricsPort}
+			if ds.metricsPort != 0 {
+				p.metricsService = headlessServiceName(ds.name)
+			}
+			all = append(all, p)
 		}
 	}
 	return append(all, monitoringPeers...)
@@ -70,19 +111,25 @@ var monitoringPeers = []peer{
 	{name: GrafanaName, port: grafanaPort, calls: []string{PrometheusName}},
 }
 
-// flows are the review's diagram, derived from the peers: who may reach each serving workload. A
-// workload admits the ingress controller when public, then every peer that calls it, then Prometheus on
-// its metrics port.
-func flows(c *config.Config) map[string][]allow {
+// flows are the namespace's allowed traffic, derived from the peers: what each workload admits and
+// what each sends, by workload name.
+type flows struct {
+	ingress, egress map[string][]reach
+}
+
+// allowedFlows derives the review's diagram from the peers. A workload admits the ingress controller when
+// public, then every peer that calls it, then Prometheus on its metrics port; it sends to every peer or
+// endpoint it calls, and Prometheus to every metrics port.
+func allowedFlows(c *config.Config) flows {
 	all := peers(c)
-	f := map[string][]allow{}
+	f := flows{ingress: map[string][]reach{}, egress: map[string][]reach{}}
+	byName := map[string]peer{}
+	for _, p := range all {
+		byName[p.name] = p
+	}
 	for _, to := range all {
-		if to.port == 0 {
-			continue
-		}
-		var rules []allow
 		if to.public {
-			rules = append(rules, allow{namespace: c.Ingress.ControllerNamespace, ports: []int{to.port}})
+			f.ingress[to.name] = append(f.ingress[to.name], reach{namespace: c.Ingress.ControllerNamespace, ports: tcp(to.port)})
 		}
 		var callers []string
 		for _, from := range all {
@@ -91,34 +138,91 @@ func flows(c *config.Config) map[string][]allow {
 			}
 		}
 		if len(callers) > 0 {
-			rules = append(rules, allow{pods: callers, ports: []int{to.port}})
+			f.ingress[to.name] = append(f.ingress[to.name], reach{pods: callers, ports: tcp(to.port)})
 		}
 		if to.metricsPort != 0 {
-			rules = append(rules, allow{pods: []string{PrometheusName}, ports: []int{to.metricsPort}})
+			f.ingress[to.name] = append(f.ingress[to.name], reach{pods: []string{PrometheusName}, ports: tcp(to.metricsPort)})
+			f.egress[PrometheusName] = append(f.egress[PrometheusName], reach{pods: []string{to.name}, ports: tcp(to.metricsPort)})
 		}
-		if len(rules) > 0 {
-			f[to.name] = rules
+	}
+	for _, from := range all {
+		for _, callee := range from.calls {
+			if to, ok := byName[callee]; ok {
+				f.egress[from.name] = append(f.egress[from.name], reach{pods: []string{to.name}, ports: tcp(to.port)})
+			} else if dest, ok := outsideDestination(c, callee); ok {
+				f.egress[from.name] = append(f.egress[from.name], dest)
+			}
 		}
 	}
 	return f
 }
 
-// NewNetworkPolicies registers the default deny and one allow policy per receiving workload.
+// outsideDestination is where a call to something outside the namespace goes: an external data service's
+// address ranges on its port, or the LLM provider.
+func outsideDestination(c *config.Config, callee string) (reach, bool) {
+	if callee == LLMProvider {
+		return llmDestination(c), true
+	}
+	for _, ds := range dataServices {
+		if ds.name == callee && ds.settings(c).IsExternal() {
+			s := ds.settings(c)
+			return reach{cidrs: s.CIDRs, ports: tcp(s.Port)}, true
+		}
+	}
+	return reach{}, false
+}
+
+// nonPublicRanges are never the internet: private, shared (CGNAT), loopback and link-local ranges, where
+// the cluster, the cloud's private networks and the metadata endpoint live.
+var nonPublicRanges = []string{
+	"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+	"fc00::/7", "fe80::/10", "::1/128",
+}
+
+// llmDestination is the LLM provider: the pods of its namespace when it runs in the cluster, its address
+// ranges when configured, otherwise every public address; on the base URL's port.
+func llmDestination(c *config.Config) reach {
+	port := llmPort(c.LLM.BaseURL)
+	switch {
+	case c.LLM.Namespace != "":
+		return reach{namespace: c.LLM.Namespace, ports: tcp(port)}
+	case len(c.LLM.CIDRs) > 0:
+		return reach{cidrs: c.LLM.CIDRs, ports: tcp(port)}
+	}
+	excluded := append(slices.Clone(nonPublicRanges), c.Network.ClusterCIDRs...)
+	return reach{cidrs: []string{"0.0.0.0/0", "::/0"}, except: excluded, ports: tcp(port)}
+}
+
+// llmPort is the base URL's port: explicit, or the scheme's.
+func llmPort(baseURL string) int {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return 443
+	}
+	if p, err := strconv.Atoi(u.Port()); err == nil {
+		return p
+	}
+	if u.Scheme == "http" {
+		return 80
+	}
+	return 443
+}
+
+// NewNetworkPolicies registers the default deny, DNS, and one allow policy per receiving and per sending
+// workload.
 func NewNetworkPolicies(ctx *pulumi.Context, name string, args *NetworkPoliciesArgs, opts ...pulumi.ResourceOption) (*NetworkPolicies, error) {
 	n := &NetworkPolicies{}
 	l, err := register(ctx, "NetworkPolicies", name, n, args.Foundation.scope, opts...)
 	if err != nil {
 		return nil, err
 	}
+	c := args.Config
 	var names []pulumi.StringOutput
-	policy := func(object string, selector metav1.LabelSelectorArgs, rules networkingv1.NetworkPolicyIngressRuleArray) error {
+	policy := func(object string, selector metav1.LabelSelectorArgs, spec networkingv1.NetworkPolicySpecArgs) error {
+		spec.PodSelector = selector
 		np, err := networkingv1.NewNetworkPolicy(ctx, l.child(object), &networkingv1.NetworkPolicyArgs{
 			Metadata: l.scope.meta(object, "network"),
-			Spec: networkingv1.NetworkPolicySpecArgs{
-				PodSelector: selector,
-				PolicyTypes: pulumi.ToStringArray([]string{"Ingress"}),
-				Ingress:     rules,
-			},
+			Spec:     spec,
 		}, l.opts(nil)...)
 		if err != nil {
 			return fmt.Errorf("network policy %s: %w", object, err)
@@ -126,17 +230,30 @@ func NewNetworkPolicies(ctx *pulumi.Context, name string, args *NetworkPoliciesA
 		names = append(names, np.Metadata.Name().Elem())
 		return nil
 	}
-	if err := policy("default-deny-ingress", metav1.LabelSelectorArgs{}, nil); err != nil {
+	everyPod := metav1.LabelSelectorArgs{}
+	if err := policy("default-deny", everyPod, networkingv1.NetworkPolicySpecArgs{
+		PolicyTypes: pulumi.ToStringArray([]string{ingressPolicy, egressPolicy}),
+	}); err != nil {
 		return nil, err
 	}
-	f := flows(args.Config)
-	for _, target := range slices.Sorted(maps.Keys(f)) {
-		rules := networkingv1.NetworkPolicyIngressRuleArray{}
-		for _, a := range f[target] {
-			rules = append(rules, l.scope.ingressRule(a))
+	if err := policy("allow-dns", everyPod, l.scope.policySpec(egressPolicy, []reach{dnsDestination(c)})); err != nil {
+		return nil, err
+	}
+	f := allowedFlows(c)
+	for _, target := range slices.Sorted(maps.Keys(f.ingress)) {
+		if err := policy("allow-to-"+target, l.scope.workloadSelector(target), l.scope.policySpec(ingressPolicy, f.ingress[target])); err != nil {
+			return nil, err
 		}
-		selector := metav1.LabelSelectorArgs{MatchLabels: l.scope.selectorLabels(target)}
-		if err := policy("allow-to-"+target, selector, rules); err != nil {
+	}
+	for _, source := range slices.Sorted(maps.Keys(f.egress)) {
+		if err := policy("allow-from-"+source, l.scope.workloadSelector(source), l.scope.policySpec(egressPolicy, f.egress[source])); err != nil {
+			return nil, err
+		}
+	}
+	if c.Ingress.ClusterIssuer != "" && c.Ingress.ACMESolver == config.HTTP01 {
+		solvers := metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{acmeSolverLabel: pulumi.String("true")}}
+		rules := []reach{{namespace: c.Ingress.ControllerNamespace, ports: tcp(acmeSolverPort)}}
+		if err := policy("allow-to-acme-http01-solver", solvers, l.scope.policySpec(ingressPolicy, rules)); err != nil {
 			return nil, err
 		}
 	}
@@ -144,25 +261,90 @@ func NewNetworkPolicies(ctx *pulumi.Context, name string, args *NetworkPoliciesA
 	return n, l.done(pulumi.Map{"policies": n.Policies})
 }
 
-// ingressRule admits one allow.
-func (s scope) ingressRule(a allow) networkingv1.NetworkPolicyIngressRuleArgs {
-	peers := networkingv1.NetworkPolicyPeerArray{}
-	if a.namespace != "" {
-		peers = append(peers, networkingv1.NetworkPolicyPeerArgs{NamespaceSelector: metav1.LabelSelectorArgs{
-			MatchLabels: pulumi.StringMap{"kubernetes.io/metadata.name": pulumi.String(a.namespace)},
-		}})
+// dnsDestination is the cluster DNS on port 53 over UDP and TCP.
+func dnsDestination(c *config.Config) reach {
+	// Validation parsed the selector already.
+	sel, _ := k8smeta.ParseToLabelSelector(c.Network.DNS.PodSelector)
+	return reach{namespace: c.Network.DNS.Namespace, podLabels: sel.MatchLabels, ports: []netPort{{53, "UDP"}, {53, "TCP"}}}
+}
+
+// workloadSelector selects one workload's pods.
+func (s scope) workloadSelector(name string) metav1.LabelSelectorArgs {
+	return metav1.LabelSelectorArgs{MatchLabels: s.selectorLabels(name)}
+}
+
+// The directions of a NetworkPolicy, as policyTypes spells them.
+const (
+	ingressPolicy = "Ingress"
+	egressPolicy  = "Egress"
+)
+
+// policySpec allows the reaches in one direction: Ingress admits traffic from them, Egress lets the
+// selected pods send to them.
+func (s scope) policySpec(direction string, reaches []reach) networkingv1.NetworkPolicySpecArgs {
+	from, to := networkingv1.NetworkPolicyIngressRuleArray{}, networkingv1.NetworkPolicyEgressRuleArray{}
+	for _, r := range reaches {
+		peers, ports := s.peersAndPorts(r)
+		from = append(from, networkingv1.NetworkPolicyIngressRuleArgs{From: peers, Ports: ports})
+		to = append(to, networkingv1.NetworkPolicyEgressRuleArgs{To: peers, Ports: ports})
 	}
-	if len(a.pods) > 0 {
+	spec := networkingv1.NetworkPolicySpecArgs{PolicyTypes: pulumi.ToStringArray([]string{direction})}
+	if direction == ingressPolicy {
+		spec.Ingress = from
+	} else {
+		spec.Egress = to
+	}
+	return spec
+}
+
+// peersAndPorts are a reach's peers and ports as the NetworkPolicy API spells them.
+func (s scope) peersAndPorts(r reach) (networkingv1.NetworkPolicyPeerArray, networkingv1.NetworkPolicyPortArray) {
+	peers := networkingv1.NetworkPolicyPeerArray{}
+	labels := func(m map[string]string) metav1.LabelSelectorArgs {
+		return metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(m)}
+	}
+	switch {
+	case r.namespace != "":
+		p := networkingv1.NetworkPolicyPeerArgs{NamespaceSelector: labels(map[string]string{"kubernetes.io/metadata.name": r.namespace})}
+		if len(r.podLabels) > 0 {
+			p.PodSelector = labels(r.podLabels)
+		}
+		peers = append(peers, p)
+	case len(r.pods) > 0:
 		peers = append(peers, networkingv1.NetworkPolicyPeerArgs{PodSelector: metav1.LabelSelectorArgs{
 			MatchLabels: pulumi.StringMap{instanceLabel: pulumi.String(s.instance)},
 			MatchExpressions: metav1.LabelSelectorRequirementArray{metav1.LabelSelectorRequirementArgs{
-				Key: pulumi.String(nameLabel), Operator: pulumi.String("In"), Values: pulumi.ToStringArray(a.pods),
+				Key: pulumi.String(nameLabel), Operator: pulumi.String("In"), Values: pulumi.ToStringArray(r.pods),
 			}},
 		}})
 	}
-	ports := networkingv1.NetworkPolicyPortArray{}
-	for _, p := range a.ports {
-		ports = append(ports, networkingv1.NetworkPolicyPortArgs{Protocol: pulumi.String("TCP"), Port: pulumi.Int(p)})
+	for _, cidr := range r.cidrs {
+		block := networkingv1.IPBlockArgs{Cidr: pulumi.String(cidr)}
+		if except := exceptWithin(cidr, r.except); len(except) > 0 {
+			block.Except = pulumi.ToStringArray(except)
+		}
+		peers = append(peers, networkingv1.NetworkPolicyPeerArgs{IpBlock: block})
 	}
-	return networkingv1.NetworkPolicyIngressRuleArgs{From: peers, Ports: ports}
+	ports := networkingv1.NetworkPolicyPortArray{}
+	for _, p := range r.ports {
+		ports = append(ports, networkingv1.NetworkPolicyPortArgs{Protocol: pulumi.String(p.protocol), Port: pulumi.Int(p.number)})
+	}
+	return peers, ports
+}
+
+// exceptWithin are the except ranges of the same address family that lie inside cidr, as an ipBlock
+// requires.
+func exceptWithin(cidr string, except []string) []string {
+	outer, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range except {
+		inner, err := netip.ParsePrefix(e)
+		if err == nil && inner.Addr().Is4() == outer.Addr().Is4() && inner.Bits() > outer.Bits() && outer.Contains(inner.Addr()) {
+			out = append(out, e)
+		}
+	}
+	return out
 }

@@ -23,7 +23,9 @@ type pod struct {
 	// uid runs every container of the pod; its group owns the pod's volumes.
 	uid        int
 	containers []container
-	volumes    corev1.VolumeArray
+	// initContainers run to completion, in order, before the containers start.
+	initContainers []container
+	volumes        corev1.VolumeArray
 	// annotations go on the pod template; checksums of the config the pod reads belong here.
 	annotations pulumi.StringMap
 	// serviceAccount is the pod's identity; empty means the namespace default, without a token.
@@ -50,6 +52,7 @@ func (p pod) template(s scope) corev1.PodTemplateSpecArgs {
 	labels[versionLabel] = pulumi.String(version)
 	spec := corev1.PodSpecArgs{
 		Containers:                    containers,
+		InitContainers:                buildAll(p.initContainers),
 		Volumes:                       append(corev1.VolumeArray{emptyDirVolume(tmpVolume, "1Gi")}, p.volumes...),
 		SecurityContext:               podSecurityContext(p.uid),
 		AutomountServiceAccountToken:  pulumi.Bool(p.serviceAccount != ""),
@@ -69,6 +72,18 @@ func (p pod) template(s scope) corev1.PodTemplateSpecArgs {
 		Metadata: metav1.ObjectMetaArgs{Labels: labels, Annotations: p.annotations},
 		Spec:     spec,
 	}
+}
+
+// buildAll builds containers; nil for none, so a pod without init containers declares none.
+func buildAll(cs []container) corev1.ContainerArray {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := corev1.ContainerArray{}
+	for _, c := range cs {
+		out = append(out, c.build())
+	}
+	return out
 }
 
 // ports are every container's ports, for the Services in front of the pod.

@@ -3,6 +3,7 @@ package platform
 import (
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -265,8 +266,8 @@ func TestEveryContainerIsProbedSizedAndRestricted(t *testing.T) {
 			assert.True(t, *pod.SecurityContext.RunAsNonRoot, r.Name)
 			assert.NotZero(t, *pod.SecurityContext.RunAsUser, r.Name)
 			assert.Equal(t, corev1.SeccompProfileTypeRuntimeDefault, pod.SecurityContext.SeccompProfile.Type, r.Name)
-			needsToken := r.ObjectName() == "prometheus" // it discovers pods through the API
-			assert.Equal(t, needsToken, *pod.AutomountServiceAccountToken, "%s token", r.Name)
+			// Prometheus finds its targets in the cluster DNS: no pod talks to the Kubernetes API.
+			assert.False(t, *pod.AutomountServiceAccountToken, "%s token", r.Name)
 			for _, c := range append(pod.InitContainers, pod.Containers...) {
 				id := stack + "/" + r.Name + "/" + c.Name
 				if w.kind != "Job" {
@@ -414,27 +415,75 @@ func TestOutputsExposeURLsAndASecretPassword(t *testing.T) {
 
 func TestIngressServesTheThreeHostsOverTLS(t *testing.T) {
 	rec := runStack(t, "prod", nil)
-	r, ok := rec.Object(ingressType, "jd-jones-rag")
-	require.True(t, ok)
-	var ing networkingv1.Ingress
-	require.NoError(t, r.Decode(&ing))
-	routes := map[string]string{}
-	for _, rule := range ing.Spec.Rules {
-		b := rule.HTTP.Paths[0].Backend.Service
-		routes[rule.Host] = b.Name
-		svc, ok := rec.Object(serviceType, b.Name)
-		require.Truef(t, ok, "backend %s exists", b.Name)
-		var s corev1.Service
-		require.NoError(t, svc.Decode(&s))
-		assert.Equal(t, s.Spec.Ports[0].Port, b.Port.Number, "backend port of %s", rule.Host)
+	type routed struct{ ingress, service string }
+	routes := map[string]routed{}
+	tlsHosts := map[string][]string{}
+	annotations := map[string]map[string]string{}
+	for _, r := range rec.OfType(ingressType) {
+		var ing networkingv1.Ingress
+		require.NoError(t, r.Decode(&ing))
+		annotations[ing.Name] = ing.Annotations
+		assert.Equal(t, "nginx", *ing.Spec.IngressClassName)
+		for _, rule := range ing.Spec.Rules {
+			for _, path := range rule.HTTP.Paths {
+				b := path.Backend.Service
+				routes[rule.Host+path.Path] = routed{ing.Name, b.Name}
+				svc, ok := rec.Object(serviceType, b.Name)
+				require.Truef(t, ok, "backend %s exists", b.Name)
+				var s corev1.Service
+				require.NoError(t, svc.Decode(&s))
+				require.Len(t, s.Spec.Ports, 1, "the Service %s exposes one port: nothing else is routable", b.Name)
+				assert.Equal(t, s.Spec.Ports[0].Port, b.Port.Number, "backend port of %s", rule.Host)
+			}
+		}
+		for _, tls := range ing.Spec.TLS {
+			tlsHosts[ing.Name] = append(tlsHosts[ing.Name], tls.Hosts...)
+		}
 	}
-	assert.Equal(t, map[string]string{
-		"support.jdjones.com": "external-portal", "portal.jdjones.com": "internal-portal", "api.jdjones.com": "api",
+	assert.Equal(t, map[string]routed{
+		"support.jdjones.com/":    {"jd-jones-rag", "external-portal"},
+		"api.jdjones.com/":        {"jd-jones-rag", "api"},
+		"api.jdjones.com/metrics": {"jd-jones-rag-metrics", "api"},
+		"portal.jdjones.com/":     {"jd-jones-rag-portal", "internal-portal"},
 	}, routes)
-	require.Len(t, ing.Spec.TLS, 1)
-	assert.ElementsMatch(t, []string{"support.jdjones.com", "portal.jdjones.com", "api.jdjones.com"}, ing.Spec.TLS[0].Hosts)
-	assert.Equal(t, "letsencrypt-prod", ing.Annotations["cert-manager.io/cluster-issuer"])
-	assert.Equal(t, "nginx", *ing.Spec.IngressClassName)
+	assert.Equal(t, map[string][]string{
+		"jd-jones-rag":         {"support.jdjones.com", "api.jdjones.com"},
+		"jd-jones-rag-portal":  {"portal.jdjones.com"},
+		"jd-jones-rag-metrics": {"api.jdjones.com"},
+	}, tlsHosts)
+	const nginx = "nginx.ingress.kubernetes.io/"
+	for name, a := range annotations {
+		assert.Equal(t, "true", a[nginx+"force-ssl-redirect"], name)
+		assert.Equal(t, "100m", a[nginx+"proxy-body-size"], name)
+		assert.Equal(t, "300", a[nginx+"proxy-read-timeout"], name)
+	}
+	// One certificate per issuing Ingress: two Ingresses asking for the same Secret would fight over it.
+	assert.Equal(t, "letsencrypt-prod", annotations["jd-jones-rag"]["cert-manager.io/cluster-issuer"])
+	assert.Equal(t, "letsencrypt-prod", annotations["jd-jones-rag-portal"]["cert-manager.io/cluster-issuer"])
+	assert.NotContains(t, annotations["jd-jones-rag-metrics"], "cert-manager.io/cluster-issuer")
+	// The employee portal answers only the configured ranges; /metrics answers nobody.
+	assert.Equal(t, "203.0.113.0/24,198.51.100.16/28", annotations["jd-jones-rag-portal"][nginx+"whitelist-source-range"])
+	assert.NotContains(t, annotations["jd-jones-rag"], nginx+"whitelist-source-range")
+	assert.Equal(t, "0.0.0.0/0,::/0", annotations["jd-jones-rag-metrics"][nginx+"denylist-source-range"])
+}
+
+func TestTheAPIServesMetricsOnAPortNoIngressRoutes(t *testing.T) {
+	rec := runStack(t, "dev", nil)
+	api, ok := rec.Object(deploymentType, "api")
+	require.True(t, ok)
+	ctr := decodeWorkload(t, api).spec.Spec.Containers[0]
+	ports := map[string]int32{}
+	for _, p := range ctr.Ports {
+		ports[p.Name] = p.ContainerPort
+	}
+	assert.Equal(t, map[string]int32{"http": 8000, "metrics": 9100}, ports)
+	assert.Contains(t, ctr.Env, corev1.EnvVar{Name: "METRICS_PORT", Value: "9100"})
+	cm, ok := rec.Object(configMapType, "prometheus-config")
+	require.True(t, ok)
+	var promConfig corev1.ConfigMap
+	require.NoError(t, cm.Decode(&promConfig))
+	assert.Contains(t, promConfig.Data["prometheus.yml"], "api-metrics.jd-jones-rag-dev.svc", "Prometheus finds the API's pods through its headless metrics Service")
+	assert.NotContains(t, promConfig.Data["prometheus.yml"], "kubernetes_sd_configs", "Prometheus needs no Kubernetes API access")
 }
 
 func TestNamespaceEnforcesRestrictedPodSecurity(t *testing.T) {
@@ -492,61 +541,6 @@ func TestDisruptionBudgetsCoverEveryReplicatedWorkload(t *testing.T) {
 	}
 }
 
-func TestNetworkPoliciesAdmitOnlyTheReviewsFlows(t *testing.T) {
-	type admit struct {
-		from string
-		port int32
-	}
-	expected := map[string][]admit{
-		"external-portal": {{"ns:ingress-nginx", 3000}},
-		"internal-portal": {{"ns:ingress-nginx", 3000}},
-		"api":             {{"ns:ingress-nginx", 8000}, {"external-portal", 8000}, {"internal-portal", 8000}, {"prometheus", 8000}},
-		"postgres":        {{"api", 5432}, {"celery-worker", 5432}, {"db-migrate", 5432}, {"prometheus", 9187}},
-		"redis":           {{"api", 6379}, {"celery-worker", 6379}, {"celery-beat", 6379}, {"prometheus", 9121}},
-		"chromadb":        {{"api", 8000}, {"celery-worker", 8000}},
-		"prometheus":      {{"grafana", 9090}},
-	}
-	rec := runStack(t, "dev", nil)
-	got := map[string][]admit{}
-	defaultDeny := false
-	for _, r := range rec.OfType(netpolType) {
-		var np networkingv1.NetworkPolicy
-		require.NoError(t, r.Decode(&np))
-		assert.Equal(t, []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}, np.Spec.PolicyTypes)
-		target := np.Spec.PodSelector.MatchLabels["app.kubernetes.io/name"]
-		if target == "" {
-			defaultDeny = len(np.Spec.PodSelector.MatchLabels) == 0 && len(np.Spec.PodSelector.MatchExpressions) == 0 && len(np.Spec.Ingress) == 0
-			continue
-		}
-		for _, rule := range np.Spec.Ingress {
-			for _, peer := range rule.From {
-				var sources []string
-				if peer.NamespaceSelector != nil {
-					sources = append(sources, "ns:"+peer.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"])
-				}
-				if peer.PodSelector != nil {
-					sources = append(sources, peer.PodSelector.MatchExpressions[0].Values...)
-				}
-				for _, src := range sources {
-					for _, p := range rule.Ports {
-						got[target] = append(got[target], admit{src, p.Port.IntVal})
-					}
-				}
-			}
-		}
-	}
-	assert.True(t, defaultDeny, "a default-deny ingress policy selects every pod")
-	for target := range expected {
-		assert.ElementsMatch(t, expected[target], got[target], target)
-	}
-	assert.Len(t, got, len(expected))
-
-	// With Postgres and Redis managed outside the cluster, no policy admits traffic to them.
-	for _, r := range runStack(t, "prod", nil).OfType(netpolType) {
-		assert.NotContains(t, []string{"allow-to-postgres", "allow-to-redis"}, r.ObjectName())
-	}
-}
-
 func TestAConfigChangeRollsOnlyThePodsThatReadIt(t *testing.T) {
 	annotations := func(rec *stacktest.Record) map[string]map[string]string {
 		out := map[string]map[string]string{}
@@ -563,7 +557,7 @@ func TestAConfigChangeRollsOnlyThePodsThatReadIt(t *testing.T) {
 		readers[r.Name] = readsConfigMap(decodeWorkload(t, r).spec.Spec, "jd-jones-config")
 	}
 	before := annotations(rec)
-	after := annotations(runStack(t, "dev", map[string]string{"llm": `{"provider": "ollama", "model": "llama3.2:3b", "embeddingModel": "nomic-embed-text", "baseUrl": "http://ollama.ollama.svc.cluster.local:11434"}`}))
+	after := annotations(runStack(t, "dev", map[string]string{"llm": `{"provider": "ollama", "model": "llama3.2:3b", "embeddingModel": "nomic-embed-text", "baseUrl": "http://ollama.ollama.svc.cluster.local:11434", "namespace": "ollama"}`}))
 	for name, a := range before {
 		// Only this checksum: the generated passwords, and so the secrets checksum, differ per mock run.
 		changed := a["checksum/jd-jones-config"] != after[name]["checksum/jd-jones-config"]
@@ -676,4 +670,75 @@ func readsConfigMap(pod corev1.PodSpec, name string) bool {
 		}
 	}
 	return false
+}
+
+func TestManagedEndpointsAreReachedOverVerifiedTLS(t *testing.T) {
+	settings := func(rec *stacktest.Record) map[string]string {
+		cm, ok := rec.Object(configMapType, "jd-jones-config")
+		require.True(t, ok)
+		var c corev1.ConfigMap
+		require.NoError(t, cm.Decode(&c))
+		return c.Data
+	}
+	prod := runStack(t, "prod", nil)
+	s := settings(prod)
+	assert.Equal(t, "verify-full", s["PGSSLMODE"])
+	assert.Equal(t, "/etc/jd-jones/tls/postgres/ca.crt", s["PGSSLROOTCERT"])
+	assert.Equal(t, "rediss", s["REDIS_SCHEME"])
+	assert.Equal(t, "required", s["REDIS_SSL_CERT_REQS"])
+	assert.NotContains(t, s, "REDIS_SSL_CA_CERTS", "no bundle configured: the system's trust store verifies Redis")
+
+	// Every pod that reads the settings mounts the RDS bundle where PGSSLROOTCERT points.
+	for _, r := range workloads(prod) {
+		spec := decodeWorkload(t, r).spec.Spec
+		if !readsConfigMap(spec, "jd-jones-config") {
+			continue
+		}
+		var bundle *corev1.Volume
+		for i, v := range spec.Volumes {
+			if v.ConfigMap != nil && v.ConfigMap.Name == "rds-ca-bundle" {
+				bundle = &spec.Volumes[i]
+			}
+		}
+		require.NotNil(t, bundle, "%s mounts the RDS CA bundle", r.Name)
+		assert.Equal(t, []corev1.KeyToPath{{Key: "ca.crt", Path: "ca.crt"}}, bundle.ConfigMap.Items)
+		for _, c := range append(spec.InitContainers, spec.Containers...) {
+			if len(c.EnvFrom) == 0 {
+				continue
+			}
+			assert.Contains(t, c.VolumeMounts, corev1.VolumeMount{Name: bundle.Name, MountPath: "/etc/jd-jones/tls/postgres", ReadOnly: true}, "%s/%s", r.Name, c.Name)
+		}
+	}
+
+	dev := settings(runStack(t, "dev", nil))
+	assert.Equal(t, "redis", dev["REDIS_SCHEME"])
+	assert.NotContains(t, dev, "PGSSLMODE", "the in-cluster Postgres serves no certificate")
+}
+
+func TestTheMigrationEnablesPgvectorFirstInEveryStack(t *testing.T) {
+	for _, stack := range stacks {
+		rec := runStack(t, stack, nil)
+		jobs := rec.OfType(jobType)
+		require.Len(t, jobs, 1)
+		spec := decodeWorkload(t, jobs[0]).spec.Spec
+		require.Len(t, spec.InitContainers, 1, stack)
+		step := spec.InitContainers[0]
+		assert.Equal(t, "enable-pgvector", step.Name)
+		assert.Equal(t, []string{"psql", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-c", "CREATE EXTENSION IF NOT EXISTS vector"}, step.Command)
+		assert.True(t, strings.HasPrefix(step.Image, "pgvector/pgvector:"), "psql comes from the Postgres image")
+		env := map[string]corev1.EnvVar{}
+		for _, e := range step.Env {
+			env[e.Name] = e
+		}
+		assert.Equal(t, "$(POSTGRES_HOST)", env["PGHOST"].Value)
+		assert.Equal(t, "$(POSTGRES_USER)", env["PGUSER"].Value)
+		require.NotNil(t, env["PGPASSWORD"].ValueFrom, "the password comes from a Secret")
+		assert.Empty(t, env["PGPASSWORD"].Value)
+		want := "jd-jones-secrets"
+		if stack == "prod" {
+			want = "jd-jones-managed-data"
+		}
+		assert.Equal(t, want, env["PGPASSWORD"].ValueFrom.SecretKeyRef.Name, stack)
+		assert.Equal(t, "jd-jones-config", step.EnvFrom[0].ConfigMapRef.Name, "PGSSLMODE and PGSSLROOTCERT come with the settings")
+	}
 }

@@ -67,7 +67,7 @@ func TestRenderWritesTheWholeInventoryWithoutLeakingSecrets(t *testing.T) {
 			"Secret/jd-jones-secrets", "ConfigMap/jd-jones-config", "ConfigMap/postgres-init", "ConfigMap/prometheus-config",
 			"ConfigMap/grafana-datasources", "ConfigMap/grafana-dashboards", "ConfigMap/grafana-dashboard-providers",
 			"HorizontalPodAutoscaler/api", "HorizontalPodAutoscaler/celery-worker", "Ingress/jd-jones-rag",
-			"NetworkPolicy/default-deny-ingress", "Namespace/jd-jones-rag-dev",
+			"NetworkPolicy/default-deny", "Namespace/jd-jones-rag-dev",
 		},
 		"prod": {
 			"Deployment/api", "Deployment/celery-worker", "Deployment/celery-beat", "Deployment/internal-portal",
@@ -75,7 +75,7 @@ func TestRenderWritesTheWholeInventoryWithoutLeakingSecrets(t *testing.T) {
 			"PersistentVolumeClaim/model-cache", "PersistentVolumeClaim/uploads-data",
 			"Secret/jd-jones-secrets", "ConfigMap/jd-jones-config", "ConfigMap/prometheus-config",
 			"HorizontalPodAutoscaler/api", "HorizontalPodAutoscaler/celery-worker", "Ingress/jd-jones-rag",
-			"PodDisruptionBudget/chromadb", "NetworkPolicy/default-deny-ingress", "Namespace/jd-jones-rag",
+			"PodDisruptionBudget/chromadb", "NetworkPolicy/default-deny", "Namespace/jd-jones-rag",
 		},
 	}
 	for _, stack := range []string{"dev", "prod"} {

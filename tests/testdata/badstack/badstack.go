@@ -72,7 +72,7 @@ func Program(ctx *pulumi.Context) error {
 		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String("default-deny"), Namespace: pulumi.String(Namespace)},
 		Spec: networkingv1.NetworkPolicySpecArgs{
 			PodSelector: metav1.LabelSelectorArgs{},
-			PolicyTypes: pulumi.ToStringArray([]string{"Ingress"}),
+			PolicyTypes: pulumi.ToStringArray([]string{"Ingress", "Egress"}),
 		},
 	}); err != nil {
 		return err

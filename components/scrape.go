@@ -1,0 +1,75 @@
+package components
+
+import (
+	"fmt"
+	"strconv"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/jdjones/jd-jones-rag-infra/config"
+)
+
+// scrapeInterval is how often Prometheus scrapes and evaluates.
+const scrapeInterval = "30s"
+
+// prometheusFile is the part of Prometheus's configuration file the stack writes.
+type prometheusFile struct {
+	Global        prometheusGlobal `json:"global"`
+	ScrapeConfigs []scrapeJob      `json:"scrape_configs"`
+}
+
+type prometheusGlobal struct {
+	ScrapeInterval     string `json:"scrape_interval"`
+	EvaluationInterval string `json:"evaluation_interval"`
+}
+
+// scrapeJob is one scrape_config: static targets or an A-record lookup, and the app label it sets.
+type scrapeJob struct {
+	JobName        string          `json:"job_name"`
+	StaticConfigs  []staticTargets `json:"static_configs,omitempty"`
+	DNSSDConfigs   []dnsLookup     `json:"dns_sd_configs,omitempty"`
+	RelabelConfigs []relabel       `json:"relabel_configs,omitempty"`
+}
+
+type staticTargets struct {
+	Targets []string `json:"targets"`
+}
+
+type dnsLookup struct {
+	Names []string `json:"names"`
+	Type  string   `json:"type"`
+	Port  int      `json:"port"`
+}
+
+type relabel struct {
+	TargetLabel string `json:"target_label"`
+	Replacement string `json:"replacement"`
+}
+
+// prometheusConfig scrapes Prometheus itself and, for every peer with a metrics port, the pods behind its
+// headless Service (an A lookup in the cluster DNS returns one address per ready pod), labelled app.
+func prometheusConfig(c *config.Config) (string, error) {
+	file := prometheusFile{
+		Global: prometheusGlobal{ScrapeInterval: scrapeInterval, EvaluationInterval: scrapeInterval},
+		ScrapeConfigs: []scrapeJob{{
+			JobName:        PrometheusName,
+			StaticConfigs:  []staticTargets{{Targets: []string{"localhost:" + strconv.Itoa(prometheusPort)}}},
+			RelabelConfigs: []relabel{{TargetLabel: "app", Replacement: PrometheusName}},
+		}},
+	}
+	for _, p := range peers(c) {
+		if p.metricsPort == 0 {
+			continue
+		}
+		file.ScrapeConfigs = append(file.ScrapeConfigs, scrapeJob{
+			JobName:        p.name,
+			DNSSDConfigs:   []dnsLookup{{Names: []string{fmt.Sprintf("%s.%s.svc", p.metricsService, c.Namespace)}, Type: "A", Port: p.metricsPort}},
+			RelabelConfigs: []relabel{{TargetLabel: "app", Replacement: p.name}},
+		})
+	}
+	out, err := yaml.Marshal(file)
+	if err != nil {
+		return "", fmt.Errorf("prometheus config: %w", err)
+	}
+	return string(out), nil
+}
