@@ -21,7 +21,7 @@ import (
 
 // previousRelease is the commit of main users last applied; the cluster test brings both stacks up from
 // it before the current tree takes over their state, as an upgrade does.
-const previousRelease = "a51ee4d03580fe3d2b3fd2a07fe21bf4dc79379a"
+const previousRelease = "fd1cd795d8accdec4bf5383ad6c3f014aa416a5b"
 
 // release is a previous release checked out into a git worktree, with its cmd/stack built.
 type release struct {
