@@ -115,7 +115,7 @@ func postgresSet(c *config.Config, f *Foundation) statefulSet {
 	password := f.credentials.postgres
 	return dataStatefulSet(c, "postgres-data", c.Storage.Sizes.PostgresData, pod{
 		name: PostgresName, component: "database", uid: postgresUID,
-		configMaps:  []configMapFiles{{name: PostgresInitName, files: map[string]string{"01-pgvector.sql": pgvectorInit}}},
+		configMaps: []configMapFiles{{name: PostgresInitName, files: map[string]string{"01-pgvector.sql": pgvectorInit}}},
 		volumes: corev1.VolumeArray{
 			configMapVolume("init", PostgresInitName),
 			emptyDirVolume("run", "16Mi"),
