@@ -24,6 +24,8 @@ type Config struct {
 	Domain string
 	// ProtectData puts Protect and RetainOnDelete on every claim that holds data.
 	ProtectData bool
+	// KubernetesVersion is the cluster's minor version (v1.34), which Pod Security enforces its rules of.
+	KubernetesVersion string
 
 	// The object keys, by their json names; see ObjectKeys.
 	Ingress   Ingress     `json:"ingress"`
@@ -37,6 +39,7 @@ type Config struct {
 	Commands  Commands    `json:"commands"`
 	Probes    Probes      `json:"probes"`
 	Network   Network     `json:"network"`
+	Limits    Limits      `json:"limits"`
 
 	// Supplied holds the secrets the stack supplies itself; absent ones are generated.
 	Supplied SuppliedSecrets
@@ -108,6 +111,16 @@ type Replicated struct {
 	Resources Resources `json:"resources"`
 }
 
+// Limits are the ceilings a workload's size may not exceed: what one node can hold and what the cluster
+// can afford, so a typo (20 CPUs, 512Gi, 500 replicas) is refused instead of leaving pods Pending.
+type Limits struct {
+	// CPU and Memory are the largest request or limit of one container.
+	CPU    string `json:"cpu"`
+	Memory string `json:"memory"`
+	// Replicas is the largest replica count or HPA maximum of one workload.
+	Replicas int `json:"replicas"`
+}
+
 // Autoscaled is a workload whose size its HPA owns: the Deployment sets no replica count, so neither
 // Pulumi nor a kubectl apply of the rendered YAML ever resets what the autoscaler chose.
 type Autoscaled struct {
@@ -116,6 +129,9 @@ type Autoscaled struct {
 	TargetCPUPercent    int       `json:"targetCPUPercent"`
 	TargetMemoryPercent int       `json:"targetMemoryPercent"`
 	Resources           Resources `json:"resources"`
+	// TerminationGracePeriodSeconds is how long a stopping pod may finish its work (a Celery worker's
+	// warm shutdown lets its running tasks complete) before it is killed.
+	TerminationGracePeriodSeconds int `json:"terminationGracePeriodSeconds"`
 }
 
 // Workloads sizes every container of the platform.

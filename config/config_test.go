@@ -37,15 +37,15 @@ func TestImageReferencesMustBePinned(t *testing.T) {
 }
 
 func TestLoadFromAppliesEnvironmentDefaultsFieldByField(t *testing.T) {
-	c, err := LoadFrom(MapSource{
-		"environment": "prod", "namespace": "rag", "domain": "example.com",
+	c, err := LoadFrom(MapSource{Values: map[string]string{
+		"environment": "prod", "namespace": "rag", "domain": "example.com", "protectData": "true", "kubernetesVersion": "v1.34",
 		"ingress":   `{"clusterIssuer": "letsencrypt", "portalSourceRanges": ["192.0.2.0/24"]}`,
 		"workloads": `{"api": {"maxReplicas": 20}}`,
 		"postgres":  `{"mode": "external", "host": "db.example.com", "passwordSecret": {"name": "db", "key": "password"}, "cidrs": ["10.1.0.0/16"], "tls": {"enabled": true}}`,
 		"redis":     `{"mode": "external", "host": "cache.example.com", "passwordSecret": {"name": "cache", "key": "password"}, "cidrs": ["10.2.0.0/16"], "tls": {"enabled": true}}`,
 		"storage":   `{"rwxClassName": "efs-sc", "rwxCapableClasses": ["efs-sc"]}`,
 		"llm":       `{"apiKeySecret": {"name": "llm", "key": "key"}}`,
-	})
+	}})
 	require.NoError(t, err)
 	assert.Equal(t, 20, c.Workloads.API.MaxReplicas, "the stack's field wins")
 	assert.Equal(t, 2, c.Workloads.API.MinReplicas, "the other fields keep prod's defaults")
@@ -54,18 +54,18 @@ func TestLoadFromAppliesEnvironmentDefaultsFieldByField(t *testing.T) {
 }
 
 func TestLoadFromNamesEveryBadValueAtOnce(t *testing.T) {
-	_, err := LoadFrom(MapSource{
-		"environment": "dev", "namespace": "Bad_NS", "domain": "example.com",
+	_, err := LoadFrom(MapSource{Values: map[string]string{
+		"environment": "dev", "namespace": "Bad_NS", "domain": "example.com", "kubernetesVersion": "v1.34",
 		"ingress": `{"clusterIssuer": "x"}`, "llm": `{"provider": "ollama"}`,
 		"images": `{"api": "api:latest", "grafana": "grafana"}`,
-	})
+	}})
 	var verr ValidationError
 	require.True(t, errors.As(err, &verr), "%v", err)
 	assert.Equal(t, []string{"namespace", "images.api", "images.grafana"}, verr.Keys())
 }
 
 func TestObjectKeysAreTheJSONNamesOfConfigsObjects(t *testing.T) {
-	assert.Equal(t, []string{"ingress", "images", "workloads", "storage", "postgres", "redis", "chroma", "llm", "commands", "probes", "network"}, ObjectKeys)
+	assert.Equal(t, []string{"ingress", "images", "workloads", "storage", "postgres", "redis", "chroma", "llm", "commands", "probes", "network", "limits"}, ObjectKeys)
 }
 
 func TestLookupsReadTheKeysAStackWrites(t *testing.T) {
@@ -102,4 +102,37 @@ func TestErrorKeysAreTheJSONPathsOfTheFields(t *testing.T) {
 	assert.Equal(t, "postgres.passwordSecret.name", c.keyOf(&c.Postgres.PasswordSecret.Name))
 	assert.Equal(t, "postgres", c.keyOf(&c.Postgres))
 	assert.Equal(t, "storage.sizes.chromaData", c.keyOf(&c.Storage.Sizes.ChromaData))
+}
+
+func TestUnknownKeysAreRefusedNamingTheClosestKnownOne(t *testing.T) {
+	err := CheckKeys([]string{
+		"jd-jones-rag-infra:protectdata", "jd-jones-rag-infra:postgresPasword", "jd-jones-rag-infra:imagess",
+		"jd-jones-rag-infra:somethingElseEntirely", "kubernetes:context", "jd-jones-rag-infra:domain",
+	})
+	var verr ValidationError
+	require.True(t, errors.As(err, &verr), "%v", err)
+	assert.Equal(t, []string{"imagess", "postgresPasword", "protectdata", "somethingElseEntirely"}, verr.Keys())
+	msg := err.Error()
+	assert.Contains(t, msg, "config jd-jones-rag-infra:protectdata is not a key of this program; did you mean protectData?")
+	assert.Contains(t, msg, "config jd-jones-rag-infra:postgresPasword is not a key of this program; did you mean postgresPassword?")
+	assert.Contains(t, msg, "config jd-jones-rag-infra:imagess is not a key of this program; did you mean images?")
+	assert.Contains(t, msg, "somethingElseEntirely is not a key of this program; the keys are environment, namespace")
+	assert.NoError(t, CheckKeys(nil))
+	assert.NoError(t, CheckKeysIn(""))
+	assert.Error(t, CheckKeysIn(`{"jd-jones-rag-infra:namspace": "x"}`))
+}
+
+func TestProbeCommandsThatCannotFailAreRecognised(t *testing.T) {
+	for _, argv := range [][]string{
+		{"true"}, {"/bin/true"}, {":"}, {"echo", "ok"}, {"sh", "-c", "exit 0"}, {"sh", "-c", "true"},
+		{"/bin/sh", "-c", "test -e /tmp/ready || true"}, {"bash", "-c", "pgrep celery; exit 0"}, {"sh", "-c", "echo alive"},
+	} {
+		assert.True(t, cannotFail(argv), "%q cannot fail", argv)
+	}
+	for _, argv := range [][]string{
+		{"test", "-e", "/tmp/worker_ready"}, {"sh", "-c", `test -n "$(find /tmp/worker_heartbeat -mmin -2)"`},
+		{"sh", "-c", "exit 1"}, {"sh", "-c", "true && test -e /tmp/x"}, {"pg_isready"}, {"truex"},
+	} {
+		assert.False(t, cannotFail(argv), "%q can fail", argv)
+	}
 }

@@ -17,6 +17,8 @@ func Defaults(env Environment) Config {
 			ProxyReadTimeoutSeconds: 300,
 		},
 		Network: Network{DNS: DNS{Namespace: "kube-system", PodSelector: "k8s-app=kube-dns"}},
+		// A large node's worth: no container of this platform needs more.
+		Limits: Limits{CPU: "16", Memory: "64Gi", Replicas: 50},
 		Images: Images{
 			API:              "ghcr.io/jdjones/rag-api:1.0.0",
 			Worker:           "ghcr.io/jdjones/rag-api:1.0.0",
@@ -80,6 +82,13 @@ func fileFresherThan(path string, minutes int) []string {
 	return []string{"sh", "-c", fmt.Sprintf(`test -n "$(find %s -mmin -%d 2>/dev/null)"`, path, minutes)}
 }
 
+// Grace periods of the autoscaled workloads: an API request finishes in seconds; a Celery worker's warm
+// shutdown waits for its running tasks (document ingestion and embedding take minutes).
+const (
+	apiGracePeriod    = 30
+	workerGracePeriod = 600
+)
+
 func resources(reqCPU, reqMem, limCPU, limMem string) Resources {
 	return Resources{
 		Requests: ResourceList{CPU: reqCPU, Memory: reqMem},
@@ -92,9 +101,9 @@ func resources(reqCPU, reqMem, limCPU, limMem string) Resources {
 func prodWorkloads() Workloads {
 	return Workloads{
 		API: Autoscaled{MinReplicas: 2, MaxReplicas: 10, TargetCPUPercent: 70, TargetMemoryPercent: 80,
-			Resources: resources("500m", "1Gi", "2", "4Gi")},
+			Resources: resources("500m", "1Gi", "2", "4Gi"), TerminationGracePeriodSeconds: apiGracePeriod},
 		CeleryWorker: Autoscaled{MinReplicas: 2, MaxReplicas: 8, TargetCPUPercent: 70, TargetMemoryPercent: 80,
-			Resources: resources("500m", "1Gi", "2", "4Gi")},
+			Resources: resources("500m", "1Gi", "2", "4Gi"), TerminationGracePeriodSeconds: workerGracePeriod},
 		CeleryBeat:       Single{Resources: resources("100m", "256Mi", "500m", "512Mi")},
 		Migration:        Single{Resources: resources("250m", "512Mi", "1", "1Gi")},
 		ExternalPortal:   Replicated{Replicas: 3, Resources: resources("100m", "256Mi", "500m", "512Mi")},
@@ -115,8 +124,10 @@ func prodWorkloads() Workloads {
 func devWorkloads() Workloads {
 	small := resources("50m", "128Mi", "500m", "512Mi")
 	return Workloads{
-		API:              Autoscaled{MinReplicas: 1, MaxReplicas: 3, TargetCPUPercent: 70, TargetMemoryPercent: 80, Resources: resources("100m", "256Mi", "1", "1Gi")},
-		CeleryWorker:     Autoscaled{MinReplicas: 1, MaxReplicas: 3, TargetCPUPercent: 70, TargetMemoryPercent: 80, Resources: resources("100m", "256Mi", "1", "1Gi")},
+		API: Autoscaled{MinReplicas: 1, MaxReplicas: 3, TargetCPUPercent: 70, TargetMemoryPercent: 80,
+			Resources: resources("100m", "256Mi", "1", "1Gi"), TerminationGracePeriodSeconds: apiGracePeriod},
+		CeleryWorker: Autoscaled{MinReplicas: 1, MaxReplicas: 3, TargetCPUPercent: 70, TargetMemoryPercent: 80,
+			Resources: resources("100m", "256Mi", "1", "1Gi"), TerminationGracePeriodSeconds: workerGracePeriod},
 		CeleryBeat:       Single{Resources: small},
 		Migration:        Single{Resources: small},
 		ExternalPortal:   Replicated{Replicas: 1, Resources: small},

@@ -16,6 +16,18 @@ const (
 	NamespaceKey   = "namespace"
 	DomainKey      = "domain"
 	ProtectDataKey = "protectData"
+	// KubernetesVersionKey is the cluster's minor version, e.g. v1.34.
+	KubernetesVersionKey = "kubernetesVersion"
+)
+
+// ScalarKeys are the plain (non-object, non-secret) keys, in the order they are applied.
+var ScalarKeys = []string{EnvironmentKey, NamespaceKey, DomainKey, ProtectDataKey, KubernetesVersionKey}
+
+// The ports the in-cluster data services listen on; only an external endpoint's port is configurable.
+const (
+	PostgresPort = 5432
+	RedisPort    = 6379
+	ChromaPort   = 8000
 )
 
 // The secret config keys a stack may set.
@@ -144,16 +156,22 @@ type Size struct {
 	Autoscale *Autoscaled
 	// Single is set for a workload that always runs exactly one pod.
 	Single bool
+	// GracePeriodSeconds is how long a stopping pod may finish its work: the autoscaled workloads
+	// configure it; every other workload gets DefaultGracePeriodSeconds.
+	GracePeriodSeconds int
 }
+
+// DefaultGracePeriodSeconds is Kubernetes's default termination grace period.
+const DefaultGracePeriodSeconds = 30
 
 // WorkloadSize is the sizing under workloads.<key>.
 func (c *Config) WorkloadSize(key string) (Size, error) {
 	if a, err := lookup[Autoscaled](c, &c.Workloads, key); err == nil {
-		return Size{Resources: a.Resources, Autoscale: &a}, nil
+		return Size{Resources: a.Resources, Autoscale: &a, GracePeriodSeconds: a.TerminationGracePeriodSeconds}, nil
 	}
 	if r, err := lookup[Replicated](c, &c.Workloads, key); err == nil {
-		return Size{Resources: r.Resources, Replicas: r.Replicas}, nil
+		return Size{Resources: r.Resources, Replicas: r.Replicas, GracePeriodSeconds: DefaultGracePeriodSeconds}, nil
 	}
 	s, err := lookup[Single](c, &c.Workloads, key)
-	return Size{Resources: s.Resources, Replicas: 1, Single: true}, err
+	return Size{Resources: s.Resources, Replicas: 1, Single: true, GracePeriodSeconds: DefaultGracePeriodSeconds}, err
 }

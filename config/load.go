@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -13,6 +15,8 @@ import (
 // Source yields raw stack config values by key (without the project prefix).
 type Source interface {
 	Get(key string) (string, bool)
+	// IsSecret reports whether the stack holds the key's value encrypted (set with --secret).
+	IsSecret(key string) bool
 }
 
 // contextSource reads the running stack's config.
@@ -20,16 +24,40 @@ type contextSource struct{ ctx *pulumi.Context }
 
 func (s contextSource) Get(key string) (string, bool) { return s.ctx.GetConfig(Project + ":" + key) }
 
-// MapSource is a Source over a plain map, for tools and tests.
-type MapSource map[string]string
+func (s contextSource) IsSecret(key string) bool { return s.ctx.IsConfigSecret(Project + ":" + key) }
+
+// MapSource is a Source over plain maps, for tools and tests: values by key, and the keys set as secrets.
+type MapSource struct {
+	Values  map[string]string
+	Secrets map[string]bool
+}
 
 // Get returns the value of key.
-func (m MapSource) Get(key string) (string, bool) { v, ok := m[key]; return v, ok }
+func (m MapSource) Get(key string) (string, bool) { v, ok := m.Values[key]; return v, ok }
+
+// IsSecret reports whether key was set as a secret.
+func (m MapSource) IsSecret(key string) bool { return m.Secrets[key] }
 
 // Load reads and validates the running stack's configuration. It registers nothing, so a bad
-// value stops the program before any resource exists.
+// value stops the program before any resource exists. When the CLI's language host passes the whole
+// configuration in PULUMI_CONFIG (a plain `pulumi preview`), keys it does not know are refused too;
+// the runner checks them for inline programs, which get no such list.
 func Load(ctx *pulumi.Context) (*Config, error) {
+	if err := CheckKeysIn(os.Getenv(pulumi.EnvConfig)); err != nil {
+		return nil, err
+	}
 	return LoadFrom(contextSource{ctx})
+}
+
+// secretValue stands for a secret value in a message.
+const secretValue = "[secret]"
+
+// shown is a raw value as a message may show it: secret values never are.
+func shown(src Source, key, raw string) string {
+	if src.IsSecret(key) {
+		return secretValue
+	}
+	return raw
 }
 
 // LoadFrom reads and validates configuration from src.
@@ -50,18 +78,32 @@ func LoadFrom(src Source) (*Config, error) {
 	if v, ok := src.Get(DomainKey); ok {
 		c.Domain = v
 	}
+	if v, ok := src.Get(KubernetesVersionKey); ok {
+		c.KubernetesVersion = v
+	}
 	if v, ok := src.Get(ProtectDataKey); ok {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			errs = append(errs, &FieldError{Key: ProtectDataKey, Value: v, Allowed: "must be true or false"})
+			errs = append(errs, &FieldError{Key: ProtectDataKey, Value: shown(src, ProtectDataKey, v), Allowed: "must be true or false"})
 		}
 		c.ProtectData = b
 	}
 	for _, object := range fields(&c) {
 		if raw, ok := src.Get(object.key); ok {
 			if err := decodeStrict(raw, object.ptr); err != nil {
-				errs = append(errs, &FieldError{Key: object.key, Value: raw, Allowed: "must be an object of the documented fields: " + err.Error()})
+				allowed := "must be an object of the documented fields"
+				if !src.IsSecret(object.key) {
+					// The decoder's message may quote the value: only a plaintext key's.
+					allowed += ": " + err.Error()
+				}
+				errs = append(errs, &FieldError{Key: object.key, Value: shown(src, object.key, raw), Allowed: allowed})
 			}
+		}
+	}
+	for _, key := range SecretKeys {
+		if v, ok := src.Get(key); ok && v != "" && !src.IsSecret(key) {
+			errs = append(errs, &FieldError{Key: key, Value: secretValue, Allowed: fmt.Sprintf(
+				"is a credential stored in plaintext in the stack file; remove it and set it encrypted: pulumi config rm %s && pulumi config set --secret %s <value>", key, key)})
 		}
 	}
 	c.Supplied = SuppliedSecrets{

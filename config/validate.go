@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"path"
 	"reflect"
 	"regexp"
 	"slices"
@@ -33,6 +34,9 @@ func (e *FieldError) Error() string {
 
 // quoted formats a value as a user wrote it in the stack file: strings quoted, numbers bare.
 func quoted(v any) string {
+	if v == secretValue {
+		return secretValue
+	}
 	switch v := v.(type) {
 	case string, []string:
 		return fmt.Sprintf("%q", v)
@@ -84,9 +88,15 @@ func (c *Config) Validate() error {
 		v.fail(EnvironmentKey, string(c.Environment), "must be one of dev, prod")
 	}
 	v.dnsLabel(NamespaceKey, c.Namespace)
-	if msgs := validation.IsDNS1123Subdomain(c.Domain); len(msgs) > 0 {
-		v.fail(DomainKey, c.Domain, "must be a DNS domain: %s", strings.Join(msgs, "; "))
+	c.validateNamespaceIsOurs(v)
+	c.validateDomain(v)
+	if c.Environment.IsProduction() && !c.ProtectData {
+		v.fail(ProtectDataKey, c.ProtectData, "must be true in prod: without it a destroy deletes the namespace and every data claim")
 	}
+	if !kubernetesMinor.MatchString(c.KubernetesVersion) {
+		v.fail(KubernetesVersionKey, c.KubernetesVersion, "must be the cluster's minor version such as v1.34 (Pod Security enforces that version's rules)")
+	}
+	c.validateLimits(v)
 	c.validateIngress(v)
 	c.validateImages(v)
 	c.validateWorkloads(v)
@@ -101,6 +111,59 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// kubernetesMinor is a Kubernetes minor version as Pod Security labels take it.
+var kubernetesMinor = regexp.MustCompile(`^v1\.[0-9]{1,3}$`)
+
+// reservedNamespaces belong to Kubernetes: adopting one would put default-deny policies and Pod Security
+// labels on the cluster's own pods, and a dev destroy would delete it.
+var reservedNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease"}
+
+// validateNamespaceIsOurs refuses a namespace the stack must not own: Kubernetes's, and the namespaces of
+// the ingress controller, the cluster DNS and an in-cluster LLM, which the stack only talks to.
+func (c *Config) validateNamespaceIsOurs(v *validator) {
+	others := map[string]string{
+		c.Ingress.ControllerNamespace: c.keyOf(&c.Ingress.ControllerNamespace),
+		c.Network.DNS.Namespace:       c.keyOf(&c.Network.DNS.Namespace),
+	}
+	if c.LLM.Namespace != "" {
+		others[c.LLM.Namespace] = c.keyOf(&c.LLM.Namespace)
+	}
+	switch {
+	case slices.Contains(reservedNamespaces, c.Namespace) || strings.HasPrefix(c.Namespace, "kube-"):
+		v.fail(NamespaceKey, c.Namespace, "must be a namespace of its own, not one of Kubernetes's (%s, kube-*): the stack puts default-deny policies and Pod Security labels on it, and a dev destroy deletes it", strings.Join(reservedNamespaces, ", "))
+	case others[c.Namespace] != "":
+		v.fail(NamespaceKey, c.Namespace, "must not be the namespace of %s: the stack would isolate and own it", others[c.Namespace])
+	}
+}
+
+// validateDomain checks the DNS suffix of the public hosts: a DNS name whose every label, and the
+// longest host built on it, fits DNS's limits.
+func (c *Config) validateDomain(v *validator) {
+	if msgs := validation.IsDNS1123Subdomain(c.Domain); len(msgs) > 0 {
+		v.fail(DomainKey, c.Domain, "must be a DNS domain: %s", strings.Join(msgs, "; "))
+		return
+	}
+	for _, label := range strings.Split(c.Domain, ".") {
+		if msgs := validation.IsDNS1123Label(label); len(msgs) > 0 {
+			v.fail(DomainKey, c.Domain, "label %q must be a DNS label: %s", label, strings.Join(msgs, "; "))
+			return
+		}
+	}
+	if msgs := validation.IsDNS1123Subdomain("support." + c.Domain); len(msgs) > 0 {
+		v.fail(DomainKey, c.Domain, "is too long for the host support.%s: %s", c.Domain, strings.Join(msgs, "; "))
+	}
+}
+
+// validateLimits checks the ceilings themselves.
+func (c *Config) validateLimits(v *validator) {
+	l := &c.Limits
+	v.quantity(&l.CPU)
+	v.quantity(&l.Memory)
+	if l.Replicas < 2 {
+		v.refuse(&l.Replicas, "must be at least 2")
+	}
+}
+
 func (v *validator) dnsLabel(key, value string) {
 	if msgs := validation.IsDNS1123Label(value); len(msgs) > 0 {
 		v.fail(key, value, "must be a DNS-1123 label: %s", strings.Join(msgs, "; "))
@@ -109,8 +172,8 @@ func (v *validator) dnsLabel(key, value string) {
 
 func (c *Config) validateIngress(v *validator) {
 	i := &c.Ingress
-	if i.ClassName == "" {
-		v.refuse(&i.ClassName, "must name an IngressClass, e.g. nginx")
+	if msgs := validation.IsDNS1123Subdomain(i.ClassName); len(msgs) > 0 {
+		v.refuse(&i.ClassName, "must name an IngressClass, e.g. nginx: %s", strings.Join(msgs, "; "))
 	}
 	if msgs := validation.IsDNS1123Label(i.ControllerNamespace); len(msgs) > 0 {
 		v.refuse(&i.ControllerNamespace, "must be a DNS-1123 label: %s", strings.Join(msgs, "; "))
@@ -124,6 +187,10 @@ func (c *Config) validateIngress(v *validator) {
 	case i.TLSSecretName != "":
 		if msgs := validation.IsDNS1123Subdomain(i.TLSSecretName); len(msgs) > 0 {
 			v.refuse(&i.TLSSecretName, "must be a Secret name: %s", strings.Join(msgs, "; "))
+		}
+	default:
+		if msgs := validation.IsDNS1123Subdomain(i.ClusterIssuer); len(msgs) > 0 {
+			v.refuse(&i.ClusterIssuer, "must name a cert-manager ClusterIssuer: %s", strings.Join(msgs, "; "))
 		}
 	}
 	if i.ACMESolver != HTTP01 && i.ACMESolver != DNS01 {
@@ -212,6 +279,10 @@ func (c *Config) validateWorkloads(v *validator) {
 		if w.MaxReplicas < w.MinReplicas {
 			v.refuse(&w.MaxReplicas, "must be at least minReplicas (%d)", w.MinReplicas)
 		}
+		v.replicaCeiling(&w.MaxReplicas)
+		if w.TerminationGracePeriodSeconds < 1 || w.TerminationGracePeriodSeconds > 3600 {
+			v.refuse(&w.TerminationGracePeriodSeconds, "must be between 1 and 3600 seconds")
+		}
 		for _, percent := range []*int{&w.TargetCPUPercent, &w.TargetMemoryPercent} {
 			if *percent < 1 || *percent > 100 {
 				v.refuse(percent, "must be a utilization percentage between 1 and 100")
@@ -221,6 +292,7 @@ func (c *Config) validateWorkloads(v *validator) {
 	}
 	for _, r := range sortedFieldsOf[Replicated](&c.Workloads) {
 		v.replicaFloor(&r.value.Replicas, prod)
+		v.replicaCeiling(&r.value.Replicas)
 		v.resourceQuantities(&r.value.Resources)
 	}
 	for _, s := range sortedFieldsOf[Single](&c.Workloads) {
@@ -237,18 +309,48 @@ func (v *validator) replicaFloor(replicas *int, prod bool) {
 	}
 }
 
-// resourceQuantities checks that every quantity parses, is positive, and that no request exceeds its limit.
+// replicaCeiling keeps a pod count under limits.replicas.
+func (v *validator) replicaCeiling(replicas *int) {
+	if ceiling := v.config.Limits.Replicas; *replicas > ceiling {
+		v.refuse(replicas, "must not exceed %s (%d)", v.config.keyOf(&v.config.Limits.Replicas), ceiling)
+	}
+}
+
+// resourceQuantities checks that every quantity parses, is positive, fits the ceiling of its resource,
+// that memory is whole bytes, and that no request exceeds its limit.
 func (v *validator) resourceQuantities(r *Resources) {
+	limits := &v.config.Limits
 	for _, pair := range []struct {
-		request, limit *string
-	}{{&r.Requests.CPU, &r.Limits.CPU}, {&r.Requests.Memory, &r.Limits.Memory}} {
-		req, reqOK := v.quantity(pair.request)
-		lim, limOK := v.quantity(pair.limit)
+		request, limit, ceiling *string
+		memory                  bool
+	}{{&r.Requests.CPU, &r.Limits.CPU, &limits.CPU, false}, {&r.Requests.Memory, &r.Limits.Memory, &limits.Memory, true}} {
+		req, reqOK := v.resourceQuantity(pair.request, pair.ceiling, pair.memory)
+		lim, limOK := v.resourceQuantity(pair.limit, pair.ceiling, pair.memory)
 		if reqOK && limOK && req.Cmp(lim) > 0 {
 			limitKey := v.config.keyOf(pair.limit)
 			v.refuse(pair.request, "must not exceed limits.%s (%s)", limitKey[strings.LastIndex(limitKey, ".")+1:], *pair.limit)
 		}
 	}
+}
+
+// minMemory is the least memory a container may be given: less is a typo (512m is half a byte).
+var minMemory = resource.MustParse("4Mi")
+
+// resourceQuantity parses a CPU or memory quantity and checks it against its ceiling.
+func (v *validator) resourceQuantity(value, ceiling *string, memory bool) (resource.Quantity, bool) {
+	q, ok := v.quantity(value)
+	if !ok {
+		return q, false
+	}
+	if memory && q.Cmp(minMemory) < 0 {
+		v.refuse(value, "is %s bytes; memory is counted in bytes (m is a thousandth), so write Mi or Gi, e.g. 512Mi", q.AsDec().String())
+		return q, false
+	}
+	if max, err := resource.ParseQuantity(*ceiling); err == nil && q.Cmp(max) > 0 {
+		v.refuse(value, "must not exceed %s (%s), what one node of this cluster can give a container", v.config.keyOf(ceiling), *ceiling)
+		return q, false
+	}
+	return q, true
 }
 
 // quantity parses a positive Kubernetes quantity.
@@ -265,6 +367,9 @@ func (v *validator) quantity(value *string) (resource.Quantity, bool) {
 	return q, true
 }
 
+// minClaim is the smallest data claim.
+var minClaim = resource.MustParse("1Gi")
+
 func (c *Config) validateStorage(v *validator) {
 	s := &c.Storage
 	if s.ClassName == "" {
@@ -275,7 +380,9 @@ func (c *Config) validateStorage(v *validator) {
 			"must be one of %s %q: the shared claims are ReadWriteMany and block storage classes cannot serve that", c.keyOf(&s.RWXCapableClasses), s.RWXCapableClasses)
 	}
 	for _, size := range fieldsOf[string](&s.Sizes) {
-		v.quantity(size.value)
+		if q, ok := v.quantity(size.value); ok && q.Cmp(minClaim) < 0 {
+			v.refuse(size.value, "must be at least 1Gi: a data claim smaller than that is a typo (a unit missing or m for Mi)")
+		}
 	}
 }
 
@@ -287,10 +394,12 @@ func (c *Config) validateData(v *validator) {
 		supplied  bool
 		// inClusterInProd tolerates one unreplicated in-cluster copy in prod (Chroma has no managed form here).
 		inClusterInProd bool
+		// port is the port the in-cluster server listens on.
+		port int
 	}{
-		{&c.Postgres, PostgresPasswordKey, c.Supplied.PostgresPassword, false},
-		{&c.Redis, RedisPasswordKey, c.Supplied.RedisPassword, false},
-		{&c.Chroma, "", false, true},
+		{&c.Postgres, PostgresPasswordKey, c.Supplied.PostgresPassword, false, PostgresPort},
+		{&c.Redis, RedisPasswordKey, c.Supplied.RedisPassword, false, RedisPort},
+		{&c.Chroma, "", false, true, ChromaPort},
 	} {
 		key := c.keyOf(s.svc)
 		switch s.svc.Mode {
@@ -303,6 +412,9 @@ func (c *Config) validateData(v *validator) {
 			}
 			if s.svc.TLS.Enabled {
 				v.refuse(&s.svc.TLS.Enabled, "is only for an external endpoint; the in-cluster %s serves no certificate", key)
+			}
+			if s.svc.Port != s.port {
+				v.refuse(&s.svc.Port, "must be %d, the port the in-cluster %s serves on (only an external endpoint's port is configurable)", s.port, key)
 			}
 		case External:
 			modeKey := c.keyOf(&s.svc.Mode)
@@ -328,13 +440,16 @@ func (c *Config) validateData(v *validator) {
 			v.refuse(&s.svc.Port, "must be a port number between 1 and 65535")
 		}
 	}
-	if c.Postgres.Database == "" {
-		v.refuse(&c.Postgres.Database, "must name the database")
+	if !postgresIdentifier.MatchString(c.Postgres.Database) {
+		v.refuse(&c.Postgres.Database, "must name the database as a plain Postgres identifier (lowercase letters, digits and _, at most 63): it is written into connection URIs")
 	}
-	if c.Postgres.User == "" {
-		v.refuse(&c.Postgres.User, "must name the database role")
+	if !postgresIdentifier.MatchString(c.Postgres.User) {
+		v.refuse(&c.Postgres.User, "must name the database role as a plain Postgres identifier (lowercase letters, digits and _, at most 63): it is written into connection URIs")
 	}
 }
+
+// postgresIdentifier is an unquoted Postgres identifier: nothing a URI or a shell would read as syntax.
+var postgresIdentifier = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 
 // credential checks that exactly one source supplies an external credential: the Secret ref or the
 // stack's secret key; modeKey names the mode that requires it.
@@ -440,11 +555,35 @@ func (c *Config) validateNetwork(v *validator) {
 	v.cidrs(&n.ClusterCIDRs)
 }
 
+// alwaysSucceeds are commands whose exit status says nothing about anything.
+var alwaysSucceeds = []string{"true", ":", "echo", "printf"}
+
+// trivialScript is a shell script that ends by succeeding whatever came before.
+var trivialScript = regexp.MustCompile(`(?s)^\s*(true|:|exit(\s+0)?|echo\b.*)\s*;?\s*$|(\|\||;|&&)\s*(true|:|exit(\s+0)?)\s*;?\s*$`)
+
+// cannotFail reports whether an exec probe's argv always exits 0: a command that always succeeds, or a
+// shell whose script does.
+func cannotFail(argv []string) bool {
+	if slices.Contains(alwaysSucceeds, path.Base(argv[0])) {
+		return true
+	}
+	shells := []string{"sh", "bash", "ash", "dash", "zsh"}
+	if slices.Contains(shells, path.Base(argv[0])) && len(argv) >= 3 && argv[1] == "-c" {
+		return trivialScript.MatchString(argv[2])
+	}
+	return false
+}
+
 func (c *Config) validateCommands(v *validator) {
 	commands := append(sortedFieldsOf[[]string](&c.Commands), sortedFieldsOf[[]string](&c.Probes)...)
 	for _, command := range commands {
 		if len(*command.value) == 0 || (*command.value)[0] == "" {
 			v.refuse(command.value, "must be a non-empty command (an argv list)")
+		}
+	}
+	for _, probe := range sortedFieldsOf[[]string](&c.Probes) {
+		if len(*probe.value) > 0 && cannotFail(*probe.value) {
+			v.refuse(probe.value, "always succeeds, so it would report a hung process healthy; check something the process does (a heartbeat file, a ping)")
 		}
 	}
 	for _, path := range sortedFieldsOf[string](&c.Probes) {

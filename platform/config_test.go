@@ -1,11 +1,15 @@
 package platform
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -76,6 +80,34 @@ func TestBadConfigNamesTheKeyAndRegistersNothing(t *testing.T) {
 		{"an LLM is reached by ranges or by namespace, not both", "dev", map[string]string{"llm": `{"provider": "ollama", "model": "m", "embeddingModel": "e", "baseUrl": "http://ollama.ollama:11434", "namespace": "ollama", "cidrs": ["10.0.0.0/8"]}`}, "llm.cidrs", "set either llm.cidrs or llm.namespace, not both"},
 		{"the DNS selector must be labels", "dev", map[string]string{"network": `{"dns": {"podSelector": "k8s-app in (kube-dns)"}}`}, "network.dns.podSelector", "must be label=value pairs"},
 		{"the DNS namespace must be a DNS label", "dev", map[string]string{"network": `{"dns": {"namespace": "Kube_System"}}`}, "network.dns.namespace", "must be a DNS-1123 label"},
+		{"prod must protect its data", "prod", map[string]string{"protectData": "false"}, "protectData", "= false: must be true in prod"},
+		{"the default namespace is not ours", "dev", map[string]string{"namespace": "default"}, "namespace", `= "default": must be a namespace of its own`},
+		{"kube-system is not ours", "dev", map[string]string{"namespace": "kube-system"}, "namespace", "not one of Kubernetes's"},
+		{"no kube-* namespace is ours", "dev", map[string]string{"namespace": "kube-flannel"}, "namespace", "not one of Kubernetes's"},
+		{"the ingress controller's namespace is not ours", "dev", map[string]string{"namespace": "ingress-nginx"}, "namespace", "must not be the namespace of ingress.controllerNamespace"},
+		{"the LLM's namespace is not ours", "dev", map[string]string{"namespace": "ollama"}, "namespace", "must not be the namespace of llm.namespace"},
+		{"an in-cluster Postgres serves on its own port", "dev", map[string]string{"postgres": `{"port": 5433}`}, "postgres.port", "= 5433: must be 5432, the port the in-cluster postgres serves on"},
+		{"an in-cluster Redis serves on its own port", "dev", map[string]string{"redis": `{"port": 6380}`}, "redis.port", "must be 6379"},
+		{"memory in milli-units is refused", "dev", map[string]string{"workloads": `{"grafana": {"resources": {"requests": {"memory": "512m"}}}}`}, "workloads.grafana.resources.requests.memory", `= "512m": is 0.512 bytes`},
+		{"a CPU beyond a node is refused", "dev", map[string]string{"workloads": `{"api": {"resources": {"limits": {"cpu": "64"}}}}`}, "workloads.api.resources.limits.cpu", `= "64": must not exceed limits.cpu (16)`},
+		{"memory beyond a node is refused", "dev", map[string]string{"workloads": `{"chroma": {"resources": {"limits": {"memory": "512Gi"}}}}`}, "workloads.chroma.resources.limits.memory", `must not exceed limits.memory (64Gi)`},
+		{"the ceilings are configurable", "dev", map[string]string{"limits": `{"cpu": "8"}`, "workloads": `{"api": {"resources": {"limits": {"cpu": "12"}}}}`}, "workloads.api.resources.limits.cpu", `must not exceed limits.cpu (8)`},
+		{"an HPA maximum beyond the ceiling is refused", "dev", map[string]string{"workloads": `{"api": {"maxReplicas": 500}}`}, "workloads.api.maxReplicas", "= 500: must not exceed limits.replicas (50)"},
+		{"a replica count beyond the ceiling is refused", "dev", map[string]string{"workloads": `{"externalPortal": {"replicas": 51}}`}, "workloads.externalPortal.replicas", "must not exceed limits.replicas (50)"},
+		{"a data claim under 1Gi is refused", "dev", map[string]string{"storage": `{"sizes": {"postgresData": "500Mi"}}`}, "storage.sizes.postgresData", "must be at least 1Gi"},
+		{"a data claim without a unit is refused", "dev", map[string]string{"storage": `{"sizes": {"redisData": "20"}}`}, "storage.sizes.redisData", "must be at least 1Gi"},
+		{"an uppercase image repository is refused", "dev", map[string]string{"images": `{"api": "GHCR.io/JDJones/API:1.0"}`}, "images.api", "repository must be lowercase"},
+		{"an empty image repository is refused", "dev", map[string]string{"images": `{"api": ":1.0"}`}, "images.api", "must be an image reference"},
+		{"an ingress class must be a DNS name", "dev", map[string]string{"ingress": `{"className": "Nginx Public", "clusterIssuer": "letsencrypt-staging"}`}, "ingress.className", "must name an IngressClass"},
+		{"a cluster issuer must be a DNS name", "dev", map[string]string{"ingress": `{"clusterIssuer": "LetsEncrypt_Prod"}`}, "ingress.clusterIssuer", "must name a cert-manager ClusterIssuer"},
+		{"a database name carrying URL syntax is refused", "dev", map[string]string{"postgres": `{"database": "jdjones?sslmode=disable"}`}, "postgres.database", "must name the database as a plain Postgres identifier"},
+		{"a role carrying URL syntax is refused", "dev", map[string]string{"postgres": `{"user": "admin@evil.example.com/x"}`}, "postgres.user", "must name the database role as a plain Postgres identifier"},
+		{"a domain label over 63 characters is refused", "dev", map[string]string{"domain": strings.Repeat("a", 64) + ".example.com"}, "domain", "must be a DNS label"},
+		{"a probe that cannot fail is refused", "dev", map[string]string{"probes": `{"workerLiveness": ["true"]}`}, "probes.workerLiveness", "always succeeds"},
+		{"a shell probe that cannot fail is refused", "dev", map[string]string{"probes": `{"beatReadiness": ["sh", "-c", "exit 0"]}`}, "probes.beatReadiness", "always succeeds"},
+		{"a probe that swallows its failure is refused", "dev", map[string]string{"probes": `{"workerReadiness": ["sh", "-c", "test -e /tmp/worker_ready || true"]}`}, "probes.workerReadiness", "always succeeds"},
+		{"Pod Security's version must be a minor version", "dev", map[string]string{"kubernetesVersion": "latest"}, "kubernetesVersion", `= "latest": must be the cluster's minor version such as v1.34`},
+		{"a worker's grace period must be bounded", "dev", map[string]string{"workloads": `{"celeryWorker": {"terminationGracePeriodSeconds": 0}}`}, "workloads.celeryWorker.terminationGracePeriodSeconds", "= 0: must be between 1 and 3600 seconds"},
 		{"cluster ranges are CIDRs", "dev", map[string]string{"network": `{"clusterCIDRs": ["pods"]}`}, "network.clusterCIDRs", `"pods" is not a CIDR`},
 	}
 	for _, tc := range cases {
@@ -101,6 +133,51 @@ func TestBadConfigNamesTheKeyAndRegistersNothing(t *testing.T) {
 	}
 }
 
+func TestACredentialInPlaintextIsRefusedWithTheCommandToEncryptIt(t *testing.T) {
+	for _, key := range config.SecretKeys {
+		t.Run(key, func(t *testing.T) {
+			cfg, err := stacktest.StackConfig("dev")
+			require.NoError(t, err)
+			cfg[config.Project+":"+key] = "hunter2-in-plaintext"
+			rec, err := stacktest.RunWithSecretKeys("dev", cfg, nil, Program)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "config jd-jones-rag-infra:"+key+" = [secret]: is a credential stored in plaintext")
+			assert.Contains(t, err.Error(), "pulumi config set --secret "+key+" <value>")
+			assert.NotContains(t, err.Error(), "hunter2")
+			assert.Empty(t, rec.Resources)
+			// The compliant twin: the same value, encrypted, is accepted.
+			_, err = stacktest.RunWithSecretKeys("dev", cfg, []string{config.Project + ":" + key}, Program)
+			assert.NoError(t, err)
+		})
+	}
+}
+
+func TestASecretObjectKeyIsNeverPrintedEvenWhenMalformed(t *testing.T) {
+	cfg, err := stacktest.StackConfig("dev")
+	require.NoError(t, err)
+	// An operator who set the whole postgres object as a secret, with a typo in a field name.
+	cfg[config.Project+":postgres"] = `{"mode": "external", "hots": "db.example.com", "password": "hunter2-do-not-print"}`
+	_, err = stacktest.RunWithSecretKeys("dev", cfg, []string{config.Project + ":postgres"}, Program)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "config jd-jones-rag-infra:postgres = [secret]: must be an object of the documented fields")
+	assert.NotContains(t, err.Error(), "hunter2")
+	assert.NotContains(t, err.Error(), "hots", "the decoder's message quotes the field, which may carry the value")
+}
+
+func TestAKeyOfTheProjectThatTheProgramDoesNotReadIsRefused(t *testing.T) {
+	cfg, err := stacktest.StackConfig("dev")
+	require.NoError(t, err)
+	cfg[config.Project+":protectdata"] = "true"
+	raw, err := json.Marshal(cfg)
+	require.NoError(t, err)
+	// As the CLI's language host hands a program its whole configuration.
+	t.Setenv(pulumi.EnvConfig, string(raw))
+	rec, err := stacktest.Run("dev", cfg, Program)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "config jd-jones-rag-infra:protectdata is not a key of this program; did you mean protectData?")
+	assert.Empty(t, rec.Resources)
+}
+
 func TestSecretValuesNeverAppearInConfigErrors(t *testing.T) {
 	cfg, err := stacktest.StackConfig("dev")
 	require.NoError(t, err)
@@ -115,7 +192,7 @@ func TestSecretValuesNeverAppearInConfigErrors(t *testing.T) {
 func TestEveryConfigKeyIsDeclaredInPulumiYaml(t *testing.T) {
 	declared, err := stacktest.DeclaredConfig()
 	require.NoError(t, err)
-	read := append([]string{config.EnvironmentKey, config.NamespaceKey, config.DomainKey, config.ProtectDataKey}, config.ObjectKeys...)
+	read := slices.Concat(config.ScalarKeys, config.ObjectKeys)
 	names := make([]string, 0, len(declared))
 	for name := range declared {
 		names = append(names, name)

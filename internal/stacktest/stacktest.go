@@ -32,6 +32,8 @@ type Resource struct {
 	RetainOnDelete bool
 	IgnoreChanges  []string
 	Dependencies   []string
+	// CreateTimeout and UpdateTimeout are the customTimeouts the program set ("" for the provider's).
+	CreateTimeout, UpdateTimeout string
 }
 
 // Record is every resource one program run registered, in registration order.
@@ -132,6 +134,8 @@ func (m mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prope
 		res.RetainOnDelete = rpc.GetRetainOnDelete()
 		res.IgnoreChanges = rpc.GetIgnoreChanges()
 		res.Dependencies = rpc.GetDependencies()
+		res.CreateTimeout = rpc.GetCustomTimeouts().GetCreate()
+		res.UpdateTimeout = rpc.GetCustomTimeouts().GetUpdate()
 		res.URN = string(m.urn(rpc.GetParent(), args.TypeToken, args.Name))
 	}
 	m.record.mu.Lock()
@@ -162,14 +166,24 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// Run runs program under mocks with cfg (full "project:key" keys) and returns what it registered.
+// Run runs program under mocks with cfg (full "project:key" keys) and returns what it registered. The
+// program's secret keys are passed as secrets, as `pulumi config set --secret` stores them.
 func Run(stack string, cfg map[string]string, program pulumi.RunFunc) (*Record, error) {
+	var secret []string
+	for _, key := range appconfig.SecretKeys {
+		if _, ok := cfg[appconfig.Project+":"+key]; ok {
+			secret = append(secret, appconfig.Project+":"+key)
+		}
+	}
+	return RunWithSecretKeys(stack, cfg, secret, program)
+}
+
+// RunWithSecretKeys is Run with exactly the keys of secret (full keys) passed as secrets.
+func RunWithSecretKeys(stack string, cfg map[string]string, secret []string, program pulumi.RunFunc) (*Record, error) {
 	record := &Record{}
 	withConfig := func(info *pulumi.RunInfo) {
 		info.Config = cfg
-		for k := range cfg {
-			info.ConfigSecretKeys = append(info.ConfigSecretKeys, k)
-		}
+		info.ConfigSecretKeys = secret
 	}
 	err := pulumi.RunErr(program, pulumi.WithMocks(appconfig.Project, stack, mocks{record: record, stack: stack}), withConfig)
 	return record, err
@@ -262,9 +276,9 @@ func StorageClasses(stack string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := appconfig.MapSource{}
+	src := appconfig.MapSource{Values: map[string]string{}}
 	for k, v := range cfg {
-		src[strings.TrimPrefix(k, appconfig.Project+":")] = v
+		src.Values[strings.TrimPrefix(k, appconfig.Project+":")] = v
 	}
 	c, err := appconfig.LoadFrom(src)
 	if err != nil {
