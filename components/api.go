@@ -62,6 +62,16 @@ func NewApiLayer(ctx *pulumi.Context, name string, args *ApiLayerArgs, opts ...p
 	return a, l.done(pulumi.Map{"serviceName": a.ServiceName, "servicePort": a.ServicePort})
 }
 
+// jobDeadlineSeconds is how long a run-once Job may run before Kubernetes fails it.
+const jobDeadlineSeconds = 900
+
+// jobAwait lets Pulumi wait for a run-once Job as long as Kubernetes lets it run, and a little more: the
+// provider's default of ten minutes would give up on a migration Kubernetes is still running.
+var jobAwait = &pulumi.CustomTimeouts{
+	Create: fmt.Sprintf("%ds", jobDeadlineSeconds+120),
+	Update: fmt.Sprintf("%ds", jobDeadlineSeconds+120),
+}
+
 // runOnceJob runs an application to completion, such as the schema migration with the API image. Its
 // name is generated, so a new image replaces it with a fresh Job that Pulumi awaits until Complete
 // before the layer's Deployments roll.
@@ -76,10 +86,10 @@ func (l *layer) runOnceJob(app application, in applicationInputs, dependsOn []pu
 		Metadata: metav1.ObjectMetaArgs{Namespace: l.scope.namespace, Labels: l.scope.labels(app.name, app.component)},
 		Spec: batchv1.JobSpecArgs{
 			BackoffLimit:          pulumi.Int(3),
-			ActiveDeadlineSeconds: pulumi.Int(900),
+			ActiveDeadlineSeconds: pulumi.Int(jobDeadlineSeconds),
 			Template:              p.template(l.scope),
 		},
-	}, l.opts([]pulumi.ResourceOption{pulumi.DependsOn(dependsOn)})...)
+	}, l.opts([]pulumi.ResourceOption{pulumi.DependsOn(dependsOn), pulumi.Timeouts(jobAwait)})...)
 	if err != nil {
 		return nil, fmt.Errorf("job %s: %w", app.name, err)
 	}

@@ -68,7 +68,8 @@ type probeContract struct {
 	path string
 	// liveness and readiness are keys of exec commands, used when path is "".
 	liveness, readiness string
-	// slowStart adds a startup probe for images that load models or wait on migrations.
+	// slowStart adds a startup probe for images that load models, wait on migrations or write their
+	// first heartbeat late (a slow first heartbeat must not restart-loop them).
 	slowStart bool
 }
 
@@ -86,14 +87,14 @@ var applications = []application{
 	{
 		name: CeleryWorkerName, registeredBy: workerLayerType, component: "worker",
 		image: "worker", command: "worker", size: "celeryWorker",
-		health:   probeContract{liveness: "workerLiveness", readiness: "workerReadiness"},
+		health:   probeContract{liveness: "workerLiveness", readiness: "workerReadiness", slowStart: true},
 		calls:    []string{PostgresName, RedisName, ChromaName, LLMProvider},
 		settings: true, sharedStorage: true,
 	},
 	{
 		name: CeleryBeatName, registeredBy: workerLayerType, component: "worker",
 		image: "worker", command: "beat", size: "celeryBeat",
-		health:   probeContract{liveness: "beatLiveness", readiness: "beatReadiness"},
+		health:   probeContract{liveness: "beatLiveness", readiness: "beatReadiness", slowStart: true},
 		calls:    []string{RedisName},
 		settings: true, recreate: true,
 	},
@@ -167,7 +168,7 @@ func (app application) configuredPod(in applicationInputs) (pod, config.Size, er
 		startup: startup, liveness: liveness, readiness: readiness,
 	}
 	// Spread any workload that may run more than one pod over nodes and zones.
-	p := pod{name: app.name, component: app.component, uid: appUID, spread: !size.Single}
+	p := pod{name: app.name, component: app.component, uid: appUID, spread: !size.Single, gracePeriod: size.GracePeriodSeconds}
 	if app.port != 0 {
 		ctr.ports = []port{{"http", app.port}}
 	}

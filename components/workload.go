@@ -34,6 +34,8 @@ type pod struct {
 	spread bool
 	// restartPolicy is Always unless set (Jobs use Never).
 	restartPolicy string
+	// gracePeriod is how long a stopping pod may finish its work; Kubernetes's 30 seconds unless set.
+	gracePeriod int
 	// configMaps are registered with the workload; each one's checksum rolls the pods when it changes.
 	configMaps []configMapFiles
 }
@@ -57,7 +59,7 @@ func (p pod) template(s scope) corev1.PodTemplateSpecArgs {
 		SecurityContext:               podSecurityContext(p.uid),
 		AutomountServiceAccountToken:  pulumi.Bool(p.serviceAccount != ""),
 		EnableServiceLinks:            pulumi.Bool(false),
-		TerminationGracePeriodSeconds: pulumi.Int(30),
+		TerminationGracePeriodSeconds: pulumi.Int(p.gracePeriodSeconds()),
 	}
 	if p.serviceAccount != "" {
 		spec.ServiceAccountName = pulumi.String(p.serviceAccount)
@@ -72,6 +74,14 @@ func (p pod) template(s scope) corev1.PodTemplateSpecArgs {
 		Metadata: metav1.ObjectMetaArgs{Labels: labels, Annotations: p.annotations},
 		Spec:     spec,
 	}
+}
+
+// gracePeriodSeconds is the pod's termination grace period.
+func (p pod) gracePeriodSeconds() int {
+	if p.gracePeriod > 0 {
+		return p.gracePeriod
+	}
+	return config.DefaultGracePeriodSeconds
 }
 
 // buildAll builds containers; nil for none, so a pod without init containers declares none.

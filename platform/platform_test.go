@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -146,7 +147,14 @@ func TestInventoryWorkloadsMatchTheReview(t *testing.T) {
 				}
 				assert.Empty(t, r.IgnoreChanges, name)
 				if w.port != 0 {
-					assert.Equal(t, w.port, got.spec.Spec.Containers[0].Ports[0].ContainerPort, "%s port", name)
+					// The pod serves the port, from whichever container (Chroma's is its proxy's).
+					var ports []int32
+					for _, c := range got.spec.Spec.Containers {
+						for _, p := range c.Ports {
+							ports = append(ports, p.ContainerPort)
+						}
+					}
+					assert.Contains(t, ports, w.port, "%s port", name)
 					svc, ok := rec.Object(serviceType, name)
 					if assert.Truef(t, ok, "%s has a Service", name) {
 						var s corev1.Service
@@ -740,5 +748,42 @@ func TestTheMigrationEnablesPgvectorFirstInEveryStack(t *testing.T) {
 		}
 		assert.Equal(t, want, env["PGPASSWORD"].ValueFrom.SecretKeyRef.Name, stack)
 		assert.Equal(t, "jd-jones-config", step.EnvFrom[0].ConfigMapRef.Name, "PGSSLMODE and PGSSLROOTCERT come with the settings")
+	}
+}
+
+func TestCeleryStartsSlowlyAndStopsWarmly(t *testing.T) {
+	for _, stack := range stacks {
+		rec := runStack(t, stack, nil)
+		grace := map[string]int64{}
+		for _, r := range workloads(rec) {
+			w := decodeWorkload(t, r)
+			grace[r.ObjectName()] = *w.spec.Spec.TerminationGracePeriodSeconds
+			if name := r.ObjectName(); name == "celery-worker" || name == "celery-beat" {
+				c := w.spec.Spec.Containers[0]
+				require.NotNil(t, c.StartupProbe, "%s/%s: a slow first heartbeat must not restart-loop it", stack, name)
+				assert.Equal(t, c.LivenessProbe.Exec.Command, c.StartupProbe.Exec.Command, "%s/%s starts when it is first alive", stack, name)
+				assert.GreaterOrEqual(t, c.StartupProbe.PeriodSeconds*c.StartupProbe.FailureThreshold, int32(120), "%s/%s gets minutes to start", stack, name)
+			}
+		}
+		assert.Equal(t, int64(600), grace["celery-worker"], "a worker's warm shutdown lets its running tasks finish")
+		assert.Equal(t, int64(30), grace["api"])
+		assert.Equal(t, int64(30), grace["celery-beat"])
+	}
+	rec := runStack(t, "dev", map[string]string{"workloads": `{"celeryWorker": {"terminationGracePeriodSeconds": 1800}}`})
+	worker, ok := rec.Object(deploymentType, "celery-worker")
+	require.True(t, ok)
+	assert.Equal(t, int64(1800), *decodeWorkload(t, worker).spec.Spec.TerminationGracePeriodSeconds)
+}
+
+func TestPulumiWaitsForTheMigrationAsLongAsKubernetesRunsIt(t *testing.T) {
+	jobs := runStack(t, "prod", nil).OfType(jobType)
+	require.Len(t, jobs, 1)
+	var job batchv1.Job
+	require.NoError(t, jobs[0].Decode(&job))
+	deadline := time.Duration(*job.Spec.ActiveDeadlineSeconds) * time.Second
+	for _, timeout := range []string{jobs[0].CreateTimeout, jobs[0].UpdateTimeout} {
+		d, err := time.ParseDuration(timeout)
+		require.NoError(t, err, "a custom timeout is set")
+		assert.Greater(t, d, deadline, "the await outlasts activeDeadlineSeconds")
 	}
 }

@@ -94,9 +94,13 @@ func phase(t *testing.T, name string, f func(t *testing.T)) {
 func clusterSession(t *testing.T, c *cluster.Cluster, stack, state string) *runner.Session {
 	s := session(t, stack)
 	s.StateDir = state
-	s.Env = map[string]string{"KUBECONFIG": c.Kubeconfig}
+	s.Env = map[string]string{"KUBECONFIG": c.Kubeconfig, "PULUMI_CONFIG_PASSPHRASE": testPassphrase}
 	return s
 }
+
+// testPassphrase encrypts the cluster tests' state: the runner refuses its built-in one for prod, and
+// for any cluster but the local control plane (JDJ_TEST_KUBECONFIG's).
+const testPassphrase = "jd-jones-rag-cluster-test"
 
 // changes is an operation's summary without the unchanged resources.
 func changes(summary auto.UpdateSummary) map[string]int {

@@ -47,12 +47,85 @@ func TestUpWarnsForProductionByEnvironmentNotName(t *testing.T) {
 			s.Stderr = &stderr
 			s.NoPolicy = true
 			s.ProjectDir = projectWithStack(t, tc.stack, tc.config)
+			s.Env = map[string]string{"PULUMI_CONFIG_PASSPHRASE": testPassphrase}
 			s.Program = func(*pulumi.Context) error { return nil } // nothing to apply: no cluster needed
 			_, err := s.Up(context.Background(), nil)
 			require.NoError(t, err, stderr.String())
 			assert.Equal(t, tc.warns, strings.Contains(stderr.String(), warning), "stderr:\n%s", stderr.String())
 		})
 	}
+}
+
+// kubeconfigWithContext writes a kubeconfig whose current context is name, pointing at no cluster.
+func kubeconfigWithContext(t *testing.T, name string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	data := `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: u, user: {token: x}}]
+contexts: [{name: ` + name + `, context: {cluster: c, user: u}}]
+current-context: ` + name + "\n"
+	require.NoError(t, os.WriteFile(path, []byte(data), 0o600))
+	return path
+}
+
+// The built-in passphrase protects nothing, so the runner refuses it to change a production stack or any
+// cluster but the local test control plane; a passphrase of the user's own is accepted.
+func TestTheBuiltInPassphraseChangesOnlyTheLocalControlPlaneAndNeverProd(t *testing.T) {
+	empty := func(*pulumi.Context) error { return nil } // nothing to apply: refusals come first
+	for _, tc := range []struct {
+		name, environment, context, passphrase string
+		refused                                bool
+	}{
+		{"dev on another cluster is refused", "dev", "kind-kind", "", true},
+		{"prod on the local control plane is refused", "prod", runner.LocalControlPlaneContext, "", true},
+		{"prod with the built-in passphrase given explicitly is refused", "prod", runner.LocalControlPlaneContext, runner.DefaultPassphrase, true},
+		{"dev on the local control plane is accepted", "dev", runner.LocalControlPlaneContext, "", false},
+		{"prod with a passphrase of its own is accepted", "prod", "production-eks", testPassphrase, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := session(t, "target")
+			s.NoPolicy = true
+			s.ProjectDir = projectWithStack(t, "target", tc.environment)
+			s.Program = empty
+			s.Env = map[string]string{"KUBECONFIG": kubeconfigWithContext(t, tc.context)}
+			if tc.passphrase != "" {
+				s.Env["PULUMI_CONFIG_PASSPHRASE"] = tc.passphrase
+			}
+			ctx := context.Background()
+			_, upErr := s.Up(ctx, nil)
+			_, refreshErr := s.Refresh(ctx)
+			_, destroyErr := s.Destroy(ctx)
+			for op, err := range map[string]error{"up": upErr, "refresh": refreshErr, "destroy": destroyErr} {
+				if tc.refused {
+					assert.ErrorIs(t, err, runner.ErrDefaultPassphrase, op)
+				} else {
+					assert.NoError(t, err, op)
+				}
+			}
+			if tc.refused {
+				assert.ErrorContains(t, upErr, "refusing to apply target")
+				assert.ErrorContains(t, upErr, "set PULUMI_CONFIG_PASSPHRASE")
+			}
+		})
+	}
+}
+
+// A key of the project that the program does not read is refused before the program runs, naming
+// the closest known key: an inline program is handed no list of keys, so the runner checks them.
+func TestTheRunnerRefusesAMisspeltKey(t *testing.T) {
+	s := session(t, "dev")
+	s.NoPolicy = true
+	s.ProjectDir = projectWithStack(t, "dev", "dev")
+	stackFile := filepath.Join(s.ProjectDir, "Pulumi.dev.yaml")
+	data, err := os.ReadFile(stackFile)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(stackFile, append(data, []byte("  jd-jones-rag-infra:postgresPasword: hunter2\n")...), 0o644))
+	_, err = s.Preview(context.Background(), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "config jd-jones-rag-infra:postgresPasword is not a key of this program; did you mean postgresPassword?")
+	assert.NotContains(t, err.Error(), "hunter2")
 }
 
 // A render honours -policy-config like a preview does: a policy raised to mandatory stops it.

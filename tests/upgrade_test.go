@@ -80,7 +80,7 @@ func (r *release) up(t *testing.T, c *cluster.Cluster, stack string) {
 	t.Helper()
 	cmd := exec.Command(r.stack, "up", "-s", stack, "-no-policy")
 	cmd.Dir = r.dir
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+c.Kubeconfig)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+c.Kubeconfig, "PULUMI_CONFIG_PASSPHRASE="+testPassphrase)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()

@@ -31,6 +31,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/jdjones/jd-jones-rag-infra/internal/runner"
 )
 
 // KubeconfigEnv names an existing cluster to test against instead of starting one.
@@ -230,10 +232,10 @@ users:
   user:
     token: %s
 contexts:
-- name: local
+- name: %s
   context: {cluster: local, user: admin}
-current-context: local
-`, c.url("https", c.ports.apiserver), tok)
+current-context: %s
+`, c.url("https", c.ports.apiserver), tok, runner.LocalControlPlaneContext, runner.LocalControlPlaneContext)
 	c.Kubeconfig = c.path("kubeconfig")
 	if err := os.WriteFile(c.Kubeconfig, []byte(kubeconfig), 0o600); err != nil {
 		return err

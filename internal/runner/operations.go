@@ -2,9 +2,12 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
@@ -38,6 +41,12 @@ func (s *Session) Up(ctx context.Context, events chan<- events.EngineEvent) (aut
 	if err != nil {
 		return auto.UpResult{}, err // prepare closed events
 	}
+	if err := s.refuseDefaultPassphrase(ctx, stack, "apply"); err != nil {
+		if events != nil {
+			close(events)
+		}
+		return auto.UpResult{}, err
+	}
 	if err := s.checkBeforeUp(ctx, stack, pack); err != nil {
 		if events != nil {
 			close(events)
@@ -59,24 +68,68 @@ func (s *Session) checkBeforeUp(ctx context.Context, stack auto.Stack, pack stri
 	return nil
 }
 
-// warnIfProduction warns before a production stack is applied from the local backend; production
-// is the stack's environment, whatever its name.
+// warnIfProduction warns before a production stack is applied from the local backend.
 func (s *Session) warnIfProduction(ctx context.Context, stack auto.Stack) error {
-	v, err := stack.GetConfig(ctx, config.Project+":"+config.EnvironmentKey)
+	prod, err := s.isProduction(ctx, stack)
 	if err != nil {
-		return fmt.Errorf("reading the environment of stack %s: %w", s.Stack, err)
+		return err
 	}
-	if config.Environment(v.Value).IsProduction() {
+	if prod {
 		fmt.Fprintf(s.errOut(), "warning: applying %s, a production stack, from the local file backend with a passphrase secrets provider; "+
 			"production state belongs in a shared backend with a real secrets provider (see README).\n", s.Stack)
 	}
 	return nil
 }
 
+// isProduction reports whether the stack's environment is production, whatever its name.
+func (s *Session) isProduction(ctx context.Context, stack auto.Stack) (bool, error) {
+	v, err := stack.GetConfig(ctx, config.Project+":"+config.EnvironmentKey)
+	if err != nil {
+		return false, fmt.Errorf("reading the environment of stack %s: %w", s.Stack, err)
+	}
+	return config.Environment(v.Value).IsProduction(), nil
+}
+
+// ErrDefaultPassphrase refuses to change a cluster with secrets encrypted by DefaultPassphrase.
+var ErrDefaultPassphrase = errors.New("the built-in local passphrase protects nothing: set PULUMI_CONFIG_PASSPHRASE (or use a shared backend with a real secrets provider) first")
+
+// refuseDefaultPassphrase stops an operation that changes a cluster (apply, refresh, destroy) when the
+// stack's secrets would be encrypted with DefaultPassphrase, unless the stack is not production and
+// the cluster is the local test control plane.
+func (s *Session) refuseDefaultPassphrase(ctx context.Context, stack auto.Stack, operation string) error {
+	if !s.usesDefaultPassphrase() {
+		return nil
+	}
+	prod, err := s.isProduction(ctx, stack)
+	if err != nil {
+		return err
+	}
+	if prod {
+		return fmt.Errorf("refusing to %s %s, a production stack: %w", operation, s.Stack, ErrDefaultPassphrase)
+	}
+	if kube := s.kubeContext(); kube != LocalControlPlaneContext {
+		return fmt.Errorf("refusing to %s %s on the cluster of kubeconfig context %q, which is not the local test control plane: %w", operation, s.Stack, kube, ErrDefaultPassphrase)
+	}
+	return nil
+}
+
+// checkConfigKeys refuses keys of the project the program does not read: an inline program is handed
+// no list of the stack's keys, so the runner checks them before the program runs.
+func (s *Session) checkConfigKeys(ctx context.Context, stack auto.Stack) error {
+	all, err := stack.GetAllConfig(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the configuration of stack %s: %w", s.Stack, err)
+	}
+	return config.CheckKeys(slices.Collect(maps.Keys(all)))
+}
+
 // Destroy deletes the stack's resources (protected ones refuse).
 func (s *Session) Destroy(ctx context.Context) (auto.DestroyResult, error) {
 	stack, err := s.Select(ctx)
 	if err != nil {
+		return auto.DestroyResult{}, err
+	}
+	if err := s.refuseDefaultPassphrase(ctx, stack, "destroy"); err != nil {
 		return auto.DestroyResult{}, err
 	}
 	return stack.Destroy(ctx, optdestroy.ProgressStreams(s.out()), optdestroy.ErrorProgressStreams(s.errOut()))
@@ -86,6 +139,9 @@ func (s *Session) Destroy(ctx context.Context) (auto.DestroyResult, error) {
 func (s *Session) Refresh(ctx context.Context) (auto.RefreshResult, error) {
 	stack, err := s.Select(ctx)
 	if err != nil {
+		return auto.RefreshResult{}, err
+	}
+	if err := s.refuseDefaultPassphrase(ctx, stack, "refresh"); err != nil {
 		return auto.RefreshResult{}, err
 	}
 	return stack.Refresh(ctx, optrefresh.ProgressStreams(s.out()), optrefresh.ErrorProgressStreams(s.errOut()))
@@ -157,6 +213,9 @@ func (s *Session) upOptions(pack string, events chan<- events.EngineEvent) []opt
 // operation that would have closed them will not run.
 func (s *Session) prepare(ctx context.Context, events chan<- events.EngineEvent) (auto.Stack, string, error) {
 	stack, err := s.Select(ctx)
+	if err == nil {
+		err = s.checkConfigKeys(ctx, stack)
+	}
 	var pack string
 	if err == nil {
 		pack, err = s.PolicyPack(ctx)

@@ -16,14 +16,20 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/jdjones/jd-jones-rag-infra/config"
 )
 
 // DefaultPassphrase encrypts the local backend's secrets when PULUMI_CONFIG_PASSPHRASE is unset.
-// It protects nothing: the local backend is for previews and tests. Real stacks use a shared backend
-// and a real secrets provider.
+// It protects nothing: the local backend is for previews and tests, so the runner refuses it to apply,
+// refresh or destroy a production stack or any cluster but the local test control plane. Real stacks
+// use a shared backend and a real secrets provider.
 const DefaultPassphrase = "jd-jones-rag-local-only"
+
+// LocalControlPlaneContext is the kubeconfig context of the local test control plane (internal/cluster),
+// the one cluster the built-in passphrase may change.
+const LocalControlPlaneContext = "jd-jones-rag-local-control-plane"
 
 // Session is one stack of one project, run through the Automation API.
 type Session struct {
@@ -97,22 +103,40 @@ func Toolchain(repo string) (cliRoot, pulumiHome string, err error) {
 // Environment is what the CLI runs with: the local file backend, the project-local Pulumi home and
 // Pulumi's offline switches; a PULUMI_CONFIG_PASSPHRASE already set wins over the default.
 func (s *Session) Environment(pulumiHome string) map[string]string {
-	passphrase := os.Getenv("PULUMI_CONFIG_PASSPHRASE")
-	if passphrase == "" {
-		passphrase = DefaultPassphrase
-	}
 	env := map[string]string{
 		"PULUMI_BACKEND_URL":                          "file://" + filepath.Join(s.stateDir(), "state"),
-		"PULUMI_CONFIG_PASSPHRASE":                    passphrase,
+		"PULUMI_CONFIG_PASSPHRASE":                    DefaultPassphrase,
 		"PULUMI_HOME":                                 pulumiHome,
 		"PULUMI_SKIP_UPDATE_CHECK":                    "1",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
 		"PULUMI_IGNORE_AMBIENT_PLUGINS":               "true",
 	}
+	if p := os.Getenv("PULUMI_CONFIG_PASSPHRASE"); p != "" {
+		env["PULUMI_CONFIG_PASSPHRASE"] = p
+	}
 	for k, v := range s.Env {
 		env[k] = v
 	}
 	return env
+}
+
+// usesDefaultPassphrase reports whether the CLI would encrypt with DefaultPassphrase.
+func (s *Session) usesDefaultPassphrase() bool {
+	return s.Environment("")["PULUMI_CONFIG_PASSPHRASE"] == DefaultPassphrase
+}
+
+// kubeContext is the current context of the kubeconfig the CLI would use ($KUBECONFIG of Env or of
+// the process, else ~/.kube/config), or "" when there is none.
+func (s *Session) kubeContext() string {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	if path, ok := s.Env["KUBECONFIG"]; ok {
+		rules.Precedence = filepath.SplitList(path)
+	}
+	cfg, err := rules.Load()
+	if err != nil {
+		return ""
+	}
+	return cfg.CurrentContext
 }
 
 // Select prepares the work directory and selects (or creates) the stack on the local backend.
