@@ -182,6 +182,9 @@ func TestBothStacksOnARealControlPlane(t *testing.T) {
 	phase(t, "a change that breaks a stack policy is refused before anything is applied", func(t *testing.T) {
 		assertStackPolicyGatesUp(t, c, "dev", state)
 	})
+	phase(t, "a data claim's new size previews as a replacement of its StatefulSet and nothing else", func(t *testing.T) {
+		assertClaimResizePreviewsAReplace(t, c, state)
+	})
 	phase(t, "destroy of dev removes everything", func(t *testing.T) {
 		_, err := clusterSession(t, c, "dev", state).Destroy(ctx)
 		require.NoError(t, err)
@@ -577,6 +580,30 @@ func assertUpdateRollsOnlyUsers(t *testing.T, c *cluster.Cluster, state string) 
 	require.NoError(t, err)
 	assert.Equal(t, "llama3.2:3b", cm.Data["LLM_MODEL"])
 	assertRunning(t, c, "dev")
+}
+
+// assertClaimResizePreviewsAReplace previews dev with a larger ChromaDB claim: claim templates are
+// immutable, so the preview must show the StatefulSet replaced (what the README's resize procedure
+// is for), the claim itself untouched and nothing else replaced.
+func assertClaimResizePreviewsAReplace(t *testing.T, c *cluster.Cluster, state string) {
+	s := clusterSession(t, c, "dev", state)
+	s.ProjectDir = stackFileWith(t, "", map[string]string{"chromaData: 10Gi": "chromaData: 20Gi"})
+	ch, wait := collect()
+	_, err := s.Preview(context.Background(), ch)
+	evs := wait()
+	require.NoError(t, err)
+	replaced := map[string]bool{}
+	for _, e := range evs {
+		if pre := e.ResourcePreEvent; pre != nil && pre.Metadata.Op == apitype.OpReplace {
+			replaced[pre.Metadata.Type+"::"+pre.Metadata.URN[strings.LastIndex(pre.Metadata.URN, "::")+2:]] = true
+		}
+	}
+	assert.Equal(t, map[string]bool{"kubernetes:apps/v1:StatefulSet::jd-jones-rag-data-chromadb": true}, replaced)
+	live := snapshot(t, c, namespaces["dev"])
+	assert.Equal(t, "10Gi", func() string {
+		q := live.claims["chroma-data-chromadb-0"].Spec.Resources.Requests[corev1.ResourceStorage]
+		return q.String()
+	}(), "a preview changes nothing")
 }
 
 // assertOutageConverges runs a fresh up of dev, stops the apiserver once Pulumi starts creating
