@@ -28,18 +28,19 @@ type Config struct {
 	KubernetesVersion string
 
 	// The object keys, by their json names; see ObjectKeys.
-	Ingress   Ingress     `json:"ingress"`
-	Images    Images      `json:"images"`
-	Workloads Workloads   `json:"workloads"`
-	Storage   Storage     `json:"storage"`
-	Postgres  DataService `json:"postgres"`
-	Redis     DataService `json:"redis"`
-	Chroma    DataService `json:"chroma"`
-	LLM       LLM         `json:"llm"`
-	Commands  Commands    `json:"commands"`
-	Probes    Probes      `json:"probes"`
-	Network   Network     `json:"network"`
-	Limits    Limits      `json:"limits"`
+	Ingress    Ingress     `json:"ingress"`
+	Images     Images      `json:"images"`
+	Workloads  Workloads   `json:"workloads"`
+	Storage    Storage     `json:"storage"`
+	Postgres   DataService `json:"postgres"`
+	Redis      DataService `json:"redis"`
+	Chroma     DataService `json:"chroma"`
+	LLM        LLM         `json:"llm"`
+	Commands   Commands    `json:"commands"`
+	Probes     Probes      `json:"probes"`
+	Network    Network     `json:"network"`
+	Limits     Limits      `json:"limits"`
+	Monitoring Monitoring  `json:"monitoring"`
 
 	// Supplied holds the secrets the stack supplies itself; absent ones are generated.
 	Supplied SuppliedSecrets

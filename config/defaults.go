@@ -18,7 +18,8 @@ func Defaults(env Environment) Config {
 		},
 		Network: Network{DNS: DNS{Namespace: "kube-system", PodSelector: "k8s-app=kube-dns"}},
 		// A large node's worth: no container of this platform needs more.
-		Limits: Limits{CPU: "16", Memory: "64Gi", Replicas: 50},
+		Limits:     Limits{CPU: "16", Memory: "64Gi", Replicas: 50},
+		Monitoring: defaultMonitoring(),
 		Images: Images{
 			API:              "ghcr.io/jdjones/rag-api:1.0.0",
 			Worker:           "ghcr.io/jdjones/rag-api:1.0.0",

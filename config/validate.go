@@ -105,11 +105,15 @@ func (c *Config) Validate() error {
 	c.validateLLM(v)
 	c.validateCommands(v)
 	c.validateNetwork(v)
+	c.validateMonitoring(v)
 	if len(v.errs) > 0 {
 		return v.errs
 	}
 	return nil
 }
+
+// prometheusDuration is a Prometheus duration: units from milliseconds to years, largest first.
+var prometheusDuration = regexp.MustCompile(`^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$`)
 
 // kubernetesMinor is a Kubernetes minor version as Pod Security labels take it.
 var kubernetesMinor = regexp.MustCompile(`^v1\.[0-9]{1,3}$`)
