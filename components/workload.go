@@ -200,14 +200,21 @@ func (l *layer) podConfigMaps(p pod) (pod, error) {
 // claimTemplate is a ReadWriteOnce volume claim template of a StatefulSet.
 type claimTemplate struct {
 	name, storageClass, size string
+	// restoreFrom names a VolumeSnapshot the claim is first filled from; "" starts it empty.
+	restoreFrom string
 }
 
-// statefulSet is a single-replica StatefulSet with its own claims and a headless Service.
+// statefulSet is a StatefulSet (one replica unless set) with its own claims and a headless Service.
 type statefulSet struct {
 	pod    pod
 	claims []claimTemplate
 	// serviceName is the governing headless Service.
 	serviceName string
+	// replicas is the pod count; 0 means 1.
+	replicas int
+	// parallel starts and stops the replicas together (Parallel pod management), for replicas that do
+	// not depend on one another's order, such as a Prometheus pair.
+	parallel bool
 }
 
 // newStatefulSet registers the StatefulSet, after the ConfigMaps its pod reads; its claims outlive it
@@ -221,14 +228,24 @@ func (l *layer) newStatefulSet(st statefulSet, opts ...pulumi.ResourceOption) (*
 	st.pod = p
 	templates := corev1.PersistentVolumeClaimTypeArray{}
 	for _, c := range st.claims {
+		spec := corev1.PersistentVolumeClaimSpecArgs{
+			AccessModes:      pulumi.ToStringArray([]string{"ReadWriteOnce"}),
+			StorageClassName: pulumi.String(c.storageClass),
+			Resources:        corev1.VolumeResourceRequirementsArgs{Requests: pulumi.StringMap{"storage": pulumi.String(c.size)}},
+		}
+		if c.restoreFrom != "" {
+			spec.DataSource = corev1.TypedLocalObjectReferenceArgs{
+				ApiGroup: pulumi.String("snapshot.storage.k8s.io"), Kind: pulumi.String("VolumeSnapshot"), Name: pulumi.String(c.restoreFrom),
+			}
+		}
 		templates = append(templates, corev1.PersistentVolumeClaimTypeArgs{
 			Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(c.name), Labels: s.labels(st.pod.name, st.pod.component)},
-			Spec: corev1.PersistentVolumeClaimSpecArgs{
-				AccessModes:      pulumi.ToStringArray([]string{"ReadWriteOnce"}),
-				StorageClassName: pulumi.String(c.storageClass),
-				Resources:        corev1.VolumeResourceRequirementsArgs{Requests: pulumi.StringMap{"storage": pulumi.String(c.size)}},
-			},
+			Spec:     spec,
 		})
+	}
+	replicas, management := max(st.replicas, 1), "OrderedReady"
+	if st.parallel {
+		management = "Parallel"
 	}
 	meta := s.meta(st.pod.name, st.pod.component)
 	// A StatefulSet created by an interrupted up but missing from state is adopted by the next up's
@@ -238,9 +255,9 @@ func (l *layer) newStatefulSet(st statefulSet, opts ...pulumi.ResourceOption) (*
 	sts, err := appsv1.NewStatefulSet(l.ctx, l.child(st.pod.name), &appsv1.StatefulSetArgs{
 		Metadata: meta,
 		Spec: appsv1.StatefulSetSpecArgs{
-			Replicas:             pulumi.Int(1),
+			Replicas:             pulumi.Int(replicas),
 			ServiceName:          pulumi.String(st.serviceName),
-			PodManagementPolicy:  pulumi.String("OrderedReady"),
+			PodManagementPolicy:  pulumi.String(management),
 			RevisionHistoryLimit: pulumi.Int(5),
 			Selector:             metav1.LabelSelectorArgs{MatchLabels: s.selectorLabels(st.pod.name)},
 			Template:             st.pod.template(s),
