@@ -41,6 +41,7 @@ type Config struct {
 	Network    Network     `json:"network"`
 	Limits     Limits      `json:"limits"`
 	Monitoring Monitoring  `json:"monitoring"`
+	Backups    Backups     `json:"backups"`
 
 	// Supplied holds the secrets the stack supplies itself; absent ones are generated.
 	Supplied SuppliedSecrets

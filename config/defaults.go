@@ -20,6 +20,7 @@ func Defaults(env Environment) Config {
 		// A large node's worth: no container of this platform needs more.
 		Limits:     Limits{CPU: "16", Memory: "64Gi", Replicas: 50},
 		Monitoring: defaultMonitoring(),
+		Backups:    defaultBackups(),
 		Images: Images{
 			API:              "ghcr.io/jdjones/rag-api:1.0.0",
 			Worker:           "ghcr.io/jdjones/rag-api:1.0.0",

@@ -106,6 +106,7 @@ func (c *Config) Validate() error {
 	c.validateCommands(v)
 	c.validateNetwork(v)
 	c.validateMonitoring(v)
+	c.validateBackups(v)
 	if len(v.errs) > 0 {
 		return v.errs
 	}
