@@ -88,6 +88,8 @@ type Images struct {
 	Chroma           string `json:"chroma"`
 	Prometheus       string `json:"prometheus"`
 	Grafana          string `json:"grafana"`
+	// Kubectl runs the volume snapshot job (a shell and kubectl).
+	Kubectl string `json:"kubectl"`
 }
 
 // ResourceList is a CPU and memory pair in Kubernetes quantity syntax.

@@ -33,6 +33,7 @@ func Defaults(env Environment) Config {
 			Chroma:           "chromadb/chroma:1.0.12",
 			Prometheus:       "prom/prometheus:v3.2.1",
 			Grafana:          "grafana/grafana:11.5.2",
+			Kubectl:          "alpine/k8s:1.34.1",
 		},
 		Storage: Storage{
 			ClassName:         "standard",
