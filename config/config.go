@@ -153,6 +153,7 @@ type Workloads struct {
 	Chroma           Single     `json:"chroma"`
 	Prometheus       Replicated `json:"prometheus"`
 	Grafana          Replicated `json:"grafana"`
+	VolumeSnapshots  Single     `json:"volumeSnapshots"`
 }
 
 // Sizes are the capacities of the five claims of the review's inventory.

@@ -119,7 +119,8 @@ func prodWorkloads() Workloads {
 		// Two identical Prometheus replicas scrape the same targets: the standard HA pair.
 		Prometheus: Replicated{Replicas: 2, Resources: resources("250m", "1Gi", "1", "2Gi")},
 		// Grafana is stateless here (provisioned datasource and dashboards, admin from a Secret).
-		Grafana: Replicated{Replicas: 2, Resources: resources("100m", "256Mi", "500m", "512Mi")},
+		Grafana:         Replicated{Replicas: 2, Resources: resources("100m", "256Mi", "500m", "512Mi")},
+		VolumeSnapshots: Single{Resources: resources("50m", "64Mi", "200m", "128Mi")},
 	}
 }
 
@@ -142,5 +143,6 @@ func devWorkloads() Workloads {
 		Chroma:           Single{Resources: resources("100m", "256Mi", "1", "1Gi")},
 		Prometheus:       Replicated{Replicas: 1, Resources: small},
 		Grafana:          Replicated{Replicas: 1, Resources: small},
+		VolumeSnapshots:  Single{Resources: resources("50m", "64Mi", "200m", "128Mi")},
 	}
 }
