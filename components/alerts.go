@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/template"
 
+	"k8s.io/apimachinery/pkg/api/resource"
+
 	"github.com/jdjones/jd-jones-rag-infra/config"
 )
 
@@ -19,24 +21,67 @@ var alertsTemplate string
 // Prometheus's own annotation templates pass through untouched.
 var alertsFile = template.Must(template.New("alerts.yml").Delims("[[", "]]").Option("missingkey=error").Parse(alertsTemplate))
 
-// alertValues are the thresholds as PromQL literals, the fields alerts.yml refers to.
+// alertValues are the fields alerts.yml refers to, each a PromQL literal or expression.
 type alertValues struct {
+	// The thresholds of monitoring.alerts.
 	APIErrorRatio, APILatencyP95Seconds, CeleryQueueLength, ConnectionsRatio, VolumeFullRatio string
+	// MissingTargets has a series per scrape job found in DNS that has no target at all.
+	MissingTargets string
+	// Postgres and Redis are set when they run in the cluster, where their exporters report them.
+	Postgres, Redis bool
+	// PostgresClaimBytes and RedisClaimBytes are their data claims' capacities.
+	PostgresClaimBytes, RedisClaimBytes string
 }
 
 // alertRules is the content of one Prometheus rule file (groups:) with the stack's alert thresholds;
 // Prometheus loads it through rule_files, and the operator mode wraps it in a PrometheusRule.
 func alertRules(c *config.Config) (string, error) {
 	a := c.Monitoring.Alerts
-	var out strings.Builder
-	if err := alertsFile.Execute(&out, alertValues{
+	values := alertValues{
 		APIErrorRatio:        config.FormatRatio(a.APIErrorRatio),
 		APILatencyP95Seconds: config.FormatRatio(a.APILatencyP95Seconds),
 		CeleryQueueLength:    strconv.Itoa(a.CeleryQueueLength),
 		ConnectionsRatio:     config.FormatRatio(a.ConnectionsRatio),
 		VolumeFullRatio:      config.FormatRatio(a.VolumeFullRatio),
-	}); err != nil {
+		MissingTargets:       missingTargets(c),
+		Postgres:             !c.Postgres.IsExternal(),
+		Redis:                !c.Redis.IsExternal(),
+	}
+	var err error
+	if values.Postgres {
+		if values.PostgresClaimBytes, err = claimBytes(c.Storage.Sizes.PostgresData); err != nil {
+			return "", fmt.Errorf("alert rules: postgres claim: %w", err)
+		}
+	}
+	if values.Redis {
+		if values.RedisClaimBytes, err = claimBytes(c.Storage.Sizes.RedisData); err != nil {
+			return "", fmt.Errorf("alert rules: redis claim: %w", err)
+		}
+	}
+	var out strings.Builder
+	if err := alertsFile.Execute(&out, values); err != nil {
 		return "", fmt.Errorf("alert rules: %w", err)
 	}
 	return out.String(), nil
+}
+
+// missingTargets is an expression with one series, labelled job, per scrape job found in the cluster DNS
+// that has no target: the jobs of prometheusConfig other than Prometheus's own static one.
+func missingTargets(c *config.Config) string {
+	var absent []string
+	for _, p := range peers(c) {
+		if p.metricsPort != 0 {
+			absent = append(absent, fmt.Sprintf("absent(up{job=%q})", p.name))
+		}
+	}
+	return strings.Join(absent, " or ")
+}
+
+// claimBytes is a claim's capacity in bytes, as PromQL takes it.
+func claimBytes(size string) (string, error) {
+	q, err := resource.ParseQuantity(size)
+	if err != nil {
+		return "", err
+	}
+	return strconv.FormatInt(q.Value(), 10), nil
 }
