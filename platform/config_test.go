@@ -108,6 +108,12 @@ func TestBadConfigNamesTheKeyAndRegistersNothing(t *testing.T) {
 		{"a probe that swallows its failure is refused", "dev", map[string]string{"probes": `{"workerReadiness": ["sh", "-c", "test -e /tmp/worker_ready || true"]}`}, "probes.workerReadiness", "always succeeds"},
 		{"Pod Security's version must be a minor version", "dev", map[string]string{"kubernetesVersion": "latest"}, "kubernetesVersion", `= "latest": must be the cluster's minor version such as v1.34`},
 		{"a worker's grace period must be bounded", "dev", map[string]string{"workloads": `{"celeryWorker": {"terminationGracePeriodSeconds": 0}}`}, "workloads.celeryWorker.terminationGracePeriodSeconds", "= 0: must be between 1 and 3600 seconds"},
+		{"a snapshot schedule needs its class", "dev", map[string]string{"backups": `{"schedule": "0 3 * * *", "apiServerCIDRs": ["10.0.0.0/24"]}`}, "backups.snapshotClass", "must name the VolumeSnapshotClass of the data claims when backups.schedule is set"},
+		{"a snapshot schedule needs the API server's ranges", "dev", map[string]string{"backups": `{"schedule": "0 3 * * *", "snapshotClass": "csi"}`}, "backups.apiServerCIDRs", "is required when backups.schedule is set"},
+		{"a snapshot schedule is a cron line", "dev", map[string]string{"backups": `{"schedule": "every night", "snapshotClass": "csi", "apiServerCIDRs": ["10.0.0.0/24"]}`}, "backups.schedule", "must be a cron schedule of five fields"},
+		{"snapshots are kept at least once", "dev", map[string]string{"backups": `{"keep": 0}`}, "backups.keep", "= 0: must be between 1 and 100"},
+		{"a restore needs a claim of this stack", "prod", map[string]string{"backups": `{"restoreFrom": {"postgresData": "pg-snap"}}`}, "backups.restoreFrom.postgresData", "the service is external"},
+		{"a restore names a snapshot", "dev", map[string]string{"backups": `{"restoreFrom": {"chromaData": "Chroma Snapshot"}}`}, "backups.restoreFrom.chromaData", "must name a VolumeSnapshot"},
 		{"cluster ranges are CIDRs", "dev", map[string]string{"network": `{"clusterCIDRs": ["pods"]}`}, "network.clusterCIDRs", `"pods" is not a CIDR`},
 	}
 	for _, tc := range cases {

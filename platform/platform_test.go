@@ -78,6 +78,10 @@ func decodeWorkload(t *testing.T, r stacktest.Resource) podTemplate {
 		var j batchv1.Job
 		require.NoError(t, r.Decode(&j))
 		return podTemplate{kind: "Job", spec: j.Spec.Template}
+	case cronJobType:
+		var j batchv1.CronJob
+		require.NoError(t, r.Decode(&j))
+		return podTemplate{kind: "CronJob", spec: j.Spec.JobTemplate.Spec.Template}
 	}
 	t.Fatalf("%s is not a workload", r.Type)
 	return podTemplate{}
