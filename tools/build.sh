@@ -3,10 +3,11 @@
 # the pulumi CLI, the Kubernetes provider plugin, the stand-in random provider, actionlint, and the
 # local control plane of the cluster tests (etcd, kube-apiserver, kube-controller-manager,
 # kube-scheduler, kwok). Then links them into .tools/bin and installs the plugins into the project-local
-# Pulumi home .tools/pulumi-home, laid out the way `pulumi plugin install` does.
+# Pulumi home .tools/pulumi-home, laid out the way `pulumi plugin install` does. Debian's redis-server and
+# nginx, which the server tests run, come from apt-get instead (debian-packages).
 #
-# Usage: tools/build.sh [tool...]   (tools: pulumi kubernetes-provider random-standin actionlint etcd kube kwok;
-#        default all of these)
+# Usage: tools/build.sh [tool...]   (tools: pulumi kubernetes-provider random-standin actionlint etcd kube kwok
+#        debian-packages; default all of these)
 # Cache: ${JDJ_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jd-jones-rag-infra/tools}/<tool>-<key>/,
 # where <key> hashes the tool's files (go.mod, go.sum, sources; tests excluded), the Go version
 # and the build flags, so a pinned-version change rebuilds and a fresh clone reuses what is there.
@@ -184,6 +185,43 @@ tool_kwok() {
 	link_bin "$BUILT"
 }
 
+# DEBIAN_PACKAGES are the real servers platform/servers_test.go runs against the configurations the
+# program renders: Redis (bookworm's 7.0, with redis-cli) and nginx.
+DEBIAN_PACKAGES=(redis-server nginx)
+
+# tool_debian_packages: installs the missing DEBIAN_PACKAGES with apt-get, as the current user, without
+# starting their services; packages already installed cost nothing.
+tool_debian_packages() {
+	local pkg missing=() guard=/usr/sbin/policy-rc.d added_guard=
+	for pkg in "${DEBIAN_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+	done
+	if ((${#missing[@]} == 0)); then
+		log "debian-packages: ${DEBIAN_PACKAGES[*]} already installed"
+		return
+	fi
+	command -v apt-get >/dev/null || {
+		echo "build.sh: apt-get not found: install Debian's ${missing[*]} by hand" >&2
+		exit 1
+	}
+	log "debian-packages: installing ${missing[*]} with apt-get as $(id -un)"
+	# Debian starts a package's service on install unless policy-rc.d refuses (exit 101); the tests
+	# start their own servers on free ports.
+	if [[ ! -e $guard ]]; then
+		printf '#!/bin/sh\nexit 101\n' >"$guard" && chmod +x "$guard" && added_guard=1 || {
+			echo "build.sh: cannot write $guard (apt-get needs root): install Debian's ${missing[*]} by hand" >&2
+			exit 1
+		}
+	fi
+	local ok=1
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" || ok=
+	[[ -n $added_guard ]] && rm -f "$guard"
+	if [[ -z $ok ]]; then
+		echo "build.sh: apt-get could not install ${missing[*]}" >&2
+		exit 1
+	fi
+}
+
 # kube-score is built only for the benchmarks (`make bench`), not by default.
 tool_kube_score() {
 	build_cached kube-score kube-score true "" github.com/zegl/kube-score/cmd/kube-score
@@ -194,7 +232,7 @@ main() {
 	local all_start start tool
 	all_start=$(now)
 	local tools=("$@")
-	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin actionlint etcd kube kwok)
+	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin actionlint etcd kube kwok debian-packages)
 	log "toolchain cache: $CACHE"
 	# Staging directories of builds killed hard enough to skip their cleanup.
 	[[ -d $CACHE ]] && find "$CACHE" -maxdepth 1 -name '.tmp-*' -mmin +1440 -exec rm -rf {} +
@@ -210,8 +248,9 @@ main() {
 		kube) tool_kube ;;
 		kwok) tool_kwok ;;
 		kube-score) tool_kube_score ;;
+		debian-packages) tool_debian_packages ;;
 		*)
-			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint etcd kube kwok kube-score)" >&2
+			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint etcd kube kwok debian-packages kube-score)" >&2
 			exit 2
 			;;
 		esac
