@@ -1,8 +1,10 @@
 package components
 
 import (
-	_ "embed"
+	"embed"
 	"fmt"
+	"io/fs"
+	"path"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 
@@ -16,13 +18,36 @@ const (
 	grafanaDashboards  = "grafana-dashboards"
 )
 
-// ragDashboard is the API and Celery dashboard.
+// dashboardFiles are the provisioned dashboards (API, Celery, Postgres and Redis); every metric they
+// select is in monitoring/metrics.yml.
 //
-//go:embed monitoring/rag-dashboard.json
-var ragDashboard string
+//go:embed monitoring/*.json
+var dashboardFiles embed.FS
 
-// grafana registers Grafana with Prometheus as datasource, the RAG dashboard, and the admin password
-// read from jd-jones-secrets through secretKeyRef.
+// provisionedDashboards maps each provisioned dashboard's file name to its JSON.
+func provisionedDashboards() (map[string]string, error) {
+	names, err := fs.Glob(dashboardFiles, "monitoring/*.json")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, name := range names {
+		data, err := dashboardFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		out[path.Base(name)] = string(data)
+	}
+	return out, nil
+}
+
+// grafana registers Grafana with Prometheus as datasource, the platform's dashboards, and the admin
+// password read from jd-jones-secrets through secretKeyRef.
+//
+// Grafana's state is explicitly disposable: its database is an emptyDir per replica, so a restart loses
+// the login sessions and anything saved in the UI. Nothing needs saving there: the datasource and the
+// dashboards are provisioned from this repository (read-only in the UI), the one user is the provisioned
+// admin, and sign-up is off. A dashboard worth keeping is committed to monitoring/.
 func (l *layer) grafana(c *config.Config, f *Foundation) (*corev1.Service, error) {
 	datasources := map[string]string{"prometheus.yaml": fmt.Sprintf(`apiVersion: 1
 datasources:
@@ -44,7 +69,10 @@ providers:
     options:
       path: /var/lib/grafana/dashboards
 `}
-	dashboards := map[string]string{"rag-api-celery.json": ragDashboard}
+	dashboards, err := provisionedDashboards()
+	if err != nil {
+		return nil, fmt.Errorf("grafana dashboards: %w", err)
+	}
 	if _, err := l.newDeployment(deployment{
 		replicas: c.Workloads.Grafana.Replicas,
 		pod: pod{
@@ -69,6 +97,7 @@ providers:
 					plainEnv("GF_SECURITY_ADMIN_USER", "admin"),
 					f.credentials.grafana.env("GF_SECURITY_ADMIN_PASSWORD"),
 					plainEnv("GF_PATHS_DATA", "/var/lib/grafana"),
+					plainEnv("GF_USERS_ALLOW_SIGN_UP", "false"),
 					plainEnv("GF_ANALYTICS_REPORTING_ENABLED", "false"),
 					plainEnv("GF_ANALYTICS_CHECK_FOR_UPDATES", "false"),
 				},
