@@ -56,7 +56,13 @@ type dataService struct {
 	name              string
 	port, metricsPort int
 	settings          func(c *config.Config) config.DataService
-	build             func(c *config.Config, f *Foundation) statefulSet
+	build             func(c *config.Config, f *Foundation) dataSet
+}
+
+// dataSet is an in-cluster data service's StatefulSet and the Secrets of files its pod mounts.
+type dataSet struct {
+	statefulSet
+	secrets []secretFiles
 }
 
 // dataServices are the data layer's services, in registration order.
@@ -81,13 +87,23 @@ func NewDataLayer(ctx *pulumi.Context, name string, args *DataLayerArgs, opts ..
 		}
 		set := ds.build(c, f)
 		component, ports := set.pod.component, set.pod.ports()
+		var secrets []pulumi.Resource
+		for _, files := range set.secrets {
+			secret, rollout, err := l.podSecret(f, component, files)
+			if err != nil {
+				return nil, err
+			}
+			secrets = append(secrets, secret)
+			set.pod.annotations = mergeAnnotations(set.pod.annotations, rollout)
+		}
 		if _, err := l.newService(component, service{name: set.serviceName, selects: ds.name, ports: ports, headless: true}); err != nil {
 			return nil, err
 		}
 		if _, err := l.newService(component, service{name: ds.name, selects: ds.name, ports: ports}); err != nil {
 			return nil, err
 		}
-		sts, err := l.newStatefulSet(set)
+		// The pod cannot start before the Secrets it mounts exist.
+		sts, err := l.newStatefulSet(set.statefulSet, pulumi.DependsOn(secrets))
 		if err != nil {
 			return nil, err
 		}
@@ -109,11 +125,11 @@ func NewDataLayer(ctx *pulumi.Context, name string, args *DataLayerArgs, opts ..
 }
 
 // postgresSet is Postgres with pgvector, initialised from its own ConfigMap, and its exporter sidecar.
-func postgresSet(c *config.Config, f *Foundation) statefulSet {
+func postgresSet(c *config.Config, f *Foundation) dataSet {
 	user, db := c.Postgres.User, c.Postgres.Database
 	ready := []string{"pg_isready", "-U", user, "-d", db, "-h", "127.0.0.1", "-p", strconv.Itoa(postgresPort)}
 	password := f.credentials.postgres
-	return dataStatefulSet(c, "postgres-data", c.Storage.Sizes.PostgresData, pod{
+	return dataSet{statefulSet: dataStatefulSet(c, "postgres-data", c.Storage.Sizes.PostgresData, pod{
 		name: PostgresName, component: "database", uid: postgresUID,
 		configMaps: []configMapFiles{{name: PostgresInitName, files: map[string]string{"01-pgvector.sql": pgvectorInit}}},
 		volumes: corev1.VolumeArray{
@@ -152,7 +168,7 @@ func postgresSet(c *config.Config, f *Foundation) statefulSet {
 				readiness: tcpProbe("metrics", readinessTiming),
 			},
 		},
-	})
+	})}
 }
 
 // redisPing answers PONG when Redis serves; liveness also accepts LOADING while a large dataset loads.
@@ -160,23 +176,25 @@ func redisPing(accept string) []string {
 	return []string{"sh", "-c", "timeout 3 redis-cli -h 127.0.0.1 ping | grep -Eq '" + accept + "'"}
 }
 
-// redisSet is Redis with append-only persistence, a password and its exporter sidecar.
-func redisSet(c *config.Config, f *Foundation) statefulSet {
+// redisSet is Redis with append-only persistence and a password, configured by a file of its own Secret
+// (redis.conf), and its exporter sidecar.
+func redisSet(c *config.Config, f *Foundation) dataSet {
 	password := f.credentials.redis
-	return dataStatefulSet(c, "redis-data", c.Storage.Sizes.RedisData, pod{
+	conf := secretFiles{name: redisConfigName, files: map[string]pulumi.StringOutput{redisConfigFile: redisConfig(f.secrets[redisPasswordKey])}}
+	return dataSet{secrets: []secretFiles{conf}, statefulSet: dataStatefulSet(c, "redis-data", c.Storage.Sizes.RedisData, pod{
 		name: RedisName, component: "cache", uid: redisUID,
+		volumes: corev1.VolumeArray{secretVolume(redisConfigName, redisConfigName)},
 		containers: []container{
 			{
 				name: "redis", image: c.Images.Redis,
-				command: []string{"redis-server"},
-				// $(REDIS_PASSWORD) is expanded by the kubelet; the value never appears in the object.
-				args:  []string{"--requirepass", "$(REDIS_PASSWORD)", "--appendonly", "yes", "--dir", "/data"},
-				ports: []port{{"redis", redisPort}},
-				env: corev1.EnvVarArray{
-					password.env("REDIS_PASSWORD"),
-					password.env("REDISCLI_AUTH"),
+				command: []string{"redis-server", redisConfigDir + "/" + redisConfigFile},
+				ports:   []port{{"redis", redisPort}},
+				// redis-cli reads the password from the environment, so the probes' argv holds none either.
+				env: corev1.EnvVarArray{password.env("REDISCLI_AUTH")},
+				mounts: corev1.VolumeMountArray{
+					mount("redis-data", redisDataDir),
+					readOnlyMount(redisConfigName, redisConfigDir),
 				},
-				mounts:    corev1.VolumeMountArray{mount("redis-data", "/data")},
 				resources: c.Workloads.Redis.Resources,
 				startup:   execProbe(redisPing("PONG|LOADING"), startupTiming),
 				liveness:  execProbe(redisPing("PONG|LOADING"), livenessTiming),
@@ -196,29 +214,36 @@ func redisSet(c *config.Config, f *Foundation) statefulSet {
 				readiness: httpProbe("/health", "metrics", readinessTiming),
 			},
 		},
-	})
+	})}
 }
 
-// chromaSet is the ChromaDB server persisting to its claim; it reads no credential.
-func chromaSet(c *config.Config, _ *Foundation) statefulSet {
-	heartbeat := "/api/v2/heartbeat"
-	return dataStatefulSet(c, "chroma-data", c.Storage.Sizes.ChromaData, pod{
+// chromaSet is the ChromaDB server persisting to its claim, reachable only through the token-checking
+// proxy beside it (see chromaproxy.go).
+func chromaSet(c *config.Config, f *Foundation) dataSet {
+	proxy := secretFiles{name: chromaProxyName, files: map[string]pulumi.StringOutput{chromaProxyFile: chromaProxyConfig(f.secrets[chromaTokenKey])}}
+	return dataSet{secrets: []secretFiles{proxy}, statefulSet: dataStatefulSet(c, "chroma-data", c.Storage.Sizes.ChromaData, pod{
 		name: ChromaName, component: "vector-store", uid: chromaUID,
-		containers: []container{{
-			name: "chromadb", image: c.Images.Chroma,
-			ports: []port{{"http", chromaPort}},
-			env: corev1.EnvVarArray{
-				plainEnv("IS_PERSISTENT", "TRUE"),
-				plainEnv("PERSIST_DIRECTORY", "/data"),
-				plainEnv("ANONYMIZED_TELEMETRY", "FALSE"),
+		volumes: corev1.VolumeArray{secretVolume(chromaProxyName, chromaProxyName)},
+		containers: []container{
+			{
+				name: "chromadb", image: c.Images.Chroma,
+				// The image runs `chroma run /config.yaml`, whose CHROMA_* environment overrides the file's
+				// settings (rust/frontend/src/config.rs): the loopback interface only, the data on the claim.
+				env: corev1.EnvVarArray{
+					plainEnv("CHROMA_LISTEN_ADDRESS", "127.0.0.1"),
+					plainEnv("CHROMA_PORT", strconv.Itoa(chromaLoopbackPort)),
+					plainEnv("CHROMA_PERSIST_PATH", "/data"),
+					plainEnv("ANONYMIZED_TELEMETRY", "FALSE"),
+				},
+				mounts:    corev1.VolumeMountArray{mount("chroma-data", "/data")},
+				resources: c.Workloads.Chroma.Resources,
+				startup:   chromaHeartbeatProbe(startupTiming),
+				liveness:  chromaHeartbeatProbe(livenessTiming),
+				readiness: chromaHeartbeatProbe(readinessTiming),
 			},
-			mounts:    corev1.VolumeMountArray{mount("chroma-data", "/data")},
-			resources: c.Workloads.Chroma.Resources,
-			startup:   httpProbe(heartbeat, "http", startupTiming),
-			liveness:  httpProbe(heartbeat, "http", livenessTiming),
-			readiness: httpProbe(heartbeat, "http", readinessTiming),
-		}},
-	})
+			chromaProxyContainer(),
+		},
+	})}
 }
 
 // dataStatefulSet is a data service's StatefulSet: its pod, one ReadWriteOnce claim of the data class,

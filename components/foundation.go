@@ -1,12 +1,14 @@
 package components
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
@@ -24,7 +26,12 @@ const (
 	jwtSecretKey            = "jwt-secret"
 	llmAPIKeyKey            = "llm-api-key"
 	grafanaAdminPasswordKey = "grafana-admin-password"
+	chromaTokenKey          = "chroma-token"
 )
+
+// reloadAnnotation is Stakater Reloader's convention: a rollout of the workload when one of the named
+// Secrets changes. Reloader reads it on the pod template as on the workload.
+const reloadAnnotation = "secret.reloader.stakater.com/reload"
 
 // Foundation is the namespace and what every layer reads: the shared ConfigMap, the shared Secret and
 // the credentials in it.
@@ -38,6 +45,10 @@ type Foundation struct {
 
 	scope       scope
 	credentials credentials
+	// secrets are the values of jd-jones-secrets, for the data layer's configuration files.
+	secrets map[string]pulumi.StringOutput
+	// checksumKey keys every checksum of secret values; it stays in Pulumi's state, as a secret, only.
+	checksumKey pulumi.StringOutput
 	// rollout holds checksums of the shared ConfigMap and Secret, for the pod templates that read them.
 	rollout pulumi.StringMap
 }
@@ -68,6 +79,8 @@ type credentials struct {
 	postgres, redis, jwt, grafana credential
 	// llm is nil when the provider needs no key.
 	llm *credential
+	// chroma is the token Chroma's proxy requires; nil for an external Chroma the stack has no token for.
+	chroma *credential
 }
 
 // NewFoundation registers the namespace, jd-jones-config and jd-jones-secrets.
@@ -97,7 +110,15 @@ func NewFoundation(ctx *pulumi.Context, name string, args *FoundationArgs, opts 
 	if err != nil {
 		return nil, err
 	}
-	f.credentials = creds
+	f.credentials, f.secrets = creds, data
+	key, err := random.NewRandomPassword(ctx, l.child("checksum-key"), &random.RandomPasswordArgs{
+		Length:  pulumi.Int(64),
+		Special: pulumi.Bool(false),
+	}, l.opts(nil)...)
+	if err != nil {
+		return nil, fmt.Errorf("generating the checksum key: %w", err)
+	}
+	f.checksumKey = key.Result
 	f.GrafanaAdminPassword = data[grafanaAdminPasswordKey]
 	secretData := pulumi.StringMap{}
 	for k, v := range data {
@@ -110,7 +131,7 @@ func NewFoundation(ctx *pulumi.Context, name string, args *FoundationArgs, opts 
 	}, l.opts(nil)...); err != nil {
 		return nil, fmt.Errorf("secret %s: %w", SecretName, err)
 	}
-	f.rollout = mergeAnnotations(settingsRollout, pulumi.StringMap{"checksum/" + SecretName: secretChecksum(data)})
+	f.rollout = mergeAnnotations(settingsRollout, pulumi.StringMap{"checksum/" + SecretName: f.secretChecksum(data)})
 	return f, l.done(pulumi.Map{"namespace": f.Namespace, "grafanaAdminPassword": f.GrafanaAdminPassword})
 }
 
@@ -210,21 +231,34 @@ func (f *Foundation) secretData(l *layer, c *config.Config) (map[string]pulumi.S
 	case c.LLM.APIKeySecret.IsSet():
 		creds.llm = &credential{secret: c.LLM.APIKeySecret.Name, key: c.LLM.APIKeySecret.Key}
 	}
+	switch {
+	case !c.Chroma.IsExternal():
+		// Alphanumeric, so it needs no quoting in the proxy's configuration.
+		chroma, err := own(secretSource{key: chromaTokenKey, length: 48})
+		if err != nil {
+			return nil, creds, err
+		}
+		creds.chroma = &chroma
+	case c.Chroma.PasswordSecret.IsSet():
+		creds.chroma = &credential{secret: c.Chroma.PasswordSecret.Name, key: c.Chroma.PasswordSecret.Key}
+	}
 	return data, creds, nil
 }
 
-// secretChecksum digests the Secret's values, so rotating one rolls the pods that read it. The digest is
-// not itself secret: SHA-256 over every value at once reveals none of them, and keeping it plain keeps
-// the workloads' diffs and rendered manifests free of secret markers.
-func secretChecksum(data map[string]pulumi.StringOutput) pulumi.StringOutput {
+// secretChecksum digests secret values, so rotating one rolls the pods that read them. It is an
+// HMAC-SHA256 keyed by the stack's checksum key: without the key, a guess at a value (a supplied secret
+// may be guessable) cannot be checked against the annotation, so the digest may stay plain and keep the
+// workloads' diffs and rendered manifests free of secret markers.
+func (f *Foundation) secretChecksum(data map[string]pulumi.StringOutput) pulumi.StringOutput {
 	keys := slices.Sorted(maps.Keys(data))
-	values := make([]any, len(keys))
-	for i, k := range keys {
-		values[i] = data[k]
+	values := make([]any, 0, len(keys)+1)
+	values = append(values, f.checksumKey)
+	for _, k := range keys {
+		values = append(values, data[k])
 	}
 	sum := pulumi.All(values...).ApplyT(func(vs []any) string {
-		h := sha256.New()
-		for i, v := range vs {
+		h := hmac.New(sha256.New, []byte(vs[0].(string)))
+		for i, v := range vs[1:] {
 			fmt.Fprintf(h, "%s\x00%s\x00", keys[i], v)
 		}
 		return hex.EncodeToString(h.Sum(nil))
@@ -232,24 +266,54 @@ func secretChecksum(data map[string]pulumi.StringOutput) pulumi.StringOutput {
 	return pulumi.Unsecret(sum).(pulumi.StringOutput)
 }
 
+// appCredential is a credential of the application image and the env var it is read into.
+type appCredential struct {
+	env        string
+	credential credential
+}
+
+// appCredentials are the credentials every container running the application image reads.
+func (f *Foundation) appCredentials() []appCredential {
+	out := []appCredential{
+		{"POSTGRES_PASSWORD", f.credentials.postgres},
+		{"REDIS_PASSWORD", f.credentials.redis},
+		{"JWT_SECRET", f.credentials.jwt},
+	}
+	if f.credentials.llm != nil {
+		out = append(out, appCredential{"LLM_API_KEY", *f.credentials.llm})
+	}
+	if f.credentials.chroma != nil {
+		out = append(out, appCredential{"CHROMA_TOKEN", *f.credentials.chroma})
+	}
+	return out
+}
+
 // appEnv is the environment of every container running the application image: the shared settings and
 // each credential through secretKeyRef.
 func (f *Foundation) appEnv() (corev1.EnvFromSourceArray, corev1.EnvVarArray) {
 	from := corev1.EnvFromSourceArray{corev1.EnvFromSourceArgs{ConfigMapRef: corev1.ConfigMapEnvSourceArgs{Name: pulumi.String(ConfigMapName)}}}
-	env := corev1.EnvVarArray{
-		f.credentials.postgres.env("POSTGRES_PASSWORD"),
-		f.credentials.redis.env("REDIS_PASSWORD"),
-		f.credentials.jwt.env("JWT_SECRET"),
-	}
-	if f.credentials.llm != nil {
-		env = append(env, f.credentials.llm.env("LLM_API_KEY"))
+	env := corev1.EnvVarArray{}
+	for _, c := range f.appCredentials() {
+		env = append(env, c.credential.env(c.env))
 	}
 	return from, env
 }
 
-// rolloutAnnotations are the checksums for a pod template that reads the shared ConfigMap and Secret.
+// rolloutAnnotations are the annotations of a pod template that reads the shared ConfigMap and the
+// application's credentials: the checksums of what the stack writes, and for the Secrets it only reads
+// (synced by the platform's secret manager), Reloader's annotation naming them, since no checksum sees them.
 func (f *Foundation) rolloutAnnotations() pulumi.StringMap {
-	return mergeAnnotations(f.rollout)
+	out := mergeAnnotations(f.rollout)
+	external := map[string]bool{}
+	for _, c := range f.appCredentials() {
+		if c.credential.secret != SecretName {
+			external[c.credential.secret] = true
+		}
+	}
+	if len(external) > 0 {
+		out[reloadAnnotation] = pulumi.String(strings.Join(slices.Sorted(maps.Keys(external)), ","))
+	}
+	return out
 }
 
 // secretRolloutAnnotations are the checksum for a pod template that reads the shared Secret but not the

@@ -609,6 +609,7 @@ func TestProdUsesManagedEndpointsAndExternalCredentials(t *testing.T) {
 		"REDIS_PASSWORD":    "jd-jones-managed-data/redis-password",
 		"JWT_SECRET":        "jd-jones-secrets/jwt-secret",
 		"LLM_API_KEY":       "jd-jones-llm/api-key",
+		"CHROMA_TOKEN":      "jd-jones-secrets/chroma-token",
 	}, refs)
 	// Only the secrets this stack generates are generated.
 	var generated []string
@@ -616,7 +617,8 @@ func TestProdUsesManagedEndpointsAndExternalCredentials(t *testing.T) {
 		generated = append(generated, pw.Name)
 	}
 	slices.Sort(generated)
-	assert.Equal(t, []string{"jd-jones-rag-foundation-grafana-admin-password", "jd-jones-rag-foundation-jwt-secret"}, generated)
+	assert.Equal(t, []string{"jd-jones-rag-foundation-checksum-key", "jd-jones-rag-foundation-chroma-token",
+		"jd-jones-rag-foundation-grafana-admin-password", "jd-jones-rag-foundation-jwt-secret"}, generated)
 }
 
 func TestSuppliedSecretsReplaceGeneratedOnes(t *testing.T) {

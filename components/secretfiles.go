@@ -1,0 +1,50 @@
+package components
+
+import (
+	"fmt"
+
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// secretFiles are configuration files that hold a credential, which a pod mounts from a Secret of its own.
+type secretFiles struct {
+	// name is the Secret's name and the volume's.
+	name string
+	// files are the file names and their contents.
+	files map[string]pulumi.StringOutput
+}
+
+// secretFileMode lets the pod's group (fsGroup, the user every container runs as) read the files, and
+// nobody else.
+const secretFileMode = 0o440
+
+// podSecret registers the Secret, every value a Pulumi secret, and returns the pod template annotation,
+// checksum/<name>, that rolls the pods mounting it when a file changes.
+func (l *layer) podSecret(f *Foundation, component string, s secretFiles) (*corev1.Secret, pulumi.StringMap, error) {
+	data := pulumi.StringMap{}
+	for name, content := range s.files {
+		data[name] = pulumi.ToSecret(content).(pulumi.StringOutput)
+	}
+	secret, err := corev1.NewSecret(l.ctx, l.child(s.name), &corev1.SecretArgs{
+		Metadata:   l.scope.meta(s.name, component),
+		Type:       pulumi.String("Opaque"),
+		StringData: data,
+	}, l.opts(nil)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("secret %s: %w", s.name, err)
+	}
+	return secret, pulumi.StringMap{"checksum/" + s.name: f.secretChecksum(s.files)}, nil
+}
+
+// secretVolume projects a Secret's keys as files only the pod's group may read.
+func secretVolume(name, secret string) corev1.VolumeArgs {
+	return corev1.VolumeArgs{Name: pulumi.String(name), Secret: corev1.SecretVolumeSourceArgs{
+		SecretName: pulumi.String(secret), DefaultMode: pulumi.Int(secretFileMode),
+	}}
+}
+
+// readOnlyMount mounts volume at path, read-only.
+func readOnlyMount(volume, path string) corev1.VolumeMountArgs {
+	return corev1.VolumeMountArgs{Name: pulumi.String(volume), MountPath: pulumi.String(path), ReadOnly: pulumi.Bool(true)}
+}

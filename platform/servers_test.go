@@ -1,0 +1,267 @@
+package platform
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// These tests run Debian's real servers (`make tools` installs them) on the configurations the program
+// renders, as the mocks record them. Without a server they fail, unless -short, which skips them.
+
+// requireServer finds a server's binary on PATH or at one of paths.
+func requireServer(t *testing.T, name string, paths ...string) string {
+	t.Helper()
+	if path, err := exec.LookPath(name); err == nil {
+		return path
+	}
+	for _, path := range paths {
+		if _, err := os.Stat(path); err == nil {
+			return path
+		}
+	}
+	if testing.Short() {
+		t.Skipf("%s is not installed; -short skips the tests of real servers", name)
+	}
+	t.Fatalf("%s is not installed: `make tools` installs Debian's package (tools/build.sh debian-packages)", name)
+	return ""
+}
+
+// freePort is a loopback TCP port nothing listens on.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// replaceOnce replaces the one occurrence of old in s, failing when there is not exactly one.
+func replaceOnce(t *testing.T, s, old, replacement string) string {
+	t.Helper()
+	require.Equal(t, 1, strings.Count(s, old), "the rendered configuration has %q once", old)
+	return strings.Replace(s, old, replacement, 1)
+}
+
+// startServer starts a server in a process group of its own, which the test kills at its end (nginx's
+// workers too), printing the server's output on failure.
+func startServer(t *testing.T, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	var out bytes.Buffer
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.WaitDelay = 5 * time.Second
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("%s output:\n%s", filepath.Base(name), out.String())
+		}
+	})
+	return cmd
+}
+
+// eventually retries check every 100 ms for 15 s.
+func eventually(t *testing.T, what string, check func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); !check(); time.Sleep(100 * time.Millisecond) {
+		require.True(t, time.Now().Before(deadline), "timed out waiting until %s", what)
+	}
+}
+
+func TestDebiansRedisServesOnlyClientsWithTheRenderedPassword(t *testing.T) {
+	server := requireServer(t, "redis-server")
+	cli := requireServer(t, "redis-cli")
+	// A supplied password with what redis.conf must quote: spaces, quotes, a backslash, a # and $(…).
+	password := `a supplied "redis" pass\word #1 $(REDIS_PASSWORD)`
+	rec := runStack(t, "dev", map[string]string{"redisPassword": password})
+	conf := plainSecretData(t, rec, "redis-config")["redis.conf"]
+
+	// The configuration exactly as rendered, but for where Redis keeps its data and the port: a temporary
+	// directory and a free port instead of the pod's claim and 6379.
+	dir := t.TempDir()
+	port := freePort(t)
+	conf = replaceOnce(t, conf, "\ndir /data\n", "\ndir "+dir+"\n")
+	conf = replaceOnce(t, conf, "\nport 6379\n", fmt.Sprintf("\nport %d\n", port))
+	path := filepath.Join(dir, "redis.conf")
+	require.NoError(t, os.WriteFile(path, []byte(conf), 0o600))
+	startServer(t, server, path)
+
+	redisCLI := func(auth string, args ...string) string {
+		cmd := exec.Command(cli, append([]string{"-h", "127.0.0.1", "-p", fmt.Sprint(port)}, args...)...)
+		cmd.Env = slices.DeleteFunc(os.Environ(), func(e string) bool { return strings.HasPrefix(e, "REDISCLI_AUTH=") })
+		if auth != "" {
+			// As the probes pass it: in the environment, not in the arguments.
+			cmd.Env = append(cmd.Env, "REDISCLI_AUTH="+auth)
+		}
+		out, _ := cmd.CombinedOutput()
+		return strings.TrimSpace(string(out))
+	}
+	eventually(t, "redis-server answers", func() bool { return redisCLI(password, "PING") == "PONG" })
+
+	assert.Contains(t, redisCLI("", "PING"), "NOAUTH", "no password")
+	assert.NotContains(t, redisCLI("not-the-password", "PING"), "PONG", "a wrong password")
+	assert.NotContains(t, redisCLI(`a supplied "redis" pass\word`, "PING"), "PONG", "the password's prefix")
+	assert.Equal(t, "PONG", redisCLI(password, "PING"), "the password")
+	assert.Equal(t, "appendonly\nyes", redisCLI(password, "CONFIG", "GET", "appendonly"))
+	assert.Equal(t, "dir\n"+dir, redisCLI(password, "CONFIG", "GET", "dir"))
+}
+
+// chromaStandIn answers every request as Chroma would answer its heartbeat, and remembers what it got.
+type chromaStandIn struct {
+	mu       sync.Mutex
+	requests []*http.Request
+}
+
+func (c *chromaStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	c.requests = append(c.requests, r)
+	c.mu.Unlock()
+	fmt.Fprint(w, `{"nanosecond heartbeat": 1}`)
+}
+
+func (c *chromaStandIn) last() *http.Request {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.requests) == 0 {
+		return nil
+	}
+	return c.requests[len(c.requests)-1]
+}
+
+func (c *chromaStandIn) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.requests)
+}
+
+func TestDebiansNginxAdmitsOnlyTheChromaTokenWithTheRenderedConfig(t *testing.T) {
+	nginx := requireServer(t, "nginx", "/usr/sbin/nginx")
+	rec := runStack(t, "dev", nil)
+	conf := plainSecretData(t, rec, "chroma-proxy")["nginx.conf"]
+	token := plainSecretData(t, rec, "jd-jones-secrets")["chroma-token"]
+	sts, ok := rec.Object(statefulSetType, "chromadb")
+	require.True(t, ok)
+	var command []string
+	for _, c := range decodeWorkload(t, sts).spec.Spec.Containers {
+		if c.Name == "chroma-proxy" {
+			command = c.Command
+		}
+	}
+	require.NotEmpty(t, command, "the proxy container's command")
+
+	chroma := &chromaStandIn{}
+	backend := httptest.NewServer(chroma)
+	defer backend.Close()
+
+	// The configuration exactly as rendered, but for the ports (a free one instead of the Service's
+	// 8000, the stand-in's instead of Chroma's loopback 8001) and /tmp, where nginx writes: a directory of
+	// the test's, which nginx's workers can reach when the test runs as root and they as nobody.
+	dir, err := os.MkdirTemp("", "jdj-chroma-proxy-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o755))
+	port := freePort(t)
+	conf = replaceOnce(t, conf, "listen 8000;", fmt.Sprintf("listen %d;", port))
+	conf = replaceOnce(t, conf, "server 127.0.0.1:8001;", "server "+backend.Listener.Addr().String()+";")
+	require.Contains(t, conf, "/tmp/")
+	conf = strings.ReplaceAll(conf, "/tmp/", dir+"/")
+	path := filepath.Join(dir, "nginx.conf")
+	require.NoError(t, os.WriteFile(path, []byte(conf), 0o644))
+	// The container's own command, with the configuration's path.
+	args := slices.Clone(command[1:])
+	at := slices.Index(args, "-c")
+	require.GreaterOrEqual(t, at, 0, "the command names its configuration with -c")
+	args[at+1] = path
+	startServer(t, nginx, args...)
+
+	client := &http.Client{Timeout: 5 * time.Second}
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	send := func(method, uri string, header http.Header) int {
+		req, err := http.NewRequest(method, base+uri, nil)
+		require.NoError(t, err)
+		req.Header = header
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0
+		}
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode
+	}
+	eventually(t, "nginx answers", func() bool { return send("GET", "/api/v2/heartbeat", nil) == http.StatusOK })
+
+	swapped := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r >= 'A' && r <= 'Z':
+			return r - 'A' + 'a'
+		}
+		return r
+	}, token)
+	require.NotEqual(t, token, swapped)
+	header := func(kv ...string) http.Header {
+		h := http.Header{}
+		for i := 0; i < len(kv); i += 2 {
+			h.Set(kv[i], kv[i+1])
+		}
+		return h
+	}
+	const collections = "/api/v2/tenants/default_tenant/databases/default_database/collections"
+	for _, tc := range []struct {
+		name, method, uri string
+		header            http.Header
+		status            int
+		// forwarded is the request URI Chroma gets ("" when nothing reaches it).
+		forwarded string
+	}{
+		{"no token is refused", "GET", collections, nil, 401, ""},
+		{"a wrong bearer token is refused", "GET", collections, header("Authorization", "Bearer not-the-token"), 401, ""},
+		{"the token in another case is refused", "GET", collections, header("Authorization", "Bearer "+swapped), 401, ""},
+		{"the token with more after it is refused", "GET", collections, header("Authorization", "Bearer "+token+"0"), 401, ""},
+		{"the token without its scheme is refused", "GET", collections, header("Authorization", token), 401, ""},
+		{"a wrong X-Chroma-Token is refused", "POST", collections, header("X-Chroma-Token", "not-the-token"), 401, ""},
+		{"the bearer token is admitted", "GET", collections, header("Authorization", "Bearer "+token), 200, collections},
+		{"the X-Chroma-Token is admitted", "POST", collections, header("X-Chroma-Token", token), 200, collections},
+		{"the heartbeat answers without a token", "GET", "/api/v2/heartbeat", nil, 200, "/api/v2/heartbeat"},
+		{"the heartbeat takes no other method", "DELETE", "/api/v2/heartbeat", nil, 403, ""},
+		{"a path below the heartbeat needs the token", "GET", "/api/v2/heartbeat/x", nil, 401, ""},
+		// nginx matches locations on the decoded, normalised path: this one reaches Chroma as the heartbeat
+		// alone, never as a tenant's path (were it sent on as spelt, Chroma would route it to get_tenant).
+		{"a path spelt to normalise to the heartbeat reaches only the heartbeat", "GET", "/api/v2/tenants/x/..%2F..%2Fheartbeat", nil, 200, "/api/v2/heartbeat"},
+		{"a delete spelt to normalise to the heartbeat is refused", "DELETE", "/api/v2/tenants/x/..%2F..%2Fheartbeat", nil, 403, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := chroma.count()
+			status := send(tc.method, tc.uri, tc.header)
+			assert.Equal(t, tc.status, status)
+			if tc.forwarded == "" {
+				assert.Equal(t, before, chroma.count(), "nothing reaches Chroma")
+				return
+			}
+			require.Equal(t, before+1, chroma.count(), "the request reaches Chroma")
+			got := chroma.last()
+			assert.Equal(t, tc.forwarded, got.RequestURI)
+			assert.Empty(t, got.Header.Get("Authorization"), "the token stays with the proxy")
+			assert.Empty(t, got.Header.Get("X-Chroma-Token"), "the token stays with the proxy")
+		})
+	}
+}
