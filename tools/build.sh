@@ -7,7 +7,7 @@
 # nginx, which the server tests run, come from apt-get instead (debian-packages).
 #
 # Usage: tools/build.sh [tool...]   (tools: pulumi kubernetes-provider random-standin actionlint etcd kube kwok
-#        debian-packages; default all of these)
+#        crds debian-packages; default all of these)
 # Cache: ${JDJ_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jd-jones-rag-infra/tools}/<tool>-<key>/,
 # where <key> hashes the tool's files (go.mod, go.sum, sources; tests excluded), the Go version
 # and the build flags, so a pinned-version change rebuilds and a fresh clone reuses what is there.
@@ -222,6 +222,32 @@ tool_debian_packages() {
 	fi
 }
 
+# tool_crds: copies the CustomResourceDefinitions that tools/crds/crds.txt lists, from the modules its
+# go.mod pins, into the cache, and links .tools/crds to them; the local control plane installs them all.
+tool_crds() {
+	local key dest tmp module file dir start
+	key=$(cache_key crds)
+	dest=$CACHE/crds-$key
+	if [[ -d $dest ]]; then
+		log "crds: reusing $dest"
+	else
+		log "crds: copying (cache key $key)"
+		start=$(now)
+		mkdir -p "$CACHE"
+		tmp=$(mktemp -d "$CACHE/.tmp-crds-$key-XXXXXX")
+		while read -r module file; do
+			[[ -z $module || $module == \#* ]] && continue
+			dir=$(cd "$TOOLS_SRC/crds" && go mod download "$module" && go list -m -f '{{.Dir}}' "$module")
+			cp "$dir/$file" "$tmp/"
+		done <"$TOOLS_SRC/crds/crds.txt"
+		chmod u+w "$tmp"/*.yaml
+		mv -T "$tmp" "$dest" 2>/dev/null || rm -rf "$tmp"
+		took "$start" "crds copy"
+	fi
+	mkdir -p "$ROOT/.tools"
+	ln -sfn "$dest" "$ROOT/.tools/crds"
+}
+
 # kube-score is built only for the benchmarks (`make bench`), not by default.
 tool_kube_score() {
 	build_cached kube-score kube-score true "" github.com/zegl/kube-score/cmd/kube-score
@@ -232,7 +258,7 @@ main() {
 	local all_start start tool
 	all_start=$(now)
 	local tools=("$@")
-	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin actionlint etcd kube kwok debian-packages)
+	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin actionlint etcd kube kwok crds debian-packages)
 	log "toolchain cache: $CACHE"
 	# Staging directories of builds killed hard enough to skip their cleanup.
 	[[ -d $CACHE ]] && find "$CACHE" -maxdepth 1 -name '.tmp-*' -mmin +1440 -exec rm -rf {} +
@@ -248,9 +274,10 @@ main() {
 		kube) tool_kube ;;
 		kwok) tool_kwok ;;
 		kube-score) tool_kube_score ;;
+		crds) tool_crds ;;
 		debian-packages) tool_debian_packages ;;
 		*)
-			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint etcd kube kwok debian-packages kube-score)" >&2
+			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint etcd kube kwok crds debian-packages kube-score)" >&2
 			exit 2
 			;;
 		esac
