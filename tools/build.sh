@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Builds, or reuses from a cache outside the checkout, the offline toolchain:
-# the pulumi CLI, the Kubernetes provider plugin, the stand-in random provider, actionlint, and the
+# the pulumi CLI, the Kubernetes provider plugin, the stand-in random provider, actionlint, amtool, and the
 # local control plane of the cluster tests (etcd, kube-apiserver, kube-controller-manager,
 # kube-scheduler, kwok). Then links them into .tools/bin and installs the plugins into the project-local
 # Pulumi home .tools/pulumi-home, laid out the way `pulumi plugin install` does. Debian's redis-server and
 # nginx, which the server tests run, come from apt-get instead (debian-packages).
 #
-# Usage: tools/build.sh [tool...]   (tools: pulumi kubernetes-provider random-standin actionlint etcd kube kwok
-#        crds debian-packages; default all of these)
+# Usage: tools/build.sh [tool...]   (tools: pulumi kubernetes-provider random-standin actionlint amtool etcd kube
+#        kwok crds debian-packages; default all of these)
 # Cache: ${JDJ_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jd-jones-rag-infra/tools}/<tool>-<key>/,
 # where <key> hashes the tool's files (go.mod, go.sum, sources; tests excluded), the Go version
 # and the build flags, so a pinned-version change rebuilds and a fresh clone reuses what is there.
@@ -157,6 +157,15 @@ tool_actionlint() {
 	link_bin "$BUILT"
 }
 
+# amtool checks the Alertmanager configuration the program generates (platform/amtool_test.go).
+tool_amtool() {
+	local version
+	version=$(cd "$TOOLS_SRC/amtool" && go list -m -f '{{.Version}}' github.com/prometheus/alertmanager)
+	build_cached amtool amtool true \
+		"-X github.com/prometheus/common/version.Version=${version#v}" github.com/prometheus/alertmanager/cmd/amtool
+	link_bin "$BUILT"
+}
+
 # tool_etcd, tool_kube, tool_kwok: the local control plane that tests/cluster_test.go starts
 # through internal/cluster (loopback only; see there).
 # etcd and kwok carry their version in their sources; the kube commands need it linked in.
@@ -258,7 +267,7 @@ main() {
 	local all_start start tool
 	all_start=$(now)
 	local tools=("$@")
-	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin actionlint etcd kube kwok crds debian-packages)
+	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin actionlint amtool etcd kube kwok crds debian-packages)
 	log "toolchain cache: $CACHE"
 	# Staging directories of builds killed hard enough to skip their cleanup.
 	[[ -d $CACHE ]] && find "$CACHE" -maxdepth 1 -name '.tmp-*' -mmin +1440 -exec rm -rf {} +
@@ -270,6 +279,7 @@ main() {
 		kubernetes-provider) tool_kubernetes_provider ;;
 		random-standin) tool_random_standin ;;
 		actionlint) tool_actionlint ;;
+		amtool) tool_amtool ;;
 		etcd) tool_etcd ;;
 		kube) tool_kube ;;
 		kwok) tool_kwok ;;
@@ -277,7 +287,7 @@ main() {
 		crds) tool_crds ;;
 		debian-packages) tool_debian_packages ;;
 		*)
-			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint etcd kube kwok crds debian-packages kube-score)" >&2
+			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint amtool etcd kube kwok crds debian-packages kube-score)" >&2
 			exit 2
 			;;
 		esac
