@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Builds, or reuses from a cache outside the checkout, the offline toolchain:
-# the pulumi CLI, the Kubernetes provider plugin, the stand-in random provider, actionlint, amtool, and the
-# local control plane of the cluster tests (etcd, kube-apiserver, kube-controller-manager,
+# the pulumi CLI, the Kubernetes provider plugin, the stand-in random provider, actionlint, amtool,
+# promtool, and the local control plane of the cluster tests (etcd, kube-apiserver, kube-controller-manager,
 # kube-scheduler, kwok). Then links them into .tools/bin and installs the plugins into the project-local
 # Pulumi home .tools/pulumi-home, laid out the way `pulumi plugin install` does. Debian's redis-server and
 # nginx, which the server tests run, come from apt-get instead (debian-packages).
 #
-# Usage: tools/build.sh [tool...]   (tools: pulumi kubernetes-provider random-standin actionlint amtool etcd kube
-#        kwok crds debian-packages; default all of these)
+# Usage: tools/build.sh [tool...]   (tools: pulumi kubernetes-provider random-standin actionlint amtool promtool etcd
+#        kube kwok crds debian-packages; default all of these)
 # Cache: ${JDJ_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jd-jones-rag-infra/tools}/<tool>-<key>/,
 # where <key> hashes the tool's files (go.mod, go.sum, sources; tests excluded), the Go version
 # and the build flags, so a pinned-version change rebuilds and a fresh clone reuses what is there.
@@ -166,6 +166,18 @@ tool_amtool() {
 	link_bin "$BUILT"
 }
 
+# promtool checks and unit-tests the Prometheus rules and configuration the program generates
+# (components/alerts_test.go, platform/promtool_test.go). Module v0.MMm.p is Prometheus M.m.p.
+tool_promtool() {
+	local version release
+	version=$(cd "$TOOLS_SRC/promtool" && go list -m -f '{{.Version}}' github.com/prometheus/prometheus)
+	release=${version#v0.}
+	release="$((${release%%.*} / 100)).$((${release%%.*} % 100)).${release#*.}"
+	build_cached promtool promtool true \
+		"-X github.com/prometheus/common/version.Version=$release" github.com/prometheus/prometheus/cmd/promtool
+	link_bin "$BUILT"
+}
+
 # tool_etcd, tool_kube, tool_kwok: the local control plane that tests/cluster_test.go starts
 # through internal/cluster (loopback only; see there).
 # etcd and kwok carry their version in their sources; the kube commands need it linked in.
@@ -267,7 +279,7 @@ main() {
 	local all_start start tool
 	all_start=$(now)
 	local tools=("$@")
-	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin actionlint amtool etcd kube kwok crds debian-packages)
+	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin actionlint amtool promtool etcd kube kwok crds debian-packages)
 	log "toolchain cache: $CACHE"
 	# Staging directories of builds killed hard enough to skip their cleanup.
 	[[ -d $CACHE ]] && find "$CACHE" -maxdepth 1 -name '.tmp-*' -mmin +1440 -exec rm -rf {} +
@@ -280,6 +292,7 @@ main() {
 		random-standin) tool_random_standin ;;
 		actionlint) tool_actionlint ;;
 		amtool) tool_amtool ;;
+		promtool) tool_promtool ;;
 		etcd) tool_etcd ;;
 		kube) tool_kube ;;
 		kwok) tool_kwok ;;
@@ -287,7 +300,7 @@ main() {
 		crds) tool_crds ;;
 		debian-packages) tool_debian_packages ;;
 		*)
-			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint amtool etcd kube kwok crds debian-packages kube-score)" >&2
+			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint amtool promtool etcd kube kwok crds debian-packages kube-score)" >&2
 			exit 2
 			;;
 		esac
