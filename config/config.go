@@ -88,6 +88,7 @@ type Images struct {
 	Chroma           string `json:"chroma"`
 	Prometheus       string `json:"prometheus"`
 	Grafana          string `json:"grafana"`
+	Alertmanager     string `json:"alertmanager"`
 	// Kubectl runs the volume snapshot job (a shell and kubectl).
 	Kubectl string `json:"kubectl"`
 }
@@ -153,7 +154,9 @@ type Workloads struct {
 	Chroma           Single     `json:"chroma"`
 	Prometheus       Replicated `json:"prometheus"`
 	Grafana          Replicated `json:"grafana"`
-	VolumeSnapshots  Single     `json:"volumeSnapshots"`
+	// Alertmanager's replicas form one cluster, which sends each notification once.
+	Alertmanager    Replicated `json:"alertmanager"`
+	VolumeSnapshots Single     `json:"volumeSnapshots"`
 }
 
 // Sizes are the capacities of the five claims of the review's inventory.
@@ -284,4 +287,7 @@ type SuppliedSecrets struct {
 	RedisPassword    bool
 	JWTSecret        bool
 	LLMAPIKey        bool
+	// AlertWebhookURL and AlertSMTPPassword feed Alertmanager's receivers; nothing is generated for them.
+	AlertWebhookURL   bool
+	AlertSMTPPassword bool
 }

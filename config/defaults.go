@@ -33,6 +33,7 @@ func Defaults(env Environment) Config {
 			Chroma:           "chromadb/chroma:1.0.12",
 			Prometheus:       "prom/prometheus:v3.2.1",
 			Grafana:          "grafana/grafana:11.5.2",
+			Alertmanager:     "prom/alertmanager:v0.28.1",
 			Kubectl:          "alpine/k8s:1.34.1",
 		},
 		Storage: Storage{
@@ -121,6 +122,8 @@ func prodWorkloads() Workloads {
 		// Grafana is stateless here (provisioned datasource and dashboards, admin from a Secret).
 		Grafana:         Replicated{Replicas: 2, Resources: resources("100m", "256Mi", "500m", "512Mi")},
 		VolumeSnapshots: Single{Resources: resources("50m", "64Mi", "200m", "128Mi")},
+		// Two clustered Alertmanagers: either takes every alert, and the pair sends each notification once.
+		Alertmanager: Replicated{Replicas: 2, Resources: resources("50m", "128Mi", "500m", "256Mi")},
 	}
 }
 
@@ -143,6 +146,7 @@ func devWorkloads() Workloads {
 		Chroma:           Single{Resources: resources("100m", "256Mi", "1", "1Gi")},
 		Prometheus:       Replicated{Replicas: 1, Resources: small},
 		Grafana:          Replicated{Replicas: 1, Resources: small},
+		Alertmanager:     Replicated{Replicas: 1, Resources: small},
 		VolumeSnapshots:  Single{Resources: resources("50m", "64Mi", "200m", "128Mi")},
 	}
 }

@@ -36,10 +36,15 @@ const (
 	RedisPasswordKey    = "redisPassword"
 	JWTSecretKey        = "jwtSecret"
 	LLMAPIKeyKey        = "llmApiKey"
+	// AlertWebhookURLKey and AlertSMTPPasswordKey are Alertmanager's receivers' credentials: the webhook's
+	// URL (which often embeds a token) and the SMTP password; absent, that receiver is not configured.
+	AlertWebhookURLKey   = "alertWebhookUrl"
+	AlertSMTPPasswordKey = "alertSmtpPassword"
 )
 
-// SecretKeys are the optional secret keys; when absent the program generates the value.
-var SecretKeys = []string{PostgresPasswordKey, RedisPasswordKey, JWTSecretKey, LLMAPIKeyKey}
+// SecretKeys are the optional secret keys; when absent the program generates the value, or, for the
+// alert receivers' credentials, leaves that receiver out.
+var SecretKeys = []string{PostgresPasswordKey, RedisPasswordKey, JWTSecretKey, LLMAPIKeyKey, AlertWebhookURLKey, AlertSMTPPasswordKey}
 
 // ObjectKeys are the structured keys (the json names of Config's object fields); each overrides the
 // environment's defaults field by field.

@@ -107,10 +107,12 @@ func LoadFrom(src Source) (*Config, error) {
 		}
 	}
 	c.Supplied = SuppliedSecrets{
-		PostgresPassword: isSet(src, PostgresPasswordKey),
-		RedisPassword:    isSet(src, RedisPasswordKey),
-		JWTSecret:        isSet(src, JWTSecretKey),
-		LLMAPIKey:        isSet(src, LLMAPIKeyKey),
+		PostgresPassword:  isSet(src, PostgresPasswordKey),
+		RedisPassword:     isSet(src, RedisPasswordKey),
+		JWTSecret:         isSet(src, JWTSecretKey),
+		LLMAPIKey:         isSet(src, LLMAPIKeyKey),
+		AlertWebhookURL:   isSet(src, AlertWebhookURLKey),
+		AlertSMTPPassword: isSet(src, AlertSMTPPasswordKey),
 	}
 	if len(errs) > 0 {
 		return nil, errs
