@@ -73,13 +73,15 @@ type reach struct {
 
 // peer is a workload as the network sees it: the port it serves (0 for none), the port Prometheus
 // scrapes (0 for none) and the headless Service through which Prometheus finds its pods, whether the
-// ingress controller reaches it, and what it connects to (workloads, data services or LLMProvider).
+// ingress controller reaches it, what it connects to (workloads, data services, LLMProvider or
+// AlertReceivers), and the ports its replicas reach one another on (a cluster's gossip).
 type peer struct {
 	name              string
 	port, metricsPort int
 	metricsService    string
 	public            bool
 	calls             []string
+	clusterPorts      []netPort
 }
 
 // peers are every workload of the stack: the applications, the in-cluster data services and monitoring.
@@ -101,14 +103,25 @@ func peers(c *config.Config) []peer {
 			all = append(all, p)
 		}
 	}
-	return append(all, monitoringPeers...)
+	return append(all, monitoringPeers(c)...)
 }
 
 // monitoringPeers are how the network sees the monitoring layer: Grafana queries Prometheus. Prometheus
-// scrapes every peer's metrics port.
-var monitoringPeers = []peer{
-	{name: PrometheusName, port: prometheusPort},
-	{name: GrafanaName, port: grafanaPort, calls: []string{PrometheusName}},
+// scrapes every peer's metrics port, Alertmanager's included, which is also where it sends alerts.
+// Alertmanager notifies the configured receivers, and its replicas, when several, gossip on 9094.
+func monitoringPeers(c *config.Config) []peer {
+	alertmanager := peer{name: AlertmanagerName, port: alertmanagerPort, metricsPort: alertmanagerPort, metricsService: headlessServiceName(AlertmanagerName)}
+	if len(alertReceiverPorts(c)) > 0 {
+		alertmanager.calls = []string{AlertReceivers}
+	}
+	if c.Workloads.Alertmanager.Replicas > 1 {
+		alertmanager.clusterPorts = []netPort{{alertmanagerClusterPort, "TCP"}, {alertmanagerClusterPort, "UDP"}}
+	}
+	return []peer{
+		{name: PrometheusName, port: prometheusPort},
+		{name: GrafanaName, port: grafanaPort, calls: []string{PrometheusName}},
+		alertmanager,
+	}
 }
 
 // flows are the namespace's allowed traffic, derived from the peers: what each workload admits and
@@ -144,6 +157,11 @@ func allowedFlows(c *config.Config) flows {
 			f.ingress[to.name] = append(f.ingress[to.name], reach{pods: []string{PrometheusName}, ports: tcp(to.metricsPort)})
 			f.egress[PrometheusName] = append(f.egress[PrometheusName], reach{pods: []string{to.name}, ports: tcp(to.metricsPort)})
 		}
+		if len(to.clusterPorts) > 0 {
+			replicas := reach{pods: []string{to.name}, ports: to.clusterPorts}
+			f.ingress[to.name] = append(f.ingress[to.name], replicas)
+			f.egress[to.name] = append(f.egress[to.name], replicas)
+		}
 	}
 	for _, from := range all {
 		for _, callee := range from.calls {
@@ -158,10 +176,13 @@ func allowedFlows(c *config.Config) flows {
 }
 
 // outsideDestination is where a call to something outside the namespace goes: an external data service's
-// address ranges on its port, or the LLM provider.
+// address ranges on its port, the LLM provider, or Alertmanager's receivers.
 func outsideDestination(c *config.Config, callee string) (reach, bool) {
-	if callee == LLMProvider {
+	switch callee {
+	case LLMProvider:
 		return llmDestination(c), true
+	case AlertReceivers:
+		return alertReceiverDestination(c), true
 	}
 	for _, ds := range dataServices {
 		if ds.name == callee && ds.settings(c).IsExternal() {
@@ -189,8 +210,14 @@ func llmDestination(c *config.Config) reach {
 	case len(c.LLM.CIDRs) > 0:
 		return reach{cidrs: c.LLM.CIDRs, ports: tcp(port)}
 	}
+	return publicDestination(c, tcp(port))
+}
+
+// publicDestination is every public address on ports: never the private, shared (CGNAT), loopback or
+// link-local ranges, nor network.clusterCIDRs.
+func publicDestination(c *config.Config, ports []netPort) reach {
 	excluded := append(slices.Clone(nonPublicRanges), c.Network.ClusterCIDRs...)
-	return reach{cidrs: []string{"0.0.0.0/0", "::/0"}, except: excluded, ports: tcp(port)}
+	return reach{cidrs: []string{"0.0.0.0/0", "::/0"}, except: excluded, ports: ports}
 }
 
 // llmPort is the base URL's port: explicit, or the scheme's.

@@ -106,7 +106,8 @@ func TestInventoryWorkloadsMatchTheReview(t *testing.T) {
 	// prod is the review's inventory, with four deliberate changes: the HPAs own the API's and workers'
 	// sizes (the review's initial 3 and 2 would be reset by every apply); the worker's HPA floor is 2, not 1;
 	// Prometheus and Grafana run two replicas, not one (production serves everything from two pods); and
-	// Postgres and Redis are managed endpoints. dev runs one replica of each.
+	// Postgres and Redis are managed endpoints. dev runs one replica of each. Issue 13 keeps Prometheus's
+	// series on claims (a StatefulSet) and adds Alertmanager, reached through its headless Service only.
 	expected := map[string]map[string]want{
 		"prod": {
 			"api":             {"Deployment", 0, 8000, [2]int32{2, 10}},
@@ -115,8 +116,9 @@ func TestInventoryWorkloadsMatchTheReview(t *testing.T) {
 			"internal-portal": {"Deployment", 2, 3000, [2]int32{}},
 			"external-portal": {"Deployment", 3, 3000, [2]int32{}},
 			"chromadb":        {"StatefulSet", 1, 8000, [2]int32{}},
-			"prometheus":      {"Deployment", 2, 9090, [2]int32{}},
+			"prometheus":      {"StatefulSet", 2, 9090, [2]int32{}},
 			"grafana":         {"Deployment", 2, 3000, [2]int32{}},
+			"alertmanager":    {"StatefulSet", 2, 0, [2]int32{}},
 		},
 		"dev": {
 			"api":             {"Deployment", 0, 8000, [2]int32{1, 3}},
@@ -127,8 +129,9 @@ func TestInventoryWorkloadsMatchTheReview(t *testing.T) {
 			"postgres":        {"StatefulSet", 1, 5432, [2]int32{}},
 			"redis":           {"StatefulSet", 1, 6379, [2]int32{}},
 			"chromadb":        {"StatefulSet", 1, 8000, [2]int32{}},
-			"prometheus":      {"Deployment", 1, 9090, [2]int32{}},
+			"prometheus":      {"StatefulSet", 1, 9090, [2]int32{}},
 			"grafana":         {"Deployment", 1, 3000, [2]int32{}},
+			"alertmanager":    {"StatefulSet", 1, 0, [2]int32{}},
 		},
 	}
 	for _, stack := range stacks {
@@ -203,13 +206,18 @@ func TestClaimsMatchTheReview(t *testing.T) {
 			"model-cache":  {"10Gi", "ReadWriteMany", "efs-sc"},
 			"uploads-data": {"20Gi", "ReadWriteMany", "efs-sc"},
 			"chroma-data":  {"50Gi", "ReadWriteOnce", "gp3"},
+			// monitoring.storageSize per Prometheus replica; Alertmanager's silences and notification log.
+			"prometheus-data":   {"20Gi", "ReadWriteOnce", "gp3"},
+			"alertmanager-data": {"1Gi", "ReadWriteOnce", "gp3"},
 		},
 		"dev": {
-			"model-cache":   {"10Gi", "ReadWriteMany", "nfs-client"},
-			"uploads-data":  {"5Gi", "ReadWriteMany", "nfs-client"},
-			"postgres-data": {"5Gi", "ReadWriteOnce", "standard"},
-			"redis-data":    {"1Gi", "ReadWriteOnce", "standard"},
-			"chroma-data":   {"10Gi", "ReadWriteOnce", "standard"},
+			"model-cache":       {"10Gi", "ReadWriteMany", "nfs-client"},
+			"uploads-data":      {"5Gi", "ReadWriteMany", "nfs-client"},
+			"postgres-data":     {"5Gi", "ReadWriteOnce", "standard"},
+			"redis-data":        {"1Gi", "ReadWriteOnce", "standard"},
+			"chroma-data":       {"10Gi", "ReadWriteOnce", "standard"},
+			"prometheus-data":   {"20Gi", "ReadWriteOnce", "standard"},
+			"alertmanager-data": {"1Gi", "ReadWriteOnce", "standard"},
 		},
 	}
 	for _, stack := range stacks {
@@ -533,7 +541,7 @@ func TestDisruptionBudgetsCoverEveryReplicatedWorkload(t *testing.T) {
 		// name -> "maxUnavailable=1" for replicated serving workloads, "minAvailable=1" for a protected single replica
 		"prod": {"api": "maxUnavailable=1", "celery-worker": "maxUnavailable=1", "external-portal": "maxUnavailable=1",
 			"internal-portal": "maxUnavailable=1", "prometheus": "maxUnavailable=1", "grafana": "maxUnavailable=1",
-			"chromadb": "minAvailable=1"},
+			"alertmanager": "maxUnavailable=1", "chromadb": "minAvailable=1"},
 		"dev": {"api": "maxUnavailable=1", "celery-worker": "maxUnavailable=1"},
 	}
 	for _, stack := range stacks {

@@ -53,9 +53,10 @@ func outsideParties(namespace string) []reachability.Party {
 
 // probedPorts are every port any party serves or could be sent to.
 var probedPorts = []reachability.Port{
-	reachability.UDP(53), reachability.TCP(53), reachability.TCP(80), reachability.TCP(443), reachability.TCP(3000),
+	reachability.UDP(53), reachability.TCP(53), reachability.TCP(80), reachability.TCP(443), reachability.TCP(587), reachability.TCP(3000),
 	reachability.TCP(5432), reachability.TCP(6379), reachability.TCP(6443), reachability.TCP(8000), reachability.TCP(8089),
-	reachability.TCP(9090), reachability.TCP(9100), reachability.TCP(9121), reachability.TCP(9187), reachability.TCP(11434),
+	reachability.TCP(9090), reachability.TCP(9093), reachability.TCP(9094), reachability.UDP(9094), reachability.TCP(9100),
+	reachability.TCP(9121), reachability.TCP(9187), reachability.TCP(11434),
 }
 
 // stackNetwork is a stack's rendered NetworkPolicies and every party of its flows.
@@ -103,10 +104,15 @@ func expectedFlows(stack string) []reachability.Flow {
 		tcp("internal-portal", "api", 8000),
 		tcp("prometheus", "api", 9100),
 		tcp("grafana", "prometheus", 9090),
+		// Prometheus sends alerts to, and scrapes, every Alertmanager replica. With no receiver configured
+		// (neither stack file sets one) Alertmanager sends nothing out; its replicas' gossip on 9094 is
+		// between pods of one workload, which this table of distinct parties does not list (see
+		// TestAlertmanagerReplicasGossipAndNotifyOnlyTheirReceivers).
+		tcp("prometheus", "alertmanager", 9093),
 	}
 	// Every pod of the namespace resolves names through the cluster DNS, and nothing else there.
 	for _, pod := range []string{"api", "celery-worker", "celery-beat", "db-migrate", "external-portal", "internal-portal",
-		"prometheus", "grafana", "chromadb", acmeSolver} {
+		"prometheus", "grafana", "alertmanager", "chromadb", acmeSolver} {
 		flows = append(flows,
 			reachability.Flow{From: pod, To: clusterDNS, Port: reachability.UDP(53)},
 			reachability.Flow{From: pod, To: clusterDNS, Port: reachability.TCP(53)})
