@@ -89,6 +89,20 @@ done
 `
 }
 
+// SnapshotInScript is the VolumeSnapshot manifest a snapshot script (as the job's ConfigMap holds it) feeds
+// kubectl for claim, with the shell's stamp and class filled in: what the tests give the API server.
+func SnapshotInScript(script, claim, stamp, class string) (string, error) {
+	start := strings.Index(script, "apiVersion:")
+	if start < 0 {
+		return "", fmt.Errorf("no VolumeSnapshot manifest in the snapshot script")
+	}
+	manifest, _, ok := strings.Cut(script[start:], "EOF\n")
+	if !ok {
+		return "", fmt.Errorf("the snapshot script's manifest has no end")
+	}
+	return strings.NewReplacer("${claim}", claim, "${stamp}", stamp, "${CLASS}", class).Replace(manifest), nil
+}
+
 // NewBackups registers the snapshot job when the stack schedules snapshots and has claims to take.
 func NewBackups(ctx *pulumi.Context, name string, args *BackupsArgs, opts ...pulumi.ResourceOption) (*Backups, error) {
 	b := &Backups{}

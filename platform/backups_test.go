@@ -1,7 +1,6 @@
 package platform
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,6 +10,8 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
+
+	"github.com/jdjones/jd-jones-rag-infra/components"
 )
 
 const (
@@ -53,8 +54,8 @@ func TestProdSnapshotsChromaNightlyWithARoleLimitedToSnapshots(t *testing.T) {
 	assert.Contains(t, sh, `-l "backup.jdjones.com/claim=${claim}" --sort-by=.metadata.creationTimestamp`)
 
 	// The manifest the script feeds kubectl, with the shell's values, is a VolumeSnapshot of the claim.
-	manifest := sh[strings.Index(sh, "apiVersion:"):strings.Index(sh, "EOF\n  kubectl get")]
-	manifest = strings.NewReplacer("${claim}", "chroma-data-chromadb-0", "${stamp}", "20261126030000", "${CLASS}", "ebs-csi-snapshots").Replace(manifest)
+	manifest, err := components.SnapshotInScript(sh, "chroma-data-chromadb-0", "20261126030000", "ebs-csi-snapshots")
+	require.NoError(t, err)
 	var snap unstructured.Unstructured
 	require.NoError(t, yaml.Unmarshal([]byte(manifest), &snap.Object))
 	assert.Equal(t, "snapshot.storage.k8s.io/v1", snap.GetAPIVersion())

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	appsv1 "k8s.io/api/apps/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -24,7 +25,13 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/yaml"
 
+	"github.com/jdjones/jd-jones-rag-infra/components"
 	"github.com/jdjones/jd-jones-rag-infra/internal/cluster"
 	"github.com/jdjones/jd-jones-rag-infra/internal/runner"
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
@@ -60,7 +67,7 @@ func startCluster(t *testing.T) *cluster.Cluster {
 	require.NoError(t, err)
 	start := time.Now()
 	c, err := cluster.Start(context.Background(), cluster.Options{
-		BinDir: filepath.Join(repo, ".tools", "bin"), Dir: dir,
+		BinDir: filepath.Join(repo, ".tools", "bin"), Dir: dir, CRDDir: filepath.Join(repo, ".tools", "crds"),
 		StorageClasses: classes, IngressClasses: []string{"nginx"},
 	})
 	require.NoError(t, err, "starting the local control plane (make tools builds it)")
@@ -162,6 +169,9 @@ func TestBothStacksOnARealControlPlane(t *testing.T) {
 			assertNoPlaintextSecrets(t, c, clusterSession(t, c, stack, state), namespaces[stack])
 		})
 	}
+	phase(t, "prod's snapshot job is accepted, may only touch VolumeSnapshots, and takes snapshots the API validates", func(t *testing.T) {
+		assertSnapshotJobAccepted(t, c, namespaces["prod"])
+	})
 	phase(t, "a fresh up of dev's configuration brings every workload up under Pod Security restricted", func(t *testing.T) {
 		s := clusterSession(t, c, "dev", t.TempDir())
 		s.ProjectDir = stackFileWith(t, "", map[string]string{"namespace: " + namespaces["dev"]: "namespace: " + freshNamespace})
@@ -182,7 +192,7 @@ func TestBothStacksOnARealControlPlane(t *testing.T) {
 	phase(t, "a change that breaks a stack policy is refused before anything is applied", func(t *testing.T) {
 		assertStackPolicyGatesUp(t, c, "dev", state)
 	})
-	phase(t, "a data claim's new size previews as a replacement of its StatefulSet and nothing else", func(t *testing.T) {
+	phase(t, "a data claim's new size previews as a refused replacement of its StatefulSet and nothing else", func(t *testing.T) {
 		assertClaimResizePreviewsAReplace(t, c, state)
 	})
 	phase(t, "destroy of dev removes everything", func(t *testing.T) {
@@ -582,28 +592,87 @@ func assertUpdateRollsOnlyUsers(t *testing.T, c *cluster.Cluster, state string) 
 	assertRunning(t, c, "dev")
 }
 
+// assertSnapshotJobAccepted checks the snapshot CronJob prod runs against the real API server with the
+// real snapshot CRDs: its ServiceAccount may create, list and delete VolumeSnapshots and nothing else
+// asked here, and the VolumeSnapshot its script would create, read from the live ConfigMap, passes the
+// CRD's validation (a server-side dry run).
+func assertSnapshotJobAccepted(t *testing.T, c *cluster.Cluster, ns string) {
+	ctx := context.Background()
+	job, err := c.Client.BatchV1().CronJobs(ns).Get(ctx, "volume-snapshots", metav1.GetOptions{})
+	require.NoError(t, err, "the snapshot CronJob")
+	env := map[string]string{}
+	for _, e := range job.Spec.JobTemplate.Spec.Template.Spec.Containers[0].Env {
+		env[e.Name] = e.Value
+	}
+	require.NotEmpty(t, env["CLAIMS"])
+	for _, claim := range strings.Fields(env["CLAIMS"]) {
+		_, err := c.Client.CoreV1().PersistentVolumeClaims(ns).Get(ctx, claim, metav1.GetOptions{})
+		assert.NoError(t, err, "the job snapshots claim %s, which exists", claim)
+	}
+
+	user := "system:serviceaccount:" + ns + ":volume-snapshots"
+	can := func(verb, group, resource string) bool {
+		review, err := c.Client.AuthorizationV1().SubjectAccessReviews().Create(ctx, &authorizationv1.SubjectAccessReview{
+			Spec: authorizationv1.SubjectAccessReviewSpec{User: user, ResourceAttributes: &authorizationv1.ResourceAttributes{
+				Namespace: ns, Verb: verb, Group: group, Resource: resource,
+			}},
+		}, metav1.CreateOptions{})
+		require.NoError(t, err)
+		return review.Status.Allowed
+	}
+	for _, verb := range []string{"create", "list", "delete"} {
+		assert.True(t, can(verb, "snapshot.storage.k8s.io", "volumesnapshots"), "the job may %s VolumeSnapshots", verb)
+	}
+	assert.False(t, can("get", "", "secrets"), "the job may not read Secrets")
+	assert.False(t, can("delete", "", "persistentvolumeclaims"), "the job may not delete claims")
+	assert.False(t, can("create", "snapshot.storage.k8s.io", "volumesnapshotcontents"), "the job may not forge snapshot contents")
+
+	cm, err := c.Client.CoreV1().ConfigMaps(ns).Get(ctx, "volume-snapshots", metav1.GetOptions{})
+	require.NoError(t, err)
+	manifest, err := components.SnapshotInScript(cm.Data["snapshot.sh"], strings.Fields(env["CLAIMS"])[0], "20261126030000", env["CLASS"])
+	require.NoError(t, err)
+	var snapshot unstructured.Unstructured
+	require.NoError(t, yaml.Unmarshal([]byte(manifest), &snapshot.Object))
+	cfg, err := clientcmd.BuildConfigFromFlags("", c.Kubeconfig)
+	require.NoError(t, err)
+	client, err := dynamic.NewForConfig(cfg)
+	require.NoError(t, err)
+	snapshots := client.Resource(schema.GroupVersionResource{Group: "snapshot.storage.k8s.io", Version: "v1", Resource: "volumesnapshots"}).Namespace(ns)
+	_, err = snapshots.Create(ctx, &snapshot, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+	assert.NoError(t, err, "the VolumeSnapshot the job would create validates against the CRD")
+	// The compliant twin's broken sibling: the CRD's schema does refuse a snapshot without a source.
+	unstructured.RemoveNestedField(snapshot.Object, "spec", "source")
+	_, err = snapshots.Create(ctx, &snapshot, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+	assert.Error(t, err, "the CRD is installed and validating: a snapshot without a source is refused")
+}
+
 // assertClaimResizePreviewsAReplace previews dev with a larger ChromaDB claim: claim templates are
-// immutable, so the preview must show the StatefulSet replaced (what the README's resize procedure
-// is for), the claim itself untouched and nothing else replaced.
+// immutable, so the preview plans to replace the StatefulSet, and the API server's dry run of the
+// replacement, while the old StatefulSet of that name exists, refuses it. That refusal is what a user
+// sees, and what the README's resize procedure is for; nothing else that holds data or secrets is
+// replaced, and nothing changes.
 func assertClaimResizePreviewsAReplace(t *testing.T, c *cluster.Cluster, state string) {
 	s := clusterSession(t, c, "dev", state)
 	s.ProjectDir = stackFileWith(t, "", map[string]string{"chromaData: 10Gi": "chromaData: 20Gi"})
 	ch, wait := collect()
 	_, err := s.Preview(context.Background(), ch)
 	evs := wait()
-	require.NoError(t, err)
+	require.Error(t, err, "the preview refuses the replacement")
+	assert.Contains(t, err.Error(), `StatefulSet.apps "chromadb" is invalid: spec: Forbidden: updates to statefulset spec`)
 	replaced := map[string]bool{}
 	for _, e := range evs {
 		if pre := e.ResourcePreEvent; pre != nil && pre.Metadata.Op == apitype.OpReplace {
-			replaced[pre.Metadata.Type+"::"+pre.Metadata.URN[strings.LastIndex(pre.Metadata.URN, "::")+2:]] = true
+			for _, kind := range []string{":StatefulSet", ":PersistentVolumeClaim", ":Secret", "RandomPassword"} {
+				if strings.HasSuffix(pre.Metadata.Type, kind) {
+					replaced[pre.Metadata.URN[strings.LastIndex(pre.Metadata.URN, "::")+2:]] = true
+				}
+			}
 		}
 	}
-	assert.Equal(t, map[string]bool{"kubernetes:apps/v1:StatefulSet::jd-jones-rag-data-chromadb": true}, replaced)
+	assert.Equal(t, map[string]bool{"jd-jones-rag-data-chromadb": true}, replaced, "the one StatefulSet whose claim template changed")
 	live := snapshot(t, c, namespaces["dev"])
-	assert.Equal(t, "10Gi", func() string {
-		q := live.claims["chroma-data-chromadb-0"].Spec.Resources.Requests[corev1.ResourceStorage]
-		return q.String()
-	}(), "a preview changes nothing")
+	q := live.claims["chroma-data-chromadb-0"].Spec.Resources.Requests[corev1.ResourceStorage]
+	assert.Equal(t, "10Gi", q.String(), "a preview changes nothing")
 }
 
 // assertOutageConverges runs a fresh up of dev, stops the apiserver once Pulumi starts creating

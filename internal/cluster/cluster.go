@@ -65,6 +65,9 @@ type Options struct {
 	// IngressClasses are served by a stand-in ingress controller that publishes a load balancer
 	// address on their Ingresses, as a real controller would (Pulumi awaits it).
 	IngressClasses []string
+	// CRDDir holds the upstream CRD manifests `make tools` copies to .tools/crds; every one is
+	// installed before the cluster is handed over.
+	CRDDir string
 }
 
 // Cluster is a running control plane, local or external.
@@ -127,6 +130,9 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	if missing := Missing(opts.BinDir); len(missing) > 0 {
 		return nil, fmt.Errorf("control plane binaries %v missing from %s: run `make tools`", missing, opts.BinDir)
 	}
+	if _, err := crdFiles(opts.CRDDir); err != nil {
+		return nil, err
+	}
 	c = &Cluster{Local: true, opts: opts, procs: map[string]*process{}, started: time.Now()}
 	defer func() {
 		if err != nil {
@@ -177,6 +183,9 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 		return c, err
 	}
 	if err := c.seed(ctx); err != nil {
+		return c, err
+	}
+	if err := c.installCRDs(ctx, opts.CRDDir); err != nil {
 		return c, err
 	}
 	bg, stop := context.WithCancel(context.Background())
