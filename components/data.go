@@ -12,11 +12,11 @@ import (
 
 // Ports and user ids of the data services' images.
 const (
-	postgresPort         = 5432
+	postgresPort         = config.PostgresPort
 	postgresExporterPort = 9187
-	redisPort            = 6379
+	redisPort            = config.RedisPort
 	redisExporterPort    = 9121
-	chromaPort           = 8000
+	chromaPort           = config.ChromaPort
 	// postgresUID and redisUID are the postgres and redis users of the official images.
 	postgresUID = 999
 	redisUID    = 999
@@ -129,7 +129,7 @@ func postgresSet(c *config.Config, f *Foundation) dataSet {
 	user, db := c.Postgres.User, c.Postgres.Database
 	ready := []string{"pg_isready", "-U", user, "-d", db, "-h", "127.0.0.1", "-p", strconv.Itoa(postgresPort)}
 	password := f.credentials.postgres
-	return dataSet{statefulSet: dataStatefulSet(c, "postgres-data", c.Storage.Sizes.PostgresData, pod{
+	return dataSet{statefulSet: dataStatefulSet(c, claimTemplate{name: "postgres-data", size: c.Storage.Sizes.PostgresData, restoreFrom: c.Backups.RestoreFrom.PostgresData}, pod{
 		name: PostgresName, component: "database", uid: postgresUID,
 		configMaps: []configMapFiles{{name: PostgresInitName, files: map[string]string{"01-pgvector.sql": pgvectorInit}}},
 		volumes: corev1.VolumeArray{
@@ -181,7 +181,7 @@ func redisPing(accept string) []string {
 func redisSet(c *config.Config, f *Foundation) dataSet {
 	password := f.credentials.redis
 	conf := secretFiles{name: redisConfigName, files: map[string]pulumi.StringOutput{redisConfigFile: redisConfig(f.secrets[redisPasswordKey])}}
-	return dataSet{secrets: []secretFiles{conf}, statefulSet: dataStatefulSet(c, "redis-data", c.Storage.Sizes.RedisData, pod{
+	return dataSet{secrets: []secretFiles{conf}, statefulSet: dataStatefulSet(c, claimTemplate{name: "redis-data", size: c.Storage.Sizes.RedisData, restoreFrom: c.Backups.RestoreFrom.RedisData}, pod{
 		name: RedisName, component: "cache", uid: redisUID,
 		volumes: corev1.VolumeArray{secretVolume(redisConfigName, redisConfigName)},
 		containers: []container{
@@ -221,7 +221,7 @@ func redisSet(c *config.Config, f *Foundation) dataSet {
 // proxy beside it (see chromaproxy.go).
 func chromaSet(c *config.Config, f *Foundation) dataSet {
 	proxy := secretFiles{name: chromaProxyName, files: map[string]pulumi.StringOutput{chromaProxyFile: chromaProxyConfig(f.secrets[chromaTokenKey])}}
-	return dataSet{secrets: []secretFiles{proxy}, statefulSet: dataStatefulSet(c, "chroma-data", c.Storage.Sizes.ChromaData, pod{
+	return dataSet{secrets: []secretFiles{proxy}, statefulSet: dataStatefulSet(c, claimTemplate{name: "chroma-data", size: c.Storage.Sizes.ChromaData, restoreFrom: c.Backups.RestoreFrom.ChromaData}, pod{
 		name: ChromaName, component: "vector-store", uid: chromaUID,
 		volumes: corev1.VolumeArray{secretVolume(chromaProxyName, chromaProxyName)},
 		containers: []container{
@@ -246,12 +246,13 @@ func chromaSet(c *config.Config, f *Foundation) dataSet {
 	})}
 }
 
-// dataStatefulSet is a data service's StatefulSet: its pod, one ReadWriteOnce claim of the data class,
-// and the headless Service named after the pod.
-func dataStatefulSet(c *config.Config, claim, size string, p pod) statefulSet {
+// dataStatefulSet is a data service's StatefulSet: its pod, one ReadWriteOnce claim of the data class
+// (restored from a snapshot when the stack names one), and the headless Service named after the pod.
+func dataStatefulSet(c *config.Config, claim claimTemplate, p pod) statefulSet {
+	claim.storageClass = c.Storage.ClassName
 	return statefulSet{
 		pod:         p,
-		claims:      []claimTemplate{{name: claim, storageClass: c.Storage.ClassName, size: size}},
+		claims:      []claimTemplate{claim},
 		serviceName: headlessServiceName(p.name),
 	}
 }

@@ -92,7 +92,7 @@ func NewFoundation(ctx *pulumi.Context, name string, args *FoundationArgs, opts 
 		return nil, err
 	}
 	ns, err := corev1.NewNamespace(ctx, l.child("namespace"), &corev1.NamespaceArgs{
-		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(c.Namespace), Labels: namespaceLabels(l.scope, c.Namespace)},
+		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(c.Namespace), Labels: namespaceLabels(l.scope, c.Namespace, c.KubernetesVersion)},
 	}, l.opts(dataProtection(c))...)
 	if err != nil {
 		return nil, fmt.Errorf("namespace %s: %w", c.Namespace, err)
@@ -135,12 +135,14 @@ func NewFoundation(ctx *pulumi.Context, name string, args *FoundationArgs, opts 
 	return f, l.done(pulumi.Map{"namespace": f.Namespace, "grafanaAdminPassword": f.GrafanaAdminPassword})
 }
 
-// namespaceLabels enforce Pod Security "restricted" (and audit and warn at the same level).
-func namespaceLabels(s scope, name string) pulumi.StringMap {
+// namespaceLabels enforce Pod Security "restricted" as the cluster's version defines it, so a cluster
+// upgrade cannot tighten the rules under running pods unannounced; audit and warn follow the latest
+// rules, so such a tightening shows in warnings and audit logs before it is enforced.
+func namespaceLabels(s scope, name, kubernetesVersion string) pulumi.StringMap {
 	l := s.labels(name, "namespace")
-	for _, mode := range []string{"enforce", "audit", "warn"} {
+	for mode, version := range map[string]string{"enforce": kubernetesVersion, "audit": "latest", "warn": "latest"} {
 		l["pod-security.kubernetes.io/"+mode] = pulumi.String("restricted")
-		l["pod-security.kubernetes.io/"+mode+"-version"] = pulumi.String("latest")
+		l["pod-security.kubernetes.io/"+mode+"-version"] = pulumi.String(version)
 	}
 	return l
 }

@@ -38,6 +38,9 @@ type NetworkPoliciesArgs struct {
 // LLMProvider is the name the flows give the language model provider the API and workers call.
 const LLMProvider = "llm-provider"
 
+// KubernetesAPI is the name the flows give the cluster's API server, which only the snapshot job calls.
+const KubernetesAPI = "kubernetes-api"
+
 // acmeSolverPort is the port cert-manager's HTTP-01 solver pods answer on.
 const acmeSolverPort = 8089
 
@@ -102,6 +105,9 @@ func peers(c *config.Config) []peer {
 			}
 			all = append(all, p)
 		}
+	}
+	if c.Backups.SnapshotsEnabled() {
+		all = append(all, peer{name: VolumeSnapshotsName, calls: []string{KubernetesAPI}})
 	}
 	return append(all, monitoringPeers(c)...)
 }
@@ -183,6 +189,8 @@ func outsideDestination(c *config.Config, callee string) (reach, bool) {
 		return llmDestination(c), true
 	case AlertReceivers:
 		return alertReceiverDestination(c), true
+	case KubernetesAPI:
+		return reach{cidrs: c.Backups.APIServerCIDRs, ports: tcp(c.Backups.APIServerPort)}, true
 	}
 	for _, ds := range dataServices {
 		if ds.name == callee && ds.settings(c).IsExternal() {

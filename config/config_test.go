@@ -81,11 +81,11 @@ func TestLookupsReadTheKeysAStackWrites(t *testing.T) {
 	assert.Equal(t, c.Probes.WorkerLiveness, liveness)
 
 	api, _ := c.WorkloadSize("api")
-	assert.Equal(t, Size{Resources: c.Workloads.API.Resources, Autoscale: &c.Workloads.API}, api)
+	assert.Equal(t, Size{Resources: c.Workloads.API.Resources, Autoscale: &c.Workloads.API, GracePeriodSeconds: 30}, api)
 	portal, _ := c.WorkloadSize("externalPortal")
-	assert.Equal(t, Size{Resources: c.Workloads.ExternalPortal.Resources, Replicas: 3}, portal)
+	assert.Equal(t, Size{Resources: c.Workloads.ExternalPortal.Resources, Replicas: 3, GracePeriodSeconds: DefaultGracePeriodSeconds}, portal)
 	beat, _ := c.WorkloadSize("celeryBeat")
-	assert.Equal(t, Size{Resources: c.Workloads.CeleryBeat.Resources, Replicas: 1, Single: true}, beat)
+	assert.Equal(t, Size{Resources: c.Workloads.CeleryBeat.Resources, Replicas: 1, Single: true, GracePeriodSeconds: DefaultGracePeriodSeconds}, beat)
 
 	_, err = c.Image("API")
 	assert.EqualError(t, err, "no config key images.API", "keys are case-sensitive, as in the stack file")

@@ -514,7 +514,34 @@ func TestNamespaceEnforcesRestrictedPodSecurity(t *testing.T) {
 	for _, mode := range []string{"enforce", "audit", "warn"} {
 		assert.Equal(t, "restricted", ns.Labels["pod-security.kubernetes.io/"+mode], mode)
 	}
+	assert.Equal(t, "v1.34", ns.Labels["pod-security.kubernetes.io/enforce-version"], "enforced as the cluster's version defines it")
+	assert.Equal(t, "latest", ns.Labels["pod-security.kubernetes.io/warn-version"], "warned of as the latest rules would")
+	r, ok = runStack(t, "dev", map[string]string{"kubernetesVersion": "v1.33"}).Object(namespaceType, "jd-jones-rag-dev")
+	require.True(t, ok)
+	require.NoError(t, r.Decode(&ns))
+	assert.Equal(t, "v1.33", ns.Labels["pod-security.kubernetes.io/enforce-version"])
 }
+
+func TestAClaimRestoredFromASnapshotNamesItAsItsDataSource(t *testing.T) {
+	rec := runStack(t, "dev", map[string]string{"backups": `{"restoreFrom": {"chromaData": "chroma-data-chromadb-0-20261126030000"}}`})
+	for _, name := range []string{"chromadb", "postgres"} {
+		r, ok := rec.Object(statefulSetType, name)
+		require.True(t, ok)
+		var sts appsv1.StatefulSet
+		require.NoError(t, r.Decode(&sts))
+		source := sts.Spec.VolumeClaimTemplates[0].Spec.DataSource
+		if name == "postgres" {
+			assert.Nil(t, source, "a claim without a snapshot starts empty")
+			continue
+		}
+		require.NotNil(t, source)
+		assert.Equal(t, corev1.TypedLocalObjectReference{
+			APIGroup: ptr("snapshot.storage.k8s.io"), Kind: "VolumeSnapshot", Name: "chroma-data-chromadb-0-20261126030000",
+		}, *source)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
 
 func TestMigrationGatesTheApiAndWorkers(t *testing.T) {
 	rec := runStack(t, "dev", nil)

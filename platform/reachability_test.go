@@ -46,7 +46,8 @@ func outsideParties(namespace string) []reachability.Party {
 		reachability.Address(managedRedis, "10.40.48.10"),
 		reachability.Address(otherPrivateHost, "10.99.0.5"),
 		reachability.Address(metadataEndpoint, "169.254.169.254"),
-		reachability.Address(kubeAPIServer, "172.18.0.2"),
+		// Inside prod's backups.apiServerCIDRs: the snapshot job may reach it, nothing else may.
+		reachability.Address(kubeAPIServer, "10.40.0.10"),
 		reachability.Address(internetHost, "93.184.216.34"),
 	}
 }
@@ -82,7 +83,7 @@ func renderedNetwork(t *testing.T, stack string) stackNetwork {
 		policies = append(policies, np)
 	}
 	var parties []reachability.Party
-	for i, r := range workloads(rec) {
+	for i, r := range append(workloads(rec), rec.OfType(cronJobType)...) {
 		labels := decodeWorkload(t, r).spec.Labels
 		parties = append(parties, reachability.Pod(labels["app.kubernetes.io/name"], namespace, labels, fmt.Sprintf("10.244.0.%d", i+10)))
 	}
@@ -133,6 +134,12 @@ func expectedFlows(stack string) []reachability.Flow {
 			tcp(client, postgres, postgresPort), tcp(client, redis, redisPort), tcp(client, "chromadb", 8000))
 	}
 	flows = append(flows, tcp("celery-beat", redis, redisPort), tcp("db-migrate", postgres, postgresPort))
+	// Prod snapshots ChromaDB nightly: the snapshot job reaches the API server, and its DNS.
+	if stack == "prod" {
+		flows = append(flows, tcp("volume-snapshots", kubeAPIServer, 443),
+			reachability.Flow{From: "volume-snapshots", To: clusterDNS, Port: reachability.UDP(53)},
+			reachability.Flow{From: "volume-snapshots", To: clusterDNS, Port: reachability.TCP(53)})
+	}
 	// The LLM: dev's Ollama in its namespace; prod's provider on the internet, over HTTPS.
 	for _, client := range []string{"api", "celery-worker"} {
 		if stack == "prod" {
@@ -194,7 +201,9 @@ func TestTheDeniedFlowsTheIssueNames(t *testing.T) {
 				}
 				for _, port := range probedPorts {
 					denied(p.Name, metadataEndpoint, port)
-					denied(p.Name, kubeAPIServer, port)
+					if p.Name != "volume-snapshots" || port != reachability.TCP(443) {
+						denied(p.Name, kubeAPIServer, port)
+					}
 					denied(p.Name, otherPrivateHost, port)
 					if p.Name != "api" && p.Name != "celery-worker" {
 						denied(p.Name, internetHost, port)
