@@ -23,11 +23,8 @@ const (
 	chromaHeartbeat    = "/api/v2/heartbeat"
 )
 
-// defaultChromaProxyImage is the proxy's image: nginx built to run as any non-root user.
-const defaultChromaProxyImage = "nginxinc/nginx-unprivileged:1.28.0-alpine"
-
-// defaultChromaProxyResources size the proxy: one nginx worker that streams requests and responses.
-var defaultChromaProxyResources = config.Resources{
+// chromaProxyResources size the proxy: one nginx worker that streams requests and responses.
+var chromaProxyResources = config.Resources{
 	Requests: config.ResourceList{CPU: "10m", Memory: "16Mi"},
 	Limits:   config.ResourceList{CPU: "500m", Memory: "64Mi"},
 }
@@ -115,14 +112,14 @@ http {
 `
 
 // chromaProxyContainer is the proxy sidecar: it serves the Service's port and is ready when Chroma is.
-func chromaProxyContainer() container {
+func chromaProxyContainer(c *config.Config) container {
 	return container{
-		name: chromaProxyName, image: defaultChromaProxyImage,
+		name: chromaProxyName, image: c.Images.ChromaProxy,
 		// The image's entry point would template /etc/nginx, which the read-only root filesystem refuses.
 		command:   []string{"nginx", "-e", "stderr", "-c", chromaProxyDir + "/" + chromaProxyFile},
 		ports:     []port{{"http", chromaPort}},
 		mounts:    corev1.VolumeMountArray{readOnlyMount(chromaProxyName, chromaProxyDir)},
-		resources: defaultChromaProxyResources,
+		resources: chromaProxyResources,
 		liveness:  tcpProbe("http", livenessTiming),
 		readiness: httpProbe(chromaHeartbeat, "http", readinessTiming),
 	}

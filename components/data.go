@@ -241,7 +241,7 @@ func chromaSet(c *config.Config, f *Foundation) dataSet {
 				liveness:  chromaHeartbeatProbe(livenessTiming),
 				readiness: chromaHeartbeatProbe(readinessTiming),
 			},
-			chromaProxyContainer(),
+			chromaProxyContainer(c),
 		},
 	})}
 }

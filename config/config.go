@@ -89,6 +89,8 @@ type Images struct {
 	Prometheus       string `json:"prometheus"`
 	Grafana          string `json:"grafana"`
 	Alertmanager     string `json:"alertmanager"`
+	// ChromaProxy is the token-checking nginx in front of ChromaDB (an image that runs as non-root).
+	ChromaProxy string `json:"chromaProxy"`
 	// Kubectl runs the volume snapshot job (a shell and kubectl).
 	Kubectl string `json:"kubectl"`
 }

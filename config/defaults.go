@@ -34,6 +34,7 @@ func Defaults(env Environment) Config {
 			Prometheus:       "prom/prometheus:v3.2.1",
 			Grafana:          "grafana/grafana:11.5.2",
 			Alertmanager:     "prom/alertmanager:v0.28.1",
+			ChromaProxy:      "nginxinc/nginx-unprivileged:1.28.0-alpine",
 			Kubectl:          "alpine/k8s:1.34.1",
 		},
 		Storage: Storage{
