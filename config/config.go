@@ -42,6 +42,9 @@ type Config struct {
 	Limits     Limits      `json:"limits"`
 	Monitoring Monitoring  `json:"monitoring"`
 	Backups    Backups     `json:"backups"`
+	// ExternalSecrets and StackReference are optional sources of what prod reads from outside.
+	ExternalSecrets ExternalSecrets `json:"externalSecrets"`
+	StackReference  StackReference  `json:"stackReference"`
 
 	// Supplied holds the secrets the stack supplies itself; absent ones are generated.
 	Supplied SuppliedSecrets
@@ -109,13 +112,15 @@ type Resources struct {
 
 // Single is a workload that always runs exactly one replica.
 type Single struct {
-	Resources Resources `json:"resources"`
+	Resources Resources  `json:"resources"`
+	Pod       PodOptions `json:"pod"`
 }
 
 // Replicated is a workload with a fixed replica count.
 type Replicated struct {
-	Replicas  int       `json:"replicas"`
-	Resources Resources `json:"resources"`
+	Replicas  int        `json:"replicas"`
+	Resources Resources  `json:"resources"`
+	Pod       PodOptions `json:"pod"`
 }
 
 // Limits are the ceilings a workload's size may not exceed: what one node can hold and what the cluster
@@ -138,7 +143,8 @@ type Autoscaled struct {
 	Resources           Resources `json:"resources"`
 	// TerminationGracePeriodSeconds is how long a stopping pod may finish its work (a Celery worker's
 	// warm shutdown lets its running tasks complete) before it is killed.
-	TerminationGracePeriodSeconds int `json:"terminationGracePeriodSeconds"`
+	TerminationGracePeriodSeconds int        `json:"terminationGracePeriodSeconds"`
+	Pod                           PodOptions `json:"pod"`
 }
 
 // Workloads sizes every container of the platform.

@@ -65,7 +65,7 @@ func TestLoadFromNamesEveryBadValueAtOnce(t *testing.T) {
 }
 
 func TestObjectKeysAreTheJSONNamesOfConfigsObjects(t *testing.T) {
-	assert.Equal(t, []string{"ingress", "images", "workloads", "storage", "postgres", "redis", "chroma", "llm", "commands", "probes", "network", "limits", "monitoring", "backups"}, ObjectKeys)
+	assert.Equal(t, []string{"ingress", "images", "workloads", "storage", "postgres", "redis", "chroma", "llm", "commands", "probes", "network", "limits", "monitoring", "backups", "externalSecrets", "stackReference"}, ObjectKeys)
 }
 
 func TestLookupsReadTheKeysAStackWrites(t *testing.T) {
