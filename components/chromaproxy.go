@@ -21,6 +21,9 @@ const (
 	// chromaLoopbackPort is where Chroma listens, on 127.0.0.1, behind the proxy (CHROMA_PORT).
 	chromaLoopbackPort = 8001
 	chromaHeartbeat    = "/api/v2/heartbeat"
+	// chromaTokenSecret holds the token under chromaTokenKey, for the proxy and for Chroma's clients.
+	chromaTokenSecret = "chroma-token"
+	chromaTokenKey    = "token"
 )
 
 // chromaProxyResources size the proxy: one nginx worker that streams requests and responses.

@@ -62,7 +62,7 @@ type dataService struct {
 // dataSet is an in-cluster data service's StatefulSet and the Secrets of files its pod mounts.
 type dataSet struct {
 	statefulSet
-	secrets []secretFiles
+	secrets []ownedSecret
 }
 
 // dataServices are the data layer's services, in registration order.
@@ -89,7 +89,7 @@ func NewDataLayer(ctx *pulumi.Context, name string, args *DataLayerArgs, opts ..
 		component, ports := set.pod.component, set.pod.ports()
 		var secrets []pulumi.Resource
 		for _, files := range set.secrets {
-			secret, rollout, err := l.podSecret(f, component, files)
+			secret, rollout, err := l.ownedSecret(f, component, files)
 			if err != nil {
 				return nil, err
 			}
@@ -180,8 +180,8 @@ func redisPing(accept string) []string {
 // (redis.conf), and its exporter sidecar.
 func redisSet(c *config.Config, f *Foundation) dataSet {
 	password := f.credentials.redis
-	conf := secretFiles{name: redisConfigName, files: map[string]pulumi.StringOutput{redisConfigFile: redisConfig(f.secrets[redisPasswordKey])}}
-	return dataSet{secrets: []secretFiles{conf}, statefulSet: dataStatefulSet(c, claimTemplate{name: "redis-data", size: c.Storage.Sizes.RedisData, restoreFrom: c.Backups.RestoreFrom.RedisData}, pod{
+	conf := ownedSecret{name: redisConfigName, data: map[string]pulumi.StringOutput{redisConfigFile: redisConfig(f.secrets[redisPasswordKey])}}
+	return dataSet{secrets: []ownedSecret{conf}, statefulSet: dataStatefulSet(c, claimTemplate{name: "redis-data", size: c.Storage.Sizes.RedisData, restoreFrom: c.Backups.RestoreFrom.RedisData}, pod{
 		name: RedisName, component: "cache", uid: redisUID,
 		volumes: corev1.VolumeArray{secretVolume(redisConfigName, redisConfigName)},
 		containers: []container{
@@ -220,8 +220,8 @@ func redisSet(c *config.Config, f *Foundation) dataSet {
 // chromaSet is the ChromaDB server persisting to its claim, reachable only through the token-checking
 // proxy beside it (see chromaproxy.go).
 func chromaSet(c *config.Config, f *Foundation) dataSet {
-	proxy := secretFiles{name: chromaProxyName, files: map[string]pulumi.StringOutput{chromaProxyFile: chromaProxyConfig(f.secrets[chromaTokenKey])}}
-	return dataSet{secrets: []secretFiles{proxy}, statefulSet: dataStatefulSet(c, claimTemplate{name: "chroma-data", size: c.Storage.Sizes.ChromaData, restoreFrom: c.Backups.RestoreFrom.ChromaData}, pod{
+	proxy := ownedSecret{name: chromaProxyName, data: map[string]pulumi.StringOutput{chromaProxyFile: chromaProxyConfig(f.chromaToken)}}
+	return dataSet{secrets: []ownedSecret{proxy}, statefulSet: dataStatefulSet(c, claimTemplate{name: "chroma-data", size: c.Storage.Sizes.ChromaData, restoreFrom: c.Backups.RestoreFrom.ChromaData}, pod{
 		name: ChromaName, component: "vector-store", uid: chromaUID,
 		volumes: corev1.VolumeArray{secretVolume(chromaProxyName, chromaProxyName)},
 		containers: []container{

@@ -26,7 +26,6 @@ const (
 	jwtSecretKey            = "jwt-secret"
 	llmAPIKeyKey            = "llm-api-key"
 	grafanaAdminPasswordKey = "grafana-admin-password"
-	chromaTokenKey          = "chroma-token"
 )
 
 // reloadAnnotation is Stakater Reloader's convention: a rollout of the workload when one of the named
@@ -49,6 +48,10 @@ type Foundation struct {
 	secrets map[string]pulumi.StringOutput
 	// checksumKey keys every checksum of secret values; it stays in Pulumi's state, as a secret, only.
 	checksumKey pulumi.StringOutput
+	// chromaToken is the token Chroma's proxy requires, when the stack runs Chroma.
+	chromaToken pulumi.StringOutput
+	// written are the Secrets of credentials the stack writes; the others it only reads.
+	written map[string]bool
 	// rollout holds checksums of the shared ConfigMap and Secret, for the pod templates that read them.
 	rollout pulumi.StringMap
 }
@@ -111,6 +114,7 @@ func NewFoundation(ctx *pulumi.Context, name string, args *FoundationArgs, opts 
 		return nil, err
 	}
 	f.credentials, f.secrets = creds, data
+	f.written = map[string]bool{SecretName: true}
 	key, err := random.NewRandomPassword(ctx, l.child("checksum-key"), &random.RandomPasswordArgs{
 		Length:  pulumi.Int(64),
 		Special: pulumi.Bool(false),
@@ -132,6 +136,16 @@ func NewFoundation(ctx *pulumi.Context, name string, args *FoundationArgs, opts 
 		return nil, fmt.Errorf("secret %s: %w", SecretName, err)
 	}
 	f.rollout = mergeAnnotations(settingsRollout, pulumi.StringMap{"checksum/" + SecretName: f.secretChecksum(data)})
+	if c := f.credentials.chroma; c != nil && c.secret == chromaTokenSecret {
+		// A Secret of its own: a new key in jd-jones-secrets would make the provider replace that Secret.
+		token := ownedSecret{name: chromaTokenSecret, data: map[string]pulumi.StringOutput{chromaTokenKey: f.chromaToken}}
+		_, rollout, err := l.ownedSecret(f, "config", token)
+		if err != nil {
+			return nil, err
+		}
+		f.rollout = mergeAnnotations(f.rollout, rollout)
+		f.written[chromaTokenSecret] = true
+	}
 	return f, l.done(pulumi.Map{"namespace": f.Namespace, "grafanaAdminPassword": f.GrafanaAdminPassword})
 }
 
@@ -236,11 +250,15 @@ func (f *Foundation) secretData(l *layer, c *config.Config) (map[string]pulumi.S
 	switch {
 	case !c.Chroma.IsExternal():
 		// Alphanumeric, so it needs no quoting in the proxy's configuration.
-		chroma, err := own(secretSource{key: chromaTokenKey, length: 48})
+		token, err := random.NewRandomPassword(l.ctx, l.child(chromaTokenSecret), &random.RandomPasswordArgs{
+			Length:  pulumi.Int(48),
+			Special: pulumi.Bool(false),
+		}, l.opts(nil)...)
 		if err != nil {
-			return nil, creds, err
+			return nil, creds, fmt.Errorf("generating %s: %w", chromaTokenSecret, err)
 		}
-		creds.chroma = &chroma
+		f.chromaToken = token.Result
+		creds.chroma = &credential{secret: chromaTokenSecret, key: chromaTokenKey}
 	case c.Chroma.PasswordSecret.IsSet():
 		creds.chroma = &credential{secret: c.Chroma.PasswordSecret.Name, key: c.Chroma.PasswordSecret.Key}
 	}
@@ -308,7 +326,7 @@ func (f *Foundation) rolloutAnnotations() pulumi.StringMap {
 	out := mergeAnnotations(f.rollout)
 	external := map[string]bool{}
 	for _, c := range f.appCredentials() {
-		if c.credential.secret != SecretName {
+		if !f.written[c.credential.secret] {
 			external[c.credential.secret] = true
 		}
 	}

@@ -7,24 +7,25 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// secretFiles are configuration files that hold a credential, which a pod mounts from a Secret of its own.
-type secretFiles struct {
-	// name is the Secret's name and the volume's.
+// ownedSecret is a Secret the stack writes besides jd-jones-secrets: a credential read on its own, or
+// configuration files that hold one, which a pod mounts.
+type ownedSecret struct {
+	// name is the Secret's name (and the volume's, when a pod mounts it).
 	name string
-	// files are the file names and their contents.
-	files map[string]pulumi.StringOutput
+	// data are the keys (file names) and their values.
+	data map[string]pulumi.StringOutput
 }
 
 // secretFileMode lets the pod's group (fsGroup, the user every container runs as) read the files, and
 // nobody else.
 const secretFileMode = 0o440
 
-// podSecret registers the Secret, every value a Pulumi secret, and returns the pod template annotation,
-// checksum/<name>, that rolls the pods mounting it when a file changes.
-func (l *layer) podSecret(f *Foundation, component string, s secretFiles) (*corev1.Secret, pulumi.StringMap, error) {
+// ownedSecret registers the Secret, every value a Pulumi secret, and returns the pod template annotation,
+// checksum/<name>, that rolls the pods reading it when a value changes.
+func (l *layer) ownedSecret(f *Foundation, component string, s ownedSecret) (*corev1.Secret, pulumi.StringMap, error) {
 	data := pulumi.StringMap{}
-	for name, content := range s.files {
-		data[name] = pulumi.ToSecret(content).(pulumi.StringOutput)
+	for key, value := range s.data {
+		data[key] = pulumi.ToSecret(value).(pulumi.StringOutput)
 	}
 	secret, err := corev1.NewSecret(l.ctx, l.child(s.name), &corev1.SecretArgs{
 		Metadata:   l.scope.meta(s.name, component),
@@ -34,7 +35,7 @@ func (l *layer) podSecret(f *Foundation, component string, s secretFiles) (*core
 	if err != nil {
 		return nil, nil, fmt.Errorf("secret %s: %w", s.name, err)
 	}
-	return secret, pulumi.StringMap{"checksum/" + s.name: f.secretChecksum(s.files)}, nil
+	return secret, pulumi.StringMap{"checksum/" + s.name: f.secretChecksum(s.data)}, nil
 }
 
 // secretVolume projects a Secret's keys as files only the pod's group may read.

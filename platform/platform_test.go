@@ -644,7 +644,7 @@ func TestProdUsesManagedEndpointsAndExternalCredentials(t *testing.T) {
 		"REDIS_PASSWORD":    "jd-jones-managed-data/redis-password",
 		"JWT_SECRET":        "jd-jones-secrets/jwt-secret",
 		"LLM_API_KEY":       "jd-jones-llm/api-key",
-		"CHROMA_TOKEN":      "jd-jones-secrets/chroma-token",
+		"CHROMA_TOKEN":      "chroma-token/token",
 	}, refs)
 	// Only the secrets this stack generates are generated.
 	var generated []string

@@ -159,23 +159,27 @@ func TestChromaAnswersOnlyThroughATokenCheckingProxy(t *testing.T) {
 		assert.NotEqual(t, "8000", env["CHROMA_PORT"], "%s: the proxy has the Service's port", stack)
 
 		conf := plainSecretData(t, rec, "chroma-proxy")["nginx.conf"]
-		token := plainSecretData(t, rec, "jd-jones-secrets")["chroma-token"]
+		token := plainSecretData(t, rec, "chroma-token")["token"]
 		require.NotEmpty(t, token, stack)
 		assert.Contains(t, conf, token, stack)
 		assert.Contains(t, conf, "127.0.0.1:"+env["CHROMA_PORT"], "%s: the proxy forwards to Chroma's loopback port", stack)
 		assert.NotEmpty(t, w.Annotations["checksum/chroma-proxy"], "%s: a new token rolls Chroma's pod", stack)
+		// The token has a Secret of its own: a new key would make the provider replace jd-jones-secrets.
+		assert.NotContains(t, plainSecretData(t, rec, "jd-jones-secrets"), "chroma-token", stack)
 
 		for _, name := range []string{"api", "celery-worker"} {
 			d, ok := rec.Object(deploymentType, name)
 			require.True(t, ok)
+			app := decodeWorkload(t, d).spec
+			assert.NotEmpty(t, app.Annotations["checksum/chroma-token"], "%s %s rolls with a new token", stack, name)
 			var ref *corev1.SecretKeySelector
-			for _, e := range decodeWorkload(t, d).spec.Spec.Containers[0].Env {
+			for _, e := range app.Spec.Containers[0].Env {
 				if e.Name == "CHROMA_TOKEN" && e.ValueFrom != nil {
 					ref = e.ValueFrom.SecretKeyRef
 				}
 			}
 			if assert.NotNil(t, ref, "%s %s reads CHROMA_TOKEN from a Secret", stack, name) {
-				assert.Equal(t, "jd-jones-secrets/chroma-token", ref.Name+"/"+ref.Key)
+				assert.Equal(t, "chroma-token/token", ref.Name+"/"+ref.Key)
 			}
 		}
 	}

@@ -156,7 +156,7 @@ func TestDebiansNginxAdmitsOnlyTheChromaTokenWithTheRenderedConfig(t *testing.T)
 	nginx := requireServer(t, "nginx", "/usr/sbin/nginx")
 	rec := runStack(t, "dev", nil)
 	conf := plainSecretData(t, rec, "chroma-proxy")["nginx.conf"]
-	token := plainSecretData(t, rec, "jd-jones-secrets")["chroma-token"]
+	token := plainSecretData(t, rec, "chroma-token")["token"]
 	sts, ok := rec.Object(statefulSetType, "chromadb")
 	require.True(t, ok)
 	var command []string
