@@ -104,7 +104,7 @@ func NewFoundation(ctx *pulumi.Context, name string, args *FoundationArgs, opts 
 	f.scope = scope{namespace: f.Namespace, instance: args.Instance}
 	l.scope = f.scope
 
-	settingsRollout, err := l.configMap("config", ConfigMapName, "config", sharedSettings(c))
+	settingsRollout, err := f.sharedConfigMap(l, c)
 	if err != nil {
 		return nil, err
 	}

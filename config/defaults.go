@@ -37,6 +37,7 @@ func Defaults(env Environment) Config {
 			ChromaProxy:      "nginxinc/nginx-unprivileged:1.28.0-alpine",
 			Kubectl:          "alpine/k8s:1.34.1",
 		},
+		ExternalSecrets: ExternalSecrets{RefreshInterval: defaultRefreshInterval},
 		Storage: Storage{
 			ClassName:         "standard",
 			RWXClassName:      "nfs-client",

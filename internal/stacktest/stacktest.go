@@ -146,6 +146,8 @@ func (m mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prope
 	switch {
 	case args.TypeToken == "random:index/randomPassword:RandomPassword":
 		outputs["result"] = resource.MakeSecret(resource.NewProperty(randomHex(16)))
+	case args.TypeToken == "pulumi:pulumi:StackReference":
+		outputs["outputs"] = resource.NewProperty(resource.NewPropertyMapFromMap(stackOutputs(args.Name)))
 	case outputs["metadata"].IsObject():
 		meta := outputs["metadata"].ObjectValue().Copy()
 		if _, named := meta["name"]; !named {
@@ -154,6 +156,19 @@ func (m mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prope
 		outputs["metadata"] = resource.NewProperty(meta)
 	}
 	return args.Name + "-id", outputs, nil
+}
+
+// referenced holds the outputs of the stacks a program may reference, by fully qualified name.
+var referenced sync.Map
+
+// SetStackOutputs makes a StackReference to stack read outputs under mocks.
+func SetStackOutputs(stack string, outputs map[string]any) { referenced.Store(stack, outputs) }
+
+func stackOutputs(stack string) map[string]any {
+	if out, ok := referenced.Load(stack); ok {
+		return out.(map[string]any)
+	}
+	return map[string]any{}
 }
 
 func (mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
