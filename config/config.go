@@ -42,6 +42,8 @@ type Config struct {
 	Limits     Limits      `json:"limits"`
 	Monitoring Monitoring  `json:"monitoring"`
 	Backups    Backups     `json:"backups"`
+	// Cluster binds the stack to its cluster: the explicit Kubernetes provider's context.
+	Cluster Cluster `json:"cluster"`
 	// ExternalSecrets and StackReference are optional sources of what prod reads from outside.
 	ExternalSecrets ExternalSecrets `json:"externalSecrets"`
 	StackReference  StackReference  `json:"stackReference"`
@@ -49,6 +51,15 @@ type Config struct {
 	// Supplied holds the secrets the stack supplies itself; absent ones are generated.
 	Supplied SuppliedSecrets
 }
+
+// Cluster names the cluster a stack deploys to, so a wrong ambient kubeconfig context cannot send it
+// elsewhere: a context of the kubeconfig (ambient, or the secret key kubeconfig).
+type Cluster struct {
+	Context string `json:"context"`
+}
+
+// IsBound reports whether the stack names its cluster (a context, or a kubeconfig of its own).
+func (c *Config) IsBound() bool { return c.Cluster.Context != "" || c.Supplied.Kubeconfig }
 
 // Ingress configures the nginx Ingress and its TLS.
 type Ingress struct {
@@ -298,4 +309,6 @@ type SuppliedSecrets struct {
 	// AlertWebhookURL and AlertSMTPPassword feed Alertmanager's receivers; nothing is generated for them.
 	AlertWebhookURL   bool
 	AlertSMTPPassword bool
+	// Kubeconfig is a kubeconfig the stack's Kubernetes provider uses instead of the ambient one.
+	Kubeconfig bool
 }

@@ -39,6 +39,7 @@ func TestImageReferencesMustBePinned(t *testing.T) {
 func TestLoadFromAppliesEnvironmentDefaultsFieldByField(t *testing.T) {
 	c, err := LoadFrom(MapSource{Values: map[string]string{
 		"environment": "prod", "namespace": "rag", "domain": "example.com", "protectData": "true", "kubernetesVersion": "v1.34",
+		"cluster":   `{"context": "prod"}`,
 		"ingress":   `{"clusterIssuer": "letsencrypt", "portalSourceRanges": ["192.0.2.0/24"]}`,
 		"workloads": `{"api": {"maxReplicas": 20}}`,
 		"postgres":  `{"mode": "external", "host": "db.example.com", "passwordSecret": {"name": "db", "key": "password"}, "cidrs": ["10.1.0.0/16"], "tls": {"enabled": true}}`,
@@ -65,7 +66,7 @@ func TestLoadFromNamesEveryBadValueAtOnce(t *testing.T) {
 }
 
 func TestObjectKeysAreTheJSONNamesOfConfigsObjects(t *testing.T) {
-	assert.Equal(t, []string{"ingress", "images", "workloads", "storage", "postgres", "redis", "chroma", "llm", "commands", "probes", "network", "limits", "monitoring", "backups", "externalSecrets", "stackReference"}, ObjectKeys)
+	assert.Equal(t, []string{"ingress", "images", "workloads", "storage", "postgres", "redis", "chroma", "llm", "commands", "probes", "network", "limits", "monitoring", "backups", "cluster", "externalSecrets", "stackReference"}, ObjectKeys)
 }
 
 func TestLookupsReadTheKeysAStackWrites(t *testing.T) {

@@ -40,11 +40,13 @@ const (
 	// URL (which often embeds a token) and the SMTP password; absent, that receiver is not configured.
 	AlertWebhookURLKey   = "alertWebhookUrl"
 	AlertSMTPPasswordKey = "alertSmtpPassword"
+	// KubeconfigKey is a kubeconfig (its content) the stack's provider uses instead of the ambient one.
+	KubeconfigKey = "kubeconfig"
 )
 
 // SecretKeys are the optional secret keys; when absent the program generates the value, or, for the
 // alert receivers' credentials, leaves that receiver out.
-var SecretKeys = []string{PostgresPasswordKey, RedisPasswordKey, JWTSecretKey, LLMAPIKeyKey, AlertWebhookURLKey, AlertSMTPPasswordKey}
+var SecretKeys = []string{PostgresPasswordKey, RedisPasswordKey, JWTSecretKey, LLMAPIKeyKey, AlertWebhookURLKey, AlertSMTPPasswordKey, KubeconfigKey}
 
 // ObjectKeys are the structured keys (the json names of Config's object fields); each overrides the
 // environment's defaults field by field.

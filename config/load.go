@@ -113,6 +113,7 @@ func LoadFrom(src Source) (*Config, error) {
 		LLMAPIKey:         isSet(src, LLMAPIKeyKey),
 		AlertWebhookURL:   isSet(src, AlertWebhookURLKey),
 		AlertSMTPPassword: isSet(src, AlertSMTPPasswordKey),
+		Kubeconfig:        isSet(src, KubeconfigKey),
 	}
 	if len(errs) > 0 {
 		return nil, errs

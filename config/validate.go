@@ -97,6 +97,12 @@ func (c *Config) Validate() error {
 		v.fail(KubernetesVersionKey, c.KubernetesVersion, "must be the cluster's minor version such as v1.34 (Pod Security enforces that version's rules)")
 	}
 	c.validateLimits(v)
+	if c.Environment.IsProduction() && !c.IsBound() {
+		v.fail(c.keyOf(&c.Cluster.Context), nil, "is required in prod (or the secret key %s): the stack deploys to its own cluster, never to whatever the ambient kubeconfig's current context is", KubeconfigKey)
+	}
+	if strings.ContainsAny(c.Cluster.Context, " \t\n") {
+		v.refuse(&c.Cluster.Context, "must be a context name of the kubeconfig")
+	}
 	c.validateIngress(v)
 	c.validateImages(v)
 	c.validateWorkloads(v)

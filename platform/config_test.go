@@ -114,6 +114,8 @@ func TestBadConfigNamesTheKeyAndRegistersNothing(t *testing.T) {
 		{"snapshots are kept at least once", "dev", map[string]string{"backups": `{"keep": 0}`}, "backups.keep", "= 0: must be between 1 and 100"},
 		{"a restore needs a claim of this stack", "prod", map[string]string{"backups": `{"restoreFrom": {"postgresData": "pg-snap"}}`}, "backups.restoreFrom.postgresData", "the service is external"},
 		{"a restore names a snapshot", "dev", map[string]string{"backups": `{"restoreFrom": {"chromaData": "Chroma Snapshot"}}`}, "backups.restoreFrom.chromaData", "must name a VolumeSnapshot"},
+		{"prod names its cluster", "prod", map[string]string{"cluster": `{}`}, "cluster.context", "is required in prod (or the secret key kubeconfig)"},
+		{"a context is a name", "dev", map[string]string{"cluster": `{"context": "my cluster"}`}, "cluster.context", "must be a context name of the kubeconfig"},
 		{"cluster ranges are CIDRs", "dev", map[string]string{"network": `{"clusterCIDRs": ["pods"]}`}, "network.clusterCIDRs", `"pods" is not a CIDR`},
 	}
 	for _, tc := range cases {

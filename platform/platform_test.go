@@ -828,3 +828,33 @@ func TestPulumiWaitsForTheMigrationAsLongAsKubernetesRunsIt(t *testing.T) {
 		assert.Greater(t, d, deadline, "the await outlasts activeDeadlineSeconds")
 	}
 }
+
+func TestEveryObjectIsCreatedWithTheStacksOwnProvider(t *testing.T) {
+	for _, stack := range stacks {
+		rec := runStack(t, stack, nil)
+		providers := rec.OfType("pulumi:providers:kubernetes")
+		require.Len(t, providers, 1, "%s: one explicit Kubernetes provider", stack)
+		provider := providers[0]
+		assert.True(t, provider.Inputs["enableSecretMutable"].BoolValue(), "Secrets are updated in place, not replaced")
+		context := provider.Inputs["context"]
+		if stack == "prod" {
+			assert.Equal(t, "jd-jones-rag-prod", context.StringValue(), "prod deploys to its own context")
+		} else {
+			assert.True(t, context.IsNull(), "dev follows the ambient current context")
+		}
+		for _, r := range rec.Resources {
+			if strings.HasPrefix(r.Type, "kubernetes:") {
+				assert.True(t, strings.HasPrefix(r.Provider, provider.URN+"::"), "%s %s is created with the stack's provider, not the default one (%s)", stack, r.URN, r.Provider)
+			}
+		}
+	}
+	// A kubeconfig of the stack's own, given as a secret, goes to the provider as a secret.
+	cfg, err := stacktest.StackConfig("prod")
+	require.NoError(t, err)
+	cfg[config.Project+":cluster"] = `{}`
+	cfg[config.Project+":kubeconfig"] = "apiVersion: v1\nkind: Config\n"
+	rec, err := stacktest.Run("prod", cfg, Program)
+	require.NoError(t, err, "a kubeconfig binds prod as well as a context does")
+	kubeconfig := rec.OfType("pulumi:providers:kubernetes")[0].Inputs["kubeconfig"]
+	assert.True(t, kubeconfig.IsSecret(), "the kubeconfig stays a secret in the provider's inputs")
+}

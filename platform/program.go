@@ -3,7 +3,11 @@
 package platform
 
 import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"github.com/jdjones/jd-jones-rag-infra/components"
 	"github.com/jdjones/jd-jones-rag-infra/config"
@@ -21,13 +25,36 @@ func Program(ctx *pulumi.Context) error {
 	return nil
 }
 
-// Build loads and validates the configuration, then registers the platform.
+// Build loads and validates the configuration, then registers the stack's Kubernetes provider and the
+// platform on it.
 func Build(ctx *pulumi.Context) (*components.Platform, error) {
 	cfg, err := config.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return components.NewPlatform(ctx, "jd-jones-rag", &components.PlatformArgs{Config: cfg})
+	provider, err := clusterProvider(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return components.NewPlatform(ctx, "jd-jones-rag", &components.PlatformArgs{Config: cfg}, pulumi.Providers(provider))
+}
+
+// clusterProvider is the explicit Kubernetes provider every object is created with: the stack's own
+// context or kubeconfig (prod must name one; dev may use the ambient current context), Secrets updated
+// in place (the default provider would replace a Secret whose data changes).
+func clusterProvider(ctx *pulumi.Context, cfg *config.Config) (*kubernetes.Provider, error) {
+	args := &kubernetes.ProviderArgs{EnableSecretMutable: pulumi.Bool(true)}
+	if cfg.Cluster.Context != "" {
+		args.Context = pulumi.String(cfg.Cluster.Context)
+	}
+	if cfg.Supplied.Kubeconfig {
+		args.Kubeconfig = pconfig.RequireSecret(ctx, config.Project+":"+config.KubeconfigKey)
+	}
+	provider, err := kubernetes.NewProvider(ctx, "jd-jones-rag-cluster", args)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes provider: %w", err)
+	}
+	return provider, nil
 }
 
 // Outputs are the stack outputs: the namespace, the three URLs, the Service names and Grafana's admin

@@ -45,6 +45,10 @@ var Binaries = []string{"etcd", "kube-apiserver", "kube-controller-manager", "ku
 // provision and bind their claims.
 const provisioner = "kwok.x-k8s.io/volume"
 
+// ProdContext is the context Pulumi.prod.yaml binds prod to; the local kubeconfig has it too, naming
+// the same cluster, as a team's kubeconfig names its prod cluster.
+const ProdContext = "jd-jones-rag-prod"
+
 // NodeName is the fake Node every pod is scheduled on.
 const NodeName = "kwok-node-0"
 
@@ -241,10 +245,12 @@ users:
   user:
     token: %s
 contexts:
-- name: %s
+- name: %[3]s
   context: {cluster: local, user: admin}
-current-context: %s
-`, c.url("https", c.ports.apiserver), tok, runner.LocalControlPlaneContext, runner.LocalControlPlaneContext)
+- name: %[4]s
+  context: {cluster: local, user: admin}
+current-context: %[3]s
+`, c.url("https", c.ports.apiserver), tok, runner.LocalControlPlaneContext, ProdContext)
 	c.Kubeconfig = c.path("kubeconfig")
 	if err := os.WriteFile(c.Kubeconfig, []byte(kubeconfig), 0o600); err != nil {
 		return err

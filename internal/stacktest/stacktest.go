@@ -34,6 +34,8 @@ type Resource struct {
 	Dependencies   []string
 	// CreateTimeout and UpdateTimeout are the customTimeouts the program set ("" for the provider's).
 	CreateTimeout, UpdateTimeout string
+	// Provider is the provider reference the resource is created with ("" for the default provider).
+	Provider string
 }
 
 // Record is every resource one program run registered, in registration order.
@@ -128,7 +130,7 @@ func (m mocks) urn(parent, typ, name string) resource.URN {
 }
 
 func (m mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
-	res := Resource{Type: args.TypeToken, Name: args.Name, Inputs: args.Inputs}
+	res := Resource{Type: args.TypeToken, Name: args.Name, Inputs: args.Inputs, Provider: args.Provider}
 	if rpc := args.RegisterRPC; rpc != nil {
 		res.Protect = rpc.GetProtect()
 		res.RetainOnDelete = rpc.GetRetainOnDelete()
