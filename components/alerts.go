@@ -27,9 +27,11 @@ type alertValues struct {
 	APIErrorRatio, APILatencyP95Seconds, CeleryQueueLength, ConnectionsRatio, VolumeFullRatio string
 	// MissingTargets has a series per scrape job found in DNS that has no target at all.
 	MissingTargets string
-	// Postgres and Redis are set when they run in the cluster, where their exporters report them.
+	// Postgres and Redis are set whenever an exporter reports them: beside them in the cluster, or as a
+	// Deployment of its own for a managed endpoint.
 	Postgres, Redis bool
-	// PostgresClaimBytes and RedisClaimBytes are their data claims' capacities.
+	// PostgresClaimBytes and RedisClaimBytes are their data claims' capacities; empty for a managed
+	// endpoint, which has no claim (its provider's monitoring covers its storage).
 	PostgresClaimBytes, RedisClaimBytes string
 }
 
@@ -44,16 +46,16 @@ func alertRules(c *config.Config) (string, error) {
 		ConnectionsRatio:     config.FormatRatio(a.ConnectionsRatio),
 		VolumeFullRatio:      config.FormatRatio(a.VolumeFullRatio),
 		MissingTargets:       missingTargets(c),
-		Postgres:             !c.Postgres.IsExternal(),
-		Redis:                !c.Redis.IsExternal(),
+		Postgres:             exported(c, PostgresName),
+		Redis:                exported(c, RedisName),
 	}
 	var err error
-	if values.Postgres {
+	if !c.Postgres.IsExternal() {
 		if values.PostgresClaimBytes, err = claimBytes(c.Storage.Sizes.PostgresData); err != nil {
 			return "", fmt.Errorf("alert rules: postgres claim: %w", err)
 		}
 	}
-	if values.Redis {
+	if !c.Redis.IsExternal() {
 		if values.RedisClaimBytes, err = claimBytes(c.Storage.Sizes.RedisData); err != nil {
 			return "", fmt.Errorf("alert rules: redis claim: %w", err)
 		}
@@ -71,10 +73,20 @@ func missingTargets(c *config.Config) string {
 	var absent []string
 	for _, p := range peers(c) {
 		if p.metricsPort != 0 {
-			absent = append(absent, fmt.Sprintf("absent(up{job=%q})", p.name))
+			absent = append(absent, fmt.Sprintf("absent(up{job=%q})", p.scrapeJob()))
 		}
 	}
 	return strings.Join(absent, " or ")
+}
+
+// exported says whether Prometheus scrapes an exporter of the service, in the cluster or managed.
+func exported(c *config.Config, service string) bool {
+	for _, p := range peers(c) {
+		if p.metricsPort != 0 && p.scrapeJob() == service {
+			return true
+		}
+	}
+	return false
 }
 
 // claimBytes is a claim's capacity in bytes, as PromQL takes it.

@@ -212,13 +212,26 @@ func TestAlertsFollowTheStacksThresholdsAndDataServices(t *testing.T) {
 	assert.NotContains(t, exprs["TargetMissing"], `job="prometheus"`)
 	assert.NotContains(t, exprs["TargetMissing"], `job="chromadb"`)
 
-	// prod's Postgres and Redis are managed endpoints: no exporter reports them or the Celery queue.
-	prod := alertNames(renderedRules(t, stackConfig(t, "prod")))
-	for _, gone := range []string{"PostgresDown", "RedisDown", "CeleryQueueBacklog", "CeleryQueueNotDraining", "RedisDataClaimFilling"} {
+	// prod's Postgres and Redis are managed endpoints, reported by exporters of their own under the same job
+	// names: their rules and the Celery queue's apply, but those of claims they do not have.
+	prodRules := renderedRules(t, stackConfig(t, "prod"))
+	prod := alertNames(prodRules)
+	for _, gone := range []string{"PostgresDataClaimFilling", "RedisDataClaimFilling"} {
 		assert.NotContains(t, prod, gone)
 	}
-	for _, kept := range []string{"TargetDown", "TargetMissing", "APIHighErrorRatio", "APIHighLatencyP95", "PrometheusRuleEvaluationFailures"} {
+	for _, kept := range []string{"TargetDown", "TargetMissing", "APIHighErrorRatio", "APIHighLatencyP95", "PrometheusRuleEvaluationFailures",
+		"PostgresDown", "PostgresConnectionsNearLimit", "RedisDown", "RedisConnectionsNearLimit", "CeleryQueueBacklog", "CeleryQueueNotDraining"} {
 		assert.Contains(t, prod, kept)
+	}
+	for _, g := range prodRules.Groups {
+		for _, r := range g.Rules {
+			if r.Alert == "TargetMissing" {
+				for _, job := range []string{"postgres", "redis"} {
+					assert.Contains(t, r.Expr, `absent(up{job="`+job+`"})`, "prod's exporters are scraped as job "+job)
+				}
+				assert.NotContains(t, r.Expr, "exporter", "the exporters' jobs are named after the service they measure")
+			}
+		}
 	}
 	assert.True(t, slices.Contains(alertNames(renderedRules(t, c)), "CeleryQueueNotDraining"))
 }

@@ -77,17 +77,20 @@ type reach struct {
 // peer is a workload as the network sees it: the port it serves (0 for none), the port Prometheus
 // scrapes (0 for none) and the headless Service through which Prometheus finds its pods, whether the
 // ingress controller reaches it, what it connects to (workloads, data services, LLMProvider or
-// AlertReceivers), and the ports its replicas reach one another on (a cluster's gossip).
+// AlertReceivers), and the ports its replicas reach one another on (a cluster's gossip). job is the scrape
+// job and app label of its metrics when they are another workload's (a managed service's exporter).
 type peer struct {
 	name              string
 	port, metricsPort int
 	metricsService    string
+	job               string
 	public            bool
 	calls             []string
 	clusterPorts      []netPort
 }
 
-// peers are every workload of the stack: the applications, the in-cluster data services and monitoring.
+// peers are every workload of the stack: the applications, the in-cluster data services, the managed
+// services' exporters and monitoring.
 func peers(c *config.Config) []peer {
 	var all []peer
 	for _, app := range applications {
@@ -105,6 +108,12 @@ func peers(c *config.Config) []peer {
 			}
 			all = append(all, p)
 		}
+	}
+	for _, e := range activeManagedExporters(c) {
+		all = append(all, peer{
+			name: e.name, metricsPort: e.metricsPort, metricsService: headlessServiceName(e.name), job: e.service,
+			calls: []string{e.service},
+		})
 	}
 	if c.Backups.SnapshotsEnabled() {
 		all = append(all, peer{name: VolumeSnapshotsName, calls: []string{KubernetesAPI}})
@@ -128,6 +137,14 @@ func monitoringPeers(c *config.Config) []peer {
 		{name: GrafanaName, port: grafanaPort, calls: []string{PrometheusName}},
 		alertmanager,
 	}
+}
+
+// scrapeJob is the job and app label of the peer's metrics: its own name unless it measures another.
+func (p peer) scrapeJob() string {
+	if p.job != "" {
+		return p.job
+	}
+	return p.name
 }
 
 // flows are the namespace's allowed traffic, derived from the peers: what each workload admits and

@@ -68,6 +68,9 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 	if _, err := NewMonitoringLayer(ctx, l.child("monitoring"), &MonitoringLayerArgs{Config: c, Foundation: foundation}, child...); err != nil {
 		return nil, err
 	}
+	if _, err := NewManagedExporters(ctx, l.child("exporters"), &ManagedExportersArgs{Config: c, Foundation: foundation}, child...); err != nil {
+		return nil, err
+	}
 	if _, err := NewBackups(ctx, l.child("backups"), &BackupsArgs{Config: c, Foundation: foundation}, append(child, pulumi.DependsOn([]pulumi.Resource{data}))...); err != nil {
 		return nil, err
 	}

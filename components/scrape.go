@@ -78,7 +78,8 @@ type relabel struct {
 }
 
 // prometheusConfig scrapes Prometheus itself and, for every peer with a metrics port, the pods behind its
-// headless Service (an A lookup in the cluster DNS returns one address per ready pod), labelled app. Each
+// headless Service (an A lookup in the cluster DNS returns one address per ready pod), labelled app (a
+// managed service's exporter under the service's name, so its rules and dashboards apply). Each
 // replica evaluates the alert rules and sends the alerts, without its replica label, to every Alertmanager
 // replica it finds in the DNS: the replicas' alerts are then identical, and Alertmanager deduplicates them.
 func prometheusConfig(c *config.Config) (string, error) {
@@ -105,9 +106,9 @@ func prometheusConfig(c *config.Config) (string, error) {
 			continue
 		}
 		file.ScrapeConfigs = append(file.ScrapeConfigs, scrapeJob{
-			JobName:        p.name,
+			JobName:        p.scrapeJob(),
 			DNSSDConfigs:   []dnsLookup{{Names: []string{fmt.Sprintf("%s.%s.svc", p.metricsService, c.Namespace)}, Type: "A", Port: p.metricsPort}},
-			RelabelConfigs: []relabel{{TargetLabel: "app", Replacement: p.name}},
+			RelabelConfigs: []relabel{{TargetLabel: "app", Replacement: p.scrapeJob()}},
 		})
 	}
 	out, err := yaml.Marshal(file)

@@ -121,6 +121,16 @@ func expectedFlows(stack string) []reachability.Flow {
 	postgres, postgresPort, redis, redisPort := "postgres", 5432, "redis", 6379
 	if stack == "prod" {
 		postgres, redis = managedPostgres, managedRedis
+		// The managed services' exporters run as pods of their own: each reaches its endpoint alone and is
+		// scraped by Prometheus on its metrics port.
+		flows = append(flows,
+			tcp("postgres-exporter", managedPostgres, 5432), tcp("redis-exporter", managedRedis, 6379),
+			tcp("prometheus", "postgres-exporter", 9187), tcp("prometheus", "redis-exporter", 9121))
+		for _, pod := range []string{"postgres-exporter", "redis-exporter"} {
+			flows = append(flows,
+				reachability.Flow{From: pod, To: clusterDNS, Port: reachability.UDP(53)},
+				reachability.Flow{From: pod, To: clusterDNS, Port: reachability.TCP(53)})
+		}
 	} else {
 		for _, pod := range []string{"postgres", "redis"} {
 			flows = append(flows,
