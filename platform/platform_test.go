@@ -119,6 +119,10 @@ func TestInventoryWorkloadsMatchTheReview(t *testing.T) {
 			"prometheus":      {"StatefulSet", 2, 9090, [2]int32{}},
 			"grafana":         {"Deployment", 2, 3000, [2]int32{}},
 			"alertmanager":    {"StatefulSet", 2, 0, [2]int32{}},
+			// The managed Postgres's and Redis's exporters, one each (a second would double their series),
+			// reached through their headless Services only.
+			"postgres-exporter": {"Deployment", 1, 0, [2]int32{}},
+			"redis-exporter":    {"Deployment", 1, 0, [2]int32{}},
 		},
 		"dev": {
 			"api":             {"Deployment", 0, 8000, [2]int32{1, 3}},
