@@ -42,6 +42,11 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 	if err != nil {
 		return nil, err
 	}
+	// The workloads reading the synced Secrets wait until their ExternalSecrets are Ready.
+	synced, err := syncedSecrets(ctx, l.child("external-secrets"), c, foundation, child...)
+	if err != nil {
+		return nil, err
+	}
 	storage, err := NewSharedStorage(ctx, l.child("storage"), &SharedStorageArgs{Config: c, Foundation: foundation}, child...)
 	if err != nil {
 		return nil, err
@@ -51,7 +56,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 		return nil, err
 	}
 	api, err := NewApiLayer(ctx, l.child("api"), &ApiLayerArgs{
-		Config: c, Foundation: foundation, Storage: storage, DependsOn: data.migrationDependencies(),
+		Config: c, Foundation: foundation, Storage: storage, DependsOn: slices.Concat(data.migrationDependencies(), synced),
 	}, child...)
 	if err != nil {
 		return nil, err
