@@ -283,7 +283,7 @@ func (l *layer) alertmanager(c *config.Config) error {
 		// every silence and notify again what was already sent.
 		claims: []claimTemplate{{name: "alertmanager-data", storageClass: c.Storage.ClassName, size: alertmanagerClaimSize}},
 		pod: pod{
-			name: AlertmanagerName, spread: true, component: "monitoring", uid: alertmanagerUID,
+			name: AlertmanagerName, spread: true, component: "monitoring", uid: alertmanagerUID, options: c.Workloads.Alertmanager.Pod,
 			configMaps: []configMapFiles{{name: AlertmanagerConfig, files: map[string]string{"alertmanager.yml": file}}},
 			volumes:    volumes,
 			containers: []container{{

@@ -80,6 +80,10 @@ func (l *layer) runOnceJob(app application, in applicationInputs, dependsOn []pu
 	if err != nil {
 		return nil, err
 	}
+	p, podOpts, err := l.podObjects(p)
+	if err != nil {
+		return nil, err
+	}
 	p.restartPolicy = "Never"
 	job, err := batchv1.NewJob(l.ctx, l.child(app.name), &batchv1.JobArgs{
 		// No name: Pulumi generates one, so a changed Job is created anew before the old one goes.
@@ -89,7 +93,7 @@ func (l *layer) runOnceJob(app application, in applicationInputs, dependsOn []pu
 			ActiveDeadlineSeconds: pulumi.Int(jobDeadlineSeconds),
 			Template:              p.template(l.scope),
 		},
-	}, l.opts([]pulumi.ResourceOption{pulumi.DependsOn(dependsOn), pulumi.Timeouts(jobAwait)})...)
+	}, l.opts(append(podOpts, pulumi.DependsOn(dependsOn), pulumi.Timeouts(jobAwait)))...)
 	if err != nil {
 		return nil, fmt.Errorf("job %s: %w", app.name, err)
 	}

@@ -154,6 +154,10 @@ func (app application) configuredPod(in applicationInputs) (pod, config.Size, er
 	c := in.config
 	image, imageErr := c.Image(app.image)
 	size, sizeErr := c.WorkloadSize(app.size)
+	var options config.PodOptions
+	if sizeErr == nil {
+		options, sizeErr = c.WorkloadPod(app.size)
+	}
 	var command []string
 	var commandErr error
 	if app.command != "" {
@@ -168,7 +172,7 @@ func (app application) configuredPod(in applicationInputs) (pod, config.Size, er
 		startup: startup, liveness: liveness, readiness: readiness,
 	}
 	// Spread any workload that may run more than one pod over nodes and zones.
-	p := pod{name: app.name, component: app.component, uid: appUID, spread: !size.Single, gracePeriod: size.GracePeriodSeconds}
+	p := pod{name: app.name, component: app.component, uid: appUID, spread: !size.Single, gracePeriod: size.GracePeriodSeconds, options: options}
 	if app.port != 0 {
 		ctr.ports = []port{{"http", app.port}}
 	}

@@ -117,8 +117,12 @@ func NewBackups(ctx *pulumi.Context, name string, args *BackupsArgs, opts ...pul
 		return b, l.done(pulumi.Map{"claims": b.Claims})
 	}
 	s := l.scope
+	saMeta := s.meta(VolumeSnapshotsName, "backup")
+	if options := c.Workloads.VolumeSnapshots.Pod; len(options.ServiceAccountAnnotations) > 0 {
+		saMeta.Annotations = pulumi.ToStringMap(options.ServiceAccountAnnotations)
+	}
 	sa, err := corev1.NewServiceAccount(ctx, l.child("sa"), &corev1.ServiceAccountArgs{
-		Metadata: s.meta(VolumeSnapshotsName, "backup"),
+		Metadata: saMeta,
 	}, l.opts(nil)...)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot service account: %w", err)
@@ -146,8 +150,9 @@ func NewBackups(ctx *pulumi.Context, name string, args *BackupsArgs, opts ...pul
 	if err != nil {
 		return nil, fmt.Errorf("snapshot role binding: %w", err)
 	}
-	p, err := l.podConfigMaps(pod{
+	p, podOpts, err := l.podObjects(pod{
 		name: VolumeSnapshotsName, component: "backup", uid: snapshotUID, serviceAccount: VolumeSnapshotsName,
+		options:       c.Workloads.VolumeSnapshots.Pod,
 		restartPolicy: "OnFailure",
 		configMaps:    []configMapFiles{{name: VolumeSnapshotsName, files: map[string]string{"snapshot.sh": snapshotScript()}}},
 		volumes:       corev1.VolumeArray{configMapVolume("script", VolumeSnapshotsName)},
@@ -183,7 +188,7 @@ func NewBackups(ctx *pulumi.Context, name string, args *BackupsArgs, opts ...pul
 				},
 			},
 		},
-	}, l.opts([]pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{binding})})...); err != nil {
+	}, l.opts(append(podOpts, pulumi.DependsOn([]pulumi.Resource{binding})))...); err != nil {
 		return nil, fmt.Errorf("snapshot cronjob: %w", err)
 	}
 	b.Claims = pulumi.ToStringArray(claims).ToStringArrayOutput()

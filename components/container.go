@@ -1,6 +1,9 @@
 package components
 
 import (
+	"maps"
+	"slices"
+
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -39,6 +42,31 @@ func pullPolicy(image string) string {
 		return "IfNotPresent"
 	}
 	return "Always"
+}
+
+// withPodOptions is the container with its workload's extra environment before its own: the platform's
+// variables keep their values, since of two envFrom sources with one key the later wins (and
+// validation refuses an env var the platform sets).
+func (c container) withPodOptions(o config.PodOptions) container {
+	if len(o.Env) > 0 {
+		env := corev1.EnvVarArray{}
+		for _, name := range slices.Sorted(maps.Keys(o.Env)) {
+			env = append(env, plainEnv(name, o.Env[name]))
+		}
+		c.env = append(env, c.env...)
+	}
+	if len(o.EnvFrom) > 0 {
+		from := corev1.EnvFromSourceArray{}
+		for _, ref := range o.EnvFrom {
+			if ref.ConfigMap != "" {
+				from = append(from, corev1.EnvFromSourceArgs{ConfigMapRef: corev1.ConfigMapEnvSourceArgs{Name: pulumi.String(ref.ConfigMap)}})
+			} else {
+				from = append(from, corev1.EnvFromSourceArgs{SecretRef: corev1.SecretEnvSourceArgs{Name: pulumi.String(ref.Secret)}})
+			}
+		}
+		c.envFrom = append(from, c.envFrom...)
+	}
+	return c
 }
 
 // build returns the container with requests and limits, the restricted security context and /tmp mounted.

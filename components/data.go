@@ -130,7 +130,7 @@ func postgresSet(c *config.Config, f *Foundation) dataSet {
 	ready := []string{"pg_isready", "-U", user, "-d", db, "-h", "127.0.0.1", "-p", strconv.Itoa(postgresPort)}
 	password := f.credentials.postgres
 	return dataSet{statefulSet: dataStatefulSet(c, claimTemplate{name: "postgres-data", size: c.Storage.Sizes.PostgresData, restoreFrom: c.Backups.RestoreFrom.PostgresData}, pod{
-		name: PostgresName, component: "database", uid: postgresUID,
+		name: PostgresName, component: "database", uid: postgresUID, options: c.Workloads.Postgres.Pod,
 		configMaps: []configMapFiles{{name: PostgresInitName, files: map[string]string{"01-pgvector.sql": pgvectorInit}}},
 		volumes: corev1.VolumeArray{
 			configMapVolume("init", PostgresInitName),
@@ -182,7 +182,7 @@ func redisSet(c *config.Config, f *Foundation) dataSet {
 	password := f.credentials.redis
 	conf := ownedSecret{name: redisConfigName, data: map[string]pulumi.StringOutput{redisConfigFile: redisConfig(f.secrets[redisPasswordKey])}}
 	return dataSet{secrets: []ownedSecret{conf}, statefulSet: dataStatefulSet(c, claimTemplate{name: "redis-data", size: c.Storage.Sizes.RedisData, restoreFrom: c.Backups.RestoreFrom.RedisData}, pod{
-		name: RedisName, component: "cache", uid: redisUID,
+		name: RedisName, component: "cache", uid: redisUID, options: c.Workloads.Redis.Pod,
 		volumes: corev1.VolumeArray{secretVolume(redisConfigName, redisConfigName)},
 		containers: []container{
 			{
@@ -222,7 +222,7 @@ func redisSet(c *config.Config, f *Foundation) dataSet {
 func chromaSet(c *config.Config, f *Foundation) dataSet {
 	proxy := ownedSecret{name: chromaProxyName, data: map[string]pulumi.StringOutput{chromaProxyFile: chromaProxyConfig(f.chromaToken)}}
 	return dataSet{secrets: []ownedSecret{proxy}, statefulSet: dataStatefulSet(c, claimTemplate{name: "chroma-data", size: c.Storage.Sizes.ChromaData, restoreFrom: c.Backups.RestoreFrom.ChromaData}, pod{
-		name: ChromaName, component: "vector-store", uid: chromaUID,
+		name: ChromaName, component: "vector-store", uid: chromaUID, options: c.Workloads.Chroma.Pod,
 		volumes: corev1.VolumeArray{secretVolume(chromaProxyName, chromaProxyName)},
 		containers: []container{
 			{

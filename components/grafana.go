@@ -76,7 +76,7 @@ providers:
 	if _, err := l.newDeployment(deployment{
 		replicas: c.Workloads.Grafana.Replicas,
 		pod: pod{
-			name: GrafanaName, spread: true, component: "monitoring", uid: grafanaUID,
+			name: GrafanaName, spread: true, component: "monitoring", uid: grafanaUID, options: c.Workloads.Grafana.Pod,
 			configMaps: []configMapFiles{
 				{name: grafanaDatasources, files: datasources},
 				{name: grafanaProviders, files: providers},

@@ -1,6 +1,8 @@
 package components
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
@@ -9,6 +11,7 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	k8smeta "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/jdjones/jd-jones-rag-infra/config"
 	"github.com/jdjones/jd-jones-rag-infra/internal/imageref"
@@ -38,6 +41,20 @@ type pod struct {
 	gracePeriod int
 	// configMaps are registered with the workload; each one's checksum rolls the pods when it changes.
 	configMaps []configMapFiles
+	// options are the workload's pod options (workloads.<key>.pod); the zero value changes nothing.
+	options config.PodOptions
+	// placement is options' tolerations, affinity and spread as pulumi inputs, set by podObjects.
+	placement placement
+	// identity is the pod's own ServiceAccount (named after the pod, without a token), registered by
+	// podObjects when options annotate one; "" otherwise.
+	identity string
+}
+
+// placement is a pod's tolerations, affinity and topology spread override as pulumi inputs; nil unset.
+type placement struct {
+	tolerations corev1.TolerationArrayInput
+	affinity    corev1.AffinityPtrInput
+	spread      corev1.TopologySpreadConstraintArrayInput
 }
 
 // template builds the pod template: labels, the restricted pod security context, /tmp, no token by default.
@@ -45,16 +62,20 @@ func (p pod) template(s scope) corev1.PodTemplateSpecArgs {
 	containers := corev1.ContainerArray{}
 	version := ""
 	for i, c := range p.containers {
-		containers = append(containers, c.build())
+		containers = append(containers, c.withPodOptions(p.options).build())
 		if i == 0 {
 			version = imageref.Split(c.image).Version()
 		}
 	}
-	labels := s.labels(p.name, p.component)
+	labels := mergeAnnotations(pulumi.ToStringMap(p.options.Labels), s.labels(p.name, p.component))
 	labels[versionLabel] = pulumi.String(version)
+	initContainers := make([]container, len(p.initContainers))
+	for i, c := range p.initContainers {
+		initContainers[i] = c.withPodOptions(p.options)
+	}
 	spec := corev1.PodSpecArgs{
 		Containers:                    containers,
-		InitContainers:                buildAll(p.initContainers),
+		InitContainers:                buildAll(initContainers),
 		Volumes:                       append(corev1.VolumeArray{emptyDirVolume(tmpVolume, "1Gi")}, p.volumes...),
 		SecurityContext:               podSecurityContext(p.uid),
 		AutomountServiceAccountToken:  pulumi.Bool(p.serviceAccount != ""),
@@ -64,16 +85,113 @@ func (p pod) template(s scope) corev1.PodTemplateSpecArgs {
 	if p.serviceAccount != "" {
 		spec.ServiceAccountName = pulumi.String(p.serviceAccount)
 	}
+	if p.identity != "" {
+		spec.ServiceAccountName = pulumi.String(p.identity)
+	}
 	if p.restartPolicy != "" {
 		spec.RestartPolicy = pulumi.String(p.restartPolicy)
 	}
 	if p.spread {
 		spec.TopologySpreadConstraints = topologySpread(s.selectorLabels(p.name))
 	}
+	p.applyOptions(&spec)
+	annotations := p.annotations
+	if len(p.options.Annotations) > 0 {
+		// The platform's checksums and Reloader's annotation win (validation refuses them anyway).
+		annotations = mergeAnnotations(pulumi.ToStringMap(p.options.Annotations), p.annotations)
+	}
 	return corev1.PodTemplateSpecArgs{
-		Metadata: metav1.ObjectMetaArgs{Labels: labels, Annotations: p.annotations},
+		Metadata: metav1.ObjectMetaArgs{Labels: labels, Annotations: annotations},
 		Spec:     spec,
 	}
+}
+
+// applyOptions sets the pod-level options on spec; an option left unset leaves the spec as it was.
+func (p pod) applyOptions(spec *corev1.PodSpecArgs) {
+	o := p.options
+	if len(o.NodeSelector) > 0 {
+		spec.NodeSelector = pulumi.ToStringMap(o.NodeSelector)
+	}
+	if o.PriorityClassName != "" {
+		spec.PriorityClassName = pulumi.String(o.PriorityClassName)
+	}
+	if len(o.ImagePullSecrets) > 0 {
+		secrets := corev1.LocalObjectReferenceArray{}
+		for _, name := range o.ImagePullSecrets {
+			secrets = append(secrets, corev1.LocalObjectReferenceArgs{Name: pulumi.String(name)})
+		}
+		spec.ImagePullSecrets = secrets
+	}
+	if p.placement.tolerations != nil {
+		spec.Tolerations = p.placement.tolerations
+	}
+	if p.placement.affinity != nil {
+		spec.Affinity = p.placement.affinity
+	}
+	if p.placement.spread != nil {
+		spec.TopologySpreadConstraints = p.placement.spread
+	}
+}
+
+// resolvePlacement decodes the pod's tolerations, affinity and spread override (strictly, into the
+// Kubernetes API's types) and converts them to pulumi inputs; a spread constraint without a
+// labelSelector counts this workload's pods.
+func (p pod) resolvePlacement(s scope) (placement, error) {
+	decoded, errs := p.options.Placement()
+	if len(errs) > 0 {
+		return placement{}, fmt.Errorf("workload %s: pod options: %v", p.name, errs)
+	}
+	var out placement
+	var err error
+	if decoded.Tolerations != nil {
+		var o pulumi.Output
+		if o, err = toPulumi[[]corev1.Toleration](decoded.Tolerations); err != nil {
+			return out, fmt.Errorf("workload %s: pod.tolerations: %w", p.name, err)
+		}
+		out.tolerations = o.(corev1.TolerationArrayOutput)
+	}
+	if decoded.Affinity != nil {
+		var o pulumi.Output
+		if o, err = toPulumi[corev1.Affinity](decoded.Affinity); err != nil {
+			return out, fmt.Errorf("workload %s: pod.affinity: %w", p.name, err)
+		}
+		out.affinity = o.(corev1.AffinityOutput).ToAffinityPtrOutput()
+	}
+	if decoded.TopologySpread != nil {
+		for i := range decoded.TopologySpread {
+			if decoded.TopologySpread[i].LabelSelector == nil {
+				decoded.TopologySpread[i].LabelSelector = s.selectorLabelSelector(p.name)
+			}
+		}
+		var o pulumi.Output
+		if o, err = toPulumi[[]corev1.TopologySpreadConstraint](decoded.TopologySpread); err != nil {
+			return out, fmt.Errorf("workload %s: pod.topologySpread: %w", p.name, err)
+		}
+		out.spread = o.(corev1.TopologySpreadConstraintArrayOutput)
+	}
+	return out, nil
+}
+
+// selectorLabelSelector selects the workload's pods, as a Kubernetes API value.
+func (s scope) selectorLabelSelector(name string) *k8smeta.LabelSelector {
+	return &k8smeta.LabelSelector{MatchLabels: map[string]string{nameLabel: name, instanceLabel: s.instance}}
+}
+
+// toPulumi converts a value of a Kubernetes API type into the pulumi-kubernetes output of P, the SDK's
+// plain type of the same shape: both spell the API's JSON, so the conversion is a JSON round trip,
+// strict, so that a field this SDK lacks fails instead of vanishing.
+func toPulumi[P any](value any) (pulumi.Output, error) {
+	raw, err := json.Marshal(value)
+	if err != nil {
+		return nil, err
+	}
+	var plain P
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&plain); err != nil {
+		return nil, fmt.Errorf("the Kubernetes SDK cannot express it: %w", err)
+	}
+	return pulumi.ToOutput(plain), nil
 }
 
 // gracePeriodSeconds is the pod's termination grace period.
@@ -136,7 +254,7 @@ type deployment struct {
 // all but one of them up.
 func (l *layer) newDeployment(d deployment, opts ...pulumi.ResourceOption) (*appsv1.Deployment, error) {
 	s := l.scope
-	p, err := l.podConfigMaps(d.pod)
+	p, podOpts, err := l.podObjects(d.pod)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +280,7 @@ func (l *layer) newDeployment(d deployment, opts ...pulumi.ResourceOption) (*app
 	dep, err := appsv1.NewDeployment(l.ctx, l.child(p.name), &appsv1.DeploymentArgs{
 		Metadata: s.meta(p.name, p.component),
 		Spec:     spec,
-	}, l.opts(opts)...)
+	}, l.opts(append(opts, podOpts...))...)
 	if err != nil {
 		return nil, fmt.Errorf("deployment %s: %w", p.name, err)
 	}
@@ -185,16 +303,36 @@ type configMapFiles struct {
 	files map[string]string
 }
 
-// podConfigMaps registers the pod's own ConfigMaps and returns the pod with their checksums annotated.
-func (l *layer) podConfigMaps(p pod) (pod, error) {
+// podObjects registers the objects of the pod's own: its ConfigMaps (their checksums annotated on the
+// returned pod) and, when its options annotate a ServiceAccount and it has none, its identity
+// ServiceAccount, which the returned options make the workload wait for. It resolves the pod's placement.
+func (l *layer) podObjects(p pod) (pod, []pulumi.ResourceOption, error) {
 	for _, cm := range p.configMaps {
 		rollout, err := l.configMap(cm.name, cm.name, p.component, cm.files)
 		if err != nil {
-			return p, err
+			return p, nil, err
 		}
 		p.annotations = mergeAnnotations(p.annotations, rollout)
 	}
-	return p, nil
+	var err error
+	if p.placement, err = p.resolvePlacement(l.scope); err != nil {
+		return p, nil, err
+	}
+	if len(p.options.ServiceAccountAnnotations) == 0 || p.serviceAccount != "" {
+		return p, nil, nil
+	}
+	meta := l.scope.meta(p.name, p.component)
+	meta.Annotations = pulumi.ToStringMap(p.options.ServiceAccountAnnotations)
+	sa, err := corev1.NewServiceAccount(l.ctx, l.child(p.name+"-serviceaccount"), &corev1.ServiceAccountArgs{
+		Metadata: meta,
+		// Workload identity (IRSA, GKE, Azure) injects its own projected token; the API token is not needed.
+		AutomountServiceAccountToken: pulumi.Bool(false),
+	}, l.opts(nil)...)
+	if err != nil {
+		return p, nil, fmt.Errorf("service account %s: %w", p.name, err)
+	}
+	p.identity = p.name
+	return p, []pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{sa})}, nil
 }
 
 // claimTemplate is a ReadWriteOnce volume claim template of a StatefulSet.
@@ -221,7 +359,7 @@ type statefulSet struct {
 // (retention Retain).
 func (l *layer) newStatefulSet(st statefulSet, opts ...pulumi.ResourceOption) (*appsv1.StatefulSet, error) {
 	s := l.scope
-	p, err := l.podConfigMaps(st.pod)
+	p, podOpts, err := l.podObjects(st.pod)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +406,7 @@ func (l *layer) newStatefulSet(st statefulSet, opts ...pulumi.ResourceOption) (*
 				WhenScaled:  pulumi.String("Retain"),
 			},
 		},
-	}, l.opts(opts)...)
+	}, l.opts(append(opts, podOpts...))...)
 	if err != nil {
 		return nil, fmt.Errorf("statefulset %s: %w", st.pod.name, err)
 	}
