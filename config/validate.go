@@ -106,6 +106,7 @@ func (c *Config) Validate() error {
 	c.validateIngress(v)
 	c.validateImages(v)
 	c.validateWorkloads(v)
+	c.validatePodOptions(v)
 	c.validateStorage(v)
 	c.validateData(v)
 	c.validateLLM(v)
@@ -113,6 +114,8 @@ func (c *Config) Validate() error {
 	c.validateNetwork(v)
 	c.validateMonitoring(v)
 	c.validateBackups(v)
+	c.validateExternalSecrets(v)
+	c.validateStackReference(v)
 	if len(v.errs) > 0 {
 		return v.errs
 	}
@@ -429,7 +432,7 @@ func (c *Config) validateData(v *validator) {
 			}
 		case External:
 			modeKey := c.keyOf(&s.svc.Mode)
-			if msgs := validation.IsDNS1123Subdomain(s.svc.Host); len(msgs) > 0 {
+			if msgs := validation.IsDNS1123Subdomain(s.svc.Host); len(msgs) > 0 && !c.hostFromStackReference(s.svc) {
 				v.refuse(&s.svc.Host, "must be the external endpoint's DNS name when %s is external", modeKey)
 			}
 			if s.secretKey != "" {
