@@ -55,6 +55,15 @@ func NewMonitoringLayer(ctx *pulumi.Context, name string, args *MonitoringLayerA
 		return nil, err
 	}
 	c := args.Config
+	// In operator mode the cluster's Prometheus scrapes and alerts: the stack registers only what it
+	// reads (monitors and rules), and no Grafana, whose datasource would be that Prometheus (see README).
+	if operatorMode(c) {
+		if err := l.operatorMonitoring(c); err != nil {
+			return nil, err
+		}
+		m.PrometheusService, m.GrafanaService = pulumi.String("").ToStringOutput(), pulumi.String("").ToStringOutput()
+		return m, l.done(pulumi.Map{"prometheusService": m.PrometheusService, "grafanaService": m.GrafanaService})
+	}
 	prometheus, err := l.prometheus(c)
 	if err != nil {
 		return nil, err

@@ -118,7 +118,20 @@ func peers(c *config.Config) []peer {
 	if c.Backups.SnapshotsEnabled() {
 		all = append(all, peer{name: VolumeSnapshotsName, calls: []string{KubernetesAPI}})
 	}
+	if operatorMode(c) {
+		return all
+	}
 	return append(all, monitoringPeers(c)...)
+}
+
+// scraper is who scrapes the metrics ports: the bundled Prometheus, or in operator mode the operator's
+// Prometheus pods in their namespace.
+func scraper(c *config.Config) reach {
+	if operatorMode(c) {
+		o := c.Monitoring.Operator
+		return reach{namespace: o.Namespace, podLabels: o.PodLabels}
+	}
+	return reach{pods: []string{PrometheusName}}
 }
 
 // monitoringPeers are how the network sees the monitoring layer: Grafana queries Prometheus. Prometheus
@@ -177,8 +190,12 @@ func allowedFlows(c *config.Config) flows {
 			f.ingress[to.name] = append(f.ingress[to.name], reach{pods: callers, ports: tcp(to.port)})
 		}
 		if to.metricsPort != 0 {
-			f.ingress[to.name] = append(f.ingress[to.name], reach{pods: []string{PrometheusName}, ports: tcp(to.metricsPort)})
-			f.egress[PrometheusName] = append(f.egress[PrometheusName], reach{pods: []string{to.name}, ports: tcp(to.metricsPort)})
+			from := scraper(c)
+			from.ports = tcp(to.metricsPort)
+			f.ingress[to.name] = append(f.ingress[to.name], from)
+			if !operatorMode(c) {
+				f.egress[PrometheusName] = append(f.egress[PrometheusName], reach{pods: []string{to.name}, ports: tcp(to.metricsPort)})
+			}
 		}
 		if len(to.clusterPorts) > 0 {
 			replicas := reach{pods: []string{to.name}, ports: to.clusterPorts}

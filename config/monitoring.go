@@ -22,6 +22,20 @@ type Monitoring struct {
 	Alerts AlertThresholds `json:"alerts"`
 	// Alertmanager routes notifications: a webhook (secret key alertWebhookUrl) and/or email.
 	Alertmanager Alertmanager `json:"alertmanager"`
+	// Operator is the cluster's Prometheus Operator's Prometheus, read in operator mode only.
+	Operator OperatorPrometheus `json:"operator"`
+}
+
+// OperatorPrometheus is the Prometheus a cluster's Prometheus Operator runs, which scrapes the stack's
+// monitors and evaluates its rules in operator mode.
+type OperatorPrometheus struct {
+	// Namespace is where its pods run; PodLabels select them (the NetworkPolicies admit them to the
+	// metrics ports).
+	Namespace string            `json:"namespace"`
+	PodLabels map[string]string `json:"podLabels"`
+	// SelectorLabels are the labels its serviceMonitorSelector, podMonitorSelector and ruleSelector match
+	// (kube-prometheus-stack's default: release=<its release name>).
+	SelectorLabels map[string]string `json:"selectorLabels"`
 }
 
 // AlertThresholds are where the alerting rules fire.
@@ -83,6 +97,14 @@ func (c *Config) validateMonitoring(v *validator) {
 	}
 	if a.CeleryQueueLength < 1 {
 		v.refuse(&a.CeleryQueueLength, "must be at least 1")
+	}
+	if m.Mode == Operator {
+		if m.Operator.Namespace == "" {
+			v.refuse(&m.Operator.Namespace, "must name the namespace of the operator's Prometheus in operator mode")
+		}
+		if len(m.Operator.PodLabels) == 0 {
+			v.refuse(&m.Operator.PodLabels, "must select the operator's Prometheus pods (e.g. app.kubernetes.io/name: prometheus) in operator mode")
+		}
 	}
 	if len(m.Alertmanager.EgressCIDRs) > 0 {
 		v.cidrs(&m.Alertmanager.EgressCIDRs)
