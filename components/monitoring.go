@@ -106,7 +106,7 @@ func (l *layer) prometheus(c *config.Config) (*corev1.Service, error) {
 		replicas: replicas, parallel: true, serviceName: headless,
 		claims: []claimTemplate{{name: "prometheus-data", storageClass: c.Storage.ClassName, size: c.Monitoring.StorageSize}},
 		pod: pod{
-			name: PrometheusName, spread: true, component: "monitoring", uid: prometheusUID,
+			name: PrometheusName, spread: true, component: "monitoring", uid: prometheusUID, options: c.Workloads.Prometheus.Pod,
 			configMaps: []configMapFiles{
 				{name: PrometheusConfig, files: map[string]string{"prometheus.yml": scrapeConfig}},
 				{name: PrometheusRules, files: map[string]string{alertRulesFile: rules}},
