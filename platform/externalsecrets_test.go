@@ -1,0 +1,131 @@
+package platform
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/jdjones/jd-jones-rag-infra/config"
+	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
+)
+
+const externalSecretType = "kubernetes:external-secrets.io/v1:ExternalSecret"
+
+// runStackWithFields runs the program with a stack's committed configuration, one field of an object key
+// at a time replaced: {"postgres": {"host": ""}} keeps every other field of postgres.
+func runStackWithFields(t *testing.T, stack string, fields map[string]map[string]any) *stacktest.Record {
+	t.Helper()
+	cfg, err := stacktest.StackConfig(stack)
+	require.NoError(t, err)
+	for object, values := range fields {
+		key := config.Project + ":" + object
+		merged := map[string]any{}
+		if raw, ok := cfg[key]; ok {
+			require.NoError(t, json.Unmarshal([]byte(raw), &merged))
+		}
+		for k, v := range values {
+			merged[k] = v
+		}
+		b, err := json.Marshal(merged)
+		require.NoError(t, err)
+		cfg[key] = string(b)
+	}
+	rec, err := stacktest.Run(stack, cfg, Program)
+	require.NoError(t, err)
+	return rec
+}
+
+// prodExternalSecrets maps every key prod reads from jd-jones-managed-data and jd-jones-llm.
+var prodExternalSecrets = map[string]any{
+	"store":           map[string]any{"kind": "ClusterSecretStore", "name": "aws-secrets-manager"},
+	"refreshInterval": "15m",
+	"keys": map[string]any{
+		"jd-jones-managed-data": map[string]any{"postgres-password": "prod/rds/password", "redis-password": "prod/elasticache/auth"},
+		"jd-jones-llm":          map[string]any{"api-key": "prod/openai/api-key"},
+	},
+}
+
+func TestExternalSecretsWriteTheSecretsProdReadsFromTheStore(t *testing.T) {
+	rec := runStackWithFields(t, "prod", map[string]map[string]any{"externalSecrets": prodExternalSecrets})
+	specs := map[string]any{}
+	for _, es := range rec.OfType(externalSecretType) {
+		plain := es.Plain()
+		assert.Equal(t, "external-secrets.io/v1", plain["apiVersion"])
+		assert.Equal(t, "ExternalSecret", plain["kind"])
+		meta := plain["metadata"].(map[string]any)
+		assert.Equal(t, "jd-jones-rag", meta["namespace"], "%s lives in the namespace whose Secret it writes", es.Name)
+		assert.Equal(t, map[string]any{"pulumi.com/waitFor": "condition=Ready"}, meta["annotations"],
+			"the provider waits until the operator has written the Secret")
+		specs[es.ObjectName()] = plain["spec"]
+	}
+	store := map[string]any{"kind": "ClusterSecretStore", "name": "aws-secrets-manager"}
+	assert.Equal(t, map[string]any{
+		"jd-jones-managed-data": map[string]any{
+			"refreshInterval": "15m", "secretStoreRef": store,
+			"target": map[string]any{"name": "jd-jones-managed-data", "creationPolicy": "Owner"},
+			"data": []any{
+				map[string]any{"secretKey": "postgres-password", "remoteRef": map[string]any{"key": "prod/rds/password"}},
+				map[string]any{"secretKey": "redis-password", "remoteRef": map[string]any{"key": "prod/elasticache/auth"}},
+			},
+		},
+		"jd-jones-llm": map[string]any{
+			"refreshInterval": "15m", "secretStoreRef": store,
+			"target": map[string]any{"name": "jd-jones-llm", "creationPolicy": "Owner"},
+			"data":   []any{map[string]any{"secretKey": "api-key", "remoteRef": map[string]any{"key": "prod/openai/api-key"}}},
+		},
+	}, specs)
+
+	// The migration, and so the API and workers after it, wait for both ExternalSecrets.
+	var esURNs []string
+	for _, es := range rec.OfType(externalSecretType) {
+		esURNs = append(esURNs, es.URN)
+	}
+	jobs := rec.OfType(jobType)
+	require.NotEmpty(t, jobs)
+	for _, job := range jobs {
+		for _, urn := range esURNs {
+			assert.True(t, slices.Contains(job.Dependencies, urn), "%s depends on %s", job.Name, urn)
+		}
+	}
+}
+
+func TestNoExternalSecretWithoutAStore(t *testing.T) {
+	for _, stack := range stacks {
+		assert.Empty(t, runStack(t, stack, nil).OfType(externalSecretType), stack)
+	}
+}
+
+func TestManagedEndpointsHostsComeFromTheReferencedStack(t *testing.T) {
+	stacktest.SetStackOutputs("jdjones/cloud-test/prod", map[string]any{
+		"rdsEndpoint":   "rag.cluster-0123.eu-west-1.rds.amazonaws.com",
+		"redisEndpoint": "master.rag.0123.euw1.cache.amazonaws.com",
+	})
+	rec := runStackWithFields(t, "prod", map[string]map[string]any{
+		"stackReference": {"name": "jdjones/cloud-test/prod", "postgresHost": "rdsEndpoint", "redisHost": "redisEndpoint"},
+		"postgres":       {"host": ""},
+		"redis":          {"host": ""},
+	})
+	refs := rec.OfType("pulumi:pulumi:StackReference")
+	require.Len(t, refs, 1)
+	assert.Equal(t, "jdjones/cloud-test/prod", refs[0].Name)
+
+	cm, ok := rec.Object(configMapType, "jd-jones-config")
+	require.True(t, ok)
+	var settings corev1.ConfigMap
+	require.NoError(t, cm.Decode(&settings))
+	assert.Equal(t, "rag.cluster-0123.eu-west-1.rds.amazonaws.com", settings.Data["POSTGRES_HOST"])
+	assert.Equal(t, "master.rag.0123.euw1.cache.amazonaws.com", settings.Data["REDIS_HOST"])
+	assert.Equal(t, "5432", settings.Data["POSTGRES_PORT"], "the other settings stay as configured")
+
+	// The checksum on the pod templates follows the referenced hosts, so a moved endpoint rolls the pods.
+	api, ok := rec.Object(deploymentType, "api")
+	require.True(t, ok)
+	sum := decodeWorkload(t, api).spec.Annotations["checksum/jd-jones-config"]
+	assert.Len(t, sum, 64)
+	committed, _ := runStack(t, "prod", nil).Object(deploymentType, "api")
+	assert.NotEqual(t, decodeWorkload(t, committed).spec.Annotations["checksum/jd-jones-config"], sum)
+}
