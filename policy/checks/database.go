@@ -26,9 +26,16 @@ var defaultHAImages = []string{
 	`redis(-stack|-stack-server)?`, `valkey`, `keydb`,
 }
 
-// matchImage reports whether the image's name matches one of the patterns in full.
+// exporterImage names Prometheus exporters ("postgres-exporter", "redis_exporter"): they measure a
+// database and keep no data, so no database pattern claims them.
+var exporterImage = regexp.MustCompile(`^.*[-_]exporter$`)
+
+// matchImage reports whether the image's name matches one of the patterns in full; never an exporter's.
 func matchImage(image string, patterns []*regexp.Regexp) bool {
 	name := imageref.Split(image).Name()
+	if exporterImage.MatchString(name) {
+		return false
+	}
 	for _, re := range patterns {
 		if loc := re.FindStringIndex(name); loc != nil && loc[0] == 0 && loc[1] == len(name) {
 			return true
@@ -126,9 +133,14 @@ func checkServingReplicas(o *Object, c *Config) []Result {
 // (workers and schedulers; celery-beat must stay at one). A port list unknown during preview is a note.
 func servingPorts(o *Object, w Workload, dbs []*regexp.Regexp) (string, []Result) {
 	var ports []string
-	for _, cr := range w.Containers(false) {
+	exporters := 0
+	containers := w.Containers(false)
+	for _, cr := range containers {
 		if matchImage(cr.C.Image, dbs) {
 			return "", nil
+		}
+		if exporterImage.MatchString(imageref.Split(cr.C.Image).Name()) {
+			exporters++
 		}
 		if o.Unknown(cr.Path+".ports") || o.Unknown(cr.Path) {
 			return "", []Result{Undecided(o, o.Subject(), cr.Path+".ports")}
@@ -136,6 +148,11 @@ func servingPorts(o *Object, w Workload, dbs []*regexp.Regexp) (string, []Result
 		for _, p := range cr.C.Ports {
 			ports = append(ports, fmt.Sprint(p.ContainerPort))
 		}
+	}
+	// A Deployment of exporters alone serves Prometheus only, and one endpoint's exporter must run once:
+	// a second replica would duplicate every series it reports.
+	if exporters == len(containers) {
+		return "", nil
 	}
 	switch len(ports) {
 	case 0:

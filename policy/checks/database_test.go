@@ -20,6 +20,20 @@ spec:
       initContainers: [{name: wait-for-db, image: "postgres:16-alpine"}]
       containers: [{name: exporter, image: "oliver006/redis_exporter:v1.62.0"}, {name: pgbouncer, image: "bitnami/pgbouncer:1.23"}]
 `}},
+		{name: "a postgres exporter of a managed database runs as a deployment", manifests: []string{`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: postgres-exporter}
+spec: {template: {spec: {containers: [{name: exporter, image: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1"}]}}}
+`}},
+		{name: "an exporter beside the database it measures does not hide the database", manifests: []string{`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: postgres}
+spec: {template: {spec: {containers: [{name: postgres, image: "postgres:16"}, {name: exporter, image: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1"}]}}}
+`}, want: []string{
+			`Deployment "postgres" container "postgres": runs the database/cache image postgres:16 as a Deployment` + fix,
+		}},
 		{name: "postgres with pgvector as a deployment is flagged", manifests: []string{`
 apiVersion: apps/v1
 kind: Deployment
@@ -89,6 +103,20 @@ kind: Deployment
 metadata: {name: celery-beat}
 spec: {replicas: 1, template: {spec: {containers: [{name: beat, image: "api:1"}]}}}
 `}},
+		{name: "in production one exporter of a managed endpoint passes: a second would duplicate its series", production: true, manifests: []string{`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: redis-exporter}
+spec: {replicas: 1, template: {spec: {containers: [{name: exporter, image: "oliver006/redis_exporter:v1.67.0", ports: [{containerPort: 9121}]}]}}}
+`}},
+		{name: "in production an exporter does not excuse the server beside it", production: true, manifests: []string{`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec: {replicas: 1, template: {spec: {containers: [{name: web, image: "nginx:1.27", ports: [{containerPort: 80}]}, {name: exporter, image: "nginx/nginx-prometheus-exporter:1.3", ports: [{containerPort: 9113}]}]}}}
+`}, want: []string{
+			`Deployment "web": serves on ports 80, 9113 with 1 replica in production (minimum 2)` + fix,
+		}},
 		{name: "in production a single grafana is flagged", production: true, manifests: []string{grafana}, want: []string{
 			`Deployment "grafana": serves on port 3000 with 1 replica in production (minimum 2)` + fix,
 		}},
