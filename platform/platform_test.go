@@ -862,3 +862,14 @@ func TestEveryObjectIsCreatedWithTheStacksOwnProvider(t *testing.T) {
 	kubeconfig := rec.OfType("pulumi:providers:kubernetes")[0].Inputs["kubeconfig"]
 	assert.True(t, kubeconfig.IsSecret(), "the kubeconfig stays a secret in the provider's inputs")
 }
+
+func TestARenderDirectoryReachesTheStacksOwnProvider(t *testing.T) {
+	cfg, err := stacktest.StackConfig("prod")
+	require.NoError(t, err)
+	cfg["kubernetes:renderYamlToDirectory"] = "/tmp/rendered"
+	rec, err := stacktest.Run("prod", cfg, Program)
+	require.NoError(t, err)
+	provider := rec.OfType("pulumi:providers:kubernetes")[0]
+	assert.Equal(t, "/tmp/rendered", provider.Inputs["renderYamlToDirectory"].StringValue(), "render writes YAML through the explicit provider, with no cluster")
+	assert.True(t, provider.Inputs["context"].IsNull(), "the provider refuses a context beside a render directory")
+}

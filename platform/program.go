@@ -39,6 +39,9 @@ func Build(ctx *pulumi.Context) (*components.Platform, error) {
 	return components.NewPlatform(ctx, "jd-jones-rag", &components.PlatformArgs{Config: cfg}, pulumi.Providers(provider))
 }
 
+// renderDirectoryKey is the Kubernetes provider's configuration key that writes YAML instead of applying.
+const renderDirectoryKey = "kubernetes:renderYamlToDirectory"
+
 // clusterProvider is the explicit Kubernetes provider every object is created with: the stack's own
 // context or kubeconfig (prod must name one; dev may use the ambient current context), Secrets updated
 // in place (the default provider would replace a Secret whose data changes).
@@ -49,6 +52,12 @@ func clusterProvider(ctx *pulumi.Context, cfg *config.Config) (*kubernetes.Provi
 	}
 	if cfg.Supplied.Kubeconfig {
 		args.Kubeconfig = pconfig.RequireSecret(ctx, config.Project+":"+config.KubeconfigKey)
+	}
+	// `render` (and a user's `pulumi config set kubernetes:renderYamlToDirectory`) configure the default
+	// provider's key; the explicit provider takes it the same way, and then needs no cluster at all (the
+	// provider refuses a context or kubeconfig beside it).
+	if dir, ok := ctx.GetConfig(renderDirectoryKey); ok && dir != "" {
+		args = &kubernetes.ProviderArgs{EnableSecretMutable: pulumi.Bool(true), RenderYamlToDirectory: pulumi.String(dir)}
 	}
 	provider, err := kubernetes.NewProvider(ctx, "jd-jones-rag-cluster", args)
 	if err != nil {
