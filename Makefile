@@ -18,9 +18,10 @@ tools:
 tools-preview:
 	bash $(TOOLS_DIR)/build.sh $(PREVIEW_TOOLS)
 
-## tools-test: unit tests of the stand-in random provider
+## tools-test: unit tests of the toolchain's own programs: the stand-in random provider, the OCI image
+## packer and the pause binary of the node's images
 tools-test:
-	cd $(TOOLS_DIR)/random-standin && CGO_ENABLED=0 go vet ./... && CGO_ENABLED=0 go test ./...
+	for t in random-standin ocipack pause; do (cd $(TOOLS_DIR)/$$t && CGO_ENABLED=0 go vet ./... && CGO_ENABLED=0 go test ./...) || exit 1; done
 
 STACK ?= dev
 OUT ?= rendered/$(STACK)
