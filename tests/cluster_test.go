@@ -44,9 +44,15 @@ var namespaces = map[string]string{"dev": "jd-jones-rag-dev", "prod": "jd-jones-
 // freshNamespace is where a fresh up of dev's configuration runs, beside the stacks the test upgrades.
 const freshNamespace = "jd-jones-rag-fresh"
 
-// startCluster starts the local control plane (or connects to $JDJ_TEST_KUBECONFIG's cluster) for one test
-// and stops it at the end; a failing test prints the tail of every process's log.
+// startCluster starts the local control plane with kwok's fake node (or connects to $JDJ_TEST_KUBECONFIG's
+// cluster) for one test and stops it at the end; a failing test prints the tail of every process's log.
 func startCluster(t *testing.T) *cluster.Cluster {
+	t.Helper()
+	return startLocalCluster(t, nil)
+}
+
+// startLocalCluster starts the local control plane, with realNode as its node if set, as startCluster does.
+func startLocalCluster(t *testing.T, realNode func(t *testing.T) *cluster.RealNode) *cluster.Cluster {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("cluster test; -short skips it")
@@ -65,18 +71,22 @@ func startCluster(t *testing.T) *cluster.Cluster {
 	}
 	dir, err := os.MkdirTemp("", "jdj-cluster-")
 	require.NoError(t, err)
-	start := time.Now()
-	c, err := cluster.Start(context.Background(), cluster.Options{
+	opts := cluster.Options{
 		BinDir: filepath.Join(repo, ".tools", "bin"), Dir: dir, CRDDir: filepath.Join(repo, ".tools", "crds"),
 		StorageClasses: classes, IngressClasses: []string{"nginx"},
-	})
+	}
+	if realNode != nil {
+		opts.RealNode = realNode(t)
+	}
+	start := time.Now()
+	c, err := cluster.Start(context.Background(), opts)
 	require.NoError(t, err, "starting the local control plane (make tools builds it)")
 	t.Logf("phase: control plane up with a Ready node in %s (storage classes %v; logs in %s)", since(start), classes, dir)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("control plane logs:\n%s", c.Logs(40))
 		}
-		c.Stop()
+		assert.NoError(t, c.Stop(), "stopping the cluster leaves nothing behind")
 		if !t.Failed() {
 			os.RemoveAll(dir)
 		}

@@ -1,8 +1,9 @@
 // Package cluster starts a real Kubernetes control plane on loopback for the cluster tests: etcd,
-// kube-apiserver (token authentication, RBAC, Pod Security admission), kube-controller-manager,
-// kube-scheduler and kwok as the node agent of one fake Node, all built by `make tools`. Pods get no
-// containers: kwok moves them to Running and Ready (Job pods to Succeeded) and binds claims of the given
-// storage classes, so everything above the kubelet is real. Or it connects to an existing cluster.
+// kube-apiserver (token authentication, RBAC, Pod Security admission), kube-controller-manager and
+// kube-scheduler, all built by `make tools`, and one node. The node is either real (RealNode: a kubelet on
+// containerd and runc, CNI bridge networking, kube-proxy and CoreDNS, so pods run as processes and their
+// probes are executed) or kwok's fake one (pods get no containers: kwok moves them to Running and Ready,
+// Job pods to Succeeded, and binds claims). Or it connects to an existing cluster.
 package cluster
 
 import (
@@ -13,6 +14,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -38,12 +40,13 @@ import (
 // KubeconfigEnv names an existing cluster to test against instead of starting one.
 const KubeconfigEnv = "JDJ_TEST_KUBECONFIG"
 
-// Binaries are the programs the local control plane runs, all built by `make tools` into .tools/bin.
-var Binaries = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"}
+// Binaries are the programs the local control plane runs, all built by `make tools` into .tools/bin; the
+// node adds kwok, or NodeBinaries for a real node.
+var Binaries = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"}
 
-// provisioner is the provisioner of the storage classes the harness creates; kwok's volume stages
+// kwokProvisioner is the provisioner of the storage classes of the kwok node; kwok's volume stages
 // provision and bind their claims.
-const provisioner = "kwok.x-k8s.io/volume"
+const kwokProvisioner = "kwok.x-k8s.io/volume"
 
 // ProdContext is the context Pulumi.prod.yaml binds prod to; the local kubeconfig has it too, naming
 // the same cluster, as a team's kubeconfig names its prod cluster.
@@ -72,6 +75,8 @@ type Options struct {
 	// CRDDir holds the upstream CRD manifests `make tools` copies to .tools/crds; every one is
 	// installed before the cluster is handed over.
 	CRDDir string
+	// RealNode, when set, runs pods on a real node instead of kwok's fake one (root only).
+	RealNode *RealNode
 }
 
 // Cluster is a running control plane, local or external.
@@ -84,6 +89,7 @@ type Cluster struct {
 	Local bool
 
 	opts    Options
+	node    *nodeState
 	ports   ports
 	mu      sync.Mutex
 	procs   map[string]*process
@@ -103,15 +109,9 @@ type process struct {
 	err  error
 }
 
-// Missing lists the binaries of Binaries absent from dir.
+// Missing lists the binaries of Binaries, and kwok, absent from dir.
 func Missing(dir string) []string {
-	var missing []string
-	for _, b := range Binaries {
-		if _, err := os.Stat(filepath.Join(dir, b)); err != nil {
-			missing = append(missing, b)
-		}
-	}
-	return missing
+	return missingIn(dir, append(append([]string{}, Binaries...), "kwok"))
 }
 
 // Connect uses the cluster of path's kubeconfig (current context) as it is.
@@ -127,12 +127,19 @@ func Connect(path string) (*Cluster, error) {
 	return &Cluster{Kubeconfig: path, Client: client}, nil
 }
 
-// Start starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok on free
-// loopback ports, then creates the fake Node and the storage classes and waits until the Node is
-// Ready. On error, everything started is stopped again.
+// Start starts etcd, kube-apiserver, kube-controller-manager and kube-scheduler on free loopback ports,
+// then the node (real, or kwok and its fake Node), creates the storage and ingress classes and waits until
+// the Node is Ready. On error, everything started is stopped again.
 func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
-	if missing := Missing(opts.BinDir); len(missing) > 0 {
+	needed := append(append([]string{}, Binaries...), "kwok")
+	if opts.RealNode != nil {
+		needed = append(append([]string{}, Binaries...), NodeBinaries...)
+	}
+	if missing := missingIn(opts.BinDir, needed); len(missing) > 0 {
 		return nil, fmt.Errorf("control plane binaries %v missing from %s: run `make tools`", missing, opts.BinDir)
+	}
+	if opts.Dir == "" || opts.BinDir == "" {
+		return nil, fmt.Errorf("cluster options need Dir and BinDir")
 	}
 	if _, err := crdFiles(opts.CRDDir); err != nil {
 		return nil, err
@@ -150,6 +157,9 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 		}
 	}
 	if err := c.writeCredentials(); err != nil {
+		return c, err
+	}
+	if err := c.writeKubeletClientCredentials(); err != nil {
 		return c, err
 	}
 	if err := c.start("etcd",
@@ -175,18 +185,14 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	); err != nil {
 		return c, err
 	}
-	if err := os.WriteFile(c.path("kwok.yaml"), c.kwokConfig(), 0o644); err != nil {
+	if err := c.seedClasses(ctx); err != nil {
 		return c, err
 	}
-	if err := c.start("kwok", kc, "--config="+c.path("kwok.yaml"),
-		"--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-		"--cidr=10.0.0.1/24", "--node-ip=10.0.0.1",
-		// kwok renews the Node's lease, as a kubelet does, or the node controller marks it NotReady.
-		"--node-lease-duration-seconds=40",
-	); err != nil {
-		return c, err
-	}
-	if err := c.seed(ctx); err != nil {
+	if opts.RealNode != nil {
+		if err := c.startRealNode(ctx); err != nil {
+			return c, err
+		}
+	} else if err := c.startKwok(ctx); err != nil {
 		return c, err
 	}
 	if err := c.installCRDs(ctx, opts.CRDDir); err != nil {
@@ -194,12 +200,36 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	}
 	bg, stop := context.WithCancel(context.Background())
 	c.stopBg = stop
+	c.background(bg, c.publishIngressStatus)
+	if opts.RealNode != nil {
+		c.background(bg, c.provisionVolumes)
+	}
+	return c, nil
+}
+
+// background runs loop until ctx ends; Stop waits for it.
+func (c *Cluster) background(ctx context.Context, loop func(context.Context)) {
 	c.bgDone.Add(1)
 	go func() {
 		defer c.bgDone.Done()
-		c.publishIngressStatus(bg)
+		loop(ctx)
 	}()
-	return c, nil
+}
+
+// startKwok starts kwok as the agent of one fake Node, creates the Node and waits until it is Ready.
+func (c *Cluster) startKwok(ctx context.Context) error {
+	if err := os.WriteFile(c.path("kwok.yaml"), c.kwokConfig(), 0o644); err != nil {
+		return err
+	}
+	if err := c.start("kwok", "--kubeconfig="+c.Kubeconfig, "--config="+c.path("kwok.yaml"),
+		"--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+		"--cidr=10.0.0.1/24", "--node-ip=10.0.0.1",
+		// kwok renews the Node's lease, as a kubelet does, or the node controller marks it NotReady.
+		"--node-lease-duration-seconds=40",
+	); err != nil {
+		return err
+	}
+	return c.seedFakeNode(ctx)
 }
 
 func (c *Cluster) path(name string) string { return filepath.Join(c.opts.Dir, name) }
@@ -272,7 +302,10 @@ func (c *Cluster) StartAPIServer(ctx context.Context) error {
 		"--token-auth-file="+c.path("tokens.csv"), "--authorization-mode=RBAC",
 		"--service-account-issuer=https://kubernetes.default.svc",
 		"--service-account-key-file="+c.path("sa.pub"), "--service-account-signing-key-file="+c.path("sa.key"),
-		"--service-cluster-ip-range=10.96.0.0/16",
+		"--service-cluster-ip-range="+ServiceCIDR,
+		// How the API server reaches a real node's kubelet (logs, exec, port-forward).
+		"--kubelet-client-certificate="+c.path("kubelet-client.crt"), "--kubelet-client-key="+c.path("kubelet-client.key"),
+		"--kubelet-preferred-address-types=InternalIP",
 	); err != nil {
 		return err
 	}
@@ -305,9 +338,12 @@ func (c *Cluster) waitReady(ctx context.Context) error {
 	}
 }
 
-// seed creates the storage classes, the ingress classes and the fake Node, and waits until the Node is
-// Ready and the default namespace's service account exists (the controllers are working).
-func (c *Cluster) seed(ctx context.Context) error {
+// seedClasses creates the storage classes, provisioned by the node's provisioner, and the ingress classes.
+func (c *Cluster) seedClasses(ctx context.Context) error {
+	provisioner := kwokProvisioner
+	if c.opts.RealNode != nil {
+		provisioner = localProvisioner
+	}
 	for _, name := range c.opts.StorageClasses {
 		reclaim, binding := corev1.PersistentVolumeReclaimDelete, storagev1.VolumeBindingImmediate
 		sc := &storagev1.StorageClass{
@@ -324,6 +360,12 @@ func (c *Cluster) seed(ctx context.Context) error {
 			return fmt.Errorf("ingress class %s: %w", name, err)
 		}
 	}
+	return nil
+}
+
+// seedFakeNode creates kwok's fake Node and waits until it is Ready and the default namespace's service
+// account exists (the controllers are working).
+func (c *Cluster) seedFakeNode(ctx context.Context) error {
 	capacity := corev1.ResourceList{
 		corev1.ResourceCPU:    resource.MustParse("64"),
 		corev1.ResourceMemory: resource.MustParse("256Gi"),
@@ -343,21 +385,7 @@ func (c *Cluster) seed(ctx context.Context) error {
 	if _, err := c.Client.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
 		return fmt.Errorf("node: %w", err)
 	}
-	return poll(ctx, 2*time.Minute, "the fake node to be Ready and the default service account to exist", func() (bool, error) {
-		n, err := c.Client.CoreV1().Nodes().Get(ctx, NodeName, metav1.GetOptions{})
-		if err != nil {
-			return false, nil
-		}
-		ready := false
-		for _, cond := range n.Status.Conditions {
-			ready = ready || cond.Type == corev1.NodeReady && cond.Status == corev1.ConditionTrue
-		}
-		if !ready {
-			return false, nil
-		}
-		_, err = c.Client.CoreV1().ServiceAccounts("default").Get(ctx, "default", metav1.GetOptions{})
-		return err == nil, nil
-	})
+	return c.waitNodeReady(ctx, NodeName)
 }
 
 // kwokConfig is kwok's stages with the volume stages' class match rewritten to the storage classes.
@@ -418,6 +446,8 @@ func (c *Cluster) start(name string, args ...string) error {
 	fmt.Fprintf(log, "==== %s started %s\n", name, time.Now().Format(time.RFC3339))
 	cmd := exec.Command(filepath.Join(c.opts.BinDir, name), args...)
 	cmd.Dir = c.opts.Dir
+	// The toolchain first: containerd finds its shim and runc there.
+	cmd.Env = append(os.Environ(), "PATH="+c.opts.BinDir+string(os.PathListSeparator)+os.Getenv("PATH"))
 	cmd.Stdout, cmd.Stderr = log, log
 	// Own process group, and killed if the test binary dies without stopping it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
@@ -483,18 +513,21 @@ func (c *Cluster) Exited() []string {
 	return out
 }
 
-// Stop stops every process, the dependents first. An external cluster is left alone.
-func (c *Cluster) Stop() {
+// Stop stops every process, the dependents first, and with a real node removes everything it left on the
+// host; it returns what could not be cleaned up. An external cluster is left alone.
+func (c *Cluster) Stop() error {
 	if !c.Local {
-		return
+		return nil
 	}
 	if c.stopBg != nil {
 		c.stopBg()
 		c.bgDone.Wait()
 	}
+	errs := c.stopRealNode()
 	for _, name := range []string{"kwok", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"} {
 		c.stop(name)
 	}
+	return errors.Join(errs...)
 }
 
 // Logs is the last lines of every process's log, for a failing test.
@@ -503,7 +536,7 @@ func (c *Cluster) Logs(lines int) string {
 		return ""
 	}
 	var b strings.Builder
-	for _, name := range Binaries {
+	for _, name := range append(append([]string{}, Binaries...), append(nodeProcesses, "kwok")...) {
 		data, err := os.ReadFile(c.path(name + ".log"))
 		if err != nil {
 			continue

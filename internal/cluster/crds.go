@@ -20,6 +20,10 @@ var crdResource = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Ver
 
 // crdFiles are the CRD manifests of dir (one CRD a file, as the upstream modules ship them).
 func crdFiles(dir string) ([]string, error) {
+	if dir == "" {
+		// An empty folder would glob the working directory.
+		return nil, fmt.Errorf("no CRD folder given (Options.CRDDir): `make tools` fills .tools/crds")
+	}
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err == nil && len(files) == 0 {
 		err = fmt.Errorf("no CRD manifests in %s: run `make tools`", dir)
