@@ -160,5 +160,11 @@ func ingressAnnotations(i config.Ingress, ing ingress) pulumi.StringMap {
 	if ing.denyAll {
 		a[nginxPrefix+"denylist-source-range"] = pulumi.String("0.0.0.0/0,::/0")
 	}
+	// The provider's Ingress awaiter can take its Ready object from a namespace-wide informer cache that
+	// still holds the Ingress as it was before the update (seen when an up updates one Ingress while it
+	// creates another), and records that stale copy as the new state, so the next up shows the same
+	// update again. Without the await, the state is the API server's answer to the apply. Whether the
+	// controller serves the Ingress is its own business; the workloads behind it are awaited.
+	a["pulumi.com/skipAwait"] = pulumi.String("true")
 	return a
 }

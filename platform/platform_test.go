@@ -480,6 +480,8 @@ func TestIngressServesTheThreeHostsOverTLS(t *testing.T) {
 		assert.Equal(t, "true", a[nginx+"force-ssl-redirect"], name)
 		assert.Equal(t, "100m", a[nginx+"proxy-body-size"], name)
 		assert.Equal(t, "300", a[nginx+"proxy-read-timeout"], name)
+		// Recorded as the API server answered the apply, not as an awaiter's cache held it.
+		assert.Equal(t, "true", a["pulumi.com/skipAwait"], name)
 	}
 	// One certificate per issuing Ingress: two Ingresses asking for the same Secret would fight over it.
 	assert.Equal(t, "letsencrypt-prod", annotations["jd-jones-rag"]["cert-manager.io/cluster-issuer"])
