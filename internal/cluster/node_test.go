@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"os"
@@ -16,9 +15,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/client-go/kubernetes/scheme"
-	"k8s.io/client-go/tools/clientcmd"
-	"k8s.io/client-go/tools/remotecommand"
 )
 
 // repoRoot is the repository, two folders up from this package.
@@ -150,7 +146,8 @@ func TestARealNodeRunsARestrictedPodWithProbesServicesAndDNS(t *testing.T) {
 	}
 
 	// Inside the pod, through the API server and the kubelet: cluster DNS resolves the Service.
-	out := execIn(t, c, "smoke", "redis", []string{"getent", "hosts", "redis.smoke.svc.cluster.local"})
+	out, stderr, err := c.Exec(ctx, "smoke", "redis", "", "getent", "hosts", "redis.smoke.svc.cluster.local")
+	require.NoError(t, err, stderr)
 	assert.Contains(t, out, created.Spec.ClusterIP, "cluster DNS answers with the Service's address")
 }
 
@@ -171,19 +168,4 @@ func redisPing(addr string) string {
 		return err.Error()
 	}
 	return string(buf[:n])
-}
-
-// execIn runs command in a pod's first container through the API server, as `kubectl exec` does.
-func execIn(t *testing.T, c *Cluster, ns, pod string, command []string) string {
-	t.Helper()
-	cfg, err := clientcmd.BuildConfigFromFlags("", c.Kubeconfig)
-	require.NoError(t, err)
-	req := c.Client.CoreV1().RESTClient().Post().Resource("pods").Namespace(ns).Name(pod).SubResource("exec").
-		VersionedParams(&corev1.PodExecOptions{Command: command, Stdout: true, Stderr: true}, scheme.ParameterCodec)
-	exec, err := remotecommand.NewSPDYExecutor(cfg, "POST", req.URL())
-	require.NoError(t, err)
-	var stdout, stderr bytes.Buffer
-	err = exec.StreamWithContext(context.Background(), remotecommand.StreamOptions{Stdout: &stdout, Stderr: &stderr})
-	require.NoError(t, err, "exec %v: %s", command, stderr.String())
-	return stdout.String()
 }

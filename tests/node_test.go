@@ -1,0 +1,327 @@
+package tests
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/jdjones/jd-jones-rag-infra/internal/cluster"
+)
+
+// localImages are the images `make tools` built, read from .tools/images.
+func localImages(t *testing.T) cluster.LocalImages {
+	t.Helper()
+	images, err := cluster.LoadImages(filepath.Join(repo, ".tools", "images"))
+	require.NoError(t, err)
+	return images
+}
+
+// realNode is the real node's configuration from the toolchain: the CNI plugins and every local image.
+func realNode(t *testing.T) *cluster.RealNode {
+	return localImages(t).RealNode(filepath.Join(repo, ".tools", "cni-bin"))
+}
+
+// imagesConfig is the stack config block that points every image key a local image plays at that image,
+// by digest; override replaces some.
+func imagesConfig(images cluster.LocalImages, override map[string]string) string {
+	refs := images.ImagesConfig()
+	for key, ref := range override {
+		refs[key] = ref
+	}
+	keys := make([]string, 0, len(refs))
+	for key := range refs {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("  jd-jones-rag-infra:images:\n")
+	for _, key := range keys {
+		fmt.Fprintf(&b, "    %s: %s\n", key, refs[key])
+	}
+	return b.String()
+}
+
+func TestTheDevStackRunsForRealOnARealNode(t *testing.T) {
+	if os.Getenv(cluster.KubeconfigEnv) != "" {
+		t.Skip("the real node is the local cluster's; an external cluster cannot import the local images")
+	}
+	c := startLocalCluster(t, realNode)
+	ctx := context.Background()
+	images := localImages(t)
+	ns := namespaces["dev"]
+	s := clusterSession(t, c, "dev", t.TempDir())
+	s.ProjectDir = stackFileWith(t, imagesConfig(images, nil), nil)
+
+	var grafanaPassword string
+	phase(t, "up of dev on the real node: every workload Ready through probes the kubelet runs", func(t *testing.T) {
+		res, err := s.Up(ctx, nil)
+		require.NoError(t, err)
+		assertRunning(t, c, "dev")
+		out, ok := res.Outputs["grafanaAdminPassword"]
+		require.True(t, ok, "the stack exports Grafana's admin password")
+		assert.True(t, out.Secret, "as a secret")
+		grafanaPassword, _ = out.Value.(string)
+	})
+	phase(t, "every container runs for real, under its rendered security context, without a restart", func(t *testing.T) {
+		assertContainersRunAsRendered(t, c, ns)
+	})
+	phase(t, "the migration enabled pgvector in the real Postgres, which takes the generated password", func(t *testing.T) {
+		out := psql(t, c, ns, "SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+		assert.Equal(t, "0.8.0", out, "the vector extension's version")
+	})
+	phase(t, "Redis refuses a client without the password; Chroma's proxy refuses a request without the token", func(t *testing.T) {
+		redis := serviceAddr(t, c, ns, "redis", 6379)
+		assert.True(t, strings.HasPrefix(redisPing(redis), "-NOAUTH"), "PING without AUTH to %s: %q", redis, redisPing(redis))
+		chroma := "http://" + serviceAddr(t, c, ns, "chromadb", 8000) + "/api/v2/auth/identity"
+		status, _ := httpGet(t, chroma, "", "")
+		assert.Equal(t, 401, status, "Chroma without the token")
+		token, err := c.Client.CoreV1().Secrets(ns).Get(context.Background(), "chroma-token", metav1.GetOptions{})
+		require.NoError(t, err)
+		status, body := httpGetWith(t, chroma, map[string]string{"Authorization": "Bearer " + string(token.Data["token"])})
+		assert.Equal(t, 200, status, "Chroma with the generated token: %s", body)
+	})
+	phase(t, "Grafana's admin password is the stack's output, and only it logs in", func(t *testing.T) {
+		require.NotEmpty(t, grafanaPassword)
+		grafana := serviceAddr(t, c, ns, "grafana", 3000)
+		status, body := httpGet(t, "http://"+grafana+"/api/user", "admin", grafanaPassword)
+		assert.Equal(t, 200, status, body)
+		status, _ = httpGet(t, "http://"+grafana+"/api/user", "admin", grafanaPassword+"x")
+		assert.Equal(t, 401, status, "a wrong password")
+	})
+	phase(t, "the real Prometheus scrapes every target of its configuration, and reaches Alertmanager", func(t *testing.T) {
+		assertScrapesEverything(t, c, ns)
+	})
+	phase(t, "a row written to Postgres survives the deletion of its pod", func(t *testing.T) {
+		psql(t, c, ns, "CREATE TABLE survives (note text); INSERT INTO survives VALUES ('written before the pod died')")
+		pod, err := c.Client.CoreV1().Pods(ns).Get(ctx, "postgres-0", metav1.GetOptions{})
+		require.NoError(t, err)
+		require.NoError(t, c.Client.CoreV1().Pods(ns).Delete(ctx, "postgres-0", metav1.DeleteOptions{}))
+		waitFor(t, 3*time.Minute, "postgres-0 to come back Ready", func() bool {
+			p, err := c.Client.CoreV1().Pods(ns).Get(ctx, "postgres-0", metav1.GetOptions{})
+			return err == nil && p.UID != pod.UID && podReady(p)
+		})
+		assert.Equal(t, "written before the pod died", psql(t, c, ns, "SELECT note FROM survives"))
+	})
+}
+
+// podReady reports the pod's Ready condition.
+func podReady(p *corev1.Pod) bool {
+	for _, cond := range p.Status.Conditions {
+		if cond.Type == corev1.PodReady {
+			return cond.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// psql runs a query in the Postgres pod over TCP with the password the container was given (its
+// POSTGRES_PASSWORD, from the generated Secret) and returns the unaligned result.
+func psql(t *testing.T, c *cluster.Cluster, ns, query string) string {
+	t.Helper()
+	script := `PGPASSWORD="$POSTGRES_PASSWORD" exec psql -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -v ON_ERROR_STOP=1 -tAc "$1"`
+	out, stderr, err := c.Exec(context.Background(), ns, "postgres-0", "postgres", "sh", "-c", script, "psql", query)
+	require.NoError(t, err, "psql %q: %s", query, stderr)
+	return strings.TrimSpace(out)
+}
+
+// serviceAddr is the ClusterIP address and port of a Service, which kube-proxy routes from the host.
+func serviceAddr(t *testing.T, c *cluster.Cluster, ns, name string, port int) string {
+	t.Helper()
+	svc, err := c.Client.CoreV1().Services(ns).Get(context.Background(), name, metav1.GetOptions{})
+	require.NoError(t, err)
+	return net.JoinHostPort(svc.Spec.ClusterIP, strconv.Itoa(port))
+}
+
+// httpGet GETs url (with basic auth when user is set) and returns the status and body.
+func httpGet(t *testing.T, url, user, password string) (int, string) {
+	t.Helper()
+	headers := map[string]string{}
+	if user != "" {
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		req.SetBasicAuth(user, password)
+		headers["Authorization"] = req.Header.Get("Authorization")
+	}
+	return httpGetWith(t, url, headers)
+}
+
+// httpGetWith GETs url with the headers and returns the status and body.
+func httpGetWith(t *testing.T, url string, headers map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	client := http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// redisPing sends an inline PING to addr and returns the answer, or the error.
+func redisPing(addr string) string {
+	conn, err := net.DialTimeout("tcp", addr, 3*time.Second)
+	if err != nil {
+		return err.Error()
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(3 * time.Second))
+	if _, err = conn.Write([]byte("PING\r\n")); err != nil {
+		return err.Error()
+	}
+	buf := make([]byte, 128)
+	n, err := conn.Read(buf)
+	if err != nil {
+		return err.Error()
+	}
+	return string(buf[:n])
+}
+
+// assertScrapesEverything waits until the real Prometheus has scraped every target of its configuration
+// with up == 1 and has discovered the Alertmanagers it sends alerts to.
+func assertScrapesEverything(t *testing.T, c *cluster.Cluster, ns string) {
+	t.Helper()
+	prom := "http://" + serviceAddr(t, c, ns, "prometheus", 9090)
+	var targets struct {
+		Data struct {
+			ActiveTargets []struct {
+				ScrapePool string `json:"scrapePool"`
+				ScrapeURL  string `json:"scrapeUrl"`
+				Health     string `json:"health"`
+				LastError  string `json:"lastError"`
+			} `json:"activeTargets"`
+		} `json:"data"`
+	}
+	cm, err := c.Client.CoreV1().ConfigMaps(ns).Get(context.Background(), "prometheus-config", metav1.GetOptions{})
+	require.NoError(t, err)
+	var config struct {
+		ScrapeConfigs []struct {
+			JobName string `json:"job_name"`
+		} `json:"scrape_configs"`
+	}
+	require.NoError(t, yaml.Unmarshal([]byte(cm.Data["prometheus.yml"]), &config))
+	require.NotEmpty(t, config.ScrapeConfigs)
+	var missing []string
+	waitFor(t, 3*time.Minute, "a target of every job, every target up", func() bool {
+		_, body := httpGet(t, prom+"/api/v1/targets", "", "")
+		if json.Unmarshal([]byte(body), &targets) != nil {
+			return false
+		}
+		missing = nil
+		pools := map[string]int{}
+		for _, target := range targets.Data.ActiveTargets {
+			if target.Health == "up" {
+				pools[target.ScrapePool]++
+			} else {
+				missing = append(missing, fmt.Sprintf("%s %s: %s %s", target.ScrapePool, target.ScrapeURL, target.Health, target.LastError))
+			}
+		}
+		for _, job := range config.ScrapeConfigs {
+			if pools[job.JobName] == 0 {
+				missing = append(missing, job.JobName+": no target up")
+			}
+		}
+		if len(missing) > 0 {
+			t.Logf("not yet: %v", missing)
+		}
+		return len(missing) == 0
+	})
+	t.Logf("every job of prometheus.yml scraped, every target up: %d targets", len(targets.Data.ActiveTargets))
+	var managers struct {
+		Data struct {
+			Active []struct {
+				URL string `json:"url"`
+			} `json:"activeAlertmanagers"`
+		} `json:"data"`
+	}
+	_, body := httpGet(t, prom+"/api/v1/alertmanagers", "", "")
+	require.NoError(t, json.Unmarshal([]byte(body), &managers))
+	require.NotEmpty(t, managers.Data.Active, "Prometheus has an Alertmanager: %s", body)
+	for _, am := range managers.Data.Active {
+		status, _ := httpGet(t, strings.Replace(am.URL, "/api/v2/alerts", "/-/ready", 1), "", "")
+		assert.Equal(t, 200, status, "Alertmanager %s is ready", am.URL)
+	}
+}
+
+// assertContainersRunAsRendered checks each pod of ns on the real node: an address from the node's pod
+// network, every container started and never restarted, and each container's processes on the host
+// running with exactly what the pod's security context asks for: its UID and GID, no capabilities, no
+// new privileges, a seccomp filter, and a read-only root filesystem.
+func assertContainersRunAsRendered(t *testing.T, c *cluster.Cluster, ns string) {
+	t.Helper()
+	pods, err := c.Client.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{})
+	require.NoError(t, err)
+	require.NotEmpty(t, pods.Items)
+	checked := 0
+	defer func() { t.Logf("%d containers' processes checked", checked) }()
+	for _, pod := range pods.Items {
+		if pod.Status.Phase == corev1.PodSucceeded {
+			continue // the migration Job's pod: its processes are gone
+		}
+		assert.Truef(t, strings.HasPrefix(pod.Status.PodIP, "10.244.0."), "pod %s has an address of the node's pod network: %q", pod.Name, pod.Status.PodIP)
+		assert.Equal(t, cluster.RealNodeName, pod.Spec.NodeName, "pod %s runs on the real node", pod.Name)
+		specs := map[string]corev1.Container{}
+		for _, ctr := range pod.Spec.Containers {
+			specs[ctr.Name] = ctr
+		}
+		for _, st := range pod.Status.ContainerStatuses {
+			name := pod.Name + "/" + st.Name
+			assert.Zerof(t, st.RestartCount, "%s restarted (last state %+v)", name, st.LastTerminationState)
+			if !assert.NotNilf(t, st.State.Running, "%s is running", name) {
+				continue
+			}
+			id := strings.TrimPrefix(st.ContainerID, "containerd://")
+			procs := cluster.ContainerProcesses(id)
+			if !assert.NotEmptyf(t, procs, "%s has processes on the host", name) {
+				continue
+			}
+			uid := *pod.Spec.SecurityContext.RunAsUser
+			if sc := specs[st.Name].SecurityContext; sc != nil && sc.RunAsUser != nil {
+				uid = *sc.RunAsUser
+			}
+			checked++
+			for _, pid := range procs {
+				p, err := cluster.ReadProcess(pid)
+				if err != nil {
+					continue // ended meanwhile (a probe's command)
+				}
+				assert.Equalf(t, strconv.FormatInt(uid, 10), p.UID, "%s: process %d (%s) runs as the pod's user", name, pid, p.Command)
+				assert.Equalf(t, "0000000000000000", p.CapEff, "%s: process %d (%s) has no capabilities", name, pid, p.Command)
+				assert.Equalf(t, "1", p.NoNewPrivs, "%s: process %d (%s) cannot gain privileges", name, pid, p.Command)
+				assert.Equalf(t, "2", p.Seccomp, "%s: process %d (%s) runs under a seccomp filter", name, pid, p.Command)
+				assert.Truef(t, p.RootReadOnly, "%s: process %d (%s) has a read-only root filesystem", name, pid, p.Command)
+			}
+		}
+	}
+}
+
+// waitFor polls cond every second until it holds or timeout passes.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(time.Second)
+	}
+}
