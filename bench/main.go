@@ -330,7 +330,7 @@ func timeToReady(ctx context.Context, repo, work string) (row, error) {
 		return row{}, err
 	}
 	c, err := cluster.Start(ctx, cluster.Options{
-		BinDir: filepath.Join(repo, ".tools", "bin"), Dir: dir,
+		BinDir: filepath.Join(repo, ".tools", "bin"), Dir: dir, CRDDir: filepath.Join(repo, ".tools", "crds"),
 		StorageClasses: classes, IngressClasses: []string{"nginx"},
 	})
 	if err != nil {

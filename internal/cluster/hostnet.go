@@ -55,6 +55,8 @@ var guardRules = [][]string{
 type hostNet struct {
 	sysctls map[string]string
 	rules   [][]string
+	// bridge is whether setUp created the bridge (and so tearDown may delete it).
+	bridge bool
 }
 
 // readSysctl returns the value of a /proc/sys key, trimmed.
@@ -130,6 +132,7 @@ func (h *hostNet) setUp() error {
 	if err := run("ip", "link", "add", BridgeName, "type", "bridge"); err != nil {
 		return err
 	}
+	h.bridge = true
 	if err := run("ip", "addr", "add", NodeIP+"/24", "dev", BridgeName); err != nil {
 		return err
 	}
@@ -155,11 +158,12 @@ func (h *hostNet) setUp() error {
 // restores every sysctl recorded; it goes on past errors and returns them all.
 func (h *hostNet) tearDown() error {
 	var errs []string
-	if linkExists(BridgeName) {
+	if h.bridge && linkExists(BridgeName) {
 		if err := run("ip", "link", "del", BridgeName); err != nil {
 			errs = append(errs, err.Error())
 		}
 	}
+	h.bridge = false
 	for _, rule := range h.rules {
 		if err := run("iptables", append([]string{"-w", "-D", "FORWARD"}, rule...)...); err != nil {
 			errs = append(errs, err.Error())

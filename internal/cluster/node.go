@@ -80,9 +80,6 @@ func (c *Cluster) startRealNode(ctx context.Context) error {
 	if err := sweepLeftovers(); err != nil {
 		return err
 	}
-	if err := writeOwner(c.opts.Dir); err != nil {
-		return err
-	}
 	p := nodePaths{root: c.path("node")}
 	for _, d := range []string{"containerd", "cni/net.d", "cni/ipam", "kubelet", "pod-logs", "volumes"} {
 		if err := os.MkdirAll(p.at(d), 0o755); err != nil {
@@ -90,6 +87,9 @@ func (c *Cluster) startRealNode(ctx context.Context) error {
 		}
 	}
 	c.node = &nodeState{paths: p, runDir: recordRunDir()}
+	if err := writeOwner(c.opts.Dir); err != nil {
+		return err
+	}
 	if err := c.node.host.setUp(); err != nil {
 		return err
 	}
@@ -483,6 +483,9 @@ func (c *Cluster) stopRealNode() []error {
 		errs = append(errs, err)
 	}
 	if err := c.node.host.tearDown(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := os.Remove(c.path(ownerFile)); err != nil && !os.IsNotExist(err) {
 		errs = append(errs, err)
 	}
 	c.node = nil

@@ -173,15 +173,24 @@ func createCgroups(name string) error {
 
 // sweepLeftovers removes what an earlier run killed too hard to clean up (the test binary lost to
 // SIGKILL): its containers' processes, the mounts under its folder, the bridge, the guard rules and the
-// pods' cgroups (kube-proxy's chains are replaced by the new kube-proxy). It refuses to start a second node
-// beside a live one: both would need the same bridge and subnet.
+// pods' cgroups (kube-proxy's chains are replaced by the new kube-proxy). A second node cannot run beside
+// a live one (both need the same bridge and subnet): it waits up to ten minutes for the other to stop, as
+// when `go test ./...` runs two packages' node tests at once.
 func sweepLeftovers() error {
+	deadline := time.Now().Add(10 * time.Minute)
+	for {
+		live := liveNode()
+		if live == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("another run's real node is still running (its folder %s): one node at a time", live)
+		}
+		time.Sleep(2 * time.Second)
+	}
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*"))
 	for _, dir := range dirs {
 		if !ownerGone(dir) {
-			if _, err := os.Stat(filepath.Join(dir, "node")); err == nil {
-				return fmt.Errorf("another run's real node is running (its folder %s): one node at a time", dir)
-			}
 			continue
 		}
 		killProcessesUnder(dir)
@@ -198,7 +207,19 @@ func sweepLeftovers() error {
 	return nil
 }
 
-// ownerFile records, in a cluster folder, the process that started the cluster and when it started.
+// liveNode is the folder of a real node whose owner still runs, or "".
+func liveNode() string {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*"))
+	for _, dir := range dirs {
+		if _, err := os.Stat(filepath.Join(dir, ownerFile)); err == nil && !ownerGone(dir) {
+			return dir
+		}
+	}
+	return ""
+}
+
+// ownerFile records, in a cluster folder, the process that started its real node and when that process
+// started; it exists from the node's start until its Stop.
 const ownerFile = "owner"
 
 // writeOwner marks dir as this process's.
