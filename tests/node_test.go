@@ -88,7 +88,7 @@ func TestTheDevStackRunsForRealOnARealNode(t *testing.T) {
 	})
 	phase(t, "Redis refuses a client without the password; Chroma's proxy refuses a request without the token", func(t *testing.T) {
 		redis := serviceAddr(t, c, ns, "redis", 6379)
-		assert.True(t, strings.HasPrefix(redisPing(redis), "-NOAUTH"), "PING without AUTH to %s: %q", redis, redisPing(redis))
+		assert.True(t, strings.HasPrefix(cluster.RedisPing(redis), "-NOAUTH"), "PING without AUTH to %s: %q", redis, cluster.RedisPing(redis))
 		chroma := "http://" + serviceAddr(t, c, ns, "chromadb", 8000) + "/api/v2/auth/identity"
 		status, _ := httpGet(t, chroma, "", "")
 		assert.Equal(t, 401, status, "Chroma without the token")
@@ -175,25 +175,6 @@ func httpGetWith(t *testing.T, url string, headers map[string]string) (int, stri
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(body)
-}
-
-// redisPing sends an inline PING to addr and returns the answer, or the error.
-func redisPing(addr string) string {
-	conn, err := net.DialTimeout("tcp", addr, 3*time.Second)
-	if err != nil {
-		return err.Error()
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(3 * time.Second))
-	if _, err = conn.Write([]byte("PING\r\n")); err != nil {
-		return err.Error()
-	}
-	buf := make([]byte, 128)
-	n, err := conn.Read(buf)
-	if err != nil {
-		return err.Error()
-	}
-	return string(buf[:n])
 }
 
 // assertScrapesEverything waits until the real Prometheus has scraped every target of its configuration

@@ -106,14 +106,13 @@ func (c *Cluster) startRealNode(ctx context.Context) error {
 		return err
 	}
 	for _, image := range n.Images {
-		if err := c.ctr("images", "import", "--local", image); err != nil {
+		if _, err := c.ctr("images", "import", "--local", image); err != nil {
 			return fmt.Errorf("importing %s: %w", image, err)
 		}
 	}
 	for ref, digest := range n.Digests {
-		out, err := exec.Command(filepath.Join(c.opts.BinDir, "ctr"), "--address", p.containerdSocket(), "--namespace", "k8s.io",
-			"images", "ls", "name=="+ref).CombinedOutput()
-		if err != nil || !strings.Contains(string(out), digest) {
+		out, err := c.ctr("images", "ls", "name=="+ref)
+		if err != nil || !strings.Contains(out, digest) {
 			return fmt.Errorf("image %s: not imported with digest %s (was it rebuilt meanwhile?): %v %s", ref, digest, err, out)
 		}
 		// A pull records the image under its digest too, which is the name CRI looks a pinned reference up
@@ -122,7 +121,7 @@ func (c *Cluster) startRealNode(ctx context.Context) error {
 		if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
 			repo = ref[:i]
 		}
-		if err := c.ctr("images", "tag", "--force", ref, repo+"@"+digest); err != nil {
+		if _, err := c.ctr("images", "tag", "--force", ref, repo+"@"+digest); err != nil {
 			return fmt.Errorf("image %s: %w", ref, err)
 		}
 	}
@@ -375,14 +374,19 @@ func (c *Cluster) waitContainerd(ctx context.Context) error {
 		if p := c.proc("containerd"); p != nil && p.exited() {
 			return false, fmt.Errorf("containerd exited: %v", p.err)
 		}
-		return c.ctr("version") == nil, nil
+		_, err := c.ctr("version")
+		return err == nil, nil
 	})
 }
 
-// ctr runs ctr against the node's containerd in the kubelet's namespace.
-func (c *Cluster) ctr(args ...string) error {
-	return run(filepath.Join(c.opts.BinDir, "ctr"),
-		append([]string{"--address", c.node.paths.containerdSocket(), "--namespace", "k8s.io"}, args...)...)
+// ctr runs ctr against the node's containerd in the kubelet's namespace and returns what it printed.
+func (c *Cluster) ctr(args ...string) (string, error) {
+	args = append([]string{"--address", c.node.paths.containerdSocket(), "--namespace", "k8s.io"}, args...)
+	out, err := exec.Command(filepath.Join(c.opts.BinDir, "ctr"), args...).CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("ctr %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+	}
+	return string(out), nil
 }
 
 // waitNodeReady waits until the Node reports Ready (the kubelet registered, the runtime and CNI work) and

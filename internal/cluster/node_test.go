@@ -140,7 +140,7 @@ func TestARealNodeRunsARestrictedPodWithProbesServicesAndDNS(t *testing.T) {
 	for _, addr := range []string{live.Status.PodIP, created.Spec.ClusterIP} {
 		var answer string
 		require.NoError(t, poll(ctx, 30*time.Second, "PING to "+addr, func() (bool, error) {
-			answer = redisPing(net.JoinHostPort(addr, "6379"))
+			answer = RedisPing(net.JoinHostPort(addr, "6379"))
 			return answer == "+PONG\r\n", nil
 		}), "last answer %q", answer)
 	}
@@ -149,23 +149,4 @@ func TestARealNodeRunsARestrictedPodWithProbesServicesAndDNS(t *testing.T) {
 	out, stderr, err := c.Exec(ctx, "smoke", "redis", "", "getent", "hosts", "redis.smoke.svc.cluster.local")
 	require.NoError(t, err, stderr)
 	assert.Contains(t, out, created.Spec.ClusterIP, "cluster DNS answers with the Service's address")
-}
-
-// redisPing sends an inline PING to addr and returns the answer, or the error.
-func redisPing(addr string) string {
-	conn, err := net.DialTimeout("tcp", addr, 3*time.Second)
-	if err != nil {
-		return err.Error()
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(3 * time.Second))
-	if _, err = conn.Write([]byte("PING\r\n")); err != nil {
-		return err.Error()
-	}
-	buf := make([]byte, 64)
-	n, err := conn.Read(buf)
-	if err != nil {
-		return err.Error()
-	}
-	return string(buf[:n])
 }
