@@ -22,6 +22,10 @@ const (
 	portalPort = 3000
 	// appUID runs the application images (API, workers, portals).
 	appUID = 10001
+	// serviceDrainSeconds is how long a stopping pod behind a Service keeps serving: endpoint removal
+	// reaches every node's kube-proxy and the ingress controller a few seconds after the pod is marked
+	// terminating, and a process that stopped accepting meanwhile would fail those requests.
+	serviceDrainSeconds = 10
 )
 
 // application describes one workload of the application images, once. Its layer registers the
@@ -175,6 +179,8 @@ func (app application) configuredPod(in applicationInputs) (pod, config.Size, er
 	p := pod{name: app.name, component: app.component, uid: appUID, spread: !size.Single, gracePeriod: size.GracePeriodSeconds, options: options}
 	if app.port != 0 {
 		ctr.ports = []port{{"http", app.port}}
+		// Half the grace period at most, so the process keeps time to finish its requests.
+		ctr.drainSeconds = min(serviceDrainSeconds, size.GracePeriodSeconds/2)
 	}
 	if app.settings {
 		ctr.envFrom, ctr.env = in.foundation.appEnv()

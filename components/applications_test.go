@@ -119,3 +119,36 @@ func TestEveryApplicationNamesExistingConfigKeys(t *testing.T) {
 	_, _, err := broken.configuredPod(applicationInputs{config: &c, foundation: &Foundation{}, storage: &SharedStorage{}})
 	assert.EqualError(t, err, "application api: no config key workloads.apiServer")
 }
+
+func TestPodsBehindAServiceKeepServingWhileTheirEndpointIsRemoved(t *testing.T) {
+	rec := runDev(t)
+	served := map[string]bool{}
+	for _, r := range rec.OfType("kubernetes:core/v1:Service") {
+		served[r.ObjectName()] = true
+	}
+	for _, app := range applications {
+		if app.runOnce {
+			continue
+		}
+		r, ok := rec.Object("kubernetes:apps/v1:Deployment", app.name)
+		require.True(t, ok, app.name)
+		var d appsv1.Deployment
+		require.NoError(t, r.Decode(&d))
+		c := d.Spec.Template.Spec.Containers[0]
+		if !served[app.name] {
+			assert.Nil(t, c.Lifecycle, "%s serves nothing: it stops at once", app.name)
+			continue
+		}
+		require.NotNil(t, c.Lifecycle, "%s has a preStop drain", app.name)
+		require.NotNil(t, c.Lifecycle.PreStop.Sleep, "%s drains with the kubelet's sleep, which needs no shell in the image", app.name)
+		assert.EqualValues(t, 10, c.Lifecycle.PreStop.Sleep.Seconds, app.name)
+		assert.Less(t, c.Lifecycle.PreStop.Sleep.Seconds, *d.Spec.Template.Spec.TerminationGracePeriodSeconds, "%s keeps time to finish its requests", app.name)
+	}
+
+	// A short grace period keeps half of itself for the process.
+	c := config.Defaults(config.Dev)
+	c.Workloads.API.TerminationGracePeriodSeconds = 6
+	p, _, err := applications[0].configuredPod(applicationInputs{config: &c, foundation: &Foundation{}, storage: &SharedStorage{}})
+	require.NoError(t, err)
+	assert.Equal(t, 3, p.containers[0].drainSeconds)
+}

@@ -33,6 +33,9 @@ type container struct {
 	resources config.Resources
 	// startup, liveness and readiness are the container's probes; every long-running container has the last two.
 	startup, liveness, readiness *corev1.ProbeArgs
+	// drainSeconds keeps a stopping container serving this long before it gets SIGTERM (a preStop
+	// sleep), so that no request is routed to it after it stops accepting; 0 for none.
+	drainSeconds int
 }
 
 // pullPolicy pulls a tag on every start, so no node runs a stale copy of a tag pushed again, and a
@@ -101,6 +104,9 @@ func (c container) build() corev1.ContainerArgs {
 	}
 	if c.readiness != nil {
 		args.ReadinessProbe = c.readiness
+	}
+	if c.drainSeconds > 0 {
+		args.Lifecycle = corev1.LifecycleArgs{PreStop: corev1.LifecycleHandlerArgs{Sleep: corev1.SleepActionArgs{Seconds: pulumi.Int(c.drainSeconds)}}}
 	}
 	return args
 }
