@@ -111,18 +111,8 @@ func (c *Cluster) startRealNode(ctx context.Context) error {
 		}
 	}
 	for ref, digest := range n.Digests {
-		out, err := c.ctr("images", "ls", "name=="+ref)
-		if err != nil || !strings.Contains(out, digest) {
-			return fmt.Errorf("image %s: not imported with digest %s (was it rebuilt meanwhile?): %v %s", ref, digest, err, out)
-		}
-		// A pull records the image under its digest too, which is the name CRI looks a pinned reference up
-		// by (repo:tag@digest is resolved as repo@digest); an import records the tag only.
-		repo := ref
-		if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
-			repo = ref[:i]
-		}
-		if _, err := c.ctr("images", "tag", "--force", ref, repo+"@"+digest); err != nil {
-			return fmt.Errorf("image %s: %w", ref, err)
+		if err := c.pinImage(ref, digest); err != nil {
+			return err
 		}
 	}
 	if err := os.WriteFile(p.at("cni", "net.d", "10-jdj.conflist"), cniNetwork(p), 0o644); err != nil {
@@ -377,6 +367,36 @@ func (c *Cluster) waitContainerd(ctx context.Context) error {
 		_, err := c.ctr("version")
 		return err == nil, nil
 	})
+}
+
+// pinImage checks that the imported image ref has digest and records it under repo@digest too: a pull
+// records an image under its digest, which is the name CRI looks a pinned reference up by
+// (repo:tag@digest is resolved as repo@digest); an import records the tag only.
+func (c *Cluster) pinImage(ref, digest string) error {
+	out, err := c.ctr("images", "ls", "name=="+ref)
+	if err != nil || !strings.Contains(out, digest) {
+		return fmt.Errorf("image %s: not imported with digest %s (was it rebuilt meanwhile?): %v %s", ref, digest, err, out)
+	}
+	repo := ref
+	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
+		repo = ref[:i]
+	}
+	if _, err := c.ctr("images", "tag", "--force", ref, repo+"@"+digest); err != nil {
+		return fmt.Errorf("image %s: %w", ref, err)
+	}
+	return nil
+}
+
+// ImportImage imports one more image into the real node's containerd, pinned by its digest as the
+// node's images are (a new release of an image, say, for a rollout).
+func (c *Cluster) ImportImage(image LocalImage) error {
+	if c.node == nil {
+		return fmt.Errorf("importing %s: the cluster has no real node", image.Reference)
+	}
+	if _, err := c.ctr("images", "import", "--local", image.Tar); err != nil {
+		return fmt.Errorf("importing %s: %w", image.Tar, err)
+	}
+	return c.pinImage(image.Reference, image.Digest)
 }
 
 // ctr runs ctr against the node's containerd in the kubelet's namespace and returns what it printed.
