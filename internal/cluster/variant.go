@@ -70,9 +70,9 @@ func (i LocalImage) Variant(dir, version string) (LocalImage, error) {
 	}
 	out.Tar = filepath.Join(dir, filepath.Base(strings.TrimSuffix(i.Tar, ".tar"))+"-"+version+".tar")
 	added := map[string][]byte{
-		blobPath(manifest.Config.Digest): configJSON,
+		blobPath(manifest.Config.Digest):    configJSON,
 		blobPath(digest.Digest(out.Digest)): manifestJSON,
-		"index.json": indexJSON,
+		"index.json":                        indexJSON,
 	}
 	return out, copyTarWith(i.Tar, out.Tar, added)
 }
