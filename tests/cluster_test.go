@@ -184,7 +184,7 @@ func TestBothStacksOnARealControlPlane(t *testing.T) {
 	})
 	phase(t, "a fresh up of dev's configuration brings every workload up under Pod Security restricted", func(t *testing.T) {
 		s := clusterSession(t, c, "dev", t.TempDir())
-		s.ProjectDir = stackFileWith(t, "", map[string]string{"namespace: " + namespaces["dev"]: "namespace: " + freshNamespace})
+		s.ProjectDir = stackFile(t, "dev", "", map[string]string{"namespace: " + namespaces["dev"]: "namespace: " + freshNamespace})
 		if !c.Local {
 			// An external cluster outlives the test: leave no extra namespace behind.
 			t.Cleanup(func() {
@@ -475,23 +475,25 @@ func assertGone(t *testing.T, c *cluster.Cluster, ns string) {
 	}
 }
 
-// stackFileWith writes a project folder whose dev stack file has extra config appended; the folder is
-// named like the repository so the session reuses the stack's work folder and its encryption salt.
-func stackFileWith(t *testing.T, extra string, replace map[string]string) string {
+// stackFile writes a project folder whose stack file has its replacements made and extra config
+// appended; the folder is named like the repository so the session reuses the stack's work folder and
+// its encryption salt.
+func stackFile(t *testing.T, stack, extra string, replace map[string]string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), filepath.Base(repo))
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	project, err := os.ReadFile(filepath.Join(repo, "Pulumi.yaml"))
 	require.NoError(t, err)
-	dev, err := os.ReadFile(filepath.Join(repo, "Pulumi.dev.yaml"))
+	file := "Pulumi." + stack + ".yaml"
+	original, err := os.ReadFile(filepath.Join(repo, file))
 	require.NoError(t, err)
-	text := string(dev)
+	text := string(original)
 	for old, new := range replace {
 		require.Contains(t, text, old)
 		text = strings.ReplaceAll(text, old, new)
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.dev.yaml"), []byte(text+extra), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, file), []byte(text+extra), 0o644))
 	return dir
 }
 
@@ -540,7 +542,7 @@ func assertUpdateRollsOnlyUsers(t *testing.T, c *cluster.Cluster, state string) 
 	portal := old.deployments["external-portal"].Spec.Template.Spec.Containers[0].Image
 	repoPart := portal[:strings.LastIndex(portal, ":")]
 	newImage := repoPart + ":9.9.9-cluster-test"
-	dir := stackFileWith(t, "  jd-jones-rag-infra:images:\n    externalPortal: "+newImage+"\n",
+	dir := stackFile(t, "dev", "  jd-jones-rag-infra:images:\n    externalPortal: "+newImage+"\n",
 		map[string]string{"model: llama3.1:8b": "model: llama3.2:3b"})
 
 	want := map[string]bool{}
@@ -663,7 +665,7 @@ func assertSnapshotJobAccepted(t *testing.T, c *cluster.Cluster, ns string) {
 // replaced, and nothing changes.
 func assertClaimResizePreviewsAReplace(t *testing.T, c *cluster.Cluster, state string) {
 	s := clusterSession(t, c, "dev", state)
-	s.ProjectDir = stackFileWith(t, "", map[string]string{"chromaData: 10Gi": "chromaData: 20Gi"})
+	s.ProjectDir = stackFile(t, "dev", "", map[string]string{"chromaData: 10Gi": "chromaData: 20Gi"})
 	ch, wait := collect()
 	_, err := s.Preview(context.Background(), ch)
 	evs := wait()

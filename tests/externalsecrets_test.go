@@ -42,7 +42,7 @@ func TestAnUpWithExternalSecretsWaitsForTheStoreAndTheCRDValidatesThem(t *testin
 
 	phase(t, "up of dev with externalSecrets waits until the operator reports the ExternalSecret Ready", func(t *testing.T) {
 		s := clusterSession(t, c, "dev", t.TempDir())
-		s.ProjectDir = stackFileWith(t, devWithExternalSecrets, map[string]string{"namespace: " + namespaces["dev"]: "namespace: " + externalSecretsNamespace})
+		s.ProjectDir = stackFile(t, "dev", devWithExternalSecrets, map[string]string{"namespace: " + namespaces["dev"]: "namespace: " + externalSecretsNamespace})
 		if !c.Local {
 			t.Cleanup(func() {
 				_, err := s.Destroy(ctx)

@@ -18,6 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"sigs.k8s.io/yaml"
@@ -67,7 +69,7 @@ func TestTheDevStackRunsForRealOnARealNode(t *testing.T) {
 	images := localImages(t)
 	ns := namespaces["dev"]
 	s := clusterSession(t, c, "dev", t.TempDir())
-	s.ProjectDir = stackFileWith(t, imagesConfig(images, nil), nil)
+	s.ProjectDir = stackFile(t, "dev", imagesConfig(images, nil), nil)
 
 	var grafanaPassword string
 	phase(t, "up of dev on the real node: every workload Ready through probes the kubelet runs", func(t *testing.T) {
@@ -88,7 +90,7 @@ func TestTheDevStackRunsForRealOnARealNode(t *testing.T) {
 	})
 	phase(t, "Redis refuses a client without the password; Chroma's proxy refuses a request without the token", func(t *testing.T) {
 		redis := serviceAddr(t, c, ns, "redis", 6379)
-		assert.True(t, strings.HasPrefix(cluster.RedisPing(redis), "-NOAUTH"), "PING without AUTH to %s: %q", redis, cluster.RedisPing(redis))
+		assert.True(t, strings.HasPrefix(cluster.RedisPing(redis, nil), "-NOAUTH"), "PING without AUTH to %s: %q", redis, cluster.RedisPing(redis, nil))
 		chroma := "http://" + serviceAddr(t, c, ns, "chromadb", 8000) + "/api/v2/auth/identity"
 		status, _ := httpGet(t, chroma, "", "")
 		assert.Equal(t, 401, status, "Chroma without the token")
@@ -305,4 +307,169 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 		}
 		time.Sleep(time.Second)
 	}
+}
+
+// prodOnTheNode is prod's stack file for the real node: its managed endpoints at the addresses the
+// managed services play them on (inside prod's CIDRs), Redis verified against the same CA bundle as
+// Postgres, every image a local one, and CPU requests cut to 10m so prod's replicas fit one 2-core node
+// (replica counts, memory and everything else as committed).
+func prodOnTheNode(t *testing.T, images cluster.LocalImages, override map[string]string) string {
+	var cpu strings.Builder
+	cpu.WriteString("  jd-jones-rag-infra:workloads:\n")
+	for _, key := range []string{"api", "celeryWorker", "celeryBeat", "migration", "externalPortal", "internalPortal",
+		"postgresExporter", "redisExporter", "chroma", "prometheus", "grafana", "alertmanager", "volumeSnapshots"} {
+		fmt.Fprintf(&cpu, "    %s: {resources: {requests: {cpu: 10m}}}\n", key)
+	}
+	return stackFile(t, "prod", imagesConfig(images, override)+cpu.String(), map[string]string{
+		"host: jd-jones-rag.cluster-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com": "host: " + managedPostgresAddr,
+		"host: master.jd-jones-rag.abc123.euw1.cache.amazonaws.com":           "host: " + managedRedisAddr,
+		"    tls:\n      enabled: true\n  jd-jones-rag-infra:llm:":            "    tls:\n      enabled: true\n      ca:\n        configMap: rds-ca-bundle\n        key: ca.crt\n  jd-jones-rag-infra:llm:",
+	})
+}
+
+func TestTheProdStackRunsForRealWithManagedDataServices(t *testing.T) {
+	if os.Getenv(cluster.KubeconfigEnv) != "" {
+		t.Skip("the real node is the local cluster's; an external cluster cannot import the local images")
+	}
+	c := startLocalCluster(t, realNode)
+	ctx := context.Background()
+	images := localImages(t)
+	ns := namespaces["prod"]
+	var managed managedServices
+	phase(t, "the managed Postgres and Redis start outside the cluster, in prod's CIDRs, TLS only", func(t *testing.T) {
+		managed = startManagedServices(t, c, images)
+		plain := cluster.RedisPing(net.JoinHostPort(managedRedisAddr, "6379"), nil)
+		assert.False(t, strings.HasPrefix(plain, "-") || strings.HasPrefix(plain, "+"), "the managed Redis answers no plaintext client: %q", plain)
+	})
+	state := t.TempDir()
+	s := clusterSession(t, c, "prod", state)
+	s.ProjectDir = prodOnTheNode(t, images, nil)
+	phase(t, "up of prod on the real node: every workload Ready, reaching the managed services over verified TLS", func(t *testing.T) {
+		syncCtx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+		defer cancel()
+		synced := make(chan error, 1)
+		go func() { synced <- syncManagedSecrets(syncCtx, t, c, ns, managed) }()
+		_, err := s.Up(ctx, nil)
+		require.NoError(t, err)
+		require.NoError(t, <-synced, "the managed services' Secrets and CA bundle")
+		assertRunning(t, c, "prod")
+	})
+	phase(t, "every container of prod runs for real, under its rendered security context, without a restart", func(t *testing.T) {
+		assertContainersRunAsRendered(t, c, ns)
+	})
+	phase(t, "the migration enabled pgvector in the managed Postgres", func(t *testing.T) {
+		assert.Equal(t, "0.8.0", managedQuery(t, c, "SELECT extversion FROM pg_extension WHERE extname = 'vector'"))
+	})
+	phase(t, "the managed Redis refuses a TLS client without the password", func(t *testing.T) {
+		answer := cluster.RedisPing(net.JoinHostPort(managedRedisAddr, "6379"), managed.tlsConfig())
+		assert.True(t, strings.HasPrefix(answer, "-NOAUTH"), "PING over TLS without AUTH: %q", answer)
+	})
+	phase(t, "the real Prometheus scrapes every target of prod's configuration, the managed services' exporters too", func(t *testing.T) {
+		assertScrapesEverything(t, c, ns)
+	})
+	phase(t, "the API's disruption budget holds during evictions, and no request fails", func(t *testing.T) {
+		loop := startRequests(t, "http://"+serviceAddr(t, c, ns, "api", 8000)+"/health")
+		assertBudgetHolds(t, c, ns, "api")
+		loop.finishWithoutFailures(t, 15*time.Second)
+	})
+	phase(t, "a rolling update of the API to a new image digest fails no request of a loop against its Service", func(t *testing.T) {
+		api, err := images.Get("rag-api-standin")
+		require.NoError(t, err)
+		next, err := api.Variant(t.TempDir(), "1.0.1")
+		require.NoError(t, err)
+		require.NoError(t, c.ImportImage(next))
+		s := clusterSession(t, c, "prod", state)
+		s.ProjectDir = prodOnTheNode(t, images, map[string]string{"api": next.Pinned()})
+		loop := startRequests(t, "http://"+serviceAddr(t, c, ns, "api", 8000)+"/health")
+		_, err = s.Up(ctx, nil)
+		require.NoError(t, err)
+		loop.finishWithoutFailures(t, 15*time.Second)
+		dep, err := c.Client.AppsV1().Deployments(ns).Get(ctx, "api", metav1.GetOptions{})
+		require.NoError(t, err)
+		assert.Equal(t, next.Pinned(), dep.Spec.Template.Spec.Containers[0].Image)
+		assertRunning(t, c, "prod")
+	})
+}
+
+// requestLoop GETs one URL over and over, each request on a new connection (so each is routed anew),
+// counting failures, until it is finished.
+type requestLoop struct {
+	url      string
+	stop     chan struct{}
+	done     chan struct{}
+	sent     int
+	failures []string
+}
+
+// startRequests starts a request loop against url, 20 requests a second at most.
+func startRequests(t *testing.T, url string) *requestLoop {
+	l := &requestLoop{url: url, stop: make(chan struct{}), done: make(chan struct{})}
+	client := http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	go func() {
+		defer close(l.done)
+		for {
+			select {
+			case <-l.stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			l.sent++
+			resp, err := client.Get(l.url)
+			if err != nil {
+				l.failures = append(l.failures, fmt.Sprintf("%s: %v", time.Now().Format(time.StampMilli), err))
+				continue
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				l.failures = append(l.failures, fmt.Sprintf("%s: status %d", time.Now().Format(time.StampMilli), resp.StatusCode))
+			}
+		}
+	}()
+	return l
+}
+
+// finishWithoutFailures keeps the loop going for linger more (pods still draining), stops it and checks
+// that it sent requests all along and none failed.
+func (l *requestLoop) finishWithoutFailures(t *testing.T, linger time.Duration) {
+	t.Helper()
+	time.Sleep(linger)
+	close(l.stop)
+	<-l.done
+	t.Logf("%d requests to %s, %d failed", l.sent, l.url, len(l.failures))
+	assert.Greater(t, l.sent, int(linger/(100*time.Millisecond)), "the loop ran")
+	assert.Empty(t, l.failures, "failed requests")
+}
+
+// assertBudgetHolds evicts the pods of app one after another through the Eviction API: as many as its
+// PodDisruptionBudget allows are evicted, the next is refused (429), and the Deployment is whole again
+// afterwards.
+func assertBudgetHolds(t *testing.T, c *cluster.Cluster, ns, app string) {
+	t.Helper()
+	ctx := context.Background()
+	pdb, err := c.Client.PolicyV1().PodDisruptionBudgets(ns).Get(ctx, app, metav1.GetOptions{})
+	require.NoError(t, err)
+	allowed := int(pdb.Status.DisruptionsAllowed)
+	list, err := c.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/name=" + app})
+	require.NoError(t, err)
+	var pods []corev1.Pod
+	for _, pod := range list.Items {
+		if pod.DeletionTimestamp == nil {
+			pods = append(pods, pod)
+		}
+	}
+	require.Greater(t, len(pods), allowed, "a pod more than the budget allows to evict")
+	t.Logf("%s: %d pods, the budget allows %d disruptions", app, len(pods), allowed)
+	for i, pod := range pods[:allowed+1] {
+		err := c.Client.CoreV1().Pods(ns).EvictV1(ctx, &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: pod.Name, Namespace: ns}})
+		if i < allowed {
+			assert.NoError(t, err, "eviction %d of %s is within the budget", i+1, pod.Name)
+		} else {
+			assert.True(t, apierrors.IsTooManyRequests(err), "eviction of %s beyond the budget is refused: %v", pod.Name, err)
+		}
+	}
+	waitFor(t, 3*time.Minute, "Deployment "+app+" to be whole again", func() bool {
+		d, err := c.Client.AppsV1().Deployments(ns).Get(ctx, app, metav1.GetOptions{})
+		return err == nil && d.Status.ReadyReplicas == *d.Spec.Replicas && d.Status.UpdatedReplicas == *d.Spec.Replicas && d.Status.Replicas == *d.Spec.Replicas
+	})
 }

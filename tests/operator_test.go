@@ -41,7 +41,7 @@ func TestAnUpInOperatorModeRegistersMonitorsAndRulesTheCRDsAccept(t *testing.T) 
 
 	phase(t, "up of dev in operator mode registers PodMonitors and a PrometheusRule, and no Prometheus", func(t *testing.T) {
 		s := clusterSession(t, c, "dev", t.TempDir())
-		s.ProjectDir = stackFileWith(t, devInOperatorMode, map[string]string{"namespace: " + namespaces["dev"]: "namespace: " + operatorNamespace})
+		s.ProjectDir = stackFile(t, "dev", devInOperatorMode, map[string]string{"namespace: " + namespaces["dev"]: "namespace: " + operatorNamespace})
 		if !c.Local {
 			t.Cleanup(func() {
 				_, err := s.Destroy(ctx)

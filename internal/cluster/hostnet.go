@@ -44,9 +44,12 @@ var kubeletSysctls = []string{
 }
 
 // guardRules keep pod traffic on the machine: forwarded packets from the pod subnet may go to the pod
-// subnet only. Rules are iptables argument lists without the -A/-D verb and chain (always FORWARD).
+// subnet and to the outside servers' namespaces only. Rules are iptables argument lists without the
+// -A/-D verb and chain (always FORWARD).
 var guardRules = [][]string{
 	{"-s", PodCIDR, "-d", PodCIDR, "-m", "comment", "--comment", guardComment, "-j", "ACCEPT"},
+	{"-s", PodCIDR, "-o", outsideLinkPrefix + "+", "-m", "comment", "--comment", guardComment, "-j", "ACCEPT"},
+	{"-i", outsideLinkPrefix + "+", "-d", PodCIDR, "-m", "comment", "--comment", guardComment, "-j", "ACCEPT"},
 	{"-s", PodCIDR, "-m", "comment", "--comment", guardComment, "-j", "DROP"},
 	{"-d", PodCIDR, "-m", "comment", "--comment", guardComment, "-j", "DROP"},
 }
@@ -57,6 +60,8 @@ type hostNet struct {
 	rules   [][]string
 	// bridge is whether setUp created the bridge (and so tearDown may delete it).
 	bridge bool
+	// namespaces are the outside servers' network namespaces, which tearDown deletes.
+	namespaces []string
 }
 
 // readSysctl returns the value of a /proc/sys key, trimmed.
@@ -154,8 +159,9 @@ func (h *hostNet) setUp() error {
 	return nil
 }
 
-// tearDown deletes the bridge (and with it any veth still attached), removes the guard rules and
-// restores every sysctl recorded; it goes on past errors and returns them all.
+// tearDown deletes the bridge (and with it any veth still attached) and the outside servers' network
+// namespaces (with their veths), removes the guard rules and restores every sysctl recorded; it goes
+// on past errors and returns them all.
 func (h *hostNet) tearDown() error {
 	var errs []string
 	if h.bridge && linkExists(BridgeName) {
@@ -164,6 +170,8 @@ func (h *hostNet) tearDown() error {
 		}
 	}
 	h.bridge = false
+	errs = append(errs, deleteNamespaces(h.namespaces)...)
+	h.namespaces = nil
 	for _, rule := range h.rules {
 		if err := run("iptables", append([]string{"-w", "-D", "FORWARD"}, rule...)...); err != nil {
 			errs = append(errs, err.Error())

@@ -140,7 +140,7 @@ func TestARealNodeRunsARestrictedPodWithProbesServicesAndDNS(t *testing.T) {
 	for _, addr := range []string{live.Status.PodIP, created.Spec.ClusterIP} {
 		var answer string
 		require.NoError(t, poll(ctx, 30*time.Second, "PING to "+addr, func() (bool, error) {
-			answer = RedisPing(net.JoinHostPort(addr, "6379"))
+			answer = RedisPing(net.JoinHostPort(addr, "6379"), nil)
 			return answer == "+PONG\r\n", nil
 		}), "last answer %q", answer)
 	}

@@ -172,8 +172,8 @@ func createCgroups(name string) error {
 }
 
 // sweepLeftovers removes what an earlier run killed too hard to clean up (the test binary lost to
-// SIGKILL): its containers' processes, the mounts under its folder, the bridge, the guard rules and the
-// pods' cgroups (kube-proxy's chains are replaced by the new kube-proxy). A second node cannot run beside
+// SIGKILL): its containers' processes, the mounts under its folder, the bridge, the outside servers'
+// network namespaces, the guard rules and the pods' cgroups (kube-proxy's chains are replaced by the new kube-proxy). A second node cannot run beside
 // a live one (both need the same bridge and subnet): it waits up to ten minutes for the other to stop, as
 // when `go test ./...` runs two packages' node tests at once.
 func sweepLeftovers() error {
@@ -199,6 +199,7 @@ func sweepLeftovers() error {
 	if linkExists(BridgeName) {
 		_ = run("ip", "link", "del", BridgeName)
 	}
+	deleteNamespaces(leftoverNamespaces())
 	for _, rule := range guardRules {
 		for run("iptables", append([]string{"-w", "-D", "FORWARD"}, rule...)...) == nil {
 		}
