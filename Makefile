@@ -27,7 +27,7 @@ STACK ?= dev
 OUT ?= rendered/$(STACK)
 GO_DIRS := $(shell cd $(ROOT) && go list -f '{{.Dir}}' ./...)
 
-.PHONY: preview up refresh destroy render test lint bench
+.PHONY: preview up refresh destroy render test lint bench demo demo-down
 
 ## preview: the main job, a preview of STACK (default dev) with the policy pack
 preview: tools-preview
@@ -40,6 +40,15 @@ up refresh destroy: tools-preview
 ## render: every object of STACK as YAML under OUT (plaintext Secrets: keep OUT out of git)
 render: tools-preview
 	cd $(ROOT) && go run ./cmd/stack render -s $(STACK) -out $(OUT)
+
+## demo: the dev stack running for real on the local cluster's real node (root), held by a background
+## process; prints the kubeconfig, the Services and their port-forwards, and how to read Grafana's password
+demo: tools
+	cd $(ROOT) && go build -o .demo/bin/demo ./cmd/demo && .demo/bin/demo start
+
+## demo-down: stops the demo's cluster (every process, mount and network it made) and removes .demo
+demo-down:
+	cd $(ROOT) && go run ./cmd/demo stop
 
 ## lint: gofmt and go vet over the product module
 lint:

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,26 +39,6 @@ func realNode(t *testing.T) *cluster.RealNode {
 	return localImages(t).RealNode(filepath.Join(repo, ".tools", "cni-bin"))
 }
 
-// imagesConfig is the stack config block that points every image key a local image plays at that image,
-// by digest; override replaces some.
-func imagesConfig(images cluster.LocalImages, override map[string]string) string {
-	refs := images.ImagesConfig()
-	for key, ref := range override {
-		refs[key] = ref
-	}
-	keys := make([]string, 0, len(refs))
-	for key := range refs {
-		keys = append(keys, key)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteString("  jd-jones-rag-infra:images:\n")
-	for _, key := range keys {
-		fmt.Fprintf(&b, "    %s: %s\n", key, refs[key])
-	}
-	return b.String()
-}
-
 func TestTheDevStackRunsForRealOnARealNode(t *testing.T) {
 	if os.Getenv(cluster.KubeconfigEnv) != "" {
 		t.Skip("the real node is the local cluster's; an external cluster cannot import the local images")
@@ -69,7 +48,7 @@ func TestTheDevStackRunsForRealOnARealNode(t *testing.T) {
 	images := localImages(t)
 	ns := namespaces["dev"]
 	s := clusterSession(t, c, "dev", t.TempDir())
-	s.ProjectDir = stackFile(t, "dev", imagesConfig(images, nil), nil)
+	s.ProjectDir = stackFile(t, "dev", images.StackConfig(nil), nil)
 
 	var grafanaPassword string
 	phase(t, "up of dev on the real node: every workload Ready through probes the kubelet runs", func(t *testing.T) {
@@ -320,7 +299,7 @@ func prodOnTheNode(t *testing.T, images cluster.LocalImages, override map[string
 		"postgresExporter", "redisExporter", "chroma", "prometheus", "grafana", "alertmanager", "volumeSnapshots"} {
 		fmt.Fprintf(&cpu, "    %s: {resources: {requests: {cpu: 10m}}}\n", key)
 	}
-	return stackFile(t, "prod", imagesConfig(images, override)+cpu.String(), map[string]string{
+	return stackFile(t, "prod", images.StackConfig(override)+cpu.String(), map[string]string{
 		"host: jd-jones-rag.cluster-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com": "host: " + managedPostgresAddr,
 		"host: master.jd-jones-rag.abc123.euw1.cache.amazonaws.com":           "host: " + managedRedisAddr,
 		"    tls:\n      enabled: true\n  jd-jones-rag-infra:llm:":            "    tls:\n      enabled: true\n      ca:\n        configMap: rds-ca-bundle\n        key: ca.crt\n  jd-jones-rag-infra:llm:",

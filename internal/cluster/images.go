@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // LocalImage is one image `make tools` built as an OCI tarball (tools/images), as its index lists it.
@@ -76,6 +77,26 @@ func (l LocalImages) ImagesConfig() map[string]string {
 		}
 	}
 	return out
+}
+
+// StackConfig is the stack config block (YAML, under a stack file's config:) that points every image
+// key a local image plays at that image, by digest; override replaces some keys' references.
+func (l LocalImages) StackConfig(override map[string]string) string {
+	refs := l.ImagesConfig()
+	for key, ref := range override {
+		refs[key] = ref
+	}
+	keys := make([]string, 0, len(refs))
+	for key := range refs {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("  jd-jones-rag-infra:images:\n")
+	for _, key := range keys {
+		fmt.Fprintf(&b, "    %s: %s\n", key, refs[key])
+	}
+	return b.String()
 }
 
 // RealNode is the node configuration that runs these images: all are imported, pause is the sandbox.
