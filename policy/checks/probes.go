@@ -11,7 +11,7 @@ import (
 // Probes requires liveness and readiness probes on the containers of long-running workloads.
 var Probes = &Policy{
 	Name:        "workload-probes",
-	Description: "Every container of a long-running workload has a liveness and a readiness probe, each aimed at a port the pod declares.",
+	Description: "Every container of a long-running workload has a liveness and a readiness probe; a probe on a named port names a port of its container.",
 	Remediation: "add livenessProbe and readinessProbe (httpGet, tcpSocket, grpc or exec)",
 	Why: "review finding 1 (celery-worker, celery-beat, prometheus, grafana had none); Polaris, kube-score, Kyverno, Checkov, " +
 		"kube-linter no-liveness-probe/no-readiness-probe (opt-in); probe ports: kube-linter liveness-port, readiness-port, startup-port",
@@ -51,10 +51,10 @@ func checkProbes(o *Object, _ *Config) []Result {
 	})
 }
 
-// checkProbePorts reports a probe aimed at a port the pod does not declare: a named port the
-// container does not have can never be resolved, so the probe never passes (kube-linter's
-// liveness-port, readiness-port and startup-port); a number no container declares is the same
-// mistake as far as the spec shows.
+// checkProbePorts reports a probe aimed at a named port its container does not declare: the kubelet
+// can never resolve it, so the probe never passes (kube-linter's liveness-port, readiness-port and
+// startup-port). A port number needs no declaration: declaring container ports is informational, and a
+// probe on an undeclared number is valid Kubernetes that works.
 func checkProbePorts(o *Object, w Workload, c ContainerRef) []Result {
 	var out []Result
 	for _, p := range []struct {
@@ -70,40 +70,27 @@ func checkProbePorts(o *Object, w Workload, c ContainerRef) []Result {
 			port = h.HTTPGet.Port
 		case h.TCPSocket != nil:
 			port = h.TCPSocket.Port
-		case h.GRPC != nil:
-			port = intstr.FromInt32(h.GRPC.Port)
-		default:
-			continue
+		}
+		if port.Type != intstr.String {
+			continue // a number (gRPC's always), or an exec probe
 		}
 		path := c.Path + "." + p.field
 		if o.UnknownWithin(path) || o.UnknownWithin(w.SpecPath+".containers") {
 			continue // the probe's own notes, or the port lists, are not known yet
 		}
-		if port.Type == intstr.String {
-			if !declaresPort(c.C, port) {
-				out = append(out, Violation(o, containerSubject(o, c),
-					fmt.Sprintf("%s targets port %q, which the container does not declare, so it can never pass", p.field, port.StrVal),
-					"name one of the container's ports, or declare the port the application listens on"))
-			}
-			continue
-		}
-		declared := false
-		for _, other := range w.Containers(false) {
-			declared = declared || declaresPort(other.C, port)
-		}
-		if !declared {
+		if !declaresPortName(c.C, port.StrVal) {
 			out = append(out, Violation(o, containerSubject(o, c),
-				fmt.Sprintf("%s targets port %d, which no container of the pod declares", p.field, port.IntVal),
-				"declare the port the application listens on in ports, or probe one that is declared"))
+				fmt.Sprintf("%s targets port %q, which the container does not declare, so it can never pass", p.field, port.StrVal),
+				"name one of the container's ports, or declare the port the application listens on"))
 		}
 	}
 	return out
 }
 
-// declaresPort reports whether the container declares the port, by name or by number.
-func declaresPort(c *corev1.Container, port intstr.IntOrString) bool {
+// declaresPortName reports whether the container has a port of that name.
+func declaresPortName(c *corev1.Container, name string) bool {
 	for _, p := range c.Ports {
-		if (port.Type == intstr.String && p.Name == port.StrVal) || (port.Type == intstr.Int && p.ContainerPort == port.IntVal) {
+		if p.Name == name {
 			return true
 		}
 	}
