@@ -39,13 +39,19 @@ func realNode(t *testing.T) *cluster.RealNode {
 	return localImages(t).RealNode(filepath.Join(repo, ".tools", "cni-bin"))
 }
 
-func TestTheDevStackRunsForRealOnARealNode(t *testing.T) {
+// startRealNodeCluster starts the local cluster with the real node for one test and returns it with
+// the local images; a test against an external cluster skips (it cannot import the local images).
+func startRealNodeCluster(t *testing.T) (*cluster.Cluster, cluster.LocalImages) {
+	t.Helper()
 	if os.Getenv(cluster.KubeconfigEnv) != "" {
 		t.Skip("the real node is the local cluster's; an external cluster cannot import the local images")
 	}
-	c := startLocalCluster(t, realNode)
+	return startLocalCluster(t, realNode), localImages(t)
+}
+
+func TestTheDevStackRunsForRealOnARealNode(t *testing.T) {
+	c, images := startRealNodeCluster(t)
 	ctx := context.Background()
-	images := localImages(t)
 	ns := namespaces["dev"]
 	s := clusterSession(t, c, "dev", t.TempDir())
 	s.ProjectDir = stackFile(t, "dev", images.StackConfig(nil), nil)
@@ -307,12 +313,8 @@ func prodOnTheNode(t *testing.T, images cluster.LocalImages, override map[string
 }
 
 func TestTheProdStackRunsForRealWithManagedDataServices(t *testing.T) {
-	if os.Getenv(cluster.KubeconfigEnv) != "" {
-		t.Skip("the real node is the local cluster's; an external cluster cannot import the local images")
-	}
-	c := startLocalCluster(t, realNode)
+	c, images := startRealNodeCluster(t)
 	ctx := context.Background()
-	images := localImages(t)
 	ns := namespaces["prod"]
 	var managed managedServices
 	phase(t, "the managed Postgres and Redis start outside the cluster, in prod's CIDRs, TLS only", func(t *testing.T) {

@@ -67,7 +67,7 @@ func run(args []string) error {
 	if len(args) != 1 {
 		return errors.New("usage: demo start|stop|password")
 	}
-	repo, err := repoRoot()
+	repo, err := runner.RepoRoot()
 	if err != nil {
 		return err
 	}
@@ -83,24 +83,6 @@ func run(args []string) error {
 		return password(p)
 	}
 	return fmt.Errorf("unknown command %q: one of start, stop, password", args[0])
-}
-
-// repoRoot is the nearest folder upwards that holds Pulumi.yaml.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("run it inside the repository (no Pulumi.yaml found upwards)")
-		}
-		dir = parent
-	}
 }
 
 // holder is the running holder's PID, or 0.

@@ -48,7 +48,7 @@ func run(args []string) error {
 	if err := flags.Parse(args[1:]); err != nil {
 		return err
 	}
-	repo, err := repoRoot()
+	repo, err := runner.RepoRoot()
 	if err != nil {
 		return err
 	}
@@ -78,22 +78,4 @@ func run(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "%s of %s took %s\n", command, *stack, time.Since(start).Round(100*time.Millisecond))
 	return err
-}
-
-// repoRoot is the nearest directory upwards holding Pulumi.yaml.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no Pulumi.yaml here or above: run from the repository")
-		}
-		dir = parent
-	}
 }

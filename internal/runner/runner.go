@@ -230,3 +230,22 @@ func BuildPolicyPack(ctx context.Context, repo, dir string, log io.Writer) (stri
 	}
 	return bin, nil
 }
+
+// RepoRoot is the nearest folder upwards from the working directory that holds Pulumi.yaml: the
+// repository the commands run in.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no Pulumi.yaml here or above: run from the repository")
+		}
+		dir = parent
+	}
+}
