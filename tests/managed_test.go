@@ -90,7 +90,7 @@ func startManagedServices(t *testing.T, c *cluster.Cluster, images cluster.Local
 		Name: "postgres", Addresses: []string{managedPostgresAddr}, Image: postgres, User: user,
 		Env:     []string{"POSTGRES_USER=jdjones_app", "POSTGRES_DB=jdjones", "POSTGRES_PASSWORD_FILE=/managed/postgres-password"},
 		Command: []string{"docker-entrypoint.sh", "postgres", "-c", "listen_addresses=*", "-c", "ssl=on", "-c", "ssl_cert_file=/managed/tls.crt", "-c", "ssl_key_file=/managed/tls.key", "-c", "hba_file=/managed/pg_hba.conf"},
-		Mounts:  map[string]string{"/managed": dir},
+		Mounts:  map[string]string{"/managed": dir}, Scratch: []string{"/run/postgresql"},
 	}))
 	require.NoError(t, c.StartOutsideServer(cluster.OutsideServer{
 		Name: "redis", Addresses: []string{managedRedisAddr}, Image: redis, User: user,

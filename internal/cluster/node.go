@@ -399,14 +399,17 @@ func (c *Cluster) ImportImage(image LocalImage) error {
 	return c.pinImage(image.Reference, image.Digest)
 }
 
-// ctr runs ctr against the node's containerd in the kubelet's namespace and returns what it printed.
+// ctr runs ctr against the node's containerd in the kubelet's namespace and returns what it printed on
+// stdout (its stderr carries warnings, such as containerd's about cgroup v1, and goes into errors).
 func (c *Cluster) ctr(args ...string) (string, error) {
 	args = append([]string{"--address", c.node.paths.containerdSocket(), "--namespace", "k8s.io"}, args...)
-	out, err := exec.Command(filepath.Join(c.opts.BinDir, "ctr"), args...).CombinedOutput()
-	if err != nil {
-		return string(out), fmt.Errorf("ctr %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+	var stdout, stderr strings.Builder
+	cmd := exec.Command(filepath.Join(c.opts.BinDir, "ctr"), args...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.String(), fmt.Errorf("ctr %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stdout.String()+stderr.String()))
 	}
-	return string(out), nil
+	return stdout.String(), nil
 }
 
 // waitNodeReady waits until the Node reports Ready (the kubelet registered, the runtime and CNI work) and

@@ -38,6 +38,9 @@ type OutsideServer struct {
 	Env []string
 	// Mounts are host folders it reads, by the path it reads them at (read-only).
 	Mounts map[string]string
+	// Scratch are empty writable folders (tmpfs, mode 1777) at these paths: ctr's containers get a
+	// fresh tmpfs on /run, where images keep their sockets (/run/postgresql, say).
+	Scratch []string
 }
 
 // execCount numbers the execs in outside servers (ctr wants a unique exec id).
@@ -95,6 +98,9 @@ func (c *Cluster) StartOutsideServer(s OutsideServer) error {
 	sort.Strings(paths)
 	for _, path := range paths {
 		args = append(args, "--mount", "type=bind,src="+s.Mounts[path]+",dst="+path+",options=rbind:ro")
+	}
+	for _, path := range s.Scratch {
+		args = append(args, "--mount", "type=tmpfs,src=tmpfs,dst="+path+",options=mode=1777:nosuid:nodev")
 	}
 	args = append(append(args, s.Image.Reference, netns), s.Command...)
 	if _, err := c.ctr(args...); err != nil {
