@@ -24,6 +24,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/jdjones/jd-jones-rag-infra/internal/cluster"
+	"github.com/jdjones/jd-jones-rag-infra/internal/runner"
 )
 
 // localImages are the images `make tools` built, read from .tools/images.
@@ -53,8 +54,13 @@ func TestTheDevStackRunsForRealOnARealNode(t *testing.T) {
 	c, images := startRealNodeCluster(t)
 	ctx := context.Background()
 	ns := namespaces["dev"]
-	s := clusterSession(t, c, "dev", t.TempDir())
-	s.ProjectDir = stackFile(t, "dev", images.StackConfig(nil), nil)
+	state, dir := t.TempDir(), stackFile(t, "dev", images.StackConfig(nil), nil)
+	session := func() *runner.Session {
+		s := clusterSession(t, c, "dev", state)
+		s.ProjectDir = dir
+		return s
+	}
+	s := session()
 
 	var grafanaPassword string
 	phase(t, "up of dev on the real node: every workload Ready through probes the kubelet runs", func(t *testing.T) {
@@ -105,6 +111,14 @@ func TestTheDevStackRunsForRealOnARealNode(t *testing.T) {
 			return err == nil && p.UID != pod.UID && podReady(p)
 		})
 		assert.Equal(t, "written before the pod died", psql(t, c, ns, "SELECT note FROM survives"))
+	})
+	phase(t, "destroy of dev stops every pod and removes everything, volumes included", func(t *testing.T) {
+		_, err := session().Destroy(ctx)
+		require.NoError(t, err)
+		assertGone(t, c, ns)
+	})
+	phase(t, "an up cut by an apiserver outage converges on the next up", func(t *testing.T) {
+		assertOutageConverges(t, c, session)
 	})
 }
 
@@ -325,6 +339,7 @@ func TestTheProdStackRunsForRealWithManagedDataServices(t *testing.T) {
 	state := t.TempDir()
 	s := clusterSession(t, c, "prod", state)
 	s.ProjectDir = prodOnTheNode(t, images, nil)
+	var before *liveState
 	phase(t, "up of prod on the real node: every workload Ready, reaching the managed services over verified TLS", func(t *testing.T) {
 		syncCtx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 		defer cancel()
@@ -333,7 +348,7 @@ func TestTheProdStackRunsForRealWithManagedDataServices(t *testing.T) {
 		_, err := s.Up(ctx, nil)
 		require.NoError(t, err)
 		require.NoError(t, <-synced, "the managed services' Secrets and CA bundle")
-		assertRunning(t, c, "prod")
+		before = assertRunning(t, c, "prod")
 	})
 	phase(t, "every container of prod runs for real, under its rendered security context, without a restart", func(t *testing.T) {
 		assertContainersRunAsRendered(t, c, ns)
@@ -369,6 +384,17 @@ func TestTheProdStackRunsForRealWithManagedDataServices(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, next.Pinned(), dep.Spec.Template.Spec.Containers[0].Image)
 		assertRunning(t, c, "prod")
+	})
+	phase(t, "destroy of prod is refused and keeps its data claims", func(t *testing.T) {
+		assertDestroyKeepsClaims(t, c, s, before)
+	})
+	phase(t, "a later up of prod re-attaches the kept claims", func(t *testing.T) {
+		_, err := s.Up(ctx, nil)
+		require.NoError(t, err)
+		now := assertRunning(t, c, "prod")
+		for _, claim := range []string{"model-cache", "uploads-data"} {
+			assert.Equal(t, before.claims[claim].UID, now.claims[claim].UID, "claim %s", claim)
+		}
 	})
 }
 
