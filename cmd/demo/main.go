@@ -249,14 +249,16 @@ func describe(ctx context.Context, c *cluster.Cluster, p paths) (string, error) 
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nThe %s stack runs for real on the local cluster's node %s, namespace %s.\n\n", stack, cluster.RealNodeName, ns)
 	fmt.Fprintf(&b, "  export KUBECONFIG=%s\n\n", c.Kubeconfig)
-	b.WriteString("Services (kube-proxy routes their addresses on this machine; elsewhere, port-forward with kubectl):\n")
+	b.WriteString("Services (kube-proxy routes their addresses on this machine, e.g. curl http://<api>/health;\n" +
+		"from elsewhere, port-forward with kubectl):\n")
 	local := 8000
 	for _, svc := range services.Items {
 		if svc.Spec.ClusterIP == corev1.ClusterIPNone || len(svc.Spec.Ports) == 0 {
 			continue
 		}
 		port := svc.Spec.Ports[0].Port
-		fmt.Fprintf(&b, "  %-16s http://%s:%d    kubectl -n %s port-forward svc/%s %d:%d\n", svc.Name, svc.Spec.ClusterIP, port, ns, svc.Name, local, port)
+		addr := fmt.Sprintf("%s:%d", svc.Spec.ClusterIP, port)
+		fmt.Fprintf(&b, "  %-16s %-20s kubectl -n %s port-forward svc/%s %d:%d\n", svc.Name, addr, ns, svc.Name, local, port)
 		local++
 	}
 	fmt.Fprintf(&b, "\nGrafana: user admin, password from the stack's output: (cd %s && go run ./cmd/demo password)\n", p.repo)
