@@ -26,6 +26,7 @@ func ResourcePolicies() []*Policy {
 		ReadOnlyRootFilesystem,
 		NoHostAccess,
 		NamespacePodSecurity,
+		PodSecurityStandards,
 		IngressTLS,
 		DeprecatedAPIVersions,
 		DuplicateEnv,

@@ -21,6 +21,10 @@ type Workload struct {
 	// Labels are the pod (template) labels; LabelsPath their field path.
 	Labels     map[string]string
 	LabelsPath string
+	// Annotations are the pod (template) annotations (Pod Security reads AppArmor's older ones);
+	// AnnotationsPath their field path.
+	Annotations     map[string]string
+	AnnotationsPath string
 	// Replicas is spec.replicas for Deployments, StatefulSets, ReplicaSets and ReplicationControllers
 	// (nil when unset).
 	Replicas     *int32
@@ -74,7 +78,8 @@ var podBearingKinds = []podBearingKind{
 		return runToCompletion(templateWorkload(&t.Spec.JobTemplate.Spec.Template, "spec.jobTemplate.spec.template", nil))
 	})},
 	{"Pod", false, viewOf(func(t *corev1.Pod) Workload {
-		return Workload{Spec: &t.Spec, SpecPath: "spec", Labels: t.Labels, LabelsPath: "metadata.labels", LongRunning: true}
+		return Workload{Spec: &t.Spec, SpecPath: "spec", Labels: t.Labels, LabelsPath: "metadata.labels",
+			Annotations: t.Annotations, AnnotationsPath: "metadata.annotations", LongRunning: true}
 	})},
 }
 
@@ -126,6 +131,7 @@ func templateWorkload(tpl *corev1.PodTemplateSpec, path string, replicas *int32)
 	return Workload{
 		Spec: &tpl.Spec, SpecPath: path + ".spec",
 		Labels: tpl.Labels, LabelsPath: path + ".metadata.labels",
+		Annotations: tpl.Annotations, AnnotationsPath: path + ".metadata.annotations",
 		Replicas: replicas, LongRunning: true,
 	}
 }
