@@ -27,7 +27,7 @@ STACK ?= dev
 OUT ?= rendered/$(STACK)
 GO_DIRS := $(shell cd $(ROOT) && go list -f '{{.Dir}}' ./...)
 
-.PHONY: preview up refresh destroy render test lint bench demo demo-down
+.PHONY: preview up refresh destroy render test lint bench demo demo-down standins-test
 
 ## preview: the main job, a preview of STACK (default dev) with the policy pack
 preview: tools-preview
@@ -55,9 +55,16 @@ lint:
 	@out=$$(gofmt -l $(GO_DIRS)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	cd $(ROOT) && go vet ./...
 
+## standins-test: the stand-in images' programs (tools/images/standins/test_standins.py) against real
+## Postgres, Redis and nginx, each stand-in chrooted in the images' Debian base as its UID on a read-only
+## root (root only; about 2 minutes)
+standins-test: tools
+	d=$$(mktemp -d /var/tmp/jdj-standins-root-XXXXXX) && tar -xzf $(ROOT)/.tools/images-base.tar.gz -C $$d && \
+		(cd $(TOOLS_DIR)/images/standins && STANDINS_ROOT=$$d python3 -m unittest); rc=$$?; rm -rf $$d; exit $$rc
+
 ## test: every test (what .ci/run runs); 30 minutes a package, as tests/ (end-to-end and cluster
 ## tests, 4-5 min warm) can near go test's default 10 on a loaded 2-core machine
-test: tools lint tools-test
+test: tools lint tools-test standins-test
 	cd $(ROOT) && go test -count=1 -timeout 30m ./...
 
 ## bench: every benchmark against its baseline (policy checks vs kube-score, preview overhead,

@@ -496,6 +496,10 @@ tool_images() {
 	fi
 	mkdir -p "$ROOT/.tools"
 	ln -sfn "$dest" "$ROOT/.tools/images"
+	# The stand-ins' own tests (make standins-test) run them chrooted in this base, as their images do.
+	if [[ -n $BASE_LAYER ]]; then
+		ln -sfn "$BASE_LAYER" "$ROOT/.tools/images-base.tar.gz"
+	fi
 	log "images: $(wc -l <<<"$recipes") images in .tools/images (images.json: name -> reference, digest, tar)"
 }
 

@@ -83,27 +83,38 @@ func run(name string, args ...string) error {
 	return nil
 }
 
-// checkNoOverlap refuses to start when a route of the host already covers the pod or Service range
-// (another network of the machine would be shadowed).
-func checkNoOverlap() error {
+// checkNoOverlap refuses an address range when a route of the host already covers it (another network
+// of the machine would be shadowed); the harness's own links (the bridge, the outside servers' veths)
+// do not count.
+func checkNoOverlap(cidrs ...string) error {
 	out, err := exec.Command("ip", "-4", "route", "show").Output()
 	if err != nil {
 		return fmt.Errorf("ip route: %w", err)
 	}
-	_, pods, _ := net.ParseCIDR(PodCIDR)
-	_, services, _ := net.ParseCIDR(ServiceCIDR)
+	var ours []*net.IPNet
+	for _, cidr := range cidrs {
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			return err
+		}
+		ours = append(ours, n)
+	}
 	for _, line := range strings.Split(string(out), "\n") {
 		fields := strings.Fields(line)
-		if len(fields) == 0 || fields[0] == "default" || strings.Contains(line, "dev "+BridgeName) {
+		if len(fields) == 0 || fields[0] == "default" || strings.Contains(line, "dev "+BridgeName) || strings.Contains(line, "dev "+outsideLinkPrefix) {
 			continue
 		}
 		_, route, err := net.ParseCIDR(fields[0])
 		if err != nil {
-			continue
+			if ip := net.ParseIP(fields[0]); ip != nil {
+				route = &net.IPNet{IP: ip, Mask: net.CIDRMask(32, 32)}
+			} else {
+				continue
+			}
 		}
-		for _, ours := range []*net.IPNet{pods, services} {
-			if route.Contains(ours.IP) || ours.Contains(route.IP) {
-				return fmt.Errorf("the host already routes %s (%q), which overlaps the test node's %s", route, line, ours)
+		for _, n := range ours {
+			if route.Contains(n.IP) || n.Contains(route.IP) {
+				return fmt.Errorf("the host already routes %s (%q), which overlaps the test node's %s", route, line, n)
 			}
 		}
 	}
@@ -114,7 +125,7 @@ func checkNoOverlap() error {
 // records the kubelet's sysctls; what it did is undone by tearDown.
 func (h *hostNet) setUp() error {
 	h.sysctls = map[string]string{}
-	if err := checkNoOverlap(); err != nil {
+	if err := checkNoOverlap(PodCIDR, ServiceCIDR); err != nil {
 		return err
 	}
 	for _, key := range kubeletSysctls {

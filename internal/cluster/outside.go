@@ -56,6 +56,11 @@ func (c *Cluster) StartOutsideServer(s OutsideServer) error {
 		return fmt.Errorf("outside server %q: a name of 1 to %d lower-case letters and digits", s.Name, maxOutsideName)
 	}
 	netns, link := outsideNamespacePrefix+s.Name, outsideLinkPrefix+s.Name
+	for _, addr := range s.Addresses {
+		if err := checkNoOverlap(addr + "/32"); err != nil {
+			return fmt.Errorf("outside server %s: %w", s.Name, err)
+		}
+	}
 	if err := run("ip", "netns", "add", netns); err != nil {
 		return err
 	}
