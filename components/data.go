@@ -40,6 +40,10 @@ type DataLayer struct {
 	// database is the in-cluster Postgres StatefulSet (nil when Postgres is external): the migration
 	// needs it Ready, and nothing else of the layer.
 	database pulumi.Resource
+	// statefulSets are every in-cluster data service's StatefulSet, which the backups snapshot. Waiting
+	// for them, not for the layer: the SDK expands a component into the children it has registered so
+	// far, which races with their registration.
+	statefulSets []pulumi.Resource
 }
 
 // DataLayerArgs configures the DataLayer.
@@ -110,6 +114,7 @@ func NewDataLayer(ctx *pulumi.Context, name string, args *DataLayerArgs, opts ..
 		if ds.name == PostgresName {
 			d.database = sts
 		}
+		d.statefulSets = append(d.statefulSets, sts)
 		// A single replica that cannot be replicated is kept from voluntary eviction in production, so a
 		// drain stops for an operator instead of taking the service down unannounced.
 		if c.Environment.IsProduction() {

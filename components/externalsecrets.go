@@ -21,6 +21,11 @@ type ExternalSecrets struct {
 
 	// Secrets are the names of the Secrets the ExternalSecrets write.
 	Secrets pulumi.StringArrayOutput `pulumi:"secrets"`
+
+	// objects are the ExternalSecrets, which the readers of their Secrets wait for. Waiting for them,
+	// not for the component: the SDK expands a component into the children it has registered so far,
+	// which races with their registration.
+	objects []pulumi.Resource
 }
 
 // ExternalSecretsArgs configures the ExternalSecrets.
@@ -49,14 +54,16 @@ func NewExternalSecrets(ctx *pulumi.Context, name string, args *ExternalSecretsA
 	for _, secret := range slices.Sorted(maps.Keys(c.ExternalSecrets.Keys)) {
 		meta := l.scope.meta(secret, "config")
 		meta.Annotations = externalSecretAwait
-		if _, err := apiextensions.NewCustomResource(ctx, l.child(secret), &apiextensions.CustomResourceArgs{
+		object, err := apiextensions.NewCustomResource(ctx, l.child(secret), &apiextensions.CustomResourceArgs{
 			ApiVersion:  pulumi.String("external-secrets.io/v1"),
 			Kind:        pulumi.String("ExternalSecret"),
 			Metadata:    meta,
 			OtherFields: kubernetes.UntypedArgs{"spec": externalSecretSpec(c.ExternalSecrets, secret)},
-		}, l.opts(nil)...); err != nil {
+		}, l.opts(nil)...)
+		if err != nil {
 			return nil, fmt.Errorf("external secret %s: %w", secret, err)
 		}
+		e.objects = append(e.objects, object)
 		names = append(names, secret)
 	}
 	e.Secrets = pulumi.ToStringArray(names).ToStringArrayOutput()
@@ -91,7 +98,7 @@ func syncedSecrets(ctx *pulumi.Context, name string, c *config.Config, f *Founda
 	if err != nil {
 		return nil, err
 	}
-	return []pulumi.Resource{e}, nil
+	return e.objects, nil
 }
 
 // sharedConfigMap registers jd-jones-config and returns its checksum annotation. With a stack reference,

@@ -76,7 +76,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 	if _, err := NewManagedExporters(ctx, l.child("exporters"), &ManagedExportersArgs{Config: c, Foundation: foundation}, child...); err != nil {
 		return nil, err
 	}
-	if _, err := NewBackups(ctx, l.child("backups"), &BackupsArgs{Config: c, Foundation: foundation}, append(child, pulumi.DependsOn([]pulumi.Resource{data}))...); err != nil {
+	if _, err := NewBackups(ctx, l.child("backups"), &BackupsArgs{Config: c, Foundation: foundation}, append(child, pulumi.DependsOn(data.statefulSets))...); err != nil {
 		return nil, err
 	}
 	if _, err := NewNetworkPolicies(ctx, l.child("network"), &NetworkPoliciesArgs{Config: c, Foundation: foundation}, child...); err != nil {

@@ -63,6 +63,14 @@ func TestProdSnapshotsChromaNightlyWithARoleLimitedToSnapshots(t *testing.T) {
 	assert.Equal(t, "chroma-data-chromadb-0-20261126030000", snap.GetName())
 	source, _, _ := unstructured.NestedString(snap.Object, "spec", "source", "persistentVolumeClaimName")
 	assert.Equal(t, "chroma-data-chromadb-0", source)
+
+	// The backups wait for the StatefulSet whose claim they snapshot, named itself: a dependency on the
+	// data layer's component would be expanded into whichever children it had registered by then.
+	backups := rec.OfType("jdjones:rag:Backups")
+	require.Len(t, backups, 1)
+	chroma, ok := rec.Object(statefulSetType, "chromadb")
+	require.True(t, ok)
+	assert.Contains(t, backups[0].Dependencies, chroma.URN)
 }
 
 func TestDevTakesNoSnapshotsUntilAScheduleIsSet(t *testing.T) {
