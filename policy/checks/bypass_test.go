@@ -180,8 +180,8 @@ func TestEphemeralContainersAreJudgedForWhatAppliesToThem(t *testing.T) {
 	good := parse(t, compliantNeighbours, pod("{allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}"))
 	assert.Empty(t, blocking(good, Options{}), "no resources are asked of an ephemeral container (the API forbids them)")
 	bad := parse(t, pod("{privileged: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}"))
-	assert.Equal(t, []string{`Pod "debugged" ephemeral container "debug": runs privileged; remove securityContext.privileged (or set it to false)`},
-		findingsOf(bad, RestrictedSecurityContext.Name))
+	assert.Equal(t, []string{`Pod "debugged": Pod Security restricted (v1.34) forbids privileged: container "debug" must not set securityContext.privileged=true; remove securityContext.privileged (or set it to false), under spec`},
+		findingsOf(bad, PodSecurityStandards.Name))
 }
 
 func TestADatabaseIsRefusedInEveryControllerButAStatefulSet(t *testing.T) {
@@ -204,8 +204,8 @@ func TestACustomKindsPodTemplateIsFoundAtItsConfiguredPath(t *testing.T) {
 	hostPort := strings.Replace(compliantPod, "[{name: http, containerPort: 8080}]", "[{name: http, containerPort: 8080, hostPort: 8080}]", 1)
 	rs := parse(t, "apiVersion: keda.sh/v1alpha1\nkind: ScaledJob\nmetadata: {name: crawl, namespace: shop}\nspec:\n  jobTargetRef:\n    template:\n"+
 		indent(hostPort, 4))
-	assert.Equal(t, []string{`ScaledJob "crawl" container "app": binds host port 8080; remove hostPort and reach the container through a Service`},
-		findingsOf(rs, NoHostAccess.Name))
+	assert.Equal(t, []string{`ScaledJob "crawl": Pod Security restricted (v1.34) forbids hostPort: container "app" uses hostPort 8080; remove hostPort and reach the container through a Service, under spec.jobTargetRef.template.spec`},
+		findingsOf(rs, PodSecurityStandards.Name))
 	assert.Empty(t, findingsOf(rs, Probes.Name), "a ScaledJob's pods run to completion")
 
 	// A path configured for another kind, refused when malformed.
@@ -217,7 +217,7 @@ func TestACustomKindsPodTemplateIsFoundAtItsConfiguredPath(t *testing.T) {
 	for _, f := range Blocking(Evaluate(runner, opts)) {
 		got = append(got, f.Policy)
 	}
-	assert.Contains(t, got, RestrictedSecurityContext.Name)
+	assert.Contains(t, got, PodSecurityStandards.Name)
 	_, err := ObjectReadable.DecodeParams(map[string]any{"podTemplatePaths": []any{"Runner:spec.pod"}})
 	assert.ErrorContains(t, err, `parameter "podTemplatePaths": item 0: "Runner:spec.pod" does not match`)
 }
@@ -252,13 +252,13 @@ apiVersion: apps/v1
 kind: DeploymentPatch
 metadata: {name: web, namespace: shop}
 spec: {template: {spec: {containers: [{name: app, securityContext: {privileged: true}}]}}}
-`, []string{`restricted-security-context: DeploymentPatch "web" container "app": runs privileged; remove securityContext.privileged (or set it to false)`}},
+`, []string{`pod-security-standards: DeploymentPatch "web": Pod Security restricted (v1.34) forbids privileged: container "app" must not set securityContext.privileged=true; remove securityContext.privileged (or set it to false), under spec.template.spec`}},
 		{"a DeploymentPatch turning runAsNonRoot off for the pod is refused", `
 apiVersion: apps/v1
 kind: DeploymentPatch
 metadata: {name: web, namespace: shop}
 spec: {template: {spec: {securityContext: {runAsNonRoot: false}, containers: [{name: app, image: "` + pinned + `"}]}}}
-`, []string{`restricted-security-context: DeploymentPatch "web" container "app": runAsNonRoot is not true; set securityContext.runAsNonRoot: true on the pod or the container, with a non-zero runAsUser`}},
+`, []string{`pod-security-standards: DeploymentPatch "web": Pod Security restricted (v1.34) forbids runAsNonRoot != true: pod must not set securityContext.runAsNonRoot=false; set securityContext.runAsNonRoot: true on the pod or on every container, with a non-zero runAsUser, under spec.template.spec`}},
 		{"a NamespacePatch lowering Pod Security is refused", `
 apiVersion: v1
 kind: NamespacePatch
@@ -300,7 +300,7 @@ func TestWrongCasedAndUnknownFieldsAreRefusedAndNeverCount(t *testing.T) {
 		`kubernetes-object-readable: Deployment "web": spec.template.spec.hostNetwrk is not a field of apps/v1 Deployment; remove it or correct its name: the API server drops or rejects fields its type does not define`,
 		`workload-probes: Deployment "web" container "app": no livenessProbe; add livenessProbe (httpGet, tcpSocket, grpc or exec)`,
 		`container-resources: Deployment "web" container "app": no requests.cpu, requests.memory, limits.cpu, limits.memory; set resources.requests.cpu, resources.requests.memory, resources.limits.cpu and resources.limits.memory`,
-		`restricted-security-context: Deployment "web" container "app": allowPrivilegeEscalation is not false; set securityContext.allowPrivilegeEscalation: false`,
+		`pod-security-standards: Deployment "web": Pod Security restricted (v1.34) forbids allowPrivilegeEscalation != false: containers "migrate", "proxy", "app" must set securityContext.allowPrivilegeEscalation=false; set securityContext.allowPrivilegeEscalation: false on each container named, under spec.template.spec`,
 	} {
 		assert.Contains(t, got, want)
 	}
@@ -320,8 +320,8 @@ func TestAWrongCasedKeyInPulumiInputsIsJudgedAsMissing(t *testing.T) {
 		"apiVersion": "v1", "kind": "Pod", "metadata": map[string]any{"name": "tool"},
 		"spec": map[string]any{"containers": []any{container.Mappable()}},
 	})
-	fs := findingsOf([]Resource{ResourceFromInputs("kubernetes:core/v1:Pod", "tool", inputs)}, RestrictedSecurityContext.Name)
-	assert.Contains(t, fs, `Pod "tool" container "app": runAsNonRoot is not true; set securityContext.runAsNonRoot: true on the pod or the container, with a non-zero runAsUser`)
+	fs := findingsOf([]Resource{ResourceFromInputs("kubernetes:core/v1:Pod", "tool", inputs)}, PodSecurityStandards.Name)
+	assert.Contains(t, fs, `Pod "tool": Pod Security restricted (v1.34) forbids runAsNonRoot != true: pod or container "app" must set securityContext.runAsNonRoot=true; set securityContext.runAsNonRoot: true on the pod or on every container, with a non-zero runAsUser, under spec`)
 }
 
 func TestVerdictsDoNotDependOnMapIterationOrder(t *testing.T) {
@@ -360,7 +360,7 @@ func TestAnObjectTheChecksCannotReadIsRefusedNamingTheChecks(t *testing.T) {
 		}
 	}
 	assert.Contains(t, could, Probes.Name)
-	assert.Contains(t, could, RestrictedSecurityContext.Name)
+	assert.Contains(t, could, PodSecurityStandards.Name)
 	assert.True(t, slices.ContainsFunc(Blocking(Evaluate(rs, Options{})), func(f Finding) bool {
 		return f.Policy == CouldNotJudge.Name && strings.HasPrefix(f.Message, `Pod "tool": workload-probes cannot judge it: it cannot be read as v1 Pod (quantities must match`)
 	}))

@@ -29,8 +29,7 @@ var Expected = map[string][]string{
 	"ingress-tls":                  {"public"},
 	"ingress-backend-exists":       {"public"},
 	"container-resources":          {"no-limits"},
-	"no-host-access":               {"host-network"},
-	"restricted-security-context":  {"runs-as-root"},
+	"pod-security-standards":       {"host-network", "runs-as-root"},
 }
 
 // workload is a compliant single-container Deployment; edit breaks exactly one thing.

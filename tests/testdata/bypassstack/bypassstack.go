@@ -23,12 +23,12 @@ const Namespace = "bypass-stack"
 // Expected maps each mandatory policy the program violates to the Pulumi names of the resources that
 // violate it (sorted).
 var Expected = map[string][]string{
-	"restricted-security-context": {"canary-rollout", "privileged-patch"},
-	"namespace-pod-security":      {"lower-pod-security"},
-	"container-resources":         {"legacy-rc"},
-	"workload-probes":             {"node-agent", "with-sidecar"},
-	"image-tag-not-latest":        {"batch-job"},
-	"no-literal-credentials":      {"nightly"},
+	"pod-security-standards": {"canary-rollout", "privileged-patch"},
+	"namespace-pod-security": {"lower-pod-security"},
+	"container-resources":    {"legacy-rc"},
+	"workload-probes":        {"node-agent", "with-sidecar"},
+	"image-tag-not-latest":   {"batch-job"},
+	"no-literal-credentials": {"nightly"},
 }
 
 // container is a compliant container; edit breaks exactly one thing.
