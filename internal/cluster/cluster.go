@@ -306,6 +306,9 @@ func (c *Cluster) StartAPIServer(ctx context.Context) error {
 		// How the API server reaches a real node's kubelet (logs, exec, port-forward).
 		"--kubelet-client-certificate="+c.path("kubelet-client.crt"), "--kubelet-client-key="+c.path("kubelet-client.key"),
 		"--kubelet-preferred-address-types=InternalIP",
+		// As kubeadm, kind and the managed offerings run it: privileged pods are Pod Security's to
+		// refuse (namespace by namespace), not a cluster-wide validation error.
+		"--allow-privileged=true",
 	); err != nil {
 		return err
 	}
