@@ -46,6 +46,7 @@ func StackPolicies() []*Policy {
 		ServingReplicasUnset,
 		ReplicatedPodsSpread,
 		UnusedServiceAccountToken,
+		PodSecurityNamespaceLevel,
 	}
 }
 

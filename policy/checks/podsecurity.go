@@ -76,17 +76,27 @@ func podSecurityFix(reason string) string {
 }
 
 func checkPodSecurityStandards(o *Object, c *Config) []Result {
-	prm := c.Params.(*podSecurityStandardsParams)
 	w, _ := o.Workload()
-	evaluator, err := podSecurityEvaluator()
-	if err != nil {
-		panic(fmt.Sprintf("the Pod Security evaluator: %v", err)) // reported by policy-could-not-judge
-	}
+	return judgePodSecurity(o, w, c.Params.(*podSecurityStandardsParams).levelVersion(), "")
+}
+
+// levelVersion is the level and version pod-security-standards judges at.
+func (prm *podSecurityStandardsParams) levelVersion() psaapi.LevelVersion {
 	version, err := psaapi.ParseVersion(prm.Version)
 	if err != nil {
 		panic(fmt.Sprintf("version %q: %v", prm.Version, err)) // the parameter's pattern refuses it first
 	}
-	lv := psaapi.LevelVersion{Level: psaapi.Level(prm.Level), Version: version}
+	return psaapi.LevelVersion{Level: psaapi.Level(prm.Level), Version: version}
+}
+
+// judgePodSecurity evaluates a workload's pod at lv with upstream's evaluator and returns a violation
+// per failed check, or a note when values not known yet decide. where, when set, says why lv applies
+// (the namespace whose labels set it).
+func judgePodSecurity(o *Object, w Workload, lv psaapi.LevelVersion, where string) []Result {
+	evaluator, err := podSecurityEvaluator()
+	if err != nil {
+		panic(fmt.Sprintf("the Pod Security evaluator: %v", err)) // reported by policy-could-not-judge
+	}
 	spec := assumeCompliant(o, w)
 	meta := asAdmitted(o, w.SpecPath, spec, &metav1.ObjectMeta{Labels: w.Labels, Annotations: w.Annotations})
 	var out []Result
@@ -99,8 +109,8 @@ func checkPodSecurityStandards(o *Object, c *Config) []Result {
 			return []Result{Undecided(o, o.Subject(), w.SpecPath+".volumes")}
 		}
 		out = append(out, Violation(o, o.Subject(),
-			fmt.Sprintf("Pod Security %s (%s) forbids %s: %s", prm.Level, prm.Version, r.ForbiddenReason, r.ForbiddenDetail),
-			podSecurityFix(r.ForbiddenReason)+", under "+w.SpecPath))
+			fmt.Sprintf("Pod Security %s (%s) forbids %s: %s", lv.Level, lv.Version, r.ForbiddenReason, r.ForbiddenDetail),
+			podSecurityFix(r.ForbiddenReason)+", under "+w.SpecPath+where))
 	}
 	if len(out) == 0 && !o.Patch && o.UnknownWithin(w.SpecPath) {
 		// It passes with the values not known yet at their compliant settings: if it fails with

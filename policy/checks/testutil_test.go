@@ -86,9 +86,12 @@ func dedent(s string) string {
 
 // checkCase is one row of a policy's table test.
 type checkCase struct {
-	name       string
-	manifests  []string
-	config     map[string]any
+	name      string
+	manifests []string
+	config    map[string]any
+	// before are other policies run first, with their configs, over every manifest (a stack policy
+	// reads their parameters).
+	before     map[*Policy]map[string]any
 	production bool
 	// want are the exact messages users read (after the description line), decided findings first.
 	want []string
@@ -109,6 +112,11 @@ func runPolicy(t testing.TB, p *Policy, c checkCase) (decided, notes []string) {
 			out = append(out, f.Message)
 		}
 		return out
+	}
+	for other, config := range c.before {
+		for _, r := range rs {
+			s.RunResource(other, r, config)
+		}
 	}
 	if p.IsStack() {
 		key := new(int)
