@@ -47,6 +47,7 @@ func StackPolicies() []*Policy {
 		ReplicatedPodsSpread,
 		UnusedServiceAccountToken,
 		PodSecurityNamespaceLevel,
+		UnjudgedKinds,
 	}
 }
 
