@@ -222,6 +222,32 @@ func TestACustomKindsPodTemplateIsFoundAtItsConfiguredPath(t *testing.T) {
 	assert.ErrorContains(t, err, `parameter "podTemplatePaths": item 0: "Runner:spec.pod" does not match`)
 }
 
+func TestEveryTemplateOfAnArrayOfPodTemplatesIsJudged(t *testing.T) {
+	privileged := strings.Replace(compliantPod, "allowPrivilegeEscalation: false", "allowPrivilegeEscalation: false, privileged: true", 1)
+	require.NotEqual(t, compliantPod, privileged)
+	job := "apiVersion: batch.volcano.sh/v1alpha1\nkind: Job\nmetadata: {name: train, namespace: shop}\nspec:\n  tasks:\n" +
+		"  - name: ps\n    template:\n" + indent(compliantPod, 6) +
+		"  - name: worker\n    template:\n" + indent(privileged, 6)
+	rs := parse(t, job)
+	assert.Equal(t, []string{`Job "train": Pod Security restricted (v1.34) forbids privileged: container "migrate" must not set securityContext.privileged=true; remove securityContext.privileged (or set it to false), under spec.tasks[1].template.spec`},
+		findingsOf(rs, PodSecurityStandards.Name), "the second task's template, by its index; the first passes")
+
+	// Tasks not known yet are decided later, not passed.
+	unknown := []Resource{manifest(t, "apiVersion: batch.volcano.sh/v1alpha1\nkind: Job\nmetadata: {name: train, namespace: shop}\nspec:\n  tasks: "+unknownMarker+"\n")}
+	var notes []string
+	for _, f := range Evaluate(unknown, Options{}) {
+		if f.Policy == UndecidedNotes.Name && f.Check == PodSecurityStandards.Name {
+			notes = append(notes, f.Message)
+		}
+	}
+	assert.NotEmpty(t, notes, "an array of templates not known yet leaves Pod Security undecided")
+
+	_, err := ObjectReadable.DecodeParams(map[string]any{"podTemplatePaths": []any{"example.com/Runner=spec.pods[].template"}})
+	assert.NoError(t, err, "[] marks an array")
+	_, err = ObjectReadable.DecodeParams(map[string]any{"podTemplatePaths": []any{"example.com/Runner=spec.pods[0].template"}})
+	assert.Error(t, err, "an index is not a path to every template")
+}
+
 // compliantPatches change compliant fields only: no finding may be raised about what they leave out.
 var compliantPatches = []string{`
 apiVersion: apps/v1

@@ -67,6 +67,9 @@ type Object struct {
 	// workload is the pod-running view, computed once.
 	workload   Workload
 	isWorkload bool
+	// moreWorkloads are the pod templates after the first of a custom kind that carries an array of
+	// them (see views).
+	moreWorkloads []Workload
 }
 
 // newTyped maps "group/version/Kind" to a constructor of the matching k8s.io/api type.

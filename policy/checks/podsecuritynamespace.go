@@ -80,8 +80,10 @@ func podsIn(s *Stack, ns string) []*Object {
 			continue
 		}
 		if in := s.Inputs(o); in != nil {
-			if _, ok := in.Workload(); ok {
-				out = append(out, in)
+			for _, view := range in.views() {
+				if _, ok := view.Workload(); ok {
+					out = append(out, view)
+				}
 			}
 		}
 	}

@@ -18,13 +18,14 @@ var ObjectReadable = &Policy{
 	Kinds:       []string{EveryKind},
 	Params: &readableParams{PodTemplatePaths: []string{
 		"argoproj.io/Rollout=spec.template", "keda.sh/ScaledJob=spec.jobTargetRef.template",
+		"batch.volcano.sh/Job=spec.tasks[].template",
 	}},
 	Resource: checkReadable,
 }
 
 // readableParams are the parameters of kubernetes-object-readable.
 type readableParams struct {
-	PodTemplatePaths []string `param:"podTemplatePaths" pattern:"^[a-z0-9.-]+/[A-Za-z0-9]+=[A-Za-z0-9_]+(\\.[A-Za-z0-9_]+)*$" help:"group/Kind=path of the pod template a custom kind carries, judged like a Deployment's (spec.template and spec.jobTemplate.spec.template are found without it)"`
+	PodTemplatePaths []string `param:"podTemplatePaths" pattern:"^[a-z0-9.-]+/[A-Za-z0-9]+=[A-Za-z0-9_]+(\\[\\])?(\\.[A-Za-z0-9_]+(\\[\\])?)*$" help:"group/Kind=path of the pod template a custom kind carries, judged like a Deployment's (spec.template and spec.jobTemplate.spec.template are found without it); [] after a key makes it an array of templates, or of objects holding one (spec.tasks[].template), each judged"`
 }
 
 func checkReadable(o *Object, _ *Config) []Result {

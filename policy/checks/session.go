@@ -191,7 +191,10 @@ func (s *Session) runResource(p *Policy, o *Object, props map[string]any) []Find
 	if err != nil {
 		return []Finding{configFinding(p, o.URN, err)}
 	}
-	results := safely(p, o, func() []Result { return p.Resource(o, newConfig(params, s.production, s.paramsOf)) })
+	var results []Result
+	for _, view := range o.views() {
+		results = append(results, safely(p, view, func() []Result { return p.Resource(view, newConfig(params, s.production, s.paramsOf)) })...)
+	}
 	return s.split(p, results, func(notes, failures []Finding) {
 		s.notes[o.URN] = append(s.notes[o.URN], notes...)
 		s.failures[o.URN] = append(s.failures[o.URN], failures...)

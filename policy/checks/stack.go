@@ -9,7 +9,8 @@ import (
 
 // Stack is the decoded view of a whole stack for stack checks.
 type Stack struct {
-	// Objects are all decoded resources, in the order the engine gave them.
+	// Objects are all decoded resources, in the order the engine gave them. The indexes hold an object
+	// once per pod template it carries (see views).
 	Objects []*Object
 
 	byKind map[string][]*Object
@@ -59,7 +60,11 @@ var nonWorkloadCustomKinds = map[string]bool{
 func NewStack(objs []*Object) *Stack {
 	s := &Stack{Objects: objs, byKind: map[string][]*Object{}, podOwners: map[string][]*Object{},
 		byKindNS: map[string]map[string][]*Object{}, unknownNS: map[string][]*Object{}}
+	var views []*Object
 	for _, o := range objs {
+		views = append(views, o.views()...)
+	}
+	for _, o := range views {
 		if o.Kind == "" || o.Patch {
 			continue // A patch changes an object the stack does not hold; resource policies judge it.
 		}

@@ -41,6 +41,19 @@ func (o *Object) Workload() (Workload, bool) {
 	return o.workload, o.isWorkload
 }
 
+// views returns the object once per pod template it carries, each view's Workload being that
+// template, so every check judges every template of a custom kind that holds an array of them; for
+// any other object, the object itself.
+func (o *Object) views() []*Object {
+	out := []*Object{o}
+	for _, w := range o.moreWorkloads {
+		view := *o
+		view.workload, view.moreWorkloads = w, nil
+		out = append(out, &view)
+	}
+	return out
+}
+
 // podBearingKind is a kind that runs pods: whether it has spec.replicas, and how to find its pod
 // template in the typed object.
 type podBearingKind struct {
@@ -217,10 +230,11 @@ func forContainers(o *Object, w Workload, includeInit bool, fn func(c ContainerR
 // OpenKruise CloneSets, …; a job's template for CronJob-like kinds).
 var defaultPodTemplatePaths = []string{"spec.template", "spec.jobTemplate.spec.template"}
 
-// findPodTemplate makes a custom resource that carries a pod template a workload: at the path
-// configured for its group/Kind ("group/Kind=path" entries), else at a default path holding an object
-// with spec.containers. The template is read case-sensitively; its other fields are the custom
-// resource's business (its schema, not the pod's, decides what it accepts).
+// findPodTemplate makes a custom resource that carries pod templates a workload: at the path
+// configured for its group/Kind ("group/Kind=path" entries; "[]" after a key makes it an array of
+// templates, or of objects holding one, each a workload of its own), else at a default path holding
+// an object with spec.containers. A template is read case-sensitively; its other fields are the
+// custom resource's business (its schema, not the pod's, decides what it accepts).
 func (o *Object) findPodTemplate(props property.Map, configured []string) {
 	paths, explicit := defaultPodTemplatePaths, false
 	for _, entry := range configured {
@@ -230,42 +244,75 @@ func (o *Object) findPodTemplate(props property.Map, configured []string) {
 		}
 	}
 	for _, path := range paths {
-		v, ok := valueAt(props, path)
-		if !ok || (!explicit && !looksLikePodTemplate(v)) {
-			continue
-		}
-		tpl := &corev1.PodTemplateSpec{}
-		if !v.IsComputed() {
-			d := decoder{}
-			d.writeValue(v)
-			if o.readError(tpl, kjson.UnmarshalCaseSensitivePreserveInts(d.buf, tpl)) == nil {
-				o.Problem = path + ": " + o.Problem
-				return
+		var found []Workload
+		for _, t := range valuesAt(props, path) {
+			if !explicit && !looksLikePodTemplate(t.value) {
+				continue
 			}
+			tpl := &corev1.PodTemplateSpec{}
+			if !t.value.IsComputed() {
+				d := decoder{}
+				d.writeValue(t.value)
+				if o.readError(tpl, kjson.UnmarshalCaseSensitivePreserveInts(d.buf, tpl)) == nil {
+					o.Problem = t.path + ": " + o.Problem
+					return
+				}
+			}
+			w := templateWorkload(tpl, t.path, nil)
+			if strings.Contains(path, "jobTemplate") || strings.HasSuffix(o.Kind, "Job") {
+				w = runToCompletion(w)
+			}
+			found = append(found, w)
 		}
-		w := templateWorkload(tpl, path, nil)
-		if strings.Contains(path, "jobTemplate") || strings.HasSuffix(o.Kind, "Job") {
-			w = runToCompletion(w)
+		if len(found) > 0 {
+			o.workload, o.isWorkload, o.moreWorkloads = found[0], true, found[1:]
+			return
 		}
-		o.workload, o.isWorkload = w, true
-		return
 	}
 }
 
-// valueAt returns the value at a dotted path of map keys.
-func valueAt(m property.Map, path string) (property.Value, bool) {
-	v := property.New(m)
+// templateAt is a value found at a template path, with its concrete path ("[]" made an index).
+type templateAt struct {
+	path  string
+	value property.Value
+}
+
+// valuesAt returns the values at a dotted path of map keys, where a key followed by "[]" is an array
+// whose every element continues the path. An array not known yet stands for one element, whose
+// values are then not known either.
+func valuesAt(m property.Map, path string) []templateAt {
+	found := []templateAt{{"", property.New(m)}}
 	for _, key := range strings.Split(path, ".") {
-		if !v.IsMap() {
-			return property.Value{}, false
+		key, each := strings.CutSuffix(key, "[]")
+		var next []templateAt
+		for _, f := range found {
+			at := key
+			if f.path != "" {
+				at = f.path + "." + key
+			}
+			if f.value.IsComputed() {
+				next = append(next, templateAt{at, f.value})
+				continue
+			}
+			if !f.value.IsMap() {
+				continue
+			}
+			v, ok := f.value.AsMap().GetOk(key)
+			switch {
+			case !ok:
+			case !each:
+				next = append(next, templateAt{at, v})
+			case v.IsComputed():
+				next = append(next, templateAt{JoinIndex(at, 0), v})
+			case v.IsArray():
+				for i, e := range v.AsArray().AsSlice() {
+					next = append(next, templateAt{JoinIndex(at, i), e})
+				}
+			}
 		}
-		next, ok := v.AsMap().GetOk(key)
-		if !ok {
-			return property.Value{}, false
-		}
-		v = next
+		found = next
 	}
-	return v, true
+	return found
 }
 
 // looksLikePodTemplate reports whether v is an object whose spec has containers.
