@@ -26,6 +26,7 @@ func ResourcePolicies() []*Policy {
 		NamespacePodSecurity,
 		PodSecurityStandards,
 		IngressTLS,
+		IngressNoSnippets,
 		DeprecatedAPIVersions,
 		DuplicateEnv,
 		SelectorMatchesLabels,

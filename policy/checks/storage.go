@@ -24,11 +24,11 @@ var defaultRWXClasses = []string{
 // RWXStorageClass requires ReadWriteMany claims to name a storage class that can serve them.
 var RWXStorageClass = &Policy{
 	Name:        "rwx-storage-class",
-	Description: "A ReadWriteMany claim names a storage class from the list of RWX-capable classes.",
+	Description: "A ReadWriteMany claim (standalone, a StatefulSet's claim template or a pod's ephemeral volume) names a storage class from the list of RWX-capable classes.",
 	Remediation: "set storageClassName to an RWX-capable class (file storage such as NFS, EFS, Azure Files or Filestore)",
 	Why:         "review finding 4 (model-cache and uploads-data are RWX on class \"standard\", which is block storage); no linter checks this",
 	Level:       Mandatory,
-	Kinds:       []string{"PersistentVolumeClaim", "StatefulSet"},
+	Kinds:       []string{"PersistentVolumeClaim", PodBearing},
 	Params:      &rwxParams{RWXStorageClasses: defaultRWXClasses},
 	Resource:    checkRWXStorageClass,
 }
@@ -40,14 +40,15 @@ type rwxParams struct {
 
 func checkRWXStorageClass(o *Object, c *Config) []Result {
 	classes := c.Params.(*rwxParams).RWXStorageClasses
+	var out []Result
 	switch t := o.Typed.(type) {
 	case *corev1.PersistentVolumeClaim:
 		return checkClaim(o, o.Subject(), "spec", &t.Spec, classes)
 	case *appsv1.StatefulSet:
 		if o.Unknown("spec.volumeClaimTemplates") {
-			return []Result{Undecided(o, o.Subject(), "spec.volumeClaimTemplates")}
+			out = append(out, Undecided(o, o.Subject(), "spec.volumeClaimTemplates"))
+			break
 		}
-		var out []Result
 		for i := range t.Spec.VolumeClaimTemplates {
 			tpl := &t.Spec.VolumeClaimTemplates[i]
 			path := JoinIndex("spec.volumeClaimTemplates", i)
@@ -58,9 +59,34 @@ func checkRWXStorageClass(o *Object, c *Config) []Result {
 			}
 			out = append(out, checkClaim(o, subject, path+".spec", &tpl.Spec, classes)...)
 		}
-		return out
 	}
-	return nil
+	if w, ok := o.Workload(); ok {
+		out = append(out, checkEphemeralClaims(o, w, classes)...)
+	}
+	return out
+}
+
+// checkEphemeralClaims judges the claims a pod's generic ephemeral volumes create, one per pod, like
+// any other claim.
+func checkEphemeralClaims(o *Object, w Workload, classes []string) []Result {
+	volumes := w.SpecPath + ".volumes"
+	var out []Result
+	for i, v := range w.Spec.Volumes {
+		path := JoinIndex(volumes, i)
+		switch {
+		case o.Unknown(path):
+			out = append(out, Undecided(o, o.Subject(), path))
+		case v.Ephemeral == nil && o.Computed(path+".ephemeral"):
+			out = append(out, Undecided(o, o.Subject(), path+".ephemeral"))
+		case v.Ephemeral != nil && v.Ephemeral.VolumeClaimTemplate != nil:
+			subject := fmt.Sprintf("%s ephemeral volume %q", o.Subject(), v.Name)
+			out = append(out, checkClaim(o, subject, path+".ephemeral.volumeClaimTemplate.spec", &v.Ephemeral.VolumeClaimTemplate.Spec, classes)...)
+		}
+	}
+	if o.Unknown(volumes) {
+		out = append(out, Undecided(o, o.Subject(), volumes))
+	}
+	return out
 }
 
 func checkClaim(o *Object, subject, path string, spec *corev1.PersistentVolumeClaimSpec, classes []string) []Result {

@@ -52,6 +52,50 @@ spec:
 `}, want: []string{
 			`StatefulSet "indexer" claim template "shared": ReadWriteMany claim uses storage class "efs-sc", which is not in the RWX-capable list; use an RWX-capable class (allowed: corp-nfs) or add the class to rwxStorageClasses if it really serves ReadWriteMany`,
 		}},
+		{name: "a pod's ephemeral rwx volume on block storage is flagged, one on file storage passes", manifests: []string{`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker}
+spec:
+  template:
+    spec:
+      containers: [{name: worker, image: "worker:1"}]
+      volumes:
+      - {name: scratch, ephemeral: {volumeClaimTemplate: {spec: {accessModes: [ReadWriteMany], storageClassName: standard}}}}
+      - {name: shared, ephemeral: {volumeClaimTemplate: {spec: {accessModes: [ReadWriteMany], storageClassName: efs-sc}}}}
+      - {name: local, ephemeral: {volumeClaimTemplate: {spec: {accessModes: [ReadWriteOnce]}}}}
+      - {name: tmp, emptyDir: {}}
+`}, want: []string{
+			`Deployment "worker" ephemeral volume "scratch": ReadWriteMany claim uses storage class "standard", which is not in the RWX-capable list; use an RWX-capable class (allowed: ` +
+				allowed + `) or add the class to rwxStorageClasses if it really serves ReadWriteMany`,
+		}},
+		{name: "a CronJob's ephemeral rwx volume without a class is flagged", manifests: []string{`
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: reindex}
+spec:
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers: [{name: reindex, image: "reindex:1"}]
+          volumes: [{name: work, ephemeral: {volumeClaimTemplate: {spec: {accessModes: [ReadWriteMany]}}}}]
+`}, want: []string{
+			`CronJob "reindex" ephemeral volume "work": ReadWriteMany claim has no storageClassName, so it gets the cluster's default class, which usually cannot serve ReadWriteMany; set storageClassName to an RWX-capable class (allowed: ` +
+				allowed + `)`,
+		}},
+		{name: "ephemeral volumes not known yet are decided later", manifests: []string{`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker}
+spec:
+  template:
+    spec:
+      containers: [{name: worker, image: "worker:1"}]
+      volumes: [{name: scratch, ephemeral: "<unknown>"}]
+`}, undecided: []string{
+			cannotDecide(`Deployment "worker"`, "rwx-storage-class", "spec.template.spec.volumes[0].ephemeral"),
+		}},
 		{name: "a storage class unknown during preview is not judged", manifests: []string{`
 apiVersion: v1
 kind: PersistentVolumeClaim
