@@ -96,10 +96,12 @@ var newTyped = map[string]func() any{
 	"/v1/ServiceAccount":                              func() any { return &corev1.ServiceAccount{} },
 	"rbac.authorization.k8s.io/v1/RoleBinding":        func() any { return &rbacv1.RoleBinding{} },
 	"rbac.authorization.k8s.io/v1/ClusterRoleBinding": func() any { return &rbacv1.ClusterRoleBinding{} },
+	"rbac.authorization.k8s.io/v1/Role":               func() any { return &rbacv1.Role{} },
+	"rbac.authorization.k8s.io/v1/ClusterRole":        func() any { return &rbacv1.ClusterRole{} },
 }
 
 // clusterScoped lists the kinds the checks know that have no namespace.
-var clusterScoped = map[string]bool{"Namespace": true, "StorageClass": true, "ClusterRoleBinding": true}
+var clusterScoped = map[string]bool{"Namespace": true, "StorageClass": true, "ClusterRoleBinding": true, "ClusterRole": true}
 
 // ParseTypeToken splits a Pulumi Kubernetes type token into group, version and kind. ok is false for
 // tokens of other providers, Pulumi-internal types, and Kubernetes component or Patch types, which

@@ -32,6 +32,8 @@ func ResourcePolicies() []*Policy {
 		SelectorMatchesLabels,
 		ServiceNotExposed,
 		NetworkPolicyEgressMetadata,
+		RBACLeastPrivilege,
+		RBACBindings,
 	}
 }
 
