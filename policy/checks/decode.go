@@ -79,6 +79,7 @@ var newTyped = map[string]func() any{
 	"/v1/Secret":                                      func() any { return &corev1.Secret{} },
 	"/v1/ConfigMap":                                   func() any { return &corev1.ConfigMap{} },
 	"/v1/PersistentVolumeClaim":                       func() any { return &corev1.PersistentVolumeClaim{} },
+	"/v1/PersistentVolume":                            func() any { return &corev1.PersistentVolume{} },
 	"/v1/Namespace":                                   func() any { return &corev1.Namespace{} },
 	"/v1/Service":                                     func() any { return &corev1.Service{} },
 	"apps/v1/Deployment":                              func() any { return &appsv1.Deployment{} },
@@ -101,7 +102,7 @@ var newTyped = map[string]func() any{
 }
 
 // clusterScoped lists the kinds the checks know that have no namespace.
-var clusterScoped = map[string]bool{"Namespace": true, "StorageClass": true, "ClusterRoleBinding": true, "ClusterRole": true}
+var clusterScoped = map[string]bool{"Namespace": true, "StorageClass": true, "ClusterRoleBinding": true, "ClusterRole": true, "PersistentVolume": true}
 
 // ParseTypeToken splits a Pulumi Kubernetes type token into group, version and kind. ok is false for
 // tokens of other providers, Pulumi-internal types, and Kubernetes component or Patch types, which

@@ -18,6 +18,7 @@ func ResourcePolicies() []*Policy {
 		ServingReplicas,
 		DatabaseHA,
 		RWXStorageClass,
+		NoHostPathPersistentVolume,
 		ContainerResources,
 		ImageTag,
 		ImageDigest,
