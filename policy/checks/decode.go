@@ -37,6 +37,9 @@ type Object struct {
 	NamespaceUnknown bool
 	// Meta is the object's metadata.
 	Meta metav1.ObjectMeta
+	// Properties are the resource's properties as the engine sent them (Pulumi secrets and values
+	// unknown during preview marked as such), for checks that read every field whatever its kind.
+	Properties property.Map
 	// Typed is a pointer to the k8s.io/api type (*appsv1.Deployment, ...) or nil when the kind is
 	// not one the checks understand, or its properties could not be read.
 	Typed any
@@ -152,6 +155,7 @@ func decode(r Resource, templates []string) *Object {
 		IgnoreChanges: r.IgnoreChanges,
 		FromManifest:  r.FromManifest,
 		FromOutputs:   r.FromOutputs,
+		Properties:    r.Properties,
 	}
 	group, version, kind, ok := ParseTypeToken(r.Type)
 	if !ok {

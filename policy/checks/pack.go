@@ -13,6 +13,7 @@ func ResourcePolicies() []*Policy {
 		ObjectReadable,
 		Probes,
 		LiteralCredentials,
+		LeakedCredentials,
 		SecretDataIsSecret,
 		DatabaseNotDeployment,
 		ServingReplicas,

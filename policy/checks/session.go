@@ -191,9 +191,20 @@ func (s *Session) runResource(p *Policy, o *Object, props map[string]any) []Find
 	if err != nil {
 		return []Finding{configFinding(p, o.URN, err)}
 	}
+	views := []*Object{o}
+	if slices.Contains(p.Kinds, PodBearing) {
+		views = o.views() // each pod template of the object, judged as a workload of its own
+	}
 	var results []Result
-	for _, view := range o.views() {
-		results = append(results, safely(p, view, func() []Result { return p.Resource(view, newConfig(params, s.production, s.paramsOf)) })...)
+	for i, view := range views {
+		for _, r := range safely(p, view, func() []Result { return p.Resource(view, newConfig(params, s.production, s.paramsOf)) }) {
+			// What a check says of the object as a whole, it says of every view: once is enough.
+			if i == 0 || !slices.ContainsFunc(results, func(seen Result) bool {
+				return seen.Subject == r.Subject && seen.Problem == r.Problem && seen.Undecided == r.Undecided
+			}) {
+				results = append(results, r)
+			}
+		}
 	}
 	return s.split(p, results, func(notes, failures []Finding) {
 		s.notes[o.URN] = append(s.notes[o.URN], notes...)
