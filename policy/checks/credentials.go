@@ -1,17 +1,20 @@
 package checks
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
 )
 
-// LiteralCredentials forbids credentials written as literal values into pod specs and ConfigMaps.
+// LiteralCredentials forbids credentials written as literal values into pod specs, ConfigMaps and
+// annotations.
 //
 // How values are judged (documented in the README):
 //   - a name is credential-like when it matches namePattern and not ignoreNamePattern (names such
@@ -20,14 +23,17 @@ import (
 //     (e.g. REDIS_PASSWORD_FILE=/run/secrets/redis) are not literal credentials;
 //   - any value that is a URL with a password in it (postgresql://app:hunter2@db/app) is one,
 //     whatever the name, unless the password part is a $(VAR) reference;
-//   - names listed in secretRefOnly (Grafana's admin password) must come from valueFrom.secretKeyRef.
+//   - names listed in secretRefOnly (Grafana's admin password) must come from valueFrom.secretKeyRef;
+//   - a ConfigMap value (data, and binaryData that is UTF-8 text) and an annotation are read as the
+//     config file they usually are (env file, ini, properties, TOML, YAML, JSON, URLs, HTTP headers),
+//     each key = value judged by the rules above (see configsyntax.go).
 var LiteralCredentials = &Policy{
-	Name:        "no-literal-credentials",
+	Name:        credentialsPolicyName,
 	Description: "Credentials reach containers from Secrets, never as literal values in a pod spec or ConfigMap.",
 	Remediation: "reference a Secret with valueFrom.secretKeyRef",
 	Why:         "review finding 2 (GF_SECURITY_ADMIN_PASSWORD hardcoded); kube-linter, Polaris, Kyverno, Checkov",
 	Level:       Mandatory,
-	Kinds:       []string{PodBearing, "ConfigMap"},
+	Kinds:       []string{PodBearing, "ConfigMap", EveryKind}, // every kind for its annotations
 	Params: &credentialRules{
 		NamePattern:       regexp.MustCompile(defaultCredentialNamePattern),
 		IgnoreNamePattern: regexp.MustCompile(defaultCredentialIgnorePattern),
@@ -70,7 +76,8 @@ var (
 	// urlWithPassword finds scheme://user:password@ and captures the password.
 	urlWithPassword = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/@\s:'"]*:([^/@\s'"]+)@`)
 	// varRef matches a reference the kubelet ($(VAR)) or a shell or config loader ($VAR, ${VAR}) expands.
-	varRef = regexp.MustCompile(`\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_.]*\}|\$[A-Za-z_][A-Za-z0-9_]*`)
+	// Grafana's $__file{path}, $__env{VAR} and $__vault{ref} are references too.
+	varRef = regexp.MustCompile(`\$__[a-z]+\{[^}]*\}|\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_.]*\}|\$[A-Za-z_][A-Za-z0-9_]*`)
 	// onlyReferences matches what is left of a value once its references are removed, when the value
 	// held nothing but references (and an authorization scheme such as "Bearer ").
 	onlyReferences = regexp.MustCompile(`^(?i:bearer|basic|token)?[\s"':]*$`)
@@ -85,6 +92,10 @@ var (
 	passwordName = regexp.MustCompile(`(?i)(passw(or)?d|(^|[_.-])(pass|pwd|pin))$`)
 	// privateKeyBlock finds a PEM private key, a credential whatever it is called.
 	privateKeyBlock = regexp.MustCompile(`-----BEGIN ([A-Z]+ )?PRIVATE KEY-----`)
+	// secretStoreRef matches a value that names where a secret store keeps the credential, for a
+	// webhook or loader to fetch: vals' ref+vault://…, bank-vaults' vault:path#key, an AWS Secrets
+	// Manager or SSM parameter ARN.
+	secretStoreRef = regexp.MustCompile(`^(ref\+[a-z0-9]+://\S+|vault:\S+#\S+|arn:aws[a-z-]*:(secretsmanager|ssm):\S+)$`)
 	// urlLikeName matches names whose values may be URLs with credentials.
 	urlLikeName = regexp.MustCompile(`(?i)(url|uri|dsn|connection[_-]?string)$`)
 )
@@ -106,12 +117,13 @@ func isReference(value string) bool {
 }
 
 // credentialShaped reports whether a literal value under a credential name looks like a credential:
-// not empty, not a reference, not a file path, and not a boolean or number (a bare number counts
-// under a password name: PINs and numeric passwords exist).
+// not empty, not a reference, not a file path, not a secret store reference, and not a boolean or
+// number (a bare number counts under a password name: PINs and numeric passwords exist).
+// Placeholders (<password>, CHANGE_ME) are literals: deployed, they are the credential.
 func credentialShaped(name, value string) bool {
 	value = strings.TrimSpace(value)
 	switch {
-	case value == "", isReference(value), absolutePath.MatchString(value):
+	case value == "", isReference(value), absolutePath.MatchString(value), secretStoreRef.MatchString(value):
 		return false
 	case bareNumber.MatchString(value):
 		return passwordName.MatchString(name)
@@ -144,12 +156,73 @@ func (r *credentialRules) literalProblem(what, name, value string) string {
 	return ""
 }
 
+// credentialsPolicyName is LiteralCredentials' name, for its check to use without referring to it.
+const credentialsPolicyName = "no-literal-credentials"
+
 func checkLiteralCredentials(o *Object, c *Config) []Result {
 	r := c.Params.(*credentialRules)
-	if cm, ok := o.Typed.(*corev1.ConfigMap); ok {
-		return checkConfigMapCredentials(o, cm, r)
+	if o.undecodable {
+		// EveryKind (for annotations) lets unreadable objects through: refuse those whose pod spec or
+		// data it judges, as the session does for other policies.
+		if couldJudge([]string{PodBearing, "ConfigMap"}, o) {
+			return []Result{unreadable(credentialsPolicyName, o)}
+		}
+		return nil
 	}
-	w, _ := o.Workload()
+	var out []Result
+	if cm, ok := o.Typed.(*corev1.ConfigMap); ok {
+		out = checkConfigMapCredentials(o, cm, r)
+	} else if w, ok := o.Workload(); ok {
+		out = r.checkContainers(o, w)
+	}
+	out = append(out, r.checkAnnotations(o, "annotation", "metadata.annotations", o.Meta.Annotations)...)
+	if w, ok := o.Workload(); ok && w.AnnotationsPath != "metadata.annotations" {
+		out = append(out, r.checkAnnotations(o, "pod template annotation", w.AnnotationsPath, w.Annotations)...)
+	}
+	return out
+}
+
+// checkAnnotations reads each annotation as a config file: annotations are readable by whoever can
+// read the object, and some (ingress-nginx's configuration-snippet) set request headers.
+// kubectl's last-applied-configuration repeats the object, whose fields are judged themselves.
+func (r *credentialRules) checkAnnotations(o *Object, what, at string, annotations map[string]string) []Result {
+	const fix = "move it to a Secret and have the component read it from there; annotations are readable by whoever can read the object"
+	var out []Result
+	for _, k := range keysInOrder(annotations) {
+		if k == "kubectl.kubernetes.io/last-applied-configuration" || o.Unknown(JoinKey(at, k)) {
+			continue
+		}
+		for _, problem := range r.contentProblems(what, k, annotations[k]) {
+			out = append(out, Violation(o, o.Subject(), problem, fix))
+		}
+	}
+	return out
+}
+
+// contentProblems judges a value read as a config file: a URL with a password or a PEM key anywhere
+// in it, else every literal credential it sets, in any syntax.
+func (r *credentialRules) contentProblems(what, name, value string) []string {
+	if found := embeddedCredential(value); found != "" {
+		return []string{fmt.Sprintf("%s %s holds %s", what, name, found)}
+	}
+	var out []string
+	for _, where := range r.configProblems(name, value) {
+		out = append(out, fmt.Sprintf("%s %s %s to a literal value", what, name, where))
+	}
+	return out
+}
+
+func keysInOrder[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// checkContainers judges every container's env and command lines.
+func (r *credentialRules) checkContainers(o *Object, w Workload) []Result {
 	return forContainers(o, w, true, func(cr ContainerRef) []Result {
 		subject := containerSubject(o, cr)
 		if o.Unknown(cr.Path + ".env") {
@@ -311,51 +384,47 @@ func (r *credentialRules) checkEnv(o *Object, subject, path string, e corev1.Env
 	return Result{}, false
 }
 
+// checkConfigMapCredentials judges each data value, and each binaryData value that is UTF-8 text
+// (the API base64-decodes it), whole under its key, then as a config file (configsyntax.go).
 func checkConfigMapCredentials(o *Object, cm *corev1.ConfigMap, r *credentialRules) []Result {
-	if o.Unknown("data") {
-		return []Result{Undecided(o, o.Subject(), "data")}
-	}
-	keys := make([]string, 0, len(cm.Data))
-	for k := range cm.Data {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	const fix = "move it to a Secret and reference it with secretKeyRef"
 	var out []Result
-	for _, k := range keys {
-		if problem := r.literalProblem("key", k, cm.Data[k]); problem != "" {
+	for _, field := range []string{"data", "binaryData"} {
+		if o.Unknown(field) {
+			out = append(out, Undecided(o, o.Subject(), field))
+		}
+	}
+	if len(out) > 0 && o.Unknown("data") {
+		return out
+	}
+	values := map[string]string{}
+	for k, v := range cm.Data {
+		values[k] = v
+	}
+	for k, b := range cm.BinaryData {
+		if _, inData := values[k]; !inData && utf8.Valid(b) && !bytes.ContainsRune(b, 0) {
+			values[k] = string(b)
+		}
+	}
+	const fix = "move it to a Secret and reference it with secretKeyRef"
+	for _, k := range keysInOrder(values) {
+		if problem := r.literalProblem("key", k, values[k]); problem != "" {
 			out = append(out, Violation(o, o.Subject(), problem, fix))
 			continue
 		}
-		// An env-file style value: NAME=value lines, each judged like an env var.
-		for n, line := range strings.Split(cm.Data[k], "\n") {
-			m := envAssignment.FindStringSubmatch(line)
-			if m == nil || !r.credentialName(m[1]) {
-				continue
-			}
-			if v := unquote(stripComment(m[2])); credentialShaped(m[1], v) {
-				out = append(out, Violation(o, o.Subject(),
-					fmt.Sprintf("key %s line %d sets %s to a literal value", k, n+1, m[1]), fix))
-			}
+		for _, problem := range r.contentProblems("key", k, values[k]) {
+			out = append(out, Violation(o, o.Subject(), problem, fix))
 		}
 	}
 	for _, u := range o.unknown {
-		if k, ok := childKey("data", u); ok && (r.credentialName(k) || urlLikeName.MatchString(k)) {
+		k, ok := childKey("data", u)
+		if !ok {
+			k, ok = childKey("binaryData", u)
+		}
+		if ok && (r.credentialName(k) || urlLikeName.MatchString(k)) {
 			out = append(out, Undecided(o, o.Subject(), u))
 		}
 	}
 	return out
-}
-
-// stripComment drops an unquoted trailing " # comment" from an env-file value.
-func stripComment(v string) string {
-	if strings.HasPrefix(strings.TrimSpace(v), `"`) || strings.HasPrefix(strings.TrimSpace(v), "'") {
-		return v
-	}
-	if i := strings.Index(v, " #"); i >= 0 {
-		return v[:i]
-	}
-	return v
 }
 
 // unquote removes one pair of matching quotes around a value.

@@ -137,6 +137,21 @@ func patchToken(typ string) (group, version, kind string, ok bool) {
 	return ParseTypeToken(whole)
 }
 
+// stringsAt returns the known string values of the map at key, nil when there is none.
+func stringsAt(m property.Map, key string) map[string]string {
+	v := m.Get(key)
+	if !v.IsMap() {
+		return nil
+	}
+	out := map[string]string{}
+	for k, e := range v.AsMap().All {
+		if e.IsString() {
+			out[k] = e.AsString()
+		}
+	}
+	return out
+}
+
 // Decode reads a Resource into an Object. It never fails: values it cannot read are recorded in
 // Problem, and values unknown during preview are recorded so checks can tell "absent" from
 // "not known yet". Objects are read as the API server reads them: field names are case-sensitive
@@ -197,14 +212,8 @@ func decode(r Resource, templates []string) *Object {
 		if md := r.Properties.Get("metadata"); md.IsMap() {
 			o.Meta.Name = stringAt(md.AsMap(), "name")
 			o.Meta.Namespace = stringAt(md.AsMap(), "namespace")
-			if labels := md.AsMap().Get("labels"); labels.IsMap() {
-				o.Meta.Labels = map[string]string{}
-				for k, v := range labels.AsMap().All {
-					if v.IsString() {
-						o.Meta.Labels[k] = v.AsString()
-					}
-				}
-			}
+			o.Meta.Labels = stringsAt(md.AsMap(), "labels")
+			o.Meta.Annotations = stringsAt(md.AsMap(), "annotations")
 		}
 	}
 

@@ -177,10 +177,8 @@ func (s *Session) runResource(p *Policy, o *Object, props map[string]any) []Find
 	case p.Resource == nil:
 		return nil
 	case !p.judges(o):
-		if couldJudge(p, o) {
-			failure := failed(p, Result{Object: o, Subject: o.Subject(),
-				Problem: p.Name + " cannot judge it: it cannot be read as " + o.APIVersion() + " " + o.Kind + " (" + o.Problem + ")",
-				Fix:     "fix the object so it fits its Kubernetes type (see " + ObjectReadable.Name + ")"})
+		if couldJudge(p.Kinds, o) {
+			failure := failed(p, unreadable(p.Name, o))
 			s.mu.Lock()
 			s.failures[o.URN] = append(s.failures[o.URN], failure)
 			s.mu.Unlock()
@@ -212,13 +210,20 @@ func (s *Session) runResource(p *Policy, o *Object, props map[string]any) []Find
 	})
 }
 
-// couldJudge reports whether p would judge o, were o readable as its kind.
-func couldJudge(p *Policy, o *Object) bool {
+// unreadable is the result of a check that cannot read o as its kind, which CouldNotJudge reports.
+func unreadable(check string, o *Object) Result {
+	return Result{Object: o, Subject: o.Subject(), failed: true,
+		Problem: check + " cannot judge it: it cannot be read as " + o.APIVersion() + " " + o.Kind + " (" + o.Problem + ")",
+		Fix:     "fix the object so it fits its Kubernetes type (see " + ObjectReadable.Name + ")"}
+}
+
+// couldJudge reports whether a policy judging kinds would judge o, were o readable as its kind.
+func couldJudge(kinds []string, o *Object) bool {
 	if !o.undecodable {
 		return false
 	}
 	builtin := builtinGroups[o.Group]
-	for _, k := range p.Kinds {
+	for _, k := range kinds {
 		switch {
 		case k == o.Kind && builtin:
 			return true
