@@ -328,7 +328,7 @@ func (s *Session) stack(key any, resources func() []Resource) *Stack {
 	objs := make([]*Object, len(rs))
 	for i, r := range rs {
 		if r.FromOutputs {
-			objs[i] = Decode(r)
+			objs[i] = decode(r, s.podTemplatePaths())
 		} else {
 			objs[i] = s.Object(r)
 		}
