@@ -203,10 +203,10 @@ func (r *credentialRules) lineProblems(text string, settings bool) []string {
 	section := ""
 	for n, raw := range strings.Split(text, "\n") {
 		line := strings.TrimSpace(raw)
-		at := "line " + strconv.Itoa(n+1) + " sets "
 		if line == "" || line[0] == '#' || line[0] == ';' || line[0] == '!' || strings.HasPrefix(line, "//") {
 			continue
 		}
+		at := "line " + strconv.Itoa(n+1) + " sets "
 		if settings {
 			if m := sectionHeader.FindStringSubmatch(line); m != nil {
 				section = strings.Trim(m[1], `"'`)
@@ -222,7 +222,12 @@ func (r *credentialRules) lineProblems(text string, settings bool) []string {
 				}
 			}
 		}
-		if m := headerDirective.FindStringSubmatch(line); m != nil {
+		// Each pattern below needs a substring checked first, far cheaper than running it on every line.
+		var directive []string
+		if strings.Contains(line, "header") {
+			directive = headerDirective.FindStringSubmatch(line)
+		}
+		if m := directive; m != nil {
 			header := unquote(m[1])
 			if h := quotedHeader.FindStringSubmatch(`"` + header + `"`); h != nil {
 				if r.literalSetting(h[1], h[2]) {
@@ -231,12 +236,15 @@ func (r *credentialRules) lineProblems(text string, settings bool) []string {
 			} else if h := headerWords.FindStringSubmatch(m[1]); h != nil && r.literalSetting(h[1], unquote(h[2])) {
 				out = append(out, at+h[1])
 			}
-		} else {
+		} else if strings.Contains(line, ":") && strings.ContainsAny(line, `"'`) {
 			for _, h := range quotedHeader.FindAllStringSubmatch(line, -1) {
 				if r.literalSetting(h[1], h[2]) {
 					out = append(out, at+h[1])
 				}
 			}
+		}
+		if !strings.Contains(line, "://") || !strings.ContainsAny(line, "?#") {
+			continue
 		}
 		for _, name := range r.urlQueryCredentials(line) {
 			out = append(out, at+"URL query parameter "+name)

@@ -2,9 +2,9 @@ package checks
 
 import (
 	"cmp"
-	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"regexp"
 	"slices"
@@ -53,10 +53,18 @@ type leakScanner struct {
 	// unfiltered is true when a rule has a pattern but no keywords, so every value must be scanned.
 	unfiltered bool
 
-	// seen caches the hits of values already scanned, by their SHA-256 (the cache holds no value):
-	// the names, images and config files of a stack repeat, and gitleaks costs 10-300µs a value.
+	// seen caches the hits of values already scanned, by a hash seeded anew in each process (the cache
+	// holds no value, and no one can craft a value that collides with another): the names, images and
+	// config files of a stack repeat, and gitleaks costs 10-300µs a value.
 	mu   sync.Mutex
-	seen map[[sha256.Size]byte][]leakHit
+	seed maphash.Seed
+	seen map[leakKey][]leakHit
+}
+
+// leakKey identifies a scanned value: its hash and length.
+type leakKey struct {
+	hash   uint64
+	length int
 }
 
 // leakHit is one rule gitleaks found a value to match, and the value's line (from 0) it matched on.
@@ -80,7 +88,7 @@ func newLeakScanner() (*leakScanner, error) {
 		return nil, fmt.Errorf("load gitleaks' default rules: %w", err)
 	}
 	d.MaxDecodeDepth = gitleaksDecodeDepth
-	s := &leakScanner{detector: d, seen: map[[sha256.Size]byte][]leakHit{}}
+	s := &leakScanner{detector: d, seed: maphash.MakeSeed(), seen: map[leakKey][]leakHit{}}
 	keywords := make([]string, 0, len(d.Config.Keywords))
 	for k := range d.Config.Keywords {
 		keywords = append(keywords, strings.ToLower(k))
@@ -130,18 +138,20 @@ func (s *leakScanner) mayMatch(v string) bool {
 // hits returns the rules gitleaks finds v to match, one hit per rule (its first), ordered by line
 // and rule ID.
 func (s *leakScanner) hits(v string) []leakHit {
-	if v == "" || !s.mayMatch(v) {
+	if v == "" {
 		return nil
 	}
-	key := sha256.Sum256([]byte(v))
+	key := leakKey{maphash.String(s.seed, v), len(v)}
 	s.mu.Lock()
 	hits, ok := s.seen[key]
 	s.mu.Unlock()
 	if ok {
 		return hits
 	}
-	for _, f := range s.findings(v) {
-		hits = append(hits, leakHit{f.RuleID, f.StartLine})
+	if s.mayMatch(v) {
+		for _, f := range s.findings(v) {
+			hits = append(hits, leakHit{f.RuleID, f.StartLine})
+		}
 	}
 	s.mu.Lock()
 	if len(s.seen) >= maxLeakCache {
