@@ -1,13 +1,9 @@
 package tests
 
 import (
-	"context"
-	"path/filepath"
-	"sort"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/jdjones/jd-jones-rag-infra/tests/testdata/bypassstack"
 )
@@ -18,18 +14,6 @@ import (
 // Rollout (a custom resource) running as root and a native sidecar without probes are all refused,
 // each by exactly its policy, and nothing else is mandatory.
 func TestBypassesThroughPulumiAreRefusedByThePack(t *testing.T) {
-	s := session(t, "bypass")
-	s.ProjectDir = filepath.Join(repo, "tests", "testdata", "bypassstack")
-	s.Project, s.Program = "bypass-stack", bypassstack.Program
-	ch, wait := collect()
-	_, err := s.Preview(context.Background(), ch)
-	require.Error(t, err, "the preview fails")
-	got := map[string][]string{}
-	for _, v := range mandatory(violations(wait())) {
-		got[v.Policy] = append(got[v.Policy], v.Resource)
-	}
-	for _, names := range got {
-		sort.Strings(names)
-	}
+	got, _ := refusedPreview(t, testdataSession(t, "bypass", "bypassstack", bypassstack.Program))
 	assert.Equal(t, bypassstack.Expected, got)
 }

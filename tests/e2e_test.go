@@ -16,6 +16,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -156,25 +157,38 @@ func TestPreviewBothStacksPassThePolicyPack(t *testing.T) {
 }
 
 func TestPreviewOfABadProgramFailsOnEveryRiskAndNothingElse(t *testing.T) {
-	s := badSession(t)
+	got, _ := refusedPreview(t, badSession(t))
+	assert.Equal(t, badstack.Expected, got)
+}
+
+func badSession(t *testing.T) *runner.Session {
+	return testdataSession(t, "bad", "badstack", badstack.Program)
+}
+
+// testdataSession is a session of the program in tests/testdata/<dir>, whose project is "<stack>-stack".
+func testdataSession(t *testing.T, stack, dir string, program pulumi.RunFunc) *runner.Session {
+	s := session(t, stack)
+	s.ProjectDir = filepath.Join(repo, "tests", "testdata", dir)
+	s.Project, s.Program = stack+"-stack", program
+	return s
+}
+
+// refusedPreview previews a deliberately bad program, which must fail, and returns its mandatory
+// violations as policy → the names of the resources it refused (sorted), and every event.
+func refusedPreview(t *testing.T, s *runner.Session) (map[string][]string, []events.EngineEvent) {
+	t.Helper()
 	ch, wait := collect()
 	_, err := s.Preview(context.Background(), ch)
 	require.Error(t, err, "the preview fails")
+	evs := wait()
 	got := map[string][]string{}
-	for _, v := range mandatory(violations(wait())) {
+	for _, v := range mandatory(violations(evs)) {
 		got[v.Policy] = append(got[v.Policy], v.Resource)
 	}
 	for _, names := range got {
 		sort.Strings(names)
 	}
-	assert.Equal(t, badstack.Expected, got)
-}
-
-func badSession(t *testing.T) *runner.Session {
-	s := session(t, "bad")
-	s.ProjectDir = filepath.Join(repo, "tests", "testdata", "badstack")
-	s.Project, s.Program = "bad-stack", badstack.Program
-	return s
+	return got, evs
 }
 
 // exceptionsFor writes a v2 policy config excepting the given violations, with a reason each.

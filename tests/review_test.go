@@ -1,9 +1,6 @@
 package tests
 
 import (
-	"context"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -19,20 +16,7 @@ import (
 // volumes, arrays of pod templates) is refused by exactly that policy, no compliant twin raises a
 // mandatory finding, and the one kind no policy judges is listed in the unjudged-kinds advisory.
 func TestPreviewOfTheReviewStackRefusesEachNewRuleAndNoTwin(t *testing.T) {
-	s := session(t, "review")
-	s.ProjectDir = filepath.Join(repo, "tests", "testdata", "reviewstack")
-	s.Project, s.Program = "review-stack", reviewstack.Program
-	ch, wait := collect()
-	_, err := s.Preview(context.Background(), ch)
-	require.Error(t, err, "the preview fails")
-	evs := wait()
-	got := map[string][]string{}
-	for _, v := range mandatory(violations(evs)) {
-		got[v.Policy] = append(got[v.Policy], v.Resource)
-	}
-	for _, names := range got {
-		sort.Strings(names)
-	}
+	got, evs := refusedPreview(t, testdataSession(t, "review", "reviewstack", reviewstack.Program))
 	assert.Equal(t, reviewstack.Expected, got)
 
 	var unjudged, advisories []string
