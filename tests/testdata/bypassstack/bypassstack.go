@@ -11,7 +11,6 @@ import (
 	batchv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/batch/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
-	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/jdjones/jd-jones-rag-infra/tests/testdata/compliant"
@@ -70,34 +69,7 @@ func selector(name string) metav1.LabelSelectorArgs {
 }
 
 // Program registers the bypass stack.
-func Program(ctx *pulumi.Context) error {
-	steps := []func(*pulumi.Context) error{foundation, patches, controllers, customResource}
-	for _, step := range steps {
-		if err := step(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// foundation is the compliant namespace and its default-deny network policy.
-func foundation(ctx *pulumi.Context) error {
-	if _, err := corev1.NewNamespace(ctx, Namespace, &corev1.NamespaceArgs{
-		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(Namespace), Labels: pulumi.StringMap{
-			"pod-security.kubernetes.io/enforce": pulumi.String("restricted"),
-		}},
-	}); err != nil {
-		return err
-	}
-	_, err := networkingv1.NewNetworkPolicy(ctx, "default-deny", &networkingv1.NetworkPolicyArgs{
-		Metadata: meta("default-deny"),
-		Spec: networkingv1.NetworkPolicySpecArgs{
-			PodSelector: metav1.LabelSelectorArgs{},
-			PolicyTypes: pulumi.ToStringArray([]string{"Ingress", "Egress"}),
-		},
-	})
-	return err
-}
+var Program = compliant.Steps(compliant.Foundation(Namespace), patches, controllers, customResource)
 
 // patches change live objects: one makes a container privileged, one lowers Pod Security.
 func patches(ctx *pulumi.Context) error {

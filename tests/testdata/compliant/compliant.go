@@ -4,6 +4,8 @@ package compliant
 
 import (
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -32,5 +34,36 @@ func Container(name string) corev1.ContainerArgs {
 			Capabilities:             corev1.CapabilitiesArgs{Drop: pulumi.ToStringArray([]string{"ALL"})},
 			SeccompProfile:           corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
 		},
+	}
+}
+
+// Steps runs a program's steps in order, stopping at the first error.
+func Steps(steps ...func(*pulumi.Context) error) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		for _, step := range steps {
+			if err := step(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// Foundation registers a namespace that enforces Pod Security restricted and its default-deny
+// NetworkPolicy (ingress and egress), as the pack requires.
+func Foundation(namespace string) func(*pulumi.Context) error {
+	return func(ctx *pulumi.Context) error {
+		if _, err := corev1.NewNamespace(ctx, namespace, &corev1.NamespaceArgs{
+			Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(namespace), Labels: pulumi.StringMap{
+				"pod-security.kubernetes.io/enforce": pulumi.String("restricted"), "pod-security.kubernetes.io/enforce-version": pulumi.String("v1.34"),
+			}},
+		}); err != nil {
+			return err
+		}
+		_, err := networkingv1.NewNetworkPolicy(ctx, "default-deny", &networkingv1.NetworkPolicyArgs{
+			Metadata: metav1.ObjectMetaArgs{Name: pulumi.String("default-deny"), Namespace: pulumi.String(namespace)},
+			Spec:     networkingv1.NetworkPolicySpecArgs{PodSelector: metav1.LabelSelectorArgs{}, PolicyTypes: pulumi.ToStringArray([]string{"Ingress", "Egress"})},
+		})
+		return err
 	}
 }

@@ -65,30 +65,7 @@ func deployment(ctx *pulumi.Context, name string, edit func(*corev1.PodSpecArgs)
 }
 
 // Program registers the review stack.
-func Program(ctx *pulumi.Context) error {
-	for _, step := range []func(*pulumi.Context) error{foundation, podSecurity, credentials, rbac, ingresses, volumes, customKinds} {
-		if err := step(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// foundation is the compliant namespace and its default-deny network policy.
-func foundation(ctx *pulumi.Context) error {
-	if _, err := corev1.NewNamespace(ctx, Namespace, &corev1.NamespaceArgs{
-		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(Namespace), Labels: pulumi.StringMap{
-			"pod-security.kubernetes.io/enforce": pulumi.String("restricted"), "pod-security.kubernetes.io/enforce-version": pulumi.String("v1.34"),
-		}},
-	}); err != nil {
-		return err
-	}
-	_, err := networkingv1.NewNetworkPolicy(ctx, "default-deny", &networkingv1.NetworkPolicyArgs{
-		Metadata: meta("default-deny"),
-		Spec:     networkingv1.NetworkPolicySpecArgs{PodSelector: metav1.LabelSelectorArgs{}, PolicyTypes: pulumi.ToStringArray([]string{"Ingress", "Egress"})},
-	})
-	return err
-}
+var Program = compliant.Steps(compliant.Foundation(Namespace), podSecurity, credentials, rbac, ingresses, volumes, customKinds)
 
 // podSecurity: controls no rule of the pack judged before upstream's checks (AppArmor, SELinux).
 func podSecurity(ctx *pulumi.Context) error {
