@@ -95,7 +95,7 @@ func TestWrongCasedFieldsAreRefusedNotCounted(t *testing.T) {
 	assert.Equal(t, 1, code)
 	for _, want := range []string{
 		`spec.template.spec.containers[0].SecurityContext is not a field of apps/v1 Deployment (field names are case-sensitive); rename it to securityContext`,
-		`Deployment "api" container "api": runAsNonRoot is not true`,
+		`Deployment "api": Pod Security restricted (v1.34) forbids runAsNonRoot != true: pod or container "api" must set securityContext.runAsNonRoot=true`,
 		`Deployment "api" container "api": no livenessProbe`,
 		`Deployment "api" container "api": no requests.cpu`,
 	} {
