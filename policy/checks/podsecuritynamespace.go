@@ -49,8 +49,12 @@ func checkPodSecurityNamespaceLevel(s *Stack, c *Config) []Result {
 			out = append(out, Undecided(ns, ns.Subject(), "metadata.labels (the Pod Security level its pods are judged at)"))
 			continue
 		}
+		namespace, ok := in.Typed.(*corev1.Namespace)
+		if !ok {
+			continue // unreadable: policy-could-not-judge reports it
+		}
 		// Labels that do not parse make admission enforce restricted at the latest version.
-		enforced, _ := psaapi.PolicyToEvaluate(in.Typed.(*corev1.Namespace).Labels, clusterPodSecurityDefault)
+		enforced, _ := psaapi.PolicyToEvaluate(namespace.Labels, clusterPodSecurityDefault)
 		lv := enforced.Enforce
 		if lv.Level == psaapi.LevelPrivileged || lv == configured {
 			continue // nothing to judge, or pod-security-standards judged it already
