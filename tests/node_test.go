@@ -282,7 +282,7 @@ func assertContainersRunAsRendered(t *testing.T, c *cluster.Cluster, ns string) 
 			}
 			checked++
 			for _, pid := range procs {
-				p, err := cluster.ReadProcess(pid)
+				p, err := settledProcess(pid)
 				if err != nil {
 					continue // ended meanwhile (a probe's command)
 				}
@@ -293,6 +293,20 @@ func assertContainersRunAsRendered(t *testing.T, c *cluster.Cluster, ns string) 
 				assert.Truef(t, p.RootReadOnly, "%s: process %d (%s) has a read-only root filesystem", name, pid, p.Command)
 			}
 		}
+	}
+}
+
+// settledProcess reads a container's process once runc has set it up: an exec probe's process is
+// runc's own init ("runc:[2:INIT]") until it has applied the security context and started the probe's
+// command, a few milliseconds; one still in runc's hands after two seconds is read as it is.
+func settledProcess(pid int) (cluster.Process, error) {
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		p, err := cluster.ReadProcess(pid)
+		if err != nil || !strings.HasPrefix(p.Command, "runc:[") || time.Now().After(deadline) {
+			return p, err
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
