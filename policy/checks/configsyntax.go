@@ -19,11 +19,11 @@ package checks
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/url"
 	"path"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -163,12 +163,7 @@ func isMapOrList(v any) bool {
 func (r *credentialRules) walkStructure(v any, at string, out *[]string) {
 	switch v := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(v)) {
 			if secretRefKey.MatchString(k) {
 				continue
 			}
@@ -302,12 +297,7 @@ func (r *credentialRules) urlQueryCredentials(line string) []string {
 				continue
 			}
 			params, _ := url.ParseQuery(query) // keeps every well-formed parameter
-			names := make([]string, 0, len(params))
-			for name := range params {
-				names = append(names, name)
-			}
-			sort.Strings(names)
-			for _, name := range names {
+			for _, name := range slices.Sorted(maps.Keys(params)) {
 				for _, v := range params[name] {
 					if r.credentialName(name) && credentialShaped(name, v) {
 						out = append(out, name)

@@ -3,9 +3,9 @@ package checks
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -173,13 +173,14 @@ func checkLiteralCredentials(o *Object, c *Config) []Result {
 		return nil
 	}
 	var out []Result
+	w, isWorkload := o.Workload()
 	if cm, ok := o.Typed.(*corev1.ConfigMap); ok {
 		out = checkConfigMapCredentials(o, cm, r)
-	} else if w, ok := o.Workload(); ok {
+	} else if isWorkload {
 		out = r.checkContainers(o, w)
 	}
 	out = append(out, r.checkAnnotations(o, "annotation", "metadata.annotations", o.Meta.Annotations)...)
-	if w, ok := o.Workload(); ok && w.AnnotationsPath != "metadata.annotations" {
+	if isWorkload && w.AnnotationsPath != "metadata.annotations" {
 		out = append(out, r.checkAnnotations(o, "pod template annotation", w.AnnotationsPath, w.Annotations)...)
 	}
 	return out
@@ -191,7 +192,7 @@ func checkLiteralCredentials(o *Object, c *Config) []Result {
 func (r *credentialRules) checkAnnotations(o *Object, what, at string, annotations map[string]string) []Result {
 	const fix = "move it to a Secret and have the component read it from there; annotations are readable by whoever can read the object"
 	var out []Result
-	for _, k := range keysInOrder(annotations) {
+	for _, k := range slices.Sorted(maps.Keys(annotations)) {
 		if k == "kubectl.kubernetes.io/last-applied-configuration" || o.Unknown(JoinKey(at, k)) {
 			continue
 		}
@@ -208,20 +209,17 @@ func (r *credentialRules) contentProblems(what, name, value string) []string {
 	if found := embeddedCredential(value); found != "" {
 		return []string{fmt.Sprintf("%s %s holds %s", what, name, found)}
 	}
+	return r.settingProblems(what, name, value)
+}
+
+// settingProblems is contentProblems for a value already searched for embedded credentials: every
+// literal credential it sets, in any syntax.
+func (r *credentialRules) settingProblems(what, name, value string) []string {
 	var out []string
 	for _, where := range r.configProblems(name, value) {
 		out = append(out, fmt.Sprintf("%s %s %s to a literal value", what, name, where))
 	}
 	return out
-}
-
-func keysInOrder[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // checkContainers judges every container's env and command lines.
@@ -409,12 +407,13 @@ func checkConfigMapCredentials(o *Object, cm *corev1.ConfigMap, r *credentialRul
 		}
 	}
 	const fix = "move it to a Secret and reference it with secretKeyRef"
-	for _, k := range keysInOrder(values) {
+	for _, k := range slices.Sorted(maps.Keys(values)) {
+		// literalProblem searches the value for embedded credentials; what is left is its settings.
 		if problem := r.literalProblem("key", k, values[k]); problem != "" {
 			out = append(out, Violation(o, o.Subject(), problem, fix))
 			continue
 		}
-		for _, problem := range r.contentProblems("key", k, values[k]) {
+		for _, problem := range r.settingProblems("key", k, values[k]) {
 			out = append(out, Violation(o, o.Subject(), problem, fix))
 		}
 	}
