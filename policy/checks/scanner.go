@@ -213,10 +213,11 @@ type leakWalk struct {
 
 // property scans the string leaves of v, found at path, in the resource's properties as the engine
 // sent them: every field of every kind, custom resources' specs included. Pulumi secrets (encrypted
-// in state, where a credential belongs) and values unknown during preview are skipped.
+// in state, where a credential belongs) and values unknown during preview are skipped, with all they
+// hold.
 func (w *leakWalk) property(path string, v property.Value) {
 	switch {
-	case v.Secret() || v.IsComputed() || w.o.IsSecret(path):
+	case v.Secret() || v.IsComputed():
 	case v.IsString():
 		w.leaf(path, v.AsString())
 	case v.IsMap():
@@ -237,16 +238,11 @@ func (w *leakWalk) skips(path, key string) bool {
 	return path == "" && w.o.Group == "" && w.o.Kind == "Secret" && (key == "data" || key == "stringData")
 }
 
-// bytes scans binary data (a ConfigMap's binaryData), which the object holds base64-encoded.
-func (w *leakWalk) bytes(path string, b []byte) {
-	w.report(path, path+" (base64-decoded)", string(b))
-}
-
 // leaf scans one string; a ConfigMap's binaryData is base64-decoded first.
 func (w *leakWalk) leaf(path, v string) {
 	if w.configMap && isPrefixPath("binaryData", path) {
 		if b, err := base64.StdEncoding.DecodeString(v); err == nil {
-			w.bytes(path, b)
+			w.report(path, path+" (base64-decoded)", string(b))
 			return
 		}
 	}
