@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -118,25 +119,18 @@ func TestThePackJudgesPodSecurityExactlyAsTheAPIServer(t *testing.T) {
 	cfg.QPS, cfg.Burst = 200, 200 // client-go's default of 5 a second would make 288 dry runs take a minute
 	client, err := dynamic.NewForConfig(cfg)
 	require.NoError(t, err)
-	namespaces := client.Resource(schema.GroupVersionResource{Version: "v1", Resource: "namespaces"})
-	serviceAccounts := schema.GroupVersionResource{Version: "v1", Resource: "serviceaccounts"}
 	pods := schema.GroupVersionResource{Version: "v1", Resource: "pods"}
 	deployments := schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
 
 	for _, level := range []string{"baseline", "restricted"} {
 		ns := "psa-" + level
-		_, err := namespaces.Create(ctx, &unstructured.Unstructured{Object: map[string]any{
-			"apiVersion": "v1", "kind": "Namespace",
-			"metadata": map[string]any{"name": ns, "labels": map[string]any{
-				"pod-security.kubernetes.io/enforce": level, "pod-security.kubernetes.io/enforce-version": podSecurityVersion,
-				"pod-security.kubernetes.io/warn": level, "pod-security.kubernetes.io/warn-version": podSecurityVersion,
-			}},
-		}}, metav1.CreateOptions{})
+		_, err := c.Client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: map[string]string{
+			"pod-security.kubernetes.io/enforce": level, "pod-security.kubernetes.io/enforce-version": podSecurityVersion,
+			"pod-security.kubernetes.io/warn": level, "pod-security.kubernetes.io/warn-version": podSecurityVersion,
+		}}}, metav1.CreateOptions{})
 		require.NoError(t, err)
 		// A pod needs its ServiceAccount to exist; the controller manager makes it soon, this now.
-		_, err = client.Resource(serviceAccounts).Namespace(ns).Create(ctx, &unstructured.Unstructured{Object: map[string]any{
-			"apiVersion": "v1", "kind": "ServiceAccount", "metadata": map[string]any{"name": "default"},
-		}}, metav1.CreateOptions{})
+		_, err = c.Client.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{})
 		if !apierrors.IsAlreadyExists(err) {
 			require.NoError(t, err)
 		}
