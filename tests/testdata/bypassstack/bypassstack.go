@@ -146,6 +146,10 @@ func controllers(ctx *pulumi.Context) error {
 
 // customResource is an Argo Rollout whose pod template runs as root.
 func customResource(ctx *pulumi.Context) error {
+	canary := compliant.UntypedContainer("canary")
+	canary["ports"] = []any{map[string]any{"containerPort": 8080}}
+	canary["livenessProbe"] = map[string]any{"httpGet": map[string]any{"path": "/healthz", "port": 8080}}
+	canary["readinessProbe"] = map[string]any{"httpGet": map[string]any{"path": "/healthz", "port": 8080}}
 	_, err := apiextensions.NewCustomResource(ctx, "canary-rollout", &apiextensions.CustomResourceArgs{
 		ApiVersion: pulumi.String("argoproj.io/v1alpha1"),
 		Kind:       pulumi.String("Rollout"),
@@ -159,19 +163,7 @@ func customResource(ctx *pulumi.Context) error {
 				"spec": map[string]any{
 					"automountServiceAccountToken": false,
 					"securityContext":              map[string]any{"runAsUser": 0},
-					"containers": []any{map[string]any{
-						"name": "canary", "image": compliant.Image, "imagePullPolicy": "IfNotPresent",
-						"ports":          []any{map[string]any{"containerPort": 8080}},
-						"livenessProbe":  map[string]any{"httpGet": map[string]any{"path": "/healthz", "port": 8080}},
-						"readinessProbe": map[string]any{"httpGet": map[string]any{"path": "/healthz", "port": 8080}},
-						"resources": map[string]any{
-							"requests": map[string]any{"cpu": "100m", "memory": "128Mi"},
-							"limits":   map[string]any{"cpu": "500m", "memory": "256Mi"},
-						},
-						"securityContext": map[string]any{"runAsNonRoot": true, "allowPrivilegeEscalation": false,
-							"readOnlyRootFilesystem": true, "capabilities": map[string]any{"drop": []any{"ALL"}},
-							"seccompProfile": map[string]any{"type": "RuntimeDefault"}},
-					}},
+					"containers":                   []any{canary},
 				},
 			},
 		}},

@@ -37,6 +37,21 @@ func Container(name string) corev1.ContainerArgs {
 	}
 }
 
+// UntypedContainer is Container's sizes and security context as a custom resource's pod template
+// holds them (untyped), for a container that runs to completion: no ports or probes.
+func UntypedContainer(name string) map[string]any {
+	return map[string]any{
+		"name": name, "image": Image, "imagePullPolicy": "IfNotPresent",
+		"resources": map[string]any{
+			"requests": map[string]any{"cpu": "100m", "memory": "128Mi"},
+			"limits":   map[string]any{"cpu": "500m", "memory": "256Mi"},
+		},
+		"securityContext": map[string]any{"runAsNonRoot": true, "allowPrivilegeEscalation": false,
+			"readOnlyRootFilesystem": true, "capabilities": map[string]any{"drop": []any{"ALL"}},
+			"seccompProfile": map[string]any{"type": "RuntimeDefault"}},
+	}
+}
+
 // Steps runs a program's steps in order, stopping at the first error.
 func Steps(steps ...func(*pulumi.Context) error) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {

@@ -224,16 +224,7 @@ func volumes(ctx *pulumi.Context) error {
 
 // podTemplate is a compliant pod template as a custom resource holds it, with the container edited.
 func podTemplate(name string, edit func(map[string]any)) map[string]any {
-	container := map[string]any{
-		"name": name, "image": compliant.Image, "imagePullPolicy": "IfNotPresent",
-		"resources": map[string]any{
-			"requests": map[string]any{"cpu": "100m", "memory": "128Mi"},
-			"limits":   map[string]any{"cpu": "500m", "memory": "256Mi"},
-		},
-		"securityContext": map[string]any{"runAsNonRoot": true, "allowPrivilegeEscalation": false,
-			"readOnlyRootFilesystem": true, "capabilities": map[string]any{"drop": []any{"ALL"}},
-			"seccompProfile": map[string]any{"type": "RuntimeDefault"}},
-	}
+	container := compliant.UntypedContainer(name)
 	if edit != nil {
 		edit(container)
 	}
