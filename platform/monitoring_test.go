@@ -14,6 +14,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/jdjones/jd-jones-rag-infra/internal/diagram"
 	"github.com/jdjones/jd-jones-rag-infra/internal/reachability"
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
 	"github.com/jdjones/jd-jones-rag-infra/policy/checks"
@@ -410,7 +411,7 @@ func alertmanagerNetwork(t *testing.T, stack string, overrides map[string]string
 		labels := workloadPodLabels(t, rec, name)
 		parties[name] = reachability.Pod(name, namespace, labels, "10.244.0.10")
 	}
-	for _, p := range outsideParties(namespace) {
+	for _, p := range diagram.OutsideParties(namespace) {
 		parties[p.Name] = p
 	}
 	parties["receiver-host"] = reachability.Address("receiver-host", "198.51.100.7")
@@ -437,12 +438,12 @@ func TestAlertmanagerReplicasGossipAndNotifyOnlyTheirReceivers(t *testing.T) {
 		other.IP = "10.244.0.11"
 		for _, port := range gossip {
 			assert.True(t, engine.Allowed(p["alertmanager"], other, port), "alertmanager -> alertmanager:%s", port)
-			for _, stranger := range []string{"prometheus", "grafana", "api", otherNamespacePod} {
+			for _, stranger := range []string{"prometheus", "grafana", "api", diagram.OtherNamespacePod} {
 				assert.False(t, engine.Allowed(p[stranger], p["alertmanager"], port), "%s -> alertmanager:%s", stranger, port)
 			}
 		}
 		assert.True(t, engine.Allowed(p["prometheus"], p["alertmanager"], reachability.TCP(9093)))
-		for _, caller := range []string{"grafana", "api", ingressController, otherNamespacePod} {
+		for _, caller := range []string{"grafana", "api", diagram.IngressController, diagram.OtherNamespacePod} {
 			assert.False(t, engine.Allowed(p[caller], p["alertmanager"], reachability.TCP(9093)), "%s -> alertmanager:9093", caller)
 		}
 	})
@@ -454,14 +455,14 @@ func TestAlertmanagerReplicasGossipAndNotifyOnlyTheirReceivers(t *testing.T) {
 			assert.False(t, engine.Allowed(p["alertmanager"], other, port), "alertmanager -> alertmanager:%s", port)
 		}
 	})
-	everywhere := []string{internetHost, "receiver-host", metadataEndpoint, kubeAPIServer, otherPrivateHost, managedPostgres}
+	everywhere := []string{diagram.InternetHost, "receiver-host", diagram.MetadataEndpoint, diagram.KubeAPIServer, diagram.OtherPrivateHost, diagram.ManagedPostgres}
 	for _, tc := range []struct {
 		name      string
 		overrides map[string]string
 		reaches   []string
 	}{
 		{"with no receiver, nothing leaves", nil, nil},
-		{"a webhook and email reach any public address on 443 and the SMTP port", receiversConfigured, []string{internetHost, "receiver-host"}},
+		{"a webhook and email reach any public address on 443 and the SMTP port", receiversConfigured, []string{diagram.InternetHost, "receiver-host"}},
 		{"egressCIDRs narrow the receivers to their range", map[string]string{
 			"alertWebhookUrl": "https://hooks.example.com/services/T0KEN",
 			"monitoring":      `{"alertmanager": {"emailTo": "oncall@jdjones.com", "emailFrom": "alerts@jdjones.com", "smtpSmarthost": "smtp.example.com:587", "egressCIDRs": ["198.51.100.0/24"]}}`,
@@ -470,7 +471,7 @@ func TestAlertmanagerReplicasGossipAndNotifyOnlyTheirReceivers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			engine, p := alertmanagerNetwork(t, "prod", tc.overrides)
 			for _, to := range everywhere {
-				for _, port := range probedPorts {
+				for _, port := range diagram.Ports {
 					want := slices.Contains(tc.reaches, to) && (port == reachability.TCP(443) || port == reachability.TCP(587))
 					assert.Equal(t, want, engine.Allowed(p["alertmanager"], p[to], port), "alertmanager -> %s:%s", to, port)
 				}
