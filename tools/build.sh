@@ -3,14 +3,14 @@
 # the pulumi CLI, the Kubernetes provider plugin, the stand-in random provider, actionlint, amtool,
 # promtool, the local control plane of the cluster tests (etcd, kube-apiserver, kube-controller-manager,
 # kube-scheduler, kwok) and its real node (containerd, ctr, containerd-shim-runc-v2, runc, the CNI plugins,
-# kubelet, kube-proxy, coredns). Then links them into .tools/bin (the CNI plugins into .tools/cni-bin) and
+# kubelet, kube-proxy, coredns, kube-router). Then links them into .tools/bin (the CNI plugins into .tools/cni-bin) and
 # installs the plugins into the project-local Pulumi home .tools/pulumi-home, laid out the way
 # `pulumi plugin install` does. Debian's redis-server and nginx, which the server tests run, and the node's
 # iptables, conntrack and ipset come from apt-get instead (debian-packages). Last, the node's container
 # images as OCI tarballs, linked as .tools/images (images; see tool_images and tools/images/README.md).
 #
 # Usage: tools/build.sh [tool...]   (tools: pulumi kubernetes-provider random-standin actionlint amtool promtool etcd
-#        kube kwok containerd runc cni coredns crds debian-packages images; default all of these)
+#        kube kwok containerd runc cni coredns kube-router crds debian-packages images; default all of these)
 # Cache: ${JDJ_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jd-jones-rag-infra/tools}/<tool>-<key>/,
 # where <key> hashes the tool's files (go.mod, go.sum, sources; tests excluded), the Go version
 # and the build flags, so a pinned-version change rebuilds and a fresh clone reuses what is there.
@@ -275,6 +275,16 @@ tool_coredns() {
 	link_bin "$BUILT"
 }
 
+# kube-router: the real node's NetworkPolicy implementation in the packet tests (only its netpol
+# controller runs; internal/cluster starts it when RealNode.NetworkPolicies is set). Version linked in.
+tool_kube_router() {
+	local version
+	version=$(cd "$TOOLS_SRC/kube-router" && go list -m -f '{{.Version}}' github.com/cloudnativelabs/kube-router/v2)
+	build_cached kube-router kube-router true "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$version" \
+		github.com/cloudnativelabs/kube-router/v2/cmd/kube-router
+	link_bin "$BUILT"
+}
+
 # DEBIAN_PACKAGES are the real servers platform/servers_test.go runs against the configurations the
 # program renders: Redis (bookworm's 7.0, with redis-cli) and nginx; what the real node needs on the host:
 # iptables (iptables, ip6tables, iptables-restore/-save for kube-proxy's iptables mode), conntrack and
@@ -513,7 +523,7 @@ main() {
 	local all_start start tool
 	all_start=$(now)
 	local tools=("$@")
-	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin actionlint amtool promtool etcd kube kwok containerd runc cni coredns crds debian-packages images)
+	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin actionlint amtool promtool etcd kube kwok containerd runc cni coredns kube-router crds debian-packages images)
 	log "toolchain cache: $CACHE"
 	# Staging directories of builds killed hard enough to skip their cleanup.
 	[[ -d $CACHE ]] && find "$CACHE" -maxdepth 1 -name '.tmp-*' -mmin +1440 -exec rm -rf {} +
@@ -534,12 +544,13 @@ main() {
 		runc) tool_runc ;;
 		cni) tool_cni ;;
 		coredns) tool_coredns ;;
+		kube-router) tool_kube_router ;;
 		kube-score) tool_kube_score ;;
 		crds) tool_crds ;;
 		debian-packages) tool_debian_packages ;;
 		images) tool_images ;;
 		*)
-			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint amtool promtool etcd kube kwok containerd runc cni coredns crds debian-packages images kube-score)" >&2
+			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint amtool promtool etcd kube kwok containerd runc cni coredns kube-router crds debian-packages images kube-score)" >&2
 			exit 2
 			;;
 		esac

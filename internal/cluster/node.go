@@ -32,7 +32,7 @@ const RealNodeName = "jdj-node-0"
 var nodeHostTools = []string{"iptables", "iptables-restore", "ip6tables", "conntrack", "ip", "mount"}
 
 // nodeProcesses are the node's processes, in the order Stop ends them.
-var nodeProcesses = []string{"kube-proxy", "coredns", "kubelet", "containerd"}
+var nodeProcesses = []string{kubeRouter, "kube-proxy", "coredns", "kubelet", "containerd"}
 
 // RealNode configures the real node: a kubelet on containerd and runc, with the CNI bridge, kube-proxy in
 // iptables mode and CoreDNS, all host processes (the API server listens on loopback, which pods cannot
@@ -46,6 +46,9 @@ type RealNode struct {
 	PauseImage string
 	// Digests are the manifest digests the imported images must have, by reference.
 	Digests map[string]string
+	// NetworkPolicies makes the node enforce NetworkPolicies with kube-router's policy controller (see
+	// netpol.go). Off, as on a cluster whose CNI has no policy support, every pod reaches every pod.
+	NetworkPolicies bool
 }
 
 // nodePaths are the node's folders and sockets under the cluster's Dir.
@@ -65,6 +68,11 @@ func (c *Cluster) startRealNode(ctx context.Context) error {
 	}
 	if missing := missingIn(c.opts.BinDir, NodeBinaries); len(missing) > 0 {
 		return fmt.Errorf("node binaries %v missing from %s: run `make tools`", missing, c.opts.BinDir)
+	}
+	if n.NetworkPolicies {
+		if missing := missingIn(c.opts.BinDir, []string{kubeRouter}); len(missing) > 0 {
+			return fmt.Errorf("%s missing from %s: run `make tools`", kubeRouter, c.opts.BinDir)
+		}
 	}
 	if missing := missingIn(n.CNIBinDir, CNIPlugins); len(missing) > 0 {
 		return fmt.Errorf("CNI plugins %v missing from %s: run `make tools`", missing, n.CNIBinDir)
@@ -158,7 +166,13 @@ func (c *Cluster) startRealNode(ctx context.Context) error {
 	if err := c.publishClusterDNS(ctx); err != nil {
 		return err
 	}
-	return c.waitNodeReady(ctx, RealNodeName)
+	if err := c.waitNodeReady(ctx, RealNodeName); err != nil {
+		return err
+	}
+	if n.NetworkPolicies {
+		return c.startNetworkPolicies(ctx)
+	}
+	return nil
 }
 
 // missingIn lists the names absent from dir.
@@ -492,7 +506,8 @@ func (r runDir) restore() error {
 
 // stopRealNode deletes every pod (the kubelet stops their containers and releases their network), stops
 // the node's processes, then removes what is left on the host: containers' processes, mounts under the
-// node's folder, the bridge, kube-proxy's rules, the pods' cgroups, and the sysctls it changed.
+// node's folder, the bridge, kube-proxy's and kube-router's rules, the pods' cgroups, and the sysctls it
+// changed.
 func (c *Cluster) stopRealNode() []error {
 	if c.node == nil {
 		return nil
@@ -505,6 +520,7 @@ func (c *Cluster) stopRealNode() []error {
 	if err := run(filepath.Join(c.opts.BinDir, "kube-proxy"), "--cleanup"); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, cleanKubeRouter()...)
 	errs = append(errs, cleanHost(c.node.paths.root)...)
 	if err := c.node.runDir.restore(); err != nil {
 		errs = append(errs, err)

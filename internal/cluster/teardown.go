@@ -204,6 +204,7 @@ func sweepLeftovers() error {
 		for run("iptables", append([]string{"-w", "-D", "FORWARD"}, rule...)...) == nil {
 		}
 	}
+	cleanKubeRouter()
 	removeCgroups(cgroupRoot)
 	return nil
 }
