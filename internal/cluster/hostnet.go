@@ -136,13 +136,8 @@ func (h *hostNet) setUp() error {
 		h.sysctls[key] = v
 	}
 	for key, value := range hostSysctls {
-		old, err := readSysctl(key)
-		if err != nil {
+		if err := h.setSysctl(key, value); err != nil {
 			return fmt.Errorf("sysctl %s (bridge netfilter and forwarding are required): %w", key, err)
-		}
-		h.sysctls[key] = old
-		if err := writeSysctl(key, value); err != nil {
-			return err
 		}
 	}
 	if err := run("ip", "link", "add", BridgeName, "type", "bridge"); err != nil {
@@ -168,6 +163,18 @@ func (h *hostNet) setUp() error {
 		h.rules = append(h.rules, guardRules[i])
 	}
 	return nil
+}
+
+// setSysctl sets a /proc/sys key for the run, recording its value first for tearDown to restore.
+func (h *hostNet) setSysctl(key, value string) error {
+	old, err := readSysctl(key)
+	if err != nil {
+		return err
+	}
+	if _, recorded := h.sysctls[key]; !recorded {
+		h.sysctls[key] = old
+	}
+	return writeSysctl(key, value)
 }
 
 // tearDown deletes the bridge (and with it any veth still attached) and the outside servers' network

@@ -36,10 +36,16 @@ func (c *Cluster) startNetworkPolicies(ctx context.Context) error {
 	if _, err := exec.LookPath("ipset"); err != nil {
 		return fmt.Errorf("host tool ipset not found (Debian's ipset; `make tools` installs it)")
 	}
+	// kube-router REJECTs with ICMP port-unreachable; the host sends such errors to one peer at most once a
+	// second by default (icmp_ratelimit, in ms), which would make most refusals wait for a SYN retransmit.
+	// The global limit (icmp_msgs_per_sec) still applies. Restored at Stop.
+	if err := c.node.host.setSysctl("net/ipv4/icmp_ratelimit", "0"); err != nil {
+		return fmt.Errorf("sysctl net.ipv4.icmp_ratelimit: %w", err)
+	}
 	if err := c.start(kubeRouter,
 		"--run-firewall=true", "--run-router=false", "--run-service-proxy=false", "--enable-cni=false",
 		"--enable-ipv6=false", "--kubeconfig="+c.Kubeconfig, "--hostname-override="+RealNodeName,
-		"--service-cluster-ip-range="+ServiceCIDR, "--health-port=0", "--metrics-port=0",
+		"--service-cluster-ip-range="+ServiceCIDR, "--health-port=0", "--metrics-port=0", "--v=2",
 	); err != nil {
 		return err
 	}
@@ -56,8 +62,12 @@ func (c *Cluster) startNetworkPolicies(ctx context.Context) error {
 // (policies of them): the table is written whole by one iptables-restore per sync, so then every pod and
 // policy was judged together.
 func (c *Cluster) NetworkPoliciesProgrammed(pods []string, policies int) (bool, error) {
-	if c.proc(kubeRouter) == nil {
+	p := c.proc(kubeRouter)
+	if p == nil {
 		return false, fmt.Errorf("the node does not enforce NetworkPolicies (RealNode.NetworkPolicies)")
+	}
+	if p.exited() {
+		return false, fmt.Errorf("kube-router exited: %v (see %s)", p.err, c.path(kubeRouter+".log"))
 	}
 	out, err := exec.Command("iptables-save", "-t", "filter").Output()
 	if err != nil {

@@ -1,0 +1,484 @@
+package tests
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/jdjones/jd-jones-rag-infra/config"
+	"github.com/jdjones/jd-jones-rag-infra/internal/cluster"
+	"github.com/jdjones/jd-jones-rag-infra/internal/diagram"
+	"github.com/jdjones/jd-jones-rag-infra/internal/reachability"
+	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
+	"github.com/jdjones/jd-jones-rag-infra/platform"
+)
+
+// The packet test measures who reaches whom with real packets, on the real node with kube-router enforcing
+// the stacks' rendered NetworkPolicies, and holds the measured matrix to the one cyclonus's matcher computes
+// from the same objects, cell by cell, and to the review's diagram.
+//
+// Each party of a stack's flows that is a pod gets a probe pod of its own, with the labels the program gives
+// that workload's pods (the stack's own workloads cannot run here under enforcement: the node's DNS and API
+// server are host processes, which no rendered policy admits). The test opens the sockets inside each probe
+// pod's network namespace (cluster.PodNetwork), so every packet crosses the pods' veths, the bridge and
+// kube-router's chains. Parties outside the cluster (managed endpoints, the LLM provider, the internet, the
+// metadata address) stay proven by computation only: no packet goes to any address the test did not make.
+
+// probeTimeout bounds one connection attempt. kube-router REJECTs what no policy admits, so a refused cell
+// answers in microseconds; only a cell that dropped silently would wait this long.
+const probeTimeout = 2 * time.Second
+
+// probeParallelism bounds the connection attempts in flight.
+const probeParallelism = 32
+
+// cell is one connection attempt of the matrix.
+type cell struct {
+	from, to reachability.Party
+	port     reachability.Port
+}
+
+func (c cell) String() string {
+	return reachability.Flow{From: c.from.Namespace + "/" + c.from.Name, To: c.to.Namespace + "/" + c.to.Name, Port: c.port}.String()
+}
+
+// packetNetwork is a stack's network as measured: its rendered network, the probe pods of its parties as
+// they run (addresses, labels, namespaces' labels read back from the cluster) and their network namespaces.
+type packetNetwork struct {
+	stack    string
+	rendered diagram.Network
+	parties  []reachability.Party
+	nets     map[string]cluster.PodNetwork
+}
+
+func TestNetworkPoliciesHoldForRealPackets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cluster test; -short skips it")
+	}
+	c := startLocalCluster(t, func(t *testing.T) *cluster.RealNode {
+		n := realNode(t)
+		n.NetworkPolicies = true
+		return n
+	})
+	if !c.Local {
+		t.Skip("the packet test needs the local cluster's real node")
+	}
+	pause, err := localImages(t).Get("pause")
+	require.NoError(t, err)
+	ctx, stopListeners := context.WithCancel(context.Background())
+	defer stopListeners()
+
+	stacks := []string{"dev", "prod"}
+	networks := map[string]*packetNetwork{}
+	phase(t, "the probe pods of every party of both stacks run, and kube-router has programmed them", func(t *testing.T) {
+		for _, stack := range stacks {
+			rec := renderStack(t, stack, nil)
+			rendered, err := diagram.Rendered(rec, namespaces[stack])
+			require.NoError(t, err)
+			createNamespace(t, c, rec, rendered.Namespace)
+			for _, np := range rendered.Policies {
+				_, err := c.Client.NetworkingV1().NetworkPolicies(np.Namespace).Create(ctx, np, metav1.CreateOptions{})
+				require.NoError(t, err, "NetworkPolicy %s", np.Name)
+			}
+			networks[stack] = &packetNetwork{stack: stack, rendered: rendered}
+		}
+		for _, p := range podParties(networks) {
+			startProbePod(t, c, p, pause.Pinned())
+		}
+		waitProgrammed(t, c, podParties(networks))
+		for _, stack := range stacks {
+			networks[stack].readBack(t, c)
+		}
+	})
+	phase(t, "every probe pod serves every port of the matrix, as the node sees it", func(t *testing.T) {
+		served := map[string]bool{}
+		for _, stack := range stacks {
+			n := networks[stack]
+			for _, p := range n.parties {
+				if served[p.IP] {
+					continue
+				}
+				served[p.IP] = true
+				require.NoError(t, n.nets[p.Name].Listen(ctx, portNumbers(corev1.ProtocolTCP), portNumbers(corev1.ProtocolUDP)))
+				// The node reaches every pod whatever the policies (kube-router admits the pod's own node), so
+				// this proves each listener is up: a refused cell below is the policies' doing.
+				for _, port := range diagram.Ports {
+					ok, err := cluster.HostConnects(strings.ToLower(string(port.Protocol)), net.JoinHostPort(p.IP, fmt.Sprint(port.Number)), probeTimeout)
+					require.NoError(t, err)
+					require.True(t, ok, "the node reaches %s/%s on %s", p.Namespace, p.Name, port)
+				}
+			}
+		}
+	})
+	for _, stack := range stacks {
+		phase(t, stack+": the packet matrix equals the computed one and the review's diagram", func(t *testing.T) {
+			networks[stack].assertMatrix(t, c, nil)
+		})
+	}
+	phase(t, "dev: a live change of the LLM's namespace closes one flow and opens another, no pod restarted", func(t *testing.T) {
+		n := networks["dev"]
+		api, ollama, other := n.party(t, "api"), n.party(t, diagram.OllamaPod), n.party(t, diagram.OtherNamespacePod)
+		llm := reachability.TCP(11434)
+		before := probeUIDs(t, c)
+		require.True(t, n.connects(t, api, ollama, llm), "before: api reaches Ollama")
+		require.False(t, n.connects(t, api, other, llm), "before: api does not reach the other namespace")
+
+		moved := renderStack(t, "dev", map[string]string{"llm": `{"provider": "ollama", "model": "llama3.1:8b", ` +
+			`"embeddingModel": "nomic-embed-text", "baseUrl": "http://ollama.other.svc.cluster.local:11434", "namespace": "other"}`})
+		changed, err := diagram.Rendered(moved, n.rendered.Namespace)
+		require.NoError(t, err)
+		start := time.Now()
+		applyPolicies(t, c, changed.Policies)
+		waitFor(t, time.Minute, "kube-router to apply the change", func() bool {
+			return !n.connects(t, api, ollama, llm) && n.connects(t, api, other, llm)
+		})
+		t.Logf("kube-router applied the change in %s", since(start))
+		n.rendered = changed
+		n.assertMatrix(t, c, func(f reachability.Flow) reachability.Flow {
+			if f.To == diagram.OllamaPod {
+				f.To = diagram.OtherNamespacePod
+			}
+			return f
+		})
+		assert.Equal(t, before, probeUIDs(t, c), "every probe pod kept its UID and restarted nothing")
+	})
+}
+
+// renderStack runs the stack's program with its stack file's config and overrides (keys without the project).
+func renderStack(t *testing.T, stack string, overrides map[string]string) *stacktest.Record {
+	t.Helper()
+	cfg, err := stacktest.StackConfig(stack)
+	require.NoError(t, err)
+	for k, v := range overrides {
+		cfg[config.Project+":"+k] = v
+	}
+	rec, err := stacktest.Run(stack, cfg, platform.Program)
+	require.NoError(t, err)
+	return rec
+}
+
+// createNamespace creates the stack's namespace as the program renders it (its Pod Security labels
+// included, which the probe pods satisfy).
+func createNamespace(t *testing.T, c *cluster.Cluster, rec *stacktest.Record, name string) {
+	t.Helper()
+	r, ok := rec.Object("kubernetes:core/v1:Namespace", name)
+	require.True(t, ok, "the stack registers its namespace %s", name)
+	var ns corev1.Namespace
+	require.NoError(t, r.Decode(&ns))
+	ns.Name = name
+	_, err := c.Client.CoreV1().Namespaces().Create(context.Background(), &ns, metav1.CreateOptions{})
+	require.NoError(t, err)
+}
+
+// podParties are the pods of every stack's flows, each once (the outside pods are shared).
+func podParties(networks map[string]*packetNetwork) []reachability.Party {
+	seen := map[string]bool{}
+	var out []reachability.Party
+	for _, stack := range slices.Sorted(maps.Keys(networks)) {
+		for _, p := range networks[stack].rendered.Parties() {
+			if key := p.Namespace + "/" + p.Name; p.InCluster() && !seen[key] {
+				seen[key] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// startProbePod creates party's probe pod (and its namespace, unless it exists): a pause container under
+// the restricted Pod Security profile, labelled as the party.
+func startProbePod(t *testing.T, c *cluster.Cluster, p reachability.Party, image string) {
+	t.Helper()
+	ctx := context.Background()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: p.Namespace}}
+	if _, err := c.Client.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
+		require.True(t, strings.Contains(err.Error(), "already exists"), "namespace %s: %v", p.Namespace, err)
+	}
+	no, yes, nobody, grace := false, true, int64(65534), int64(0)
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: p.Name, Namespace: p.Namespace, Labels: p.PodLabels},
+		Spec: corev1.PodSpec{
+			AutomountServiceAccountToken:  &no,
+			TerminationGracePeriodSeconds: &grace,
+			SecurityContext: &corev1.PodSecurityContext{
+				RunAsNonRoot: &yes, RunAsUser: &nobody, RunAsGroup: &nobody,
+				SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+			},
+			Containers: []corev1.Container{{
+				Name: "probe", Image: image, ImagePullPolicy: corev1.PullIfNotPresent,
+				SecurityContext: &corev1.SecurityContext{
+					AllowPrivilegeEscalation: &no, ReadOnlyRootFilesystem: &yes,
+					Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+				},
+				Resources: corev1.ResourceRequirements{
+					Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1m"), corev1.ResourceMemory: resource.MustParse("4Mi")},
+					Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("16Mi")},
+				},
+			}},
+		},
+	}
+	// The namespace's default service account appears a moment after the namespace.
+	waitFor(t, time.Minute, "probe pod "+p.Namespace+"/"+p.Name+" to be admitted", func() bool {
+		_, err := c.Client.CoreV1().Pods(p.Namespace).Create(ctx, pod, metav1.CreateOptions{})
+		return err == nil
+	})
+}
+
+// waitProgrammed waits until every probe pod runs with an address and kube-router's filter table holds
+// every pod and every NetworkPolicy of the cluster.
+func waitProgrammed(t *testing.T, c *cluster.Cluster, parties []reachability.Party) {
+	t.Helper()
+	ctx := context.Background()
+	var names []string
+	for _, p := range parties {
+		names = append(names, p.Namespace+"/"+p.Name)
+	}
+	waitFor(t, 3*time.Minute, "every probe pod to run", func() bool {
+		for _, p := range parties {
+			pod, err := c.Client.CoreV1().Pods(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{})
+			if err != nil || pod.Status.Phase != corev1.PodRunning || pod.Status.PodIP == "" {
+				return false
+			}
+		}
+		return true
+	})
+	policies, err := c.Client.NetworkingV1().NetworkPolicies("").List(ctx, metav1.ListOptions{})
+	require.NoError(t, err)
+	waitFor(t, 2*time.Minute, "kube-router to program every pod and policy", func() bool {
+		ok, err := c.NetworkPoliciesProgrammed(names, len(policies.Items))
+		require.NoError(t, err)
+		return ok
+	})
+}
+
+// readBack fills the parties as they run: each probe pod's address and labels and its namespace's labels,
+// read from the cluster, and the pod's network namespace.
+func (n *packetNetwork) readBack(t *testing.T, c *cluster.Cluster) {
+	t.Helper()
+	ctx := context.Background()
+	n.parties, n.nets = nil, map[string]cluster.PodNetwork{}
+	for _, p := range n.rendered.Parties() {
+		if !p.InCluster() {
+			continue
+		}
+		pod, err := c.Client.CoreV1().Pods(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{})
+		require.NoError(t, err)
+		ns, err := c.Client.CoreV1().Namespaces().Get(ctx, p.Namespace, metav1.GetOptions{})
+		require.NoError(t, err)
+		party := reachability.Party{Name: p.Name, Namespace: p.Namespace, NamespaceLabels: ns.Labels, PodLabels: pod.Labels, IP: pod.Status.PodIP}
+		n.parties = append(n.parties, party)
+		podNet, err := c.PodNetwork(party.IP)
+		require.NoError(t, err)
+		n.nets[p.Name] = podNet
+	}
+}
+
+// party is the running party of that name.
+func (n *packetNetwork) party(t *testing.T, name string) reachability.Party {
+	t.Helper()
+	i := slices.IndexFunc(n.parties, func(p reachability.Party) bool { return p.Name == name })
+	require.GreaterOrEqual(t, i, 0, "party %s", name)
+	return n.parties[i]
+}
+
+// connects tries one connection from one party's pod to another's.
+func (n *packetNetwork) connects(t *testing.T, from, to reachability.Party, port reachability.Port) bool {
+	ok, err := n.nets[from.Name].Connects(strings.ToLower(string(port.Protocol)), net.JoinHostPort(to.IP, fmt.Sprint(port.Number)), probeTimeout)
+	require.NoError(t, err)
+	return ok
+}
+
+// cells are the matrix of the computed test: every ordered pair of different parties at least one of which
+// is a pod of the stack's namespace, on every port.
+func (n *packetNetwork) cells() []cell {
+	var out []cell
+	for _, from := range n.parties {
+		for _, to := range n.parties {
+			if from.Name == to.Name || (from.Namespace != n.rendered.Namespace && to.Namespace != n.rendered.Namespace) {
+				continue
+			}
+			for _, port := range diagram.Ports {
+				out = append(out, cell{from, to, port})
+			}
+		}
+	}
+	return out
+}
+
+// measure tries every cell, probeParallelism at a time, and returns the verdicts.
+func (n *packetNetwork) measure(t *testing.T, cells []cell) map[string]bool {
+	t.Helper()
+	var (
+		mu       sync.Mutex
+		measured = map[string]bool{}
+		wg       sync.WaitGroup
+		slots    = make(chan struct{}, probeParallelism)
+	)
+	for _, cl := range cells {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			ok, err := n.nets[cl.from.Name].Connects(strings.ToLower(string(cl.port.Protocol)),
+				net.JoinHostPort(cl.to.IP, fmt.Sprint(cl.port.Number)), probeTimeout)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				t.Errorf("%s: %v", cl, err)
+			}
+			measured[cl.String()] = ok
+		}()
+	}
+	wg.Wait()
+	return measured
+}
+
+// assertMatrix measures the stack's matrix and holds it to cyclonus's verdict on the cluster's policies as
+// stored (read back), cell by cell, and its allowed flows to the review's diagram (the diagram's flows
+// between pods, each rewritten by edit when a test changed the stack).
+func (n *packetNetwork) assertMatrix(t *testing.T, c *cluster.Cluster, edit func(reachability.Flow) reachability.Flow) {
+	t.Helper()
+	stored, err := c.Client.NetworkingV1().NetworkPolicies("").List(context.Background(), metav1.ListOptions{})
+	require.NoError(t, err)
+	var policies []*networkingv1.NetworkPolicy
+	for i := range stored.Items {
+		policies = append(policies, &stored.Items[i])
+	}
+	var pods []string
+	for _, p := range n.parties {
+		pods = append(pods, p.Namespace+"/"+p.Name)
+	}
+	programmed, err := c.NetworkPoliciesProgrammed(pods, len(policies))
+	require.NoError(t, err, "kube-router still enforces")
+	require.True(t, programmed, "kube-router's last sync holds every pod and policy")
+	engine := reachability.New(policies)
+	cells := n.cells()
+	start := time.Now()
+	measured := n.measure(t, cells)
+	t.Logf("%s: %d cells measured in %s", n.stack, len(cells), since(start))
+
+	var disagreements []string
+	var allowed []reachability.Flow
+	for _, cl := range cells {
+		got, want := measured[cl.String()], engine.Allowed(cl.from, cl.to, cl.port)
+		if got != want {
+			disagreements = append(disagreements, fmt.Sprintf("%s: packets %s, cyclonus %s; egress of %s by %v, ingress of %s by %v",
+				cl, verdict(got), verdict(want), cl.from.Name, selecting(policies, cl.from, networkingv1.PolicyTypeEgress),
+				cl.to.Name, selecting(policies, cl.to, networkingv1.PolicyTypeIngress)))
+		}
+		if got {
+			allowed = append(allowed, reachability.Flow{From: cl.from.Name, To: cl.to.Name, Port: cl.port})
+		}
+	}
+	assert.Empty(t, disagreements, "%d of %d cells disagree", len(disagreements), len(cells))
+
+	isPod := map[string]bool{}
+	for _, p := range n.parties {
+		isPod[p.Name] = true
+	}
+	var want []reachability.Flow
+	for _, f := range diagram.Flows(n.stack) {
+		if edit != nil {
+			f = edit(f)
+		}
+		if isPod[f.From] && isPod[f.To] {
+			want = append(want, f)
+		}
+	}
+	for _, f := range want {
+		assert.Contains(t, allowed, f, "the diagram's flow, measured")
+	}
+	for _, f := range allowed {
+		assert.Contains(t, want, f, "measured, but not in the diagram")
+	}
+}
+
+func verdict(allowed bool) string {
+	if allowed {
+		return "allowed"
+	}
+	return "denied"
+}
+
+// selecting names the policies whose podSelector selects p for the direction.
+func selecting(policies []*networkingv1.NetworkPolicy, p reachability.Party, direction networkingv1.PolicyType) []string {
+	var out []string
+	for _, np := range policies {
+		sel, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector)
+		if err != nil || np.Namespace != p.Namespace || !slices.Contains(np.Spec.PolicyTypes, direction) || !sel.Matches(labels.Set(p.PodLabels)) {
+			continue
+		}
+		out = append(out, np.Name)
+	}
+	return out
+}
+
+// applyPolicies replaces the namespace's live NetworkPolicies by policies, as an up of the changed program
+// would: same names updated in place, new ones created, gone ones deleted.
+func applyPolicies(t *testing.T, c *cluster.Cluster, policies []*networkingv1.NetworkPolicy) {
+	t.Helper()
+	ctx := context.Background()
+	require.NotEmpty(t, policies)
+	client := c.Client.NetworkingV1().NetworkPolicies(policies[0].Namespace)
+	live, err := client.List(ctx, metav1.ListOptions{})
+	require.NoError(t, err)
+	kept := map[string]bool{}
+	for _, np := range policies {
+		kept[np.Name] = true
+		current, err := client.Get(ctx, np.Name, metav1.GetOptions{})
+		if err != nil {
+			_, err = client.Create(ctx, np, metav1.CreateOptions{})
+			require.NoError(t, err, "NetworkPolicy %s", np.Name)
+			continue
+		}
+		current.Spec = np.Spec
+		_, err = client.Update(ctx, current, metav1.UpdateOptions{})
+		require.NoError(t, err, "NetworkPolicy %s", np.Name)
+	}
+	for _, np := range live.Items {
+		if !kept[np.Name] {
+			require.NoError(t, client.Delete(ctx, np.Name, metav1.DeleteOptions{}))
+		}
+	}
+}
+
+// probeUIDs are every probe pod's UID and restart count.
+func probeUIDs(t *testing.T, c *cluster.Cluster) map[string]string {
+	t.Helper()
+	pods, err := c.Client.CoreV1().Pods("").List(context.Background(), metav1.ListOptions{})
+	require.NoError(t, err)
+	out := map[string]string{}
+	for _, p := range pods.Items {
+		restarts := int32(0)
+		for _, s := range p.Status.ContainerStatuses {
+			restarts += s.RestartCount
+		}
+		out[p.Namespace+"/"+p.Name] = fmt.Sprintf("%s restarts=%d", p.UID, restarts)
+	}
+	return out
+}
+
+// portNumbers are the numbers of diagram.Ports of the protocol.
+func portNumbers(protocol corev1.Protocol) []int {
+	var out []int
+	for _, p := range diagram.Ports {
+		if p.Protocol == protocol {
+			out = append(out, p.Number)
+		}
+	}
+	return out
+}
