@@ -20,6 +20,7 @@ import base64
 import glob
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -231,10 +232,27 @@ class Proc:
         return r.returncode
 
 
+_handed_out = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A TCP port free on every address now, below the kernel's ephemeral range (so no outgoing connection
+    can take it before the server binds it, which made a stand-in fail with "address already in use" on a
+    busy machine) and never handed out before in this run."""
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        ephemeral_low = int(f.read().split()[0])
+    for _ in range(10000):
+        port = random.randrange(10000, ephemeral_low)
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("0.0.0.0", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free port between 10000 and {ephemeral_low}")
 
 
 def workdir(name, uid=0, mode=0o755):
