@@ -35,8 +35,11 @@ import (
 // that workload's pods (the stack's own workloads cannot run here under enforcement: the node's DNS and API
 // server are host processes, which no rendered policy admits). The test opens the sockets inside each probe
 // pod's network namespace (cluster.PodNetwork), so every packet crosses the pods' veths, the bridge and
-// kube-router's chains. Parties outside the cluster (managed endpoints, the LLM provider, the internet, the
-// metadata address) stay proven by computation only: no packet goes to any address the test did not make.
+// kube-router's chains. The private hosts outside the cluster (prod's managed Postgres and Redis and its API
+// server, inside the CIDRs prod allows, and a private host in none of them) are played by network
+// namespaces the test makes at those addresses (cluster.OutsideNetwork), so ipBlock rules and their
+// excepts meet real packets too. The internet and the metadata address stay proven by computation only:
+// no packet goes to any address the test did not make.
 
 // probeTimeout bounds one connection attempt. kube-router REJECTs what no policy admits, so a refused cell
 // answers in microseconds; only a cell that dropped silently would wait this long.
@@ -61,7 +64,14 @@ type packetNetwork struct {
 	stack    string
 	rendered diagram.Network
 	parties  []reachability.Party
-	nets     map[string]cluster.PodNetwork
+	nets     map[string]cluster.NetworkNamespace
+}
+
+// playedHosts are the parties outside the cluster that the test plays, each in a network namespace of its
+// own at the party's address, by the short name the namespace gets.
+var playedHosts = map[string]string{
+	diagram.ManagedPostgres: "mpostgres", diagram.ManagedRedis: "mredis",
+	diagram.KubeAPIServer: "apiserver", diagram.OtherPrivateHost: "private",
 }
 
 func TestNetworkPoliciesHoldForRealPackets(t *testing.T) {
@@ -101,11 +111,19 @@ func TestNetworkPoliciesHoldForRealPackets(t *testing.T) {
 		}
 		t.Logf("%d probe pods admitted in %s", len(podParties(networks)), since(start))
 		waitProgrammed(t, c, podParties(networks))
+		hosts := map[string]cluster.NetworkNamespace{}
+		for _, p := range diagram.OutsideParties("") {
+			if short, played := playedHosts[p.Name]; played {
+				host, err := c.OutsideNetwork(short, p.IP)
+				require.NoError(t, err, "playing %s at %s", p.Name, p.IP)
+				hosts[p.Name] = host
+			}
+		}
 		for _, stack := range stacks {
-			networks[stack].readBack(t, c)
+			networks[stack].readBack(t, c, hosts)
 		}
 	})
-	phase(t, "every probe pod serves every port of the matrix, as the node sees it", func(t *testing.T) {
+	phase(t, "every probe pod and played host serves every port of the matrix, as the node sees it", func(t *testing.T) {
 		served := map[string]bool{}
 		for _, stack := range stacks {
 			n := networks[stack]
@@ -270,13 +288,17 @@ func waitProgrammed(t *testing.T, c *cluster.Cluster, parties []reachability.Par
 }
 
 // readBack fills the parties as they run: each probe pod's address and labels and its namespace's labels,
-// read from the cluster, and the pod's network namespace.
-func (n *packetNetwork) readBack(t *testing.T, c *cluster.Cluster) {
+// read from the cluster, and the pod's network namespace; and the played hosts.
+func (n *packetNetwork) readBack(t *testing.T, c *cluster.Cluster, hosts map[string]cluster.NetworkNamespace) {
 	t.Helper()
 	ctx := context.Background()
-	n.parties, n.nets = nil, map[string]cluster.PodNetwork{}
+	n.parties, n.nets = nil, map[string]cluster.NetworkNamespace{}
 	for _, p := range n.rendered.Parties() {
 		if !p.InCluster() {
+			if host, played := hosts[p.Name]; played {
+				n.parties = append(n.parties, p)
+				n.nets[p.Name] = host
+			}
 			continue
 		}
 		pod, err := c.Client.CoreV1().Pods(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{})
@@ -354,7 +376,7 @@ func (n *packetNetwork) measure(t *testing.T, cells []cell) map[string]bool {
 
 // assertMatrix measures the stack's matrix and holds it to cyclonus's verdict on the cluster's policies as
 // stored (read back), cell by cell, and its allowed flows to the review's diagram (the diagram's flows
-// between pods, each rewritten by edit when a test changed the stack).
+// between measured parties, each rewritten by edit when a test changed the stack).
 func (n *packetNetwork) assertMatrix(t *testing.T, c *cluster.Cluster, edit func(reachability.Flow) reachability.Flow) {
 	t.Helper()
 	stored, err := c.Client.NetworkingV1().NetworkPolicies("").List(context.Background(), metav1.ListOptions{})
@@ -365,7 +387,9 @@ func (n *packetNetwork) assertMatrix(t *testing.T, c *cluster.Cluster, edit func
 	}
 	var pods []string
 	for _, p := range n.parties {
-		pods = append(pods, p.Namespace+"/"+p.Name)
+		if p.InCluster() {
+			pods = append(pods, p.Namespace+"/"+p.Name)
+		}
 	}
 	programmed, err := c.NetworkPoliciesProgrammed(pods, len(policies))
 	require.NoError(t, err, "kube-router still enforces")
@@ -391,20 +415,20 @@ func (n *packetNetwork) assertMatrix(t *testing.T, c *cluster.Cluster, edit func
 	}
 	assert.Empty(t, disagreements, "%d of %d cells disagree", len(disagreements), len(cells))
 
-	isPod := map[string]bool{}
+	inMatrix := map[string]bool{}
 	for _, p := range n.parties {
-		isPod[p.Name] = true
+		inMatrix[p.Name] = true
 	}
 	var want []reachability.Flow
 	for _, f := range diagram.Flows(n.stack) {
 		if edit != nil {
 			f = edit(f)
 		}
-		if isPod[f.From] && isPod[f.To] {
+		if inMatrix[f.From] && inMatrix[f.To] {
 			want = append(want, f)
 		}
 	}
-	assert.Empty(t, flowsNotIn(want, allowed), "the diagram's flows between pods that the packets did not get through")
+	assert.Empty(t, flowsNotIn(want, allowed), "the diagram's flows between measured parties that the packets did not get through")
 	assert.Empty(t, flowsNotIn(allowed, want), "flows the packets got through that the diagram does not have")
 }
 

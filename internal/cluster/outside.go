@@ -49,41 +49,9 @@ var execCount atomic.Int64
 // StartOutsideServer creates the server's namespace and routes and starts its container; Stop removes
 // both. Its output goes to outside-<name>.log in the cluster's folder.
 func (c *Cluster) StartOutsideServer(s OutsideServer) error {
-	if c.node == nil {
-		return fmt.Errorf("outside server %s: the cluster has no real node", s.Name)
-	}
-	if len(s.Name) == 0 || len(s.Name) > maxOutsideName || strings.Trim(s.Name, "abcdefghijklmnopqrstuvwxyz0123456789") != "" {
-		return fmt.Errorf("outside server %q: a name of 1 to %d lower-case letters and digits", s.Name, maxOutsideName)
-	}
-	netns, link := outsideNamespacePrefix+s.Name, outsideLinkPrefix+s.Name
-	for _, addr := range s.Addresses {
-		if err := checkNoOverlap(addr + "/32"); err != nil {
-			return fmt.Errorf("outside server %s: %w", s.Name, err)
-		}
-	}
-	if err := run("ip", "netns", "add", netns); err != nil {
+	netns, err := c.outsideNamespace(s.Name, s.Addresses)
+	if err != nil {
 		return err
-	}
-	c.node.host.namespaces = append(c.node.host.namespaces, netns)
-	steps := [][]string{
-		{"link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", netns},
-		{"link", "set", link, "up"},
-		{"-n", netns, "link", "set", "lo", "up"},
-		{"-n", netns, "link", "set", "eth0", "up"},
-	}
-	for _, addr := range s.Addresses {
-		steps = append(steps,
-			[]string{"-n", netns, "addr", "add", addr + "/32", "dev", "eth0"},
-			// The host's own traffic to it (a test's client) leaves from the node's address.
-			[]string{"route", "add", addr + "/32", "dev", link, "src", NodeIP})
-	}
-	steps = append(steps,
-		[]string{"-n", netns, "route", "add", NodeIP + "/32", "dev", "eth0"},
-		[]string{"-n", netns, "route", "add", PodCIDR, "via", NodeIP, "dev", "eth0"})
-	for _, step := range steps {
-		if err := run("ip", step...); err != nil {
-			return fmt.Errorf("outside server %s: %w", s.Name, err)
-		}
 	}
 	args := []string{"run", "--detach",
 		"--log-uri", "file://" + c.path("outside-"+s.Name+".log"),
@@ -112,6 +80,60 @@ func (c *Cluster) StartOutsideServer(s OutsideServer) error {
 		return fmt.Errorf("outside server %s: %w", s.Name, err)
 	}
 	return nil
+}
+
+// outsideNamespace creates an outside server's network namespace: a veth to the host, the addresses on
+// its end, host routes to them, and routes back to the node and its pods only. It returns the namespace's
+// name (under /run/netns); tearDown deletes it.
+func (c *Cluster) outsideNamespace(name string, addresses []string) (string, error) {
+	if c.node == nil {
+		return "", fmt.Errorf("outside server %s: the cluster has no real node", name)
+	}
+	if len(name) == 0 || len(name) > maxOutsideName || strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789") != "" {
+		return "", fmt.Errorf("outside server %q: a name of 1 to %d lower-case letters and digits", name, maxOutsideName)
+	}
+	netns, link := outsideNamespacePrefix+name, outsideLinkPrefix+name
+	for _, addr := range addresses {
+		if err := checkNoOverlap(addr + "/32"); err != nil {
+			return "", fmt.Errorf("outside server %s: %w", name, err)
+		}
+	}
+	if err := run("ip", "netns", "add", netns); err != nil {
+		return "", err
+	}
+	c.node.host.namespaces = append(c.node.host.namespaces, netns)
+	steps := [][]string{
+		{"link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", netns},
+		{"link", "set", link, "up"},
+		{"-n", netns, "link", "set", "lo", "up"},
+		{"-n", netns, "link", "set", "eth0", "up"},
+	}
+	for _, addr := range addresses {
+		steps = append(steps,
+			[]string{"-n", netns, "addr", "add", addr + "/32", "dev", "eth0"},
+			// The host's own traffic to it (a test's client) leaves from the node's address.
+			[]string{"route", "add", addr + "/32", "dev", link, "src", NodeIP})
+	}
+	steps = append(steps,
+		[]string{"-n", netns, "route", "add", NodeIP + "/32", "dev", "eth0"},
+		[]string{"-n", netns, "route", "add", PodCIDR, "via", NodeIP, "dev", "eth0"})
+	for _, step := range steps {
+		if err := run("ip", step...); err != nil {
+			return "", fmt.Errorf("outside server %s: %w", name, err)
+		}
+	}
+	return netns, nil
+}
+
+// OutsideNetwork creates an outside namespace that holds address alone, with no server in it: the test
+// process opens sockets there (NetworkNamespace), playing a host outside the cluster at an address of its
+// own making.
+func (c *Cluster) OutsideNetwork(name, address string) (NetworkNamespace, error) {
+	netns, err := c.outsideNamespace(name, []string{address})
+	if err != nil {
+		return NetworkNamespace{}, err
+	}
+	return NetworkNamespace{IP: address, path: filepath.Join("/run/netns", netns)}, nil
 }
 
 // ExecOutside runs a command in an outside server's container, as its user, and returns its output.

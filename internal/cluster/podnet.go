@@ -12,26 +12,27 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// PodNetwork is the network namespace of a pod on the real node. The test process opens sockets in it
-// (Listen, Connects), so their packets leave by the pod's own interface, cross the bridge and the node's
-// netfilter rules, and reach the other pod's interface exactly as its containers' packets would: what a
-// NetworkPolicy judges is the namespace's traffic, not which process sends it.
-type PodNetwork struct {
-	// IP is the pod's address.
+// NetworkNamespace is a network namespace of the real node's world, a pod's (PodNetwork) or an outside
+// host's (OutsideNetwork). The test process opens sockets in it (Listen, Connects), so their packets leave
+// by the namespace's own interface, cross the bridge and the node's netfilter rules, and reach the other
+// end exactly as a container's packets would: what a NetworkPolicy judges is the namespace's traffic, not
+// which process sends it.
+type NetworkNamespace struct {
+	// IP is the pod's or the outside host's address.
 	IP   string
 	path string
 }
 
 // PodNetwork finds the network namespace that holds ip among those containerd mounted for the node's pods.
-func (c *Cluster) PodNetwork(ip string) (PodNetwork, error) {
+func (c *Cluster) PodNetwork(ip string) (NetworkNamespace, error) {
 	if c.node == nil {
-		return PodNetwork{}, fmt.Errorf("pod network of %s: the cluster has no real node", ip)
+		return NetworkNamespace{}, fmt.Errorf("pod network of %s: the cluster has no real node", ip)
 	}
 	for _, point := range mountsUnder(c.node.paths.root) {
 		if !strings.Contains(point, "/netns/") {
 			continue
 		}
-		n := PodNetwork{IP: ip, path: point}
+		n := NetworkNamespace{IP: ip, path: point}
 		var found bool
 		err := n.do(func() error {
 			addrs, err := net.InterfaceAddrs()
@@ -46,7 +47,7 @@ func (c *Cluster) PodNetwork(ip string) (PodNetwork, error) {
 			return n, nil
 		}
 	}
-	return PodNetwork{}, fmt.Errorf("no pod network namespace of the node holds %s", ip)
+	return NetworkNamespace{}, fmt.Errorf("no pod network namespace of the node holds %s", ip)
 }
 
 // do runs fn on an OS thread locked to it that has entered the namespace, then brings the thread back to
@@ -54,7 +55,7 @@ func (c *Cluster) PodNetwork(ip string) (PodNetwork, error) {
 // SIGKILL when the thread that started them ends (Pdeathsig is per thread), and Go ends a thread whose
 // goroutine exits locked, so a thread left in a pod's namespace is never simply dropped. Sockets fn opens
 // stay in the pod's namespace after it returns.
-func (n PodNetwork) do(fn func() error) error {
+func (n NetworkNamespace) do(fn func() error) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
@@ -91,7 +92,7 @@ func (n PodNetwork) do(fn func() error) error {
 
 // Listen serves, on the pod's address, every TCP port of tcp (accepting and closing each connection) and
 // every UDP port of udp (echoing each datagram), until ctx ends.
-func (n PodNetwork) Listen(ctx context.Context, tcp, udp []int) error {
+func (n NetworkNamespace) Listen(ctx context.Context, tcp, udp []int) error {
 	return n.do(func() error {
 		for _, port := range tcp {
 			l, err := net.Listen("tcp4", net.JoinHostPort(n.IP, fmt.Sprint(port)))
@@ -132,7 +133,7 @@ func (n PodNetwork) Listen(ctx context.Context, tcp, udp []int) error {
 
 // Connects reports whether a connection from the pod reaches addr ("ip:port") within timeout: a TCP
 // handshake that completes, or, for "udp", a datagram that comes back from the echo Listen serves.
-func (n PodNetwork) Connects(network, addr string, timeout time.Duration) (bool, error) {
+func (n NetworkNamespace) Connects(network, addr string, timeout time.Duration) (bool, error) {
 	var conn net.Conn
 	var dialErr error
 	if err := n.do(func() error {
