@@ -100,6 +100,9 @@ providers:
 					plainEnv("GF_USERS_ALLOW_SIGN_UP", "false"),
 					plainEnv("GF_ANALYTICS_REPORTING_ENABLED", "false"),
 					plainEnv("GF_ANALYTICS_CHECK_FOR_UPDATES", "false"),
+					// Logs to stdout only, where the kubelet collects them: Grafana's default also writes a
+					// file under its logs path, which the read-only root filesystem does not allow.
+					plainEnv("GF_LOG_MODE", "console"),
 				},
 				mounts: corev1.VolumeMountArray{
 					mount("data", "/var/lib/grafana"),

@@ -412,6 +412,25 @@ func TestGrafanaPasswordComesFromARandomPasswordThroughASecret(t *testing.T) {
 	}
 }
 
+// TestGrafanaLogsToStdoutOnlyUnderItsReadOnlyRoot: Grafana's image also logs to a file under
+// /var/log/grafana by default, which its read-only root does not allow (a finding of the real node).
+func TestGrafanaLogsToStdoutOnlyUnderItsReadOnlyRoot(t *testing.T) {
+	for _, stack := range stacks {
+		r, ok := runStack(t, stack, nil).Object(deploymentType, "grafana")
+		require.True(t, ok)
+		container := decodeWorkload(t, r).spec.Spec.Containers[0]
+		require.NotNil(t, container.SecurityContext.ReadOnlyRootFilesystem)
+		assert.True(t, *container.SecurityContext.ReadOnlyRootFilesystem, "%s: Grafana's root is read-only", stack)
+		mode := ""
+		for _, e := range container.Env {
+			if e.Name == "GF_LOG_MODE" {
+				mode = e.Value
+			}
+		}
+		assert.Equal(t, "console", mode, "%s: GF_LOG_MODE", stack)
+	}
+}
+
 func TestOutputsExposeURLsAndASecretPassword(t *testing.T) {
 	cfg, err := stacktest.StackConfig("dev")
 	require.NoError(t, err)
