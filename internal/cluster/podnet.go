@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"runtime"
 	"strings"
@@ -90,8 +91,8 @@ func (n NetworkNamespace) do(fn func() error) error {
 	return <-errc
 }
 
-// Listen serves, on the pod's address, every TCP port of tcp (accepting and closing each connection) and
-// every UDP port of udp (echoing each datagram), until ctx ends.
+// Listen serves, on the namespace's address, every TCP port of tcp and every UDP port of udp, echoing what
+// each connection or datagram brings, until ctx ends (open connections last until their clients close).
 func (n NetworkNamespace) Listen(ctx context.Context, tcp, udp []int) error {
 	return n.do(func() error {
 		for _, port := range tcp {
@@ -106,7 +107,7 @@ func (n NetworkNamespace) Listen(ctx context.Context, tcp, udp []int) error {
 					if err != nil {
 						return
 					}
-					conn.Close()
+					go func() { defer conn.Close(); _, _ = io.Copy(conn, conn) }()
 				}
 			}()
 		}
@@ -131,18 +132,38 @@ func (n NetworkNamespace) Listen(ctx context.Context, tcp, udp []int) error {
 	})
 }
 
-// Connects reports whether a connection from the pod reaches addr ("ip:port") within timeout: a TCP
+// Connects reports whether a connection from the namespace reaches addr ("ip:port") within timeout: a TCP
 // handshake that completes, or, for "udp", a datagram that comes back from the echo Listen serves.
 func (n NetworkNamespace) Connects(network, addr string, timeout time.Duration) (bool, error) {
+	conn, err := n.Open(network, addr, timeout)
+	return answered(conn, err, network, timeout)
+}
+
+// Open dials addr from the namespace and returns the connection (a refusal or timeout is the error).
+func (n NetworkNamespace) Open(network, addr string, timeout time.Duration) (net.Conn, error) {
 	var conn net.Conn
 	var dialErr error
 	if err := n.do(func() error {
 		conn, dialErr = net.DialTimeout(network+"4", addr, timeout)
 		return nil
 	}); err != nil {
-		return false, err
+		return nil, err
 	}
-	return answered(conn, dialErr, network, timeout)
+	return conn, dialErr
+}
+
+// Echoes reports whether conn, a connection to a Listen port, still carries a message there and back
+// within timeout.
+func Echoes(conn net.Conn, timeout time.Duration) bool {
+	if err := conn.SetDeadline(time.Now().Add(timeout)); err != nil {
+		return false
+	}
+	if _, err := conn.Write([]byte("jdj-probe")); err != nil {
+		return false
+	}
+	buf := make([]byte, len("jdj-probe"))
+	_, err := io.ReadFull(conn, buf)
+	return err == nil && string(buf) == "jdj-probe"
 }
 
 // HostConnects is Connects from the node itself (the host's network namespace).
@@ -162,16 +183,5 @@ func answered(conn net.Conn, dialErr error, network string, timeout time.Duratio
 		return false, dialErr
 	}
 	defer conn.Close()
-	if network == "tcp" {
-		return true, nil
-	}
-	if err := conn.SetDeadline(time.Now().Add(timeout)); err != nil {
-		return false, err
-	}
-	if _, err := conn.Write([]byte("jdj-probe")); err != nil {
-		return false, nil
-	}
-	buf := make([]byte, 16)
-	size, err := conn.Read(buf)
-	return err == nil && string(buf[:size]) == "jdj-probe", nil
+	return network == "tcp" || Echoes(conn, timeout), nil
 }
