@@ -289,6 +289,9 @@ current-context: %[3]s
 	if err != nil {
 		return err
 	}
+	// The local control plane serves the tests alone: client-go's default of 5 requests a second would
+	// make a test that creates and polls dozens of objects wait mostly on its own limiter.
+	cfg.QPS, cfg.Burst = 100, 200
 	c.Client, err = kubernetes.NewForConfig(cfg)
 	return err
 }
