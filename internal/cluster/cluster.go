@@ -131,18 +131,19 @@ func Connect(path string) (*Cluster, error) {
 // then the node (real, or kwok and its fake Node), creates the storage and ingress classes and waits until
 // the Node is Ready. On error, everything started is stopped again.
 func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
+	// Every folder first: an empty one would mean the working directory to what follows.
+	if opts.Dir == "" || opts.BinDir == "" {
+		return nil, fmt.Errorf("cluster options need Dir and BinDir")
+	}
+	if _, err := crdFiles(opts.CRDDir); err != nil {
+		return nil, err
+	}
 	needed := append(append([]string{}, Binaries...), "kwok")
 	if opts.RealNode != nil {
 		needed = append(append([]string{}, Binaries...), NodeBinaries...)
 	}
 	if missing := missingIn(opts.BinDir, needed); len(missing) > 0 {
 		return nil, fmt.Errorf("control plane binaries %v missing from %s: run `make tools`", missing, opts.BinDir)
-	}
-	if opts.Dir == "" || opts.BinDir == "" {
-		return nil, fmt.Errorf("cluster options need Dir and BinDir")
-	}
-	if _, err := crdFiles(opts.CRDDir); err != nil {
-		return nil, err
 	}
 	c = &Cluster{Local: true, opts: opts, procs: map[string]*process{}, started: time.Now()}
 	defer func() {
