@@ -57,9 +57,9 @@ func Evaluate(resources []Resource, opts Options) []Finding {
 			out = append(out, f)
 		}
 	}
-	s.Prime(resources)
-	for _, r := range resources {
-		o := s.Object(r) // decoded once for every policy, as the pack's cache does
+	objects := s.Prime(resources)
+	for i, r := range resources {
+		o := objects[i] // decoded once for every policy, as the pack's cache does
 		for _, p := range resourcePolicies {
 			report(p, s.runResource(p, o, opts.Policies[p.Name].Properties))
 		}
