@@ -59,6 +59,10 @@ func (p nodePaths) at(parts ...string) string {
 }
 func (p nodePaths) containerdSocket() string { return p.at("containerd", "containerd.sock") }
 
+// runcRoot is runc's state folder for every container of the node, the kubelet's and the outside
+// servers' alike (runc's default, /run/containerd/runc, is shared by every run on the host and outlives it).
+func (p nodePaths) runcRoot() string { return p.at("containerd", "runc") }
+
 // startRealNode prepares the host network, starts containerd, imports the images, writes the CNI network,
 // then starts the kubelet, kube-proxy and CoreDNS and waits until the Node is Ready and DNS answers.
 func (c *Cluster) startRealNode(ctx context.Context) error {
@@ -231,7 +235,7 @@ disabled_plugins = ["io.containerd.nri.v1.nri", "io.containerd.tracing.processor
 [plugins."io.containerd.internal.v1.opt"]
   path = %q
 `, p.at("containerd", "root"), p.at("containerd", "state"), p.containerdSocket(), p.containerdSocket()+".ttrpc", n.PauseImage,
-		n.CNIBinDir, p.at("cni", "net.d"), filepath.Join(binDir, "runc"), p.at("containerd", "runc"), p.at("containerd", "opt")))
+		n.CNIBinDir, p.at("cni", "net.d"), filepath.Join(binDir, "runc"), p.runcRoot(), p.at("containerd", "opt")))
 }
 
 // cniNetwork is the pods' network: the harness's bridge, host-local addresses from PodCIDR with the

@@ -57,6 +57,10 @@ func (c *Cluster) StartOutsideServer(s OutsideServer) error {
 		"--log-uri", "file://" + c.path("outside-"+s.Name+".log"),
 		"--cgroup", "/" + cgroupRoot + "/" + netns,
 		"--with-ns", "network:" + filepath.Join("/run/netns", netns),
+		// The node's runc and its state folder, as for the kubelet's containers: a container id left in a
+		// shared folder by a run killed before its Stop would refuse the next run's server of that name.
+		"--runtime", "io.containerd.runc.v2",
+		"--runc-binary", filepath.Join(c.opts.BinDir, "runc"), "--runc-root", c.node.paths.runcRoot(),
 	}
 	if s.User != "" {
 		args = append(args, "--user", s.User)

@@ -200,6 +200,7 @@ func sweepLeftovers() error {
 		_ = run("ip", "link", "del", BridgeName)
 	}
 	deleteNamespaces(leftoverNamespaces())
+	removeSharedRuncState(sharedRuncRoot)
 	for _, rule := range guardRules {
 		for run("iptables", append([]string{"-w", "-D", "FORWARD"}, rule...)...) == nil {
 		}
@@ -207,6 +208,20 @@ func sweepLeftovers() error {
 	cleanKubeRouter()
 	removeCgroups(cgroupRoot)
 	return nil
+}
+
+// sharedRuncRoot is runc's default state folder for containerd's k8s.io namespace, where outside servers
+// kept their state before the node had a runc root of its own (see nodePaths.runcRoot). It is not under a
+// tmpfs on every machine, so it outlives reboots and machine images.
+const sharedRuncRoot = "/run/containerd/runc/k8s.io"
+
+// removeSharedRuncState removes the state earlier runs' outside servers left in root: runc refuses to
+// create a container whose id has a folder there.
+func removeSharedRuncState(root string) {
+	dirs, _ := filepath.Glob(filepath.Join(root, outsideNamespacePrefix+"*"))
+	for _, dir := range dirs {
+		_ = os.RemoveAll(dir)
+	}
 }
 
 // liveNode is the folder of a real node whose owner still runs, or "".
