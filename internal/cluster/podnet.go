@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"runtime"
 	"strings"
@@ -44,6 +45,11 @@ func (c *Cluster) PodNetwork(ip string) (NetworkNamespace, error) {
 			}
 			return err
 		})
+		// A namespace gone since the listing was a pod's that ended: not the one sought. Any other error
+		// (setns refused, say) would make every lookup fail alike, so it is reported.
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return NetworkNamespace{}, fmt.Errorf("pod network of %s: %w", ip, err)
+		}
 		if err == nil && found {
 			return n, nil
 		}
