@@ -296,12 +296,48 @@ func assertRunning(t *testing.T, c *cluster.Cluster, stack string) *liveState {
 	return assertRunningIn(t, c, stack, namespaces[stack])
 }
 
+// waitForRollouts waits until every Deployment of ns has rolled out its current generation. `up` may
+// return a little before: pulumi-kubernetes's Deployment awaiter takes the new ReplicaSet's replica count
+// and the Deployment's Progressing condition as it sees them, so on an update it can end on the status of
+// the previous rollout with the first surge Pod Ready (CI saw the API and workers at 1 of 2 Ready right
+// after an upgrade's `up`). The rollout must still finish, without a change, within two minutes.
+func waitForRollouts(t *testing.T, c *cluster.Cluster, ns string) {
+	t.Helper()
+	start := time.Now()
+	var pending []string
+	waitFor(t, 2*time.Minute, "the Deployments of "+ns+" to finish rolling out", func() bool {
+		list, err := c.Client.AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
+		if err != nil {
+			return false
+		}
+		var now []string
+		for _, d := range list.Items {
+			st, want := d.Status, int32(1)
+			if d.Spec.Replicas != nil {
+				want = *d.Spec.Replicas
+			}
+			if st.ObservedGeneration < d.Generation || st.UpdatedReplicas != want || st.ReadyReplicas != want ||
+				st.AvailableReplicas != want || st.Replicas != want {
+				now = append(now, d.Name)
+			}
+		}
+		if len(now) > 0 && pending == nil {
+			pending = now
+		}
+		return len(now) == 0
+	})
+	if pending != nil {
+		t.Logf("Deployments %v finished rolling out %s after up returned", pending, time.Since(start).Round(time.Second/10))
+	}
+}
+
 // assertRunningIn checks the namespace ns after an up of stack's configuration: every Deployment Available,
 // every StatefulSet Ready, every claim Bound, the migration Job Complete, autoscalers, budgets and network
 // policies as registered, and no pod refused by Pod Security admission (which the namespace still enforces).
 func assertRunningIn(t *testing.T, c *cluster.Cluster, stack, ns string) *liveState {
 	t.Helper()
 	ctx := context.Background()
+	waitForRollouts(t, c, ns)
 	want := expectedNames(t, stack)
 	live := snapshot(t, c, ns)
 
