@@ -296,11 +296,11 @@ func assertRunning(t *testing.T, c *cluster.Cluster, stack string) *liveState {
 	return assertRunningIn(t, c, stack, namespaces[stack])
 }
 
-// waitForRollouts waits until every Deployment of ns has rolled out its current generation. `up` may
-// return a little before: pulumi-kubernetes's Deployment awaiter takes the new ReplicaSet's replica count
-// and the Deployment's Progressing condition as it sees them, so on an update it can end on the status of
-// the previous rollout with the first surge Pod Ready (CI saw the API and workers at 1 of 2 Ready right
-// after an upgrade's `up`). The rollout must still finish, without a change, within two minutes.
+// waitForRollouts waits until every Deployment of ns has rolled out its current size. `up` may return a
+// little before: a Deployment its HorizontalPodAutoscaler sizes starts at 1 replica, which is all the
+// provider's awaiter waits for, until the autoscaler's next sync raises it to minReplicas (CI saw prod's
+// API and workers at 1 of 2 Ready right after an up, the controller manager rescaling them from 1 to 2
+// a second before). The rollout must still finish, without a change, within two minutes.
 func waitForRollouts(t *testing.T, c *cluster.Cluster, ns string) {
 	t.Helper()
 	start := time.Now()
