@@ -23,7 +23,13 @@ func TestAnOutsideServerKeepsItsStateInTheNodesFolder(t *testing.T) {
 
 	stale := filepath.Join(sharedRuncRoot, outsideNamespacePrefix+"echo")
 	require.NoError(t, os.MkdirAll(stale, 0o711))
-	t.Cleanup(func() { os.RemoveAll(stale) })
+	t.Cleanup(func() {
+		os.RemoveAll(stale)
+		// The folders made for it, where nothing else is (Remove leaves a folder with anything in it).
+		for dir := sharedRuncRoot; dir != "/run"; dir = filepath.Dir(dir) {
+			os.Remove(dir)
+		}
+	})
 
 	const addr = "198.51.100.10" // TEST-NET-2: documentation only (this VM sits in TEST-NET-1), inside the namespace the harness makes
 	require.NoError(t, c.StartOutsideServer(OutsideServer{
