@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -35,8 +36,9 @@ func TestTheBenchmarkRunsInShortMode(t *testing.T) {
 		assert.Empty(t, r.baseline, "%s: a short run measures no baseline", r.figure)
 		assert.Zero(t, r.base, r.figure)
 	}
-	table := render(rows, 1)
+	table := render(rows, 1, "0.10, 0.20, 0.30", "1.00, 0.50, 0.40")
 	assert.Equal(t, 4, strings.Count(table, "not measured (short run)"), table)
+	assert.Contains(t, table, "Load average (1, 5, 15 minutes) before the run: 0.10, 0.20, 0.30; after it: 1.00, 0.50, 0.40.")
 }
 
 func TestBenchmarkSizesMustBePositiveCounts(t *testing.T) {
@@ -49,4 +51,14 @@ func TestBenchmarkSizesMustBePositiveCounts(t *testing.T) {
 	}
 	_, err = parseSizes("100,ten")
 	assert.EqualError(t, err, `-sizes: "ten" is not a positive object count`)
+}
+
+func TestTheLoadAverageIsReadAsThreeFigures(t *testing.T) {
+	assert.Regexp(t, `^\d+\.\d+, \d+\.\d+, \d+\.\d+$`, loadAverage())
+}
+
+func TestRatiosReadTheRightWayRound(t *testing.T) {
+	assert.Equal(t, "2.5× less", compared(40*time.Millisecond, 100*time.Millisecond, "less", "more"))
+	assert.Equal(t, "2.5× more", compared(100*time.Millisecond, 40*time.Millisecond, "less", "more"))
+	assert.Equal(t, "1.0× faster", compared(time.Second, time.Second, "faster", "slower"))
 }
