@@ -312,12 +312,7 @@ func waitForRollouts(t *testing.T, c *cluster.Cluster, ns string) {
 		}
 		var now []string
 		for _, d := range list.Items {
-			st, want := d.Status, int32(1)
-			if d.Spec.Replicas != nil {
-				want = *d.Spec.Replicas
-			}
-			if st.ObservedGeneration < d.Generation || st.UpdatedReplicas != want || st.ReadyReplicas != want ||
-				st.AvailableReplicas != want || st.Replicas != want {
+			if !rolledOut(d) {
 				now = append(now, d.Name)
 			}
 		}
@@ -329,6 +324,17 @@ func waitForRollouts(t *testing.T, c *cluster.Cluster, ns string) {
 	if pending != nil {
 		t.Logf("Deployments %v finished rolling out %s after up returned", pending, time.Since(start).Round(time.Second/10))
 	}
+}
+
+// rolledOut says whether d's controller has seen its current generation and every one of its replicas
+// (1 when spec.replicas is unset) is updated, Ready and Available, with no other Pod left.
+func rolledOut(d appsv1.Deployment) bool {
+	st, want := d.Status, int32(1)
+	if d.Spec.Replicas != nil {
+		want = *d.Spec.Replicas
+	}
+	return st.ObservedGeneration >= d.Generation && st.UpdatedReplicas == want && st.ReadyReplicas == want &&
+		st.AvailableReplicas == want && st.Replicas == want
 }
 
 // assertRunningIn checks the namespace ns after an up of stack's configuration: every Deployment Available,

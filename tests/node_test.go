@@ -491,6 +491,6 @@ func assertBudgetHolds(t *testing.T, c *cluster.Cluster, ns, app string) {
 	}
 	waitFor(t, 3*time.Minute, "Deployment "+app+" to be whole again", func() bool {
 		d, err := c.Client.AppsV1().Deployments(ns).Get(ctx, app, metav1.GetOptions{})
-		return err == nil && d.Status.ReadyReplicas == *d.Spec.Replicas && d.Status.UpdatedReplicas == *d.Spec.Replicas && d.Status.Replicas == *d.Spec.Replicas
+		return err == nil && rolledOut(*d)
 	})
 }
