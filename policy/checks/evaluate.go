@@ -67,6 +67,7 @@ func Evaluate(resources []Resource, opts Options) []Finding {
 		take(s, s.failures, r.URN)
 	}
 	key := new(int)
+	s.keepStack(key, objects) // the stack policies judge the same decodings, with no lookup per object
 	for _, p := range stackPolicies {
 		report(p, s.RunStack(p, key, func() []Resource { return resources }))
 	}

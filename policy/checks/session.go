@@ -337,7 +337,12 @@ func (s *Session) stack(key any, resources func() []Resource) *Stack {
 			objs[i] = s.Object(r)
 		}
 	}
-	st = NewStack(objs)
+	return s.keepStack(key, objs)
+}
+
+// keepStack indexes objs as the stack for key, for the stack policies that follow.
+func (s *Session) keepStack(key any, objs []*Object) *Stack {
+	st := NewStack(objs)
 	st.inputs = s.inputs
 	s.mu.Lock()
 	s.stacks[key] = st
