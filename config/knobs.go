@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -51,46 +52,50 @@ type Placement struct {
 }
 
 // Placement decodes tolerations, affinity and topologySpread strictly (an unknown or misspelt field is
-// an error); each error names the option's json key.
+// an error); each error is keyed and worded by the option's json key (tolerations[0].tolerationSeconds).
 func (o PodOptions) Placement() (Placement, map[string]error) {
 	var p Placement
 	errs := map[string]error{}
 	if o.Tolerations != nil {
-		if err := decodeAPI(o.Tolerations, &p.Tolerations); err != nil {
+		if err := decodeAPI("tolerations", o.Tolerations, &p.Tolerations); err != nil {
 			errs["tolerations"] = err
 		}
 	}
 	if o.Affinity != nil {
 		p.Affinity = &corev1.Affinity{}
-		if err := decodeAPI(o.Affinity, p.Affinity); err != nil {
+		if err := decodeAPI("affinity", o.Affinity, p.Affinity); err != nil {
 			errs["affinity"] = err
 		}
 	}
 	if o.TopologySpread != nil {
-		if err := decodeAPI(o.TopologySpread, &p.TopologySpread); err != nil {
+		if err := decodeAPI("topologySpread", o.TopologySpread, &p.TopologySpread); err != nil {
 			errs["topologySpread"] = err
 		}
 	}
 	return p, errs
 }
 
-// decodeAPI decodes a stack file's JSON value into a Kubernetes API type as the API server does:
-// case-sensitive, refusing unknown and duplicate fields.
-func decodeAPI(value, target any) error {
+// decodeAPI decodes a stack file's JSON value, the option key, into a Kubernetes API type as the API
+// server does: case-sensitive, refusing unknown and duplicate fields. A value that does not fit the
+// type is a decodeProblems naming each bad field from key.
+func decodeAPI(key string, value, target any) error {
+	if problems := checkValue(key, value, reflect.TypeOf(target).Elem()); len(problems) > 0 {
+		return problems
+	}
 	raw, err := json.Marshal(value)
 	if err != nil {
 		return err
 	}
 	strict, err := sigsjson.UnmarshalStrict(raw, target)
 	if err != nil {
-		return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+		return fmt.Errorf("%s: %s", key, strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if len(strict) > 0 {
 		msgs := make([]string, len(strict))
 		for i, e := range strict {
 			msgs[i] = strings.TrimPrefix(e.Error(), "json: ")
 		}
-		return errors.New(strings.Join(msgs, "; "))
+		return fmt.Errorf("%s: %s", key, strings.Join(msgs, "; "))
 	}
 	return nil
 }
@@ -198,7 +203,14 @@ func (c *Config) validatePodOptions(v *validator) {
 		}
 		placement, errs := o.Placement()
 		for _, name := range slices.Sorted(maps.Keys(errs)) {
-			v.fail(c.keyOf(o)+"."+name, nil, "must be Kubernetes's own shape: %s", errs[name])
+			var problems decodeProblems
+			if !errors.As(errs[name], &problems) {
+				v.fail(c.keyOf(o)+"."+name, nil, "must be Kubernetes's own shape: %s", errs[name])
+				continue
+			}
+			for _, p := range problems.under(c.keyOf(o)) {
+				v.errs = append(v.errs, p.fieldError(false))
+			}
 		}
 		v.placement(c.keyOf(o), placement, errs)
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/agext/levenshtein"
 )
 
 // KnownKeys are every key of the project's namespace: the scalars, the objects and the secrets.
@@ -52,16 +50,4 @@ func CheckKeysIn(configJSON string) error {
 }
 
 // closest suggests the known key nearest to key by edit distance, ignoring case.
-func closest(key string, known []string) string {
-	best, bestDistance := "", -1
-	for _, k := range known {
-		d := levenshtein.Distance(strings.ToLower(key), strings.ToLower(k), nil)
-		if bestDistance < 0 || d < bestDistance {
-			best, bestDistance = k, d
-		}
-	}
-	if bestDistance > len(key)/2+1 {
-		return "the keys are " + strings.Join(known, ", ")
-	}
-	return fmt.Sprintf("did you mean %s?", best)
-}
+func closest(key string, known []string) string { return suggestion(key, known, "keys") }

@@ -1,11 +1,10 @@
 package config
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -90,14 +89,7 @@ func LoadFrom(src Source) (*Config, error) {
 	}
 	for _, object := range fields(&c) {
 		if raw, ok := src.Get(object.key); ok {
-			if err := decodeStrict(raw, object.ptr); err != nil {
-				allowed := "must be an object of the documented fields"
-				if !src.IsSecret(object.key) {
-					// The decoder's message may quote the value: only a plaintext key's.
-					allowed += ": " + err.Error()
-				}
-				errs = append(errs, &FieldError{Key: object.key, Value: shown(src, object.key, raw), Allowed: allowed})
-			}
+			errs = append(errs, decodeObject(src, object, raw)...)
 		}
 	}
 	for _, key := range SecretKeys {
@@ -130,12 +122,28 @@ func isSet(src Source, key string) bool {
 	return ok && v != ""
 }
 
-// decodeStrict overlays raw JSON on target, refusing fields target does not have.
-func decodeStrict(raw string, target any) error {
-	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(target); err != nil {
-		return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+// decodeObject overlays raw, the JSON value of an object key, on the field's defaults, after checking
+// that every field it sets exists and holds a value of the field's type; it names each bad value.
+func decodeObject(src Source, object field, raw string) ValidationError {
+	secret := src.IsSecret(object.key)
+	var errs ValidationError
+	for _, p := range checkJSON(object.key, raw, reflect.TypeOf(object.ptr).Elem()) {
+		e := p.fieldError(secret)
+		if len(errs) > 0 && errs[len(errs)-1].Error() == e.Error() {
+			continue // A secret key's unknown fields, unnamed, read the same.
+		}
+		errs = append(errs, e)
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	if err := json.Unmarshal([]byte(raw), object.ptr); err != nil {
+		// Only a type that decodes itself gets here; its message may quote the value.
+		allowed := "must be an object of the documented fields"
+		if !secret {
+			allowed += ": " + strings.TrimPrefix(err.Error(), "json: ")
+		}
+		return ValidationError{{Key: object.key, Value: shown(src, object.key, raw), Allowed: allowed}}
 	}
 	return nil
 }

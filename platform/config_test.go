@@ -32,7 +32,7 @@ func TestBadConfigNamesTheKeyAndRegistersNothing(t *testing.T) {
 		{"protectData must be a boolean", "dev", map[string]string{"protectData": "maybe"}, "protectData", `= "maybe": must be true or false`},
 		{"an HPA floor below one is refused", "dev", map[string]string{"workloads": `{"api": {"minReplicas": 0}}`}, "workloads.api.minReplicas", "= 0: must be at least 1"},
 		{"an HPA minimum above its maximum is refused", "dev", map[string]string{"workloads": `{"api": {"minReplicas": 5, "maxReplicas": 3}}`}, "workloads.api.maxReplicas", "= 3: must be at least minReplicas (5)"},
-		{"an autoscaled workload takes no replica count", "dev", map[string]string{"workloads": `{"celeryWorker": {"replicas": 12}}`}, "workloads", `unknown field "replicas"`},
+		{"an autoscaled workload takes no replica count", "dev", map[string]string{"workloads": `{"celeryWorker": {"replicas": 12}}`}, "workloads.celeryWorker.replicas", "is not a field of workloads.celeryWorker; did you mean minReplicas?"},
 		{"a replica count below one is refused", "dev", map[string]string{"workloads": `{"externalPortal": {"replicas": 0}}`}, "workloads.externalPortal.replicas", "= 0: must be at least 1"},
 		{"prod refuses a single portal replica", "prod", map[string]string{"workloads": `{"internalPortal": {"replicas": 1}}`}, "workloads.internalPortal.replicas", "must be at least 2 in prod"},
 		{"prod refuses the review's worker floor of one", "prod", map[string]string{"workloads": `{"celeryWorker": {"minReplicas": 1}}`}, "workloads.celeryWorker.minReplicas", "must be at least 2 in prod"},
@@ -55,8 +55,8 @@ func TestBadConfigNamesTheKeyAndRegistersNothing(t *testing.T) {
 		{"an LLM base URL must be http(s)", "dev", map[string]string{"llm": `{"provider": "ollama", "baseUrl": "ftp://models.example.com"}`}, "llm.baseUrl", "must be an http(s) URL"},
 		{"TLS is required on the ingress", "dev", map[string]string{"ingress": `{"clusterIssuer": ""}`}, "ingress.tlsSecretName", "every host needs TLS"},
 		{"TLS has one source only", "dev", map[string]string{"ingress": `{"tlsSecretName": "jd-tls", "clusterIssuer": "letsencrypt-staging"}`}, "ingress.clusterIssuer", "not both"},
-		{"a misspelt field is refused", "dev", map[string]string{"workloads": `{"api": {"replica": 3}}`}, "workloads", `unknown field "replica"`},
-		{"an object key must hold an object", "dev", map[string]string{"images": `["nginx:1.27"]`}, "images", "must be an object of the documented fields"},
+		{"a misspelt field is refused", "dev", map[string]string{"workloads": `{"api": {"replica": 3}}`}, "workloads.api.replica", "is not a field of workloads.api; did you mean minReplicas?"},
+		{"an object key must hold an object", "dev", map[string]string{"images": `["nginx:1.27"]`}, "images", `= ["nginx:1.27"]: must be an object`},
 		{"an empty worker command is refused", "dev", map[string]string{"commands": `{"worker": []}`}, "commands.worker", "must be a non-empty command"},
 		{"a probe path must be absolute", "dev", map[string]string{"probes": `{"apiPath": "health"}`}, "probes.apiPath", `= "health": must be an HTTP path starting with /`},
 		{"an external endpoint needs its address ranges", "dev", map[string]string{"postgres": `{"mode": "external", "host": "db.example.com", "passwordSecret": {"name": "db", "key": "pw"}}`}, "postgres.cidrs", "is required when postgres.mode is external"},
@@ -167,9 +167,10 @@ func TestASecretObjectKeyIsNeverPrintedEvenWhenMalformed(t *testing.T) {
 	cfg[config.Project+":postgres"] = `{"mode": "external", "hots": "db.example.com", "password": "hunter2-do-not-print"}`
 	_, err = stacktest.RunWithSecretKeys("dev", cfg, []string{config.Project + ":postgres"}, Program)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "config jd-jones-rag-infra:postgres = [secret]: must be an object of the documented fields")
+	assert.Contains(t, err.Error(), "config jd-jones-rag-infra:postgres = [secret]: has an unknown field (not named: the key is a secret); the fields are mode, host, port")
+	assert.Equal(t, 1, strings.Count(err.Error(), "has an unknown field"), "two unknown fields read the same when not named: once is enough")
 	assert.NotContains(t, err.Error(), "hunter2")
-	assert.NotContains(t, err.Error(), "hots", "the decoder's message quotes the field, which may carry the value")
+	assert.NotContains(t, err.Error(), "hots", "a field name the author wrote may carry the value")
 }
 
 func TestAKeyOfTheProjectThatTheProgramDoesNotReadIsRefused(t *testing.T) {
