@@ -224,12 +224,15 @@ func DeclaredConfig() (map[string]workspace.ProjectConfigType, error) {
 // StackConfig is the configuration the CLI would hand the program for stack: Pulumi.<stack>.yaml's values
 // over Pulumi.yaml's declared defaults, objects as JSON.
 func StackConfig(stack string) (map[string]string, error) {
-	root := RepoRoot()
-	project, err := workspace.LoadProject(filepath.Join(root, "Pulumi.yaml"))
+	return StackFileConfig(filepath.Join(RepoRoot(), "Pulumi."+stack+".yaml"))
+}
+
+// StackFileConfig is StackConfig of the stack file at stackFile, wherever it lives (an example).
+func StackFileConfig(stackFile string) (map[string]string, error) {
+	project, err := workspace.LoadProject(filepath.Join(RepoRoot(), "Pulumi.yaml"))
 	if err != nil {
 		return nil, err
 	}
-	stackFile := filepath.Join(root, "Pulumi."+stack+".yaml")
 	if _, err := os.Stat(stackFile); err != nil {
 		return nil, err
 	}
