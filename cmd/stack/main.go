@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/jdjones/jd-jones-rag-infra/internal/runner"
@@ -29,9 +30,20 @@ flags:
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "error:", err)
+		fmt.Fprintln(os.Stderr, "error:", withoutStreamedOutput(err))
 		os.Exit(1)
 	}
+}
+
+// withoutStreamedOutput drops the engine's output that an Automation API error repeats after its first
+// line ("\ncode: 1\nstdout: …\nstderr: …"): the session has streamed that output, with the program's
+// and the policy pack's diagnostics, to the terminal already.
+func withoutStreamedOutput(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, "\ncode: "); i >= 0 && strings.Contains(msg[i:], "\nstdout: ") {
+		return errors.New(msg[:i] + " (the diagnostics above say why)")
+	}
+	return err
 }
 
 func run(args []string) error {
