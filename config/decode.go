@@ -40,6 +40,7 @@ type keyPath struct {
 	written bool
 }
 
+// field is the path of the field name of the object at p.
 func (p keyPath) field(name string) keyPath {
 	p.dotted += "." + name
 	if !p.written {
@@ -48,12 +49,14 @@ func (p keyPath) field(name string) keyPath {
 	return p
 }
 
+// entry is the path of the entry key, written by the stack's author, of the map at p.
 func (p keyPath) entry(key string) keyPath {
 	p.dotted += "." + key
 	p.written = true
 	return p
 }
 
+// index is the path of the i-th element of the list at p.
 func (p keyPath) index(i int) keyPath {
 	p.dotted += fmt.Sprintf("[%d]", i)
 	if !p.written {
@@ -65,6 +68,7 @@ func (p keyPath) index(i int) keyPath {
 // decodeProblem is one value that does not fit its field: a field its object does not have, or a value
 // of the wrong type.
 type decodeProblem struct {
+	// at is where the value is, or, for an unknown field, the object that does not have it.
 	at keyPath
 	// unknown is the name of a field the object does not have, fields the names it does have.
 	unknown string
@@ -79,22 +83,21 @@ type decodeProblem struct {
 // fieldError is the problem as a stack file's author reads it; a secret key's value, and any name its
 // author wrote under it, are never shown.
 func (p decodeProblem) fieldError(secret bool) *FieldError {
-	parent := p.at
 	switch {
 	case p.unknown != "" && secret:
-		return &FieldError{Key: parent.schema, Value: secretValue, Allowed: "has an unknown field (not named: the key is a secret); the fields are " + strings.Join(p.fields, ", ")}
+		return &FieldError{Key: p.at.schema, Value: secretValue, Allowed: "has an unknown field (not named: the key is a secret); the fields are " + strings.Join(p.fields, ", ")}
 	case p.unknown != "":
-		return &FieldError{Key: parent.dotted + "." + p.unknown, Allowed: fmt.Sprintf("is not a field of %s; %s", parent.dotted, suggestion(p.unknown, p.fields, "fields"))}
+		return &FieldError{Key: p.at.dotted + "." + p.unknown, Allowed: fmt.Sprintf("is not a field of %s; %s", p.at.dotted, suggestion(p.unknown, p.fields, "fields"))}
 	case p.invalidJSON != "" && secret:
-		return &FieldError{Key: parent.schema, Value: secretValue, Allowed: "must be " + withArticle(TypeName(p.expected)) + ", and is not valid JSON"}
+		return &FieldError{Key: p.at.schema, Value: secretValue, Allowed: "must be " + withArticle(TypeName(p.expected)) + ", and is not valid JSON"}
 	case p.invalidJSON != "":
-		return &FieldError{Key: parent.dotted, Value: p.value, Allowed: "must be " + withArticle(TypeName(p.expected)) + ", and is not valid JSON: " + p.invalidJSON}
+		return &FieldError{Key: p.at.dotted, Value: p.value, Allowed: "must be " + withArticle(TypeName(p.expected)) + ", and is not valid JSON: " + p.invalidJSON}
 	case secret && p.at.written:
-		return &FieldError{Key: parent.schema, Value: secretValue, Allowed: "holds a value that " + expectation(p.expected, nil)}
+		return &FieldError{Key: p.at.schema, Value: secretValue, Allowed: "holds a value that " + expectation(p.expected, nil)}
 	case secret:
-		return &FieldError{Key: parent.dotted, Value: secretValue, Allowed: expectation(p.expected, nil)}
+		return &FieldError{Key: p.at.dotted, Value: secretValue, Allowed: expectation(p.expected, nil)}
 	}
-	return &FieldError{Key: parent.dotted, Value: asWritten(p.value), Allowed: expectation(p.expected, p.value)}
+	return &FieldError{Key: p.at.dotted, Value: asWritten(p.value), Allowed: expectation(p.expected, p.value)}
 }
 
 // expectation says what type a value must be, with the YAML quoting hint when a string was written bare.
@@ -108,8 +111,8 @@ func expectation(t reflect.Type, found any) string {
 		return want + " (true or false)"
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		if n, ok := found.(json.Number); ok && isWhole(n) {
-			bits := t.Bits()
-			return fmt.Sprintf("%s between %d and %d", want, int64(-1)<<(bits-1), int64(1)<<(bits-1)-1)
+			shift := 64 - t.Bits()
+			return fmt.Sprintf("%s between %d and %d", want, int64(math.MinInt64)>>shift, int64(math.MaxInt64)>>shift)
 		}
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		if n, ok := found.(json.Number); ok && isWhole(n) {
@@ -196,6 +199,7 @@ var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 // shapeChecker collects the problems of one value.
 type shapeChecker struct{ problems []decodeProblem }
 
+// wrongType records v at at, where a value of t belongs.
 func (c *shapeChecker) wrongType(v any, t reflect.Type, at keyPath) {
 	c.problems = append(c.problems, decodeProblem{at: at, value: v, expected: t})
 }
