@@ -232,6 +232,9 @@ func runExample(t *testing.T, file, name string) ranExample {
 	assert.Equal(t, schemaLine, first, "the first line points editors at the schema")
 	cfg, err := stacktest.StackFileConfig(file)
 	require.NoError(t, err)
+	for _, key := range config.SecretKeys {
+		assert.NotContains(t, cfg, config.Project+":"+key, "a credential is never in an example, only the command that sets it")
+	}
 	for _, m := range secretCommand.FindAllStringSubmatch(string(text), -1) {
 		key := m[1]
 		require.Contains(t, config.SecretKeys, key, "the example asks for a secret key of the program")
