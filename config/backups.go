@@ -24,9 +24,12 @@ type Backups struct {
 
 // RestoreFrom names a VolumeSnapshot per data claim of the in-cluster data services.
 type RestoreFrom struct {
+	// PostgresData is the VolumeSnapshot a new Postgres claim is filled from (in-cluster Postgres only).
 	PostgresData string `json:"postgresData"`
-	RedisData    string `json:"redisData"`
-	ChromaData   string `json:"chromaData"`
+	// RedisData is the VolumeSnapshot a new Redis claim is filled from (in-cluster Redis only).
+	RedisData string `json:"redisData"`
+	// ChromaData is the VolumeSnapshot a new ChromaDB claim is filled from (in-cluster ChromaDB only).
+	ChromaData string `json:"chromaData"`
 }
 
 // SnapshotsEnabled reports whether scheduled snapshots run.

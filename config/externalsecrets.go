@@ -22,7 +22,9 @@ type ExternalSecrets struct {
 
 // SecretStoreRef names a SecretStore (in the namespace) or a ClusterSecretStore.
 type SecretStoreRef struct {
-	Kind string `json:"kind"`
+	// Kind is the store's kind.
+	Kind string `json:"kind" enum:"SecretStore,ClusterSecretStore"`
+	// Name is the store's name.
 	Name string `json:"name"`
 }
 

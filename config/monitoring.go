@@ -12,8 +12,9 @@ const (
 
 // Monitoring configures metrics, alerting and their storage.
 type Monitoring struct {
-	// Mode is bundled or operator.
-	Mode string `json:"mode"`
+	// Mode is bundled (the stack's own Prometheus, Alertmanager and Grafana) or operator (monitors and
+	// rules for a Prometheus Operator the cluster already runs).
+	Mode string `json:"mode" enum:"bundled,operator"`
 	// Retention is how long Prometheus keeps samples, as a Prometheus duration (15d).
 	Retention string `json:"retention"`
 	// StorageSize is the claim of each Prometheus replica; the size-based retention is derived from it.
