@@ -2,7 +2,9 @@ package docgen
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -138,6 +140,10 @@ func TestTheSchemaRefusesWhatTheProgramRefuses(t *testing.T) {
 		{"a misspelt key of the project is refused", "config:\n  jd-jones-rag-infra:protectdata: true\n", false},
 		{"a misspelt pod option is refused", "config:\n  jd-jones-rag-infra:workloads:\n    grafana:\n      pod:\n        nodeSelectors: {disk: ssd}\n", false},
 		{"a pod option passes", "config:\n  jd-jones-rag-infra:workloads:\n    grafana:\n      pod:\n        nodeSelector: {disk: ssd}\n        tolerations: [{key: dedicated, operator: Exists}]\n", true},
+		{"a misspelt field of a Kubernetes toleration is refused", "config:\n  jd-jones-rag-infra:workloads:\n    grafana:\n      pod:\n        tolerations: [{key: dedicated, operater: Exists}]\n", false},
+		{"a misspelt field deep in an affinity is refused", "config:\n  jd-jones-rag-infra:workloads:\n    api:\n      pod:\n        affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpression: []}]}}}\n", false},
+		{"an affinity in Kubernetes's shape passes", "config:\n  jd-jones-rag-infra:workloads:\n    api:\n      pod:\n        affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: disk, operator: In, values: [ssd]}]}]}}}\n", true},
+		{"an envFrom entry with an unknown field is refused", "config:\n  jd-jones-rag-infra:workloads:\n    api:\n      pod:\n        envFrom: [{configMapName: app}]\n", false},
 		{"a value outside an enum is refused", "config:\n  jd-jones-rag-infra:postgres:\n    mode: internal\n", false},
 		{"an enum value passes", "config:\n  jd-jones-rag-infra:postgres:\n    mode: external\n", true},
 		{"a secret key takes Pulumi's encrypted form", "config:\n  jd-jones-rag-infra:jwtSecret:\n    secure: v1:abc\n", true},
@@ -157,8 +163,85 @@ func TestTheSchemaRefusesWhatTheProgramRefuses(t *testing.T) {
 			if !tc.valid && !errors.As(err, &verr) {
 				t.Errorf("passed, want a validation error (got %v)", err)
 			}
+			if keys, ok := projectKeys(t, []byte(tc.file)); ok && !tc.valid {
+				if err := loadOverDev(t, keys); err == nil {
+					t.Errorf("the schema refuses what the program accepts over Pulumi.dev.yaml")
+				}
+			}
 		})
 	}
+}
+
+// loadOverDev loads Pulumi.dev.yaml's configuration with keys set over it, as the program does
+// (unknown keys refused, then every value decoded and validated).
+func loadOverDev(t *testing.T, keys map[string]string) error {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(root, "Pulumi.dev.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, ok := projectKeys(t, data)
+	if !ok {
+		t.Fatal("Pulumi.dev.yaml sets keys the test cannot read")
+	}
+	// The CLI applies Pulumi.yaml's defaults, which are the scalar keys' default tags.
+	model, err := Model(filepath.Join(root, "config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := config.MapSource{Values: map[string]string{}}
+	for _, k := range model {
+		if !k.IsObject() && !k.Secret && k.Dev != "" {
+			src.Values[k.Path] = k.Dev
+		}
+	}
+	maps.Copy(src.Values, dev)
+	var full []string
+	maps.Copy(src.Values, keys)
+	for k := range src.Values {
+		full = append(full, config.Project+":"+k)
+	}
+	if err := config.CheckKeys(full); err != nil {
+		return err
+	}
+	_, err = config.LoadFrom(src)
+	return err
+}
+
+// TestTheDevStackLoads keeps loadOverDev's base valid, so the check above can fail.
+func TestTheDevStackLoads(t *testing.T) {
+	if err := loadOverDev(t, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// projectKeys are a stack file's project keys as the program reads them, each a raw string (an
+// object as JSON); false when the file sets anything else, or a secret, which the program reads
+// decrypted.
+func projectKeys(t *testing.T, file []byte) (map[string]string, bool) {
+	t.Helper()
+	var stack struct {
+		Config map[string]any `json:"config"`
+	}
+	if err := yaml.Unmarshal(file, &stack); err != nil || stack.Config == nil || bytes.Contains(file, []byte("secure:")) {
+		return nil, false
+	}
+	keys := map[string]string{}
+	for full, value := range stack.Config {
+		key, ok := strings.CutPrefix(full, config.Project+":")
+		if !ok {
+			return nil, false
+		}
+		raw, err := json.Marshal(value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s, isString := value.(string); isString {
+			raw = []byte(s)
+		}
+		keys[key] = string(raw)
+	}
+	return keys, true
 }
 
 // TestEnumTagsAreWhatValidationAccepts proves each enum tag true: every listed value passes the

@@ -33,7 +33,14 @@ type Key struct {
 	// Shape is the one description of a shape shared by several keys (see sharedShapes), whose Fields
 	// stand for this key's; nil for other keys.
 	Shape *Key
+	// Strict is the Kubernetes API type the program decodes the key's raw value into, refusing unknown
+	// fields (tolerations, affinity, topologySpread); nil for other keys.
+	Strict reflect.Type
 }
+
+// strictlyDecoded are the pod options whose raw values config.Placement decodes into Kubernetes's own
+// types: the field of Placement named as the option's field.
+var strictlyDecoded = reflect.TypeFor[config.Placement]()
 
 // IsObject reports whether the key holds an object of documented fields.
 func (k *Key) IsObject() bool { return len(k.Fields) > 0 || k.Shape != nil }
@@ -131,6 +138,11 @@ func (b *builder) field(owner reflect.Type, f reflect.StructField, path string, 
 	k := &Key{Path: path, Type: f.Type, Doc: userWords(doc, f.Name, owner), Dev: shown(dev), Prod: shown(prod)}
 	if e := f.Tag.Get("enum"); e != "" {
 		k.Enum = strings.Split(e, ",")
+	}
+	if owner == reflect.TypeFor[config.PodOptions]() {
+		if p, ok := strictlyDecoded.FieldByName(f.Name); ok {
+			k.Strict = p.Type
+		}
 	}
 	if f.Type.Kind() != reflect.Struct {
 		return k, nil

@@ -2,6 +2,7 @@ package docgen
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -62,6 +63,9 @@ func fieldTable(b *strings.Builder, k *Key, shapes *[]*Key) {
 	walk = func(k *Key) {
 		for _, f := range k.Fields {
 			typ := f.TypeName()
+			if f.Strict != nil {
+				typ = kubernetesTypeName(f.Strict)
+			}
 			if f.Shape != nil {
 				typ = fmt.Sprintf("object ([fields](#%s))", anchor(f.Shape.Path))
 				if shapes != nil && !slices.Contains(*shapes, f.Shape) {
@@ -118,4 +122,16 @@ func anchor(path string) string {
 		}
 	}
 	return b.String()
+}
+
+// kubernetesTypeName names a Kubernetes API type as the user reads it: "list of core/v1 Toleration
+// objects", "core/v1 Affinity object".
+func kubernetesTypeName(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() == reflect.Slice {
+		return "list of " + kubernetesTypeName(t.Elem()) + "s"
+	}
+	return "core/v1 " + t.Name() + " object"
 }

@@ -69,6 +69,8 @@ func keySchema(k *Key, defs map[string]any) map[string]any {
 		s = map[string]any{"$ref": "#/$defs/" + name}
 	case k.IsObject():
 		s = objectSchema(k, defs)
+	case k.Strict != nil:
+		s = typeSchema(k.Strict)
 	default:
 		s = typeSchema(k.Type)
 	}
@@ -116,6 +118,8 @@ func typeSchema(t reflect.Type) map[string]any {
 	case reflect.Map:
 		return map[string]any{"type": "object", "additionalProperties": typeSchema(t.Elem())}
 	case reflect.Struct:
+		// A struct the program decodes strictly: EnvFromRef, and Kubernetes's API types (whose every
+		// field carries a json tag; none of those used here embeds another inline).
 		props := map[string]any{}
 		for i := range t.NumField() {
 			if key, ok := jsonKey(t.Field(i)); ok {
@@ -123,6 +127,8 @@ func typeSchema(t reflect.Type) map[string]any {
 			}
 		}
 		return map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+	case reflect.Interface:
+		return map[string]any{}
 	}
 	return map[string]any{}
 }
