@@ -104,10 +104,10 @@ type Ingress struct {
 	// TLSSecretName names an existing TLS Secret for all hosts; exactly one of TLSSecretName and
 	// ClusterIssuer is required (every host needs TLS).
 	TLSSecretName string `json:"tlsSecretName"`
-	// ClusterIssuer names a cert-manager ClusterIssuer that issues the certificate; exclusive with
+	// ClusterIssuer names the cert-manager cluster issuer that issues the certificate; exclusive with
 	// TLSSecretName.
 	ClusterIssuer string `json:"clusterIssuer"`
-	// ACMESolver is how the ClusterIssuer proves the hosts: http01 admits cert-manager's solver pods
+	// ACMESolver is how the cluster issuer proves the hosts: http01 admits cert-manager's solver pods
 	// from the ingress controller; dns01 needs nothing in the namespace.
 	ACMESolver string `json:"acmeSolver" enum:"http01,dns01"`
 	// PortalSourceRanges are the CIDRs that may reach the employee portal (required in prod); none may
@@ -160,10 +160,11 @@ type Images struct {
 
 // ResourceList is a CPU and memory pair in Kubernetes quantity syntax.
 type ResourceList struct {
-	// CPU is a Kubernetes quantity of CPU (500m, 2): greater than zero and at most limits.cpu.
+	// CPU is a Kubernetes quantity of CPU (500m, 2): greater than zero and at most the ceiling limits.cpu
+	// (a top-level key).
 	CPU string `json:"cpu"`
 	// Memory is a Kubernetes quantity of bytes (512Mi, 4Gi): at least 4Mi (512m is half a byte) and at
-	// most limits.memory.
+	// most the ceiling limits.memory (a top-level key).
 	Memory string `json:"memory"`
 }
 
@@ -362,7 +363,7 @@ type LLM struct {
 	// llmApiKey: one of the two is required, except for ollama.
 	APIKeySecret SecretRef `json:"apiKeySecret"`
 	// CIDRs are the provider's addresses; unset, the API and workers may reach any public address on
-	// the URL's port (never private, link-local or cluster ranges). Exclusive with Namespace.
+	// the URL's port (never private, link-local or cluster ranges). Exclusive with namespace.
 	CIDRs []string `json:"cidrs"`
 	// Namespace is where an in-cluster provider (such as Ollama) runs; its pods are the only destination.
 	Namespace string `json:"namespace"`
