@@ -74,7 +74,7 @@ func keySchema(k *Key, defs map[string]any) map[string]any {
 	default:
 		s = typeSchema(k.Type)
 	}
-	s["description"] = describe(k)
+	s["description"] = describe(k) + defaultsSentence(k)
 	if len(k.Enum) > 0 {
 		s["enum"] = k.Enum
 	}
@@ -139,4 +139,23 @@ func joinWords(words []string) string {
 		return words[0]
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// defaultsSentence tells an editor's user a plain key's defaults: "Default: 1 in dev, 2 in prod."
+func defaultsSentence(k *Key) string {
+	switch {
+	case k.IsObject() || k.Secret || k.Dev == "" && k.Prod == "":
+		return ""
+	case k.Dev == k.Prod:
+		return " Default: " + k.Dev + "."
+	}
+	return " Default: " + orNone(k.Dev) + " in dev, " + orNone(k.Prod) + " in prod."
+}
+
+// orNone is a default as a sentence says it.
+func orNone(v string) string {
+	if v == "" {
+		return "none"
+	}
+	return v
 }
