@@ -27,7 +27,7 @@ STACK ?= dev
 OUT ?= rendered/$(STACK)
 GO_DIRS := $(shell cd $(ROOT) && go list -f '{{.Dir}}' ./...)
 
-.PHONY: preview up refresh destroy render test lint bench demo demo-down standins-test
+.PHONY: preview up refresh destroy render test lint bench demo demo-down standins-test docs
 
 ## preview: the main job, a preview of STACK (default dev) with the policy pack
 preview: tools-preview
@@ -49,6 +49,11 @@ demo: tools
 ## demo-down: stops the demo's cluster (every process, mount and network it made) and removes .demo
 demo-down:
 	cd $(ROOT) && go run ./cmd/demo stop
+
+## docs: regenerate what is derived from the code: docs/configuration.md, docs/stack-config.schema.json,
+## Pulumi.yaml's config declarations and policy/README.md's policy table (a test fails when one is stale)
+docs:
+	cd $(ROOT) && go run ./cmd/docs
 
 ## lint: gofmt and go vet over the product module
 lint:

@@ -8,14 +8,15 @@ import (
 
 // Backups configures scheduled CSI snapshots of the data claims that live in the cluster, and restores.
 type Backups struct {
-	// Schedule is the cron schedule of the snapshots (UTC); "" turns scheduled snapshots off.
+	// Schedule is the cron schedule of the snapshots (UTC): five fields, or a macro such as @daily;
+	// unset turns scheduled snapshots off.
 	Schedule string `json:"schedule"`
-	// Keep is how many snapshots of each claim are kept; older ones are deleted after each run.
+	// Keep is how many snapshots of each claim are kept (1 to 100); older ones are deleted after each run.
 	Keep int `json:"keep"`
-	// SnapshotClass is the VolumeSnapshotClass of the data claims' CSI driver.
+	// SnapshotClass is the VolumeSnapshotClass of the data claims' CSI driver, required with a schedule.
 	SnapshotClass string `json:"snapshotClass"`
-	// APIServerCIDRs and APIServerPort are where the snapshot job reaches the Kubernetes API: the one pod
-	// of the stack that talks to it.
+	// APIServerCIDRs and APIServerPort are where the snapshot job reaches the Kubernetes API, the one pod
+	// of the stack that talks to it; the CIDRs are required with a schedule.
 	APIServerCIDRs []string `json:"apiServerCIDRs"`
 	APIServerPort  int      `json:"apiServerPort"`
 	// RestoreFrom names, per data claim, a VolumeSnapshot a new claim is filled from.
@@ -24,9 +25,12 @@ type Backups struct {
 
 // RestoreFrom names a VolumeSnapshot per data claim of the in-cluster data services.
 type RestoreFrom struct {
+	// PostgresData is the VolumeSnapshot a new Postgres claim is filled from (in-cluster Postgres only).
 	PostgresData string `json:"postgresData"`
-	RedisData    string `json:"redisData"`
-	ChromaData   string `json:"chromaData"`
+	// RedisData is the VolumeSnapshot a new Redis claim is filled from (in-cluster Redis only).
+	RedisData string `json:"redisData"`
+	// ChromaData is the VolumeSnapshot a new ChromaDB claim is filled from (in-cluster ChromaDB only).
+	ChromaData string `json:"chromaData"`
 }
 
 // SnapshotsEnabled reports whether scheduled snapshots run.

@@ -16,37 +16,68 @@ func (e Environment) IsProduction() bool { return e == Prod }
 
 // Config is the whole validated configuration of one stack.
 type Config struct {
-	// Environment is dev or prod.
-	Environment Environment
-	// Namespace is the Kubernetes namespace every object lives in.
-	Namespace string
-	// Domain is the DNS suffix of the three public hosts (support., portal., api.).
-	Domain string
-	// ProtectData puts Protect and RetainOnDelete on every claim that holds data.
-	ProtectData bool
-	// KubernetesVersion is the cluster's minor version (v1.34), which Pod Security enforces its rules of.
-	KubernetesVersion string
+	// The scalar keys (see ScalarKeys) have no json tag; their default tags are Pulumi.yaml's defaults,
+	// which the CLI applies.
 
-	// The object keys, by their json names; see ObjectKeys.
-	Ingress    Ingress     `json:"ingress"`
-	Images     Images      `json:"images"`
-	Workloads  Workloads   `json:"workloads"`
-	Storage    Storage     `json:"storage"`
-	Postgres   DataService `json:"postgres"`
-	Redis      DataService `json:"redis"`
-	Chroma     DataService `json:"chroma"`
-	LLM        LLM         `json:"llm"`
-	Commands   Commands    `json:"commands"`
-	Probes     Probes      `json:"probes"`
-	Network    Network     `json:"network"`
-	Limits     Limits      `json:"limits"`
-	Monitoring Monitoring  `json:"monitoring"`
-	Backups    Backups     `json:"backups"`
+	// Environment is dev or prod (required): it picks the defaults of the object keys and turns on the
+	// production rules (external Postgres and Redis with TLS, at least two replicas of every serving
+	// workload, protectData, a named cluster).
+	Environment Environment `enum:"dev,prod"`
+	// Namespace is the Kubernetes namespace the platform owns, labelled for Pod Security "restricted": a
+	// DNS label, never one of Kubernetes's (default, kube-*) nor the ingress controller's, DNS's or the
+	// LLM's namespace.
+	Namespace string `default:"jd-jones-rag"`
+	// Domain is the DNS suffix of the three public hosts support.<domain>, portal.<domain> and
+	// api.<domain>; it must be a DNS name short enough for all three.
+	Domain string `default:"jdjones.com"`
+	// ProtectData protects and retains on delete the namespace and every claim that holds data; it must
+	// be true in prod.
+	ProtectData bool `default:"false"`
+	// KubernetesVersion is the cluster's minor version (v1.34): Pod Security enforces the restricted
+	// profile of that version rather than "latest", so a cluster upgrade cannot tighten the rules under
+	// running workloads unannounced.
+	KubernetesVersion string `default:"v1.34"`
+
+	// The object keys, by their json names (see ObjectKeys); each overrides the environment's defaults
+	// field by field.
+
+	// Ingress is the nginx Ingress of the three public hosts and its TLS.
+	Ingress Ingress `json:"ingress"`
+	// Images is the image of every container, pinned by tag or digest.
+	Images Images `json:"images"`
+	// Workloads sizes every workload: replicas or autoscaling, resources, and pod options.
+	Workloads Workloads `json:"workloads"`
+	// Storage picks the storage classes and sizes of the claims.
+	Storage Storage `json:"storage"`
+	// Postgres is the database: a StatefulSet in the cluster, or an external managed endpoint
+	// (required in prod).
+	Postgres DataService `json:"postgres"`
+	// Redis is the Celery broker and cache: a StatefulSet in the cluster, or an external managed
+	// endpoint (required in prod).
+	Redis DataService `json:"redis"`
+	// Chroma is the vector store: one StatefulSet replica in the cluster (the open-source server does
+	// not replicate), or an external endpoint.
+	Chroma DataService `json:"chroma"`
+	// LLM is the language model the API and workers call, and where they may reach it.
+	LLM LLM `json:"llm"`
+	// Commands are the entry points of the application image.
+	Commands Commands `json:"commands"`
+	// Probes are the health contracts of the application images.
+	Probes Probes `json:"probes"`
+	// Network is what the NetworkPolicies know of the cluster around the namespace.
+	Network Network `json:"network"`
+	// Limits are the ceilings of every workload's size, so a typo is refused rather than left Pending.
+	Limits Limits `json:"limits"`
+	// Monitoring is metrics, alerting rules, Alertmanager's receivers and their storage.
+	Monitoring Monitoring `json:"monitoring"`
+	// Backups are scheduled CSI snapshots of the in-cluster data claims, and restores from them.
+	Backups Backups `json:"backups"`
 	// Cluster binds the stack to its cluster: the explicit Kubernetes provider's context.
 	Cluster Cluster `json:"cluster"`
-	// ExternalSecrets and StackReference are optional sources of what prod reads from outside.
+	// ExternalSecrets syncs the Secrets prod reads but does not create from a secret store.
 	ExternalSecrets ExternalSecrets `json:"externalSecrets"`
-	StackReference  StackReference  `json:"stackReference"`
+	// StackReference takes the managed endpoints' hosts from another stack's outputs.
+	StackReference StackReference `json:"stackReference"`
 
 	// Supplied holds the secrets the stack supplies itself; absent ones are generated.
 	Supplied SuppliedSecrets
@@ -55,6 +86,9 @@ type Config struct {
 // Cluster names the cluster a stack deploys to, so a wrong ambient kubeconfig context cannot send it
 // elsewhere: a context of the kubeconfig (ambient, or the secret key kubeconfig).
 type Cluster struct {
+	// Context is a context of the kubeconfig (the ambient one, or the secret key kubeconfig); required
+	// in prod unless the secret key kubeconfig is set, so an explicit provider never follows the
+	// ambient current context there.
 	Context string `json:"context"`
 }
 
@@ -67,19 +101,22 @@ type Ingress struct {
 	ClassName string `json:"className"`
 	// ControllerNamespace is where the ingress controller's pods run; NetworkPolicies admit traffic from it.
 	ControllerNamespace string `json:"controllerNamespace"`
-	// TLSSecretName names an existing TLS Secret for all hosts; exclusive with ClusterIssuer.
+	// TLSSecretName names an existing TLS Secret for all hosts; exactly one of TLSSecretName and
+	// ClusterIssuer is required (every host needs TLS).
 	TLSSecretName string `json:"tlsSecretName"`
-	// ClusterIssuer names a cert-manager ClusterIssuer that issues the certificate; exclusive with TLSSecretName.
+	// ClusterIssuer names the cert-manager cluster issuer that issues the certificate; exclusive with
+	// TLSSecretName.
 	ClusterIssuer string `json:"clusterIssuer"`
-	// ACMESolver is how the ClusterIssuer proves the hosts: http01 admits cert-manager's solver pods
+	// ACMESolver is how the cluster issuer proves the hosts: http01 admits cert-manager's solver pods
 	// from the ingress controller; dns01 needs nothing in the namespace.
-	ACMESolver string `json:"acmeSolver"`
-	// PortalSourceRanges are the CIDRs that may reach the employee portal (required in prod).
+	ACMESolver string `json:"acmeSolver" enum:"http01,dns01"`
+	// PortalSourceRanges are the CIDRs that may reach the employee portal (required in prod); none may
+	// be the whole address space or overlap link-local addresses.
 	PortalSourceRanges []string `json:"portalSourceRanges"`
-	// ProxyBodySize is the largest request body, in nginx size syntax (document uploads).
+	// ProxyBodySize is the largest request body (document uploads), in nginx size syntax: 100m, 512k, 1g.
 	ProxyBodySize string `json:"proxyBodySize"`
 	// ProxyReadTimeoutSeconds is how long the controller waits between two reads of a response
-	// (streamed LLM answers pause while the model thinks).
+	// (streamed LLM answers pause while the model thinks), between 1 and 3600.
 	ProxyReadTimeoutSeconds int `json:"proxyReadTimeoutSeconds"`
 }
 
@@ -89,20 +126,32 @@ const (
 	DNS01  = "dns01"
 )
 
-// Images holds one image reference (repo:tag or repo@digest) per container.
+// Images holds one image reference per container: repo:tag or repo@sha256:digest, never the tag latest.
 type Images struct {
-	API              string `json:"api"`
-	Worker           string `json:"worker"`
-	ExternalPortal   string `json:"externalPortal"`
-	InternalPortal   string `json:"internalPortal"`
-	Postgres         string `json:"postgres"`
+	// API is the FastAPI application's image.
+	API string `json:"api"`
+	// Worker is the Celery worker's and beat's image (the application's, by default the API's).
+	Worker string `json:"worker"`
+	// ExternalPortal is the customer support portal's image.
+	ExternalPortal string `json:"externalPortal"`
+	// InternalPortal is the employee portal's image.
+	InternalPortal string `json:"internalPortal"`
+	// Postgres is the in-cluster database's image (with pgvector).
+	Postgres string `json:"postgres"`
+	// PostgresExporter is the Prometheus exporter of Postgres's metrics.
 	PostgresExporter string `json:"postgresExporter"`
-	Redis            string `json:"redis"`
-	RedisExporter    string `json:"redisExporter"`
-	Chroma           string `json:"chroma"`
-	Prometheus       string `json:"prometheus"`
-	Grafana          string `json:"grafana"`
-	Alertmanager     string `json:"alertmanager"`
+	// Redis is the in-cluster Redis's image.
+	Redis string `json:"redis"`
+	// RedisExporter is the Prometheus exporter of Redis's metrics.
+	RedisExporter string `json:"redisExporter"`
+	// Chroma is the in-cluster ChromaDB's image.
+	Chroma string `json:"chroma"`
+	// Prometheus is the bundled Prometheus's image.
+	Prometheus string `json:"prometheus"`
+	// Grafana is the bundled Grafana's image.
+	Grafana string `json:"grafana"`
+	// Alertmanager is the bundled Alertmanager's image.
+	Alertmanager string `json:"alertmanager"`
 	// ChromaProxy is the token-checking nginx in front of ChromaDB (an image that runs as non-root).
 	ChromaProxy string `json:"chromaProxy"`
 	// Kubectl runs the volume snapshot job (a shell and kubectl).
@@ -111,85 +160,123 @@ type Images struct {
 
 // ResourceList is a CPU and memory pair in Kubernetes quantity syntax.
 type ResourceList struct {
-	CPU    string `json:"cpu"`
+	// CPU is a Kubernetes quantity of CPU (500m, 2): greater than zero and at most the ceiling limits.cpu
+	// (a top-level key).
+	CPU string `json:"cpu"`
+	// Memory is a Kubernetes quantity of bytes (512Mi, 4Gi): at least 4Mi (512m is half a byte) and at
+	// most the ceiling limits.memory (a top-level key).
 	Memory string `json:"memory"`
 }
 
 // Resources are a container's requests and limits.
 type Resources struct {
+	// Requests are what the scheduler reserves for the container; neither may exceed its limit.
 	Requests ResourceList `json:"requests"`
-	Limits   ResourceList `json:"limits"`
+	// Limits are the most the container may use.
+	Limits ResourceList `json:"limits"`
 }
 
 // Single is a workload that always runs exactly one replica.
 type Single struct {
-	Resources Resources  `json:"resources"`
-	Pod       PodOptions `json:"pod"`
+	// Resources are the container's requests and limits.
+	Resources Resources `json:"resources"`
+	// Pod are the pod's options (placement, env, labels…); {} changes nothing.
+	Pod PodOptions `json:"pod"`
 }
 
 // Replicated is a workload with a fixed replica count.
 type Replicated struct {
-	Replicas  int        `json:"replicas"`
-	Resources Resources  `json:"resources"`
-	Pod       PodOptions `json:"pod"`
+	// Replicas is the pod count: at least 1 (2 in prod) and at most limits.replicas.
+	Replicas int `json:"replicas"`
+	// Resources are each container's requests and limits.
+	Resources Resources `json:"resources"`
+	// Pod are the pods' options (placement, env, labels…); {} changes nothing.
+	Pod PodOptions `json:"pod"`
 }
 
 // Limits are the ceilings a workload's size may not exceed: what one node can hold and what the cluster
 // can afford, so a typo (20 CPUs, 512Gi, 500 replicas) is refused instead of leaving pods Pending.
 type Limits struct {
-	// CPU and Memory are the largest request or limit of one container.
+	// CPU and Memory are the largest request or limit of one container (Kubernetes quantities).
 	CPU    string `json:"cpu"`
 	Memory string `json:"memory"`
-	// Replicas is the largest replica count or HPA maximum of one workload.
+	// Replicas is the largest replica count or HPA maximum of one workload, at least 2.
 	Replicas int `json:"replicas"`
 }
 
 // Autoscaled is a workload whose size its HPA owns: the Deployment sets no replica count, so neither
 // Pulumi nor a kubectl apply of the rendered YAML ever resets what the autoscaler chose.
 type Autoscaled struct {
-	MinReplicas         int       `json:"minReplicas"`
-	MaxReplicas         int       `json:"maxReplicas"`
-	TargetCPUPercent    int       `json:"targetCPUPercent"`
-	TargetMemoryPercent int       `json:"targetMemoryPercent"`
-	Resources           Resources `json:"resources"`
+	// MinReplicas is the HPA's floor: at least 1 (2 in prod).
+	MinReplicas int `json:"minReplicas"`
+	// MaxReplicas is the HPA's ceiling: at least minReplicas and at most limits.replicas.
+	MaxReplicas int `json:"maxReplicas"`
+	// TargetCPUPercent and TargetMemoryPercent are the average utilization of the requests the HPA
+	// scales to keep, each between 1 and 100.
+	TargetCPUPercent    int `json:"targetCPUPercent"`
+	TargetMemoryPercent int `json:"targetMemoryPercent"`
+	// Resources are each container's requests and limits.
+	Resources Resources `json:"resources"`
 	// TerminationGracePeriodSeconds is how long a stopping pod may finish its work (a Celery worker's
-	// warm shutdown lets its running tasks complete) before it is killed.
-	TerminationGracePeriodSeconds int        `json:"terminationGracePeriodSeconds"`
-	Pod                           PodOptions `json:"pod"`
+	// warm shutdown lets its running tasks complete) before it is killed, between 1 and 3600.
+	TerminationGracePeriodSeconds int `json:"terminationGracePeriodSeconds"`
+	// Pod are the pods' options (placement, env, labels…); {} changes nothing.
+	Pod PodOptions `json:"pod"`
 }
 
 // Workloads sizes every container of the platform.
 type Workloads struct {
-	API              Autoscaled `json:"api"`
-	CeleryWorker     Autoscaled `json:"celeryWorker"`
-	CeleryBeat       Single     `json:"celeryBeat"`
-	Migration        Single     `json:"migration"`
-	ExternalPortal   Replicated `json:"externalPortal"`
-	InternalPortal   Replicated `json:"internalPortal"`
-	Postgres         Single     `json:"postgres"`
-	PostgresExporter Single     `json:"postgresExporter"`
-	Redis            Single     `json:"redis"`
-	RedisExporter    Single     `json:"redisExporter"`
-	Chroma           Single     `json:"chroma"`
-	Prometheus       Replicated `json:"prometheus"`
-	Grafana          Replicated `json:"grafana"`
+	// API is the FastAPI Deployment, scaled by its HPA.
+	API Autoscaled `json:"api"`
+	// CeleryWorker is the Celery worker Deployment, scaled by its HPA.
+	CeleryWorker Autoscaled `json:"celeryWorker"`
+	// CeleryBeat is the Celery scheduler: always one pod, replaced with the Recreate strategy.
+	CeleryBeat Single `json:"celeryBeat"`
+	// Migration is the database migration Job that runs before the API and workers roll out.
+	Migration Single `json:"migration"`
+	// ExternalPortal is the customer support portal.
+	ExternalPortal Replicated `json:"externalPortal"`
+	// InternalPortal is the employee portal.
+	InternalPortal Replicated `json:"internalPortal"`
+	// Postgres is the in-cluster database's StatefulSet (unused when postgres is external).
+	Postgres Single `json:"postgres"`
+	// PostgresExporter is the exporter container of the Postgres pod, or its own Deployment for an
+	// external Postgres; it takes no pod options (set them on postgres).
+	PostgresExporter Single `json:"postgresExporter"`
+	// Redis is the in-cluster Redis's StatefulSet (unused when redis is external).
+	Redis Single `json:"redis"`
+	// RedisExporter is the exporter container of the Redis pod, or its own Deployment for an external
+	// Redis; it takes no pod options (set them on redis).
+	RedisExporter Single `json:"redisExporter"`
+	// Chroma is ChromaDB's StatefulSet (unused when chroma is external).
+	Chroma Single `json:"chroma"`
+	// Prometheus is the bundled Prometheus; its replicas scrape the same targets (an HA pair).
+	Prometheus Replicated `json:"prometheus"`
+	// Grafana is the bundled Grafana (stateless: provisioned datasource and dashboards).
+	Grafana Replicated `json:"grafana"`
 	// Alertmanager's replicas form one cluster, which sends each notification once.
-	Alertmanager    Replicated `json:"alertmanager"`
-	VolumeSnapshots Single     `json:"volumeSnapshots"`
+	Alertmanager Replicated `json:"alertmanager"`
+	// VolumeSnapshots is the CronJob that snapshots the data claims (when backups.schedule is set).
+	VolumeSnapshots Single `json:"volumeSnapshots"`
 }
 
 // Sizes are the capacities of the five claims of the review's inventory.
 type Sizes struct {
+	// PostgresData is the in-cluster Postgres's claim; every size is a quantity of at least 1Gi.
 	PostgresData string `json:"postgresData"`
-	RedisData    string `json:"redisData"`
-	ChromaData   string `json:"chromaData"`
-	ModelCache   string `json:"modelCache"`
-	UploadsData  string `json:"uploadsData"`
+	// RedisData is the in-cluster Redis's claim.
+	RedisData string `json:"redisData"`
+	// ChromaData is the in-cluster ChromaDB's claim.
+	ChromaData string `json:"chromaData"`
+	// ModelCache is the shared ReadWriteMany claim of downloaded models.
+	ModelCache string `json:"modelCache"`
+	// UploadsData is the shared ReadWriteMany claim of uploaded documents.
+	UploadsData string `json:"uploadsData"`
 }
 
 // Storage picks the storage classes and claim sizes.
 type Storage struct {
-	// ClassName is the ReadWriteOnce class of the data claims.
+	// ClassName is the ReadWriteOnce class of the data claims (required).
 	ClassName string `json:"className"`
 	// RWXClassName is the class of the shared ReadWriteMany claims; it must be listed in RWXCapableClasses.
 	RWXClassName string `json:"rwxClassName"`
@@ -207,8 +294,10 @@ const (
 
 // SecretRef points at a key of a Secret managed outside this stack (for example by External Secrets).
 type SecretRef struct {
+	// Name is the Secret's name in the namespace.
 	Name string `json:"name"`
-	Key  string `json:"key"`
+	// Key is the key of the Secret that holds the value.
+	Key string `json:"key"`
 }
 
 // IsSet reports whether the reference names a Secret.
@@ -216,17 +305,21 @@ func (r SecretRef) IsSet() bool { return r.Name != "" || r.Key != "" }
 
 // DataService is Postgres, Redis or Chroma: either in-cluster or an external managed endpoint.
 type DataService struct {
-	// Mode is in-cluster or external.
-	Mode string `json:"mode"`
-	// Host and Port address an external endpoint; ignored in-cluster.
+	// Mode is in-cluster or external (Postgres and Redis must be external in prod).
+	Mode string `json:"mode" enum:"in-cluster,external"`
+	// Host and Port address an external endpoint: the host a DNS name, required when external unless
+	// stackReference supplies it; in-cluster, the port must stay the server's own.
 	Host string `json:"host"`
 	Port int    `json:"port"`
-	// Database and User are Postgres's database and role.
+	// Database and User are Postgres's database and role, plain Postgres identifiers (lowercase
+	// letters, digits and _).
 	Database string `json:"database,omitempty"`
 	User     string `json:"user,omitempty"`
-	// PasswordSecret holds an external endpoint's credential when the stack does not supply it as a secret.
+	// PasswordSecret holds an external endpoint's credential when the stack does not supply it as a
+	// secret key (postgresPassword, redisPassword): exactly one of the two is required.
 	PasswordSecret SecretRef `json:"passwordSecret"`
-	// CIDRs are the addresses of an external endpoint: the only ones its clients may send to.
+	// CIDRs are the addresses of an external endpoint, required when external: the only ones its
+	// clients may send to.
 	CIDRs []string `json:"cidrs"`
 	// TLS encrypts and verifies the connections to an external endpoint (required in prod).
 	TLS EndpointTLS `json:"tls"`
@@ -234,6 +327,8 @@ type DataService struct {
 
 // EndpointTLS is TLS to an external endpoint, verified against a CA bundle or the system's trust store.
 type EndpointTLS struct {
+	// Enabled turns TLS on (Postgres sslmode verify-full, Redis rediss); only for an external endpoint,
+	// and required in prod.
 	Enabled bool `json:"enabled"`
 	// CA is the bundle that signs the endpoint's certificate; unset uses the system's trust store.
 	CA CARef `json:"ca"`
@@ -241,6 +336,7 @@ type EndpointTLS struct {
 
 // CARef points at a CA bundle in a ConfigMap or a Secret of the namespace, managed outside the stack.
 type CARef struct {
+	// ConfigMap and Secret name the object holding the bundle: one of them, not both.
 	ConfigMap string `json:"configMap"`
 	Secret    string `json:"secret"`
 	// Key is the bundle's key in that object (ca.crt when unset).
@@ -255,13 +351,19 @@ func (d DataService) IsExternal() bool { return d.Mode == External }
 
 // LLM configures the language model the API and workers call.
 type LLM struct {
-	Provider       string    `json:"provider"`
-	Model          string    `json:"model"`
-	EmbeddingModel string    `json:"embeddingModel"`
-	BaseURL        string    `json:"baseUrl"`
-	APIKeySecret   SecretRef `json:"apiKeySecret"`
+	// Provider is the API the application speaks.
+	Provider string `json:"provider" enum:"openai,azure-openai,anthropic,ollama"`
+	// Model is the chat model's name (required).
+	Model string `json:"model"`
+	// EmbeddingModel is the embedding model's name (required).
+	EmbeddingModel string `json:"embeddingModel"`
+	// BaseURL is the provider's http(s) URL (https in prod); a cluster address needs namespace.
+	BaseURL string `json:"baseUrl"`
+	// APIKeySecret is the Secret key holding the API key when the stack does not set the secret key
+	// llmApiKey: one of the two is required, except for ollama.
+	APIKeySecret SecretRef `json:"apiKeySecret"`
 	// CIDRs are the provider's addresses; unset, the API and workers may reach any public address on
-	// the URL's port (never private, link-local or cluster ranges).
+	// the URL's port (never private, link-local or cluster ranges). Exclusive with namespace.
 	CIDRs []string `json:"cidrs"`
 	// Namespace is where an in-cluster provider (such as Ollama) runs; its pods are the only destination.
 	Namespace string `json:"namespace"`
@@ -278,6 +380,7 @@ type Network struct {
 
 // DNS selects the cluster DNS pods.
 type DNS struct {
+	// Namespace is where the cluster DNS pods run.
 	Namespace string `json:"namespace"`
 	// PodSelector is a label selector in kubectl syntax, e.g. k8s-app=kube-dns.
 	PodSelector string `json:"podSelector"`
@@ -285,19 +388,29 @@ type DNS struct {
 
 // Commands are the application image's entry points.
 type Commands struct {
-	Worker    []string `json:"worker"`
-	Beat      []string `json:"beat"`
+	// Worker is the Celery worker's argv (non-empty).
+	Worker []string `json:"worker"`
+	// Beat is the Celery beat's argv.
+	Beat []string `json:"beat"`
+	// Migration is the migration Job's argv.
 	Migration []string `json:"migration"`
 }
 
 // Probes are the health contracts of the application images.
 type Probes struct {
-	APIPath         string   `json:"apiPath"`
-	PortalPath      string   `json:"portalPath"`
-	WorkerLiveness  []string `json:"workerLiveness"`
+	// APIPath is the API's HTTP health path (starting with /).
+	APIPath string `json:"apiPath"`
+	// PortalPath is the portals' HTTP health path (starting with /).
+	PortalPath string `json:"portalPath"`
+	// WorkerLiveness is the worker's liveness exec probe (an argv that fails when the process hangs;
+	// one that always succeeds, such as true, is refused): by default, a heartbeat file's age.
+	WorkerLiveness []string `json:"workerLiveness"`
+	// WorkerReadiness is the worker's readiness exec probe.
 	WorkerReadiness []string `json:"workerReadiness"`
-	BeatLiveness    []string `json:"beatLiveness"`
-	BeatReadiness   []string `json:"beatReadiness"`
+	// BeatLiveness is beat's liveness exec probe: by default, the age of the file its scheduler touches.
+	BeatLiveness []string `json:"beatLiveness"`
+	// BeatReadiness is beat's readiness exec probe.
+	BeatReadiness []string `json:"beatReadiness"`
 }
 
 // SuppliedSecrets records which secret keys the stack sets; the values are read as Pulumi secrets when used.

@@ -14,15 +14,19 @@ import (
 type ExternalSecrets struct {
 	// Store is the SecretStore or ClusterSecretStore to read from; unset turns ExternalSecrets off.
 	Store SecretStoreRef `json:"store"`
-	// RefreshInterval is how often the operator re-reads the store (a Go duration, e.g. 1h).
+	// RefreshInterval is how often the operator re-reads the store (a Go duration, e.g. 1h; 0 syncs once).
 	RefreshInterval string `json:"refreshInterval"`
 	// Keys maps each key of each synced Secret to the store's remote key: {secret: {key: remoteKey}}.
+	// Only jd-jones-managed-data and jd-jones-llm may be synced, and every key the stack reads from
+	// them must be mapped.
 	Keys map[string]map[string]string `json:"keys"`
 }
 
 // SecretStoreRef names a SecretStore (in the namespace) or a ClusterSecretStore.
 type SecretStoreRef struct {
-	Kind string `json:"kind"`
+	// Kind is the store's kind.
+	Kind string `json:"kind" enum:"SecretStore,ClusterSecretStore"`
+	// Name is the store's name.
 	Name string `json:"name"`
 }
 

@@ -32,20 +32,28 @@ const (
 
 // The secret config keys a stack may set.
 const (
+	// PostgresPasswordKey is Postgres's password: of the in-cluster server, or of an external
+	// endpoint instead of postgres.passwordSecret.
 	PostgresPasswordKey = "postgresPassword"
-	RedisPasswordKey    = "redisPassword"
-	JWTSecretKey        = "jwtSecret"
-	LLMAPIKeyKey        = "llmApiKey"
-	// AlertWebhookURLKey and AlertSMTPPasswordKey are Alertmanager's receivers' credentials: the webhook's
-	// URL (which often embeds a token) and the SMTP password; absent, that receiver is not configured.
-	AlertWebhookURLKey   = "alertWebhookUrl"
+	// RedisPasswordKey is Redis's password: of the in-cluster server, or of an external endpoint
+	// instead of redis.passwordSecret.
+	RedisPasswordKey = "redisPassword"
+	// JWTSecretKey signs the API's JSON Web Tokens.
+	JWTSecretKey = "jwtSecret"
+	// LLMAPIKeyKey is the LLM provider's API key, instead of llm.apiKeySecret.
+	LLMAPIKeyKey = "llmApiKey"
+	// AlertWebhookURLKey is the URL of Alertmanager's webhook receiver, which receives every
+	// notification (a URL often embeds a token): https on port 443.
+	AlertWebhookURLKey = "alertWebhookUrl"
+	// AlertSMTPPasswordKey is the SMTP password of Alertmanager's email receiver (with
+	// monitoring.alertmanager.emailTo, emailFrom and smtpSmarthost).
 	AlertSMTPPasswordKey = "alertSmtpPassword"
 	// KubeconfigKey is a kubeconfig (its content) the stack's provider uses instead of the ambient one.
 	KubeconfigKey = "kubeconfig"
 )
 
-// SecretKeys are the optional secret keys; when absent the program generates the value, or, for the
-// alert receivers' credentials, leaves that receiver out.
+// SecretKeys are the optional secret keys; when absent the program generates the passwords and the JWT
+// secret, and does without the others (docs/configuration.md says what each absence means).
 var SecretKeys = []string{PostgresPasswordKey, RedisPasswordKey, JWTSecretKey, LLMAPIKeyKey, AlertWebhookURLKey, AlertSMTPPasswordKey, KubeconfigKey}
 
 // ObjectKeys are the structured keys (the json names of Config's object fields); each overrides the

@@ -17,23 +17,33 @@ import (
 // PodOptions are the per-workload options every chart offers, applied through the one workload
 // builder; the zero value changes nothing.
 type PodOptions struct {
-	// Env and EnvFrom add to the containers' environment (literal values only: credentials come from
-	// Secrets through envFrom).
-	Env     map[string]string `json:"env"`
-	EnvFrom []EnvFromRef      `json:"envFrom"`
-	// NodeSelector, Tolerations and Affinity place the pods (Kubernetes's own shapes).
+	// Env adds literal variables to the containers' environment (credentials come from Secrets through
+	// envFrom); names the platform sets are refused.
+	Env map[string]string `json:"env"`
+	// EnvFrom adds every key of ConfigMaps or Secrets, each entry {configMap: name} or {secret: name},
+	// before the platform's own variables, which win.
+	EnvFrom []EnvFromRef `json:"envFrom"`
+	// NodeSelector places the pods on nodes with these labels.
 	NodeSelector map[string]string `json:"nodeSelector"`
-	Tolerations  []map[string]any  `json:"tolerations"`
-	Affinity     map[string]any    `json:"affinity"`
-	// TopologySpread replaces the default spread over nodes and zones (Kubernetes's own shape).
+	// Tolerations are the pods' tolerations, in Kubernetes's own shape (decoded strictly: an unknown
+	// field is refused).
+	Tolerations []map[string]any `json:"tolerations"`
+	// Affinity is the pods' affinity, in Kubernetes's own shape (decoded strictly).
+	Affinity map[string]any `json:"affinity"`
+	// TopologySpread replaces the default spread over nodes and zones, in Kubernetes's own shape
+	// (decoded strictly); a constraint without labelSelector counts the workload's own pods.
 	TopologySpread []map[string]any `json:"topologySpread"`
-	// PriorityClassName and ImagePullSecrets are the pod's.
-	PriorityClassName string   `json:"priorityClassName"`
-	ImagePullSecrets  []string `json:"imagePullSecrets"`
-	// Annotations and Labels go on the pod template (never the selector labels).
+	// PriorityClassName is the pods' PriorityClass.
+	PriorityClassName string `json:"priorityClassName"`
+	// ImagePullSecrets name Secrets of the namespace that pull the images.
+	ImagePullSecrets []string `json:"imagePullSecrets"`
+	// Annotations go on the pod template; the platform's own (checksum/, pulumi.com/…) and those that
+	// loosen confinement (AppArmor, seccomp) are refused.
 	Annotations map[string]string `json:"annotations"`
-	Labels      map[string]string `json:"labels"`
-	// ServiceAccountAnnotations go on the workload's own ServiceAccount (cloud workload identity).
+	// Labels go on the pod template; the platform's own app.kubernetes.io labels are refused.
+	Labels map[string]string `json:"labels"`
+	// ServiceAccountAnnotations give the workload a ServiceAccount of its own, named after it and
+	// without an API token, with these annotations (cloud workload identity).
 	ServiceAccountAnnotations map[string]string `json:"serviceAccountAnnotations"`
 }
 

@@ -12,11 +12,13 @@ const (
 
 // Monitoring configures metrics, alerting and their storage.
 type Monitoring struct {
-	// Mode is bundled or operator.
-	Mode string `json:"mode"`
+	// Mode is bundled (the stack's own Prometheus, Alertmanager and Grafana) or operator (monitors and
+	// rules for a Prometheus Operator the cluster already runs).
+	Mode string `json:"mode" enum:"bundled,operator"`
 	// Retention is how long Prometheus keeps samples, as a Prometheus duration (15d).
 	Retention string `json:"retention"`
-	// StorageSize is the claim of each Prometheus replica; the size-based retention is derived from it.
+	// StorageSize is the claim of each Prometheus replica, at least 1Gi; the size-based retention is
+	// derived from it.
 	StorageSize string `json:"storageSize"`
 	// Alerts are the thresholds of the alerting rules.
 	Alerts AlertThresholds `json:"alerts"`
@@ -30,7 +32,7 @@ type Monitoring struct {
 // monitors and evaluates its rules in operator mode.
 type OperatorPrometheus struct {
 	// Namespace is where its pods run; PodLabels select them (the NetworkPolicies admit them to the
-	// metrics ports).
+	// metrics ports). Both are required in operator mode.
 	Namespace string            `json:"namespace"`
 	PodLabels map[string]string `json:"podLabels"`
 	// SelectorLabels are the labels its serviceMonitorSelector, podMonitorSelector and ruleSelector match

@@ -14,9 +14,10 @@ var UnusedServiceAccountToken = &Policy{
 	Description: "A pod whose service account no RoleBinding or ClusterRoleBinding of the stack grants anything does not " +
 		"mount a service account token.",
 	Remediation: "set automountServiceAccountToken: false on the pod spec (or on its ServiceAccount)",
-	Why:         "Polaris automountServiceAccountToken, Checkov, the charts' restricted defaults (only Prometheus talks to the API)",
-	Level:       Advisory,
-	Stack:       checkUnusedServiceAccountToken,
+	Why: "Polaris automountServiceAccountToken, Checkov, the charts' restricted defaults; in this platform only the volume " +
+		"snapshot CronJob (kubectl creating VolumeSnapshots) talks to the API, and Prometheus finds its targets through DNS",
+	Level: Advisory,
+	Stack: checkUnusedServiceAccountToken,
 }
 
 func checkUnusedServiceAccountToken(s *Stack, _ *Config) []Result {
