@@ -66,8 +66,8 @@ func clusterProvider(ctx *pulumi.Context, cfg *config.Config) (*kubernetes.Provi
 	return provider, nil
 }
 
-// Outputs are the stack outputs: the namespace, the three URLs, the Service names and Grafana's admin
-// password (a secret).
+// Outputs are the stack outputs: the namespace, the three URLs, the Service names, Grafana's admin
+// password (a secret) and the release that applied the stack.
 func Outputs(p *components.Platform) map[string]pulumi.Output {
 	return map[string]pulumi.Output{
 		"namespace":            p.Namespace,
@@ -76,5 +76,6 @@ func Outputs(p *components.Platform) map[string]pulumi.Output {
 		"apiUrl":               p.URLs.MapIndex(pulumi.String("api")),
 		"services":             p.Services,
 		"grafanaAdminPassword": p.GrafanaAdminPassword,
+		"release":              pulumi.String(Release).ToStringOutput(),
 	}
 }
