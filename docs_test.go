@@ -95,30 +95,64 @@ func TestTheReadmeNamesEveryFolder(t *testing.T) {
 			folders = append(folders, e.Name())
 		}
 	}
-	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
+	for _, dir := range goPackageFolders(t, root) {
+		if dir != "." && !slices.Contains(folders, dir) {
+			folders = append(folders, dir)
 		}
-		rel, _ := filepath.Rel(root, path)
-		if d.IsDir() {
-			if rel != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || rel == "tools" || ignored[rel]) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if dir := filepath.Dir(rel); strings.HasSuffix(d.Name(), ".go") && dir != "." && !slices.Contains(folders, dir) {
-			folders = append(folders, filepath.ToSlash(dir))
-		}
-		return nil
-	})
-	require.NoError(t, err)
-	require.Contains(t, folders, "internal/runner", "the walk found the package folders")
+	}
 	text := readme(t)
 	for _, folder := range folders {
 		if !strings.Contains(text, "`"+folder+"/`") {
 			t.Errorf("README.md's Layout does not name the folder %s/ (as `%s/`)", folder, folder)
 		}
 	}
+}
+
+// packageComment is the start of a package's doc comment, at the top of its doc.go.
+var packageComment = regexp.MustCompile(`^// (Package \w+|Command \S+) `)
+
+// TestEveryPackageKeepsItsCommentInDocGo requires a doc.go in every Go package folder whose comment is the
+// package's (the README's Layout is one line a folder; the details live there).
+func TestEveryPackageKeepsItsCommentInDocGo(t *testing.T) {
+	root := stacktest.RepoRoot()
+	for _, dir := range goPackageFolders(t, root) {
+		data, err := os.ReadFile(filepath.Join(root, dir, "doc.go"))
+		if err != nil {
+			t.Errorf("%s has no doc.go with its package comment: %v", dir, err)
+			continue
+		}
+		if !packageComment.Match(data) {
+			t.Errorf("%s/doc.go does not start with its package comment (// Package <name> … or // Command <name> …)", dir)
+		}
+	}
+}
+
+// goPackageFolders are the folders, relative to root, that hold Go source of the product module: not the
+// tools (each its own module), testdata, hidden or ignored folders.
+func goPackageFolders(t *testing.T, root string) []string {
+	t.Helper()
+	ignored := gitignoredFolders(t, root)
+	var folders []string
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if rel != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || rel == "tools" || ignored[rel]) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if dir := filepath.ToSlash(filepath.Dir(rel)); strings.HasSuffix(d.Name(), ".go") && !slices.Contains(folders, dir) {
+			folders = append(folders, dir)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.Contains(t, folders, "internal/runner", "the walk found the package folders")
+	return folders
 }
 
 // gitignoredFolders are the folders .gitignore ignores at the root ("/name/"): build and state output.

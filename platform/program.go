@@ -1,5 +1,3 @@
-// Package platform is the Pulumi program: it loads the stack's configuration, builds the platform and
-// exports its outputs. main.go runs it; the Automation API runs it inline.
 package platform
 
 import (
