@@ -1,5 +1,3 @@
-// Package components holds one Pulumi component resource per layer of the JD Jones RAG platform and the
-// small helpers every layer shares: labels, the restricted container defaults, workloads and services.
 package components
 
 import (

@@ -56,7 +56,7 @@ func NewMonitoringLayer(ctx *pulumi.Context, name string, args *MonitoringLayerA
 	}
 	c := args.Config
 	// In operator mode the cluster's Prometheus scrapes and alerts: the stack registers only what it
-	// reads (monitors and rules), and no Grafana, whose datasource would be that Prometheus (see README).
+	// reads (monitors and rules), and no Grafana, whose datasource would be that Prometheus (see docs/operations.md).
 	if operatorMode(c) {
 		if err := l.operatorMonitoring(c); err != nil {
 			return nil, err

@@ -1,5 +1,3 @@
-// Package config is the typed stack configuration of the JD Jones RAG platform: one struct, defaults per
-// environment, and validation that names the key, the value and what is allowed before any resource exists.
 package config
 
 // Environment names a deployment environment; it picks the defaults and the production rules.

@@ -1,5 +1,3 @@
-// Package platform is the Pulumi program: it loads the stack's configuration, builds the platform and
-// exports its outputs. main.go runs it; the Automation API runs it inline.
 package platform
 
 import (
@@ -66,8 +64,8 @@ func clusterProvider(ctx *pulumi.Context, cfg *config.Config) (*kubernetes.Provi
 	return provider, nil
 }
 
-// Outputs are the stack outputs: the namespace, the three URLs, the Service names and Grafana's admin
-// password (a secret).
+// Outputs are the stack outputs: the namespace, the three URLs, the Service names, Grafana's admin
+// password (a secret) and the release that applied the stack.
 func Outputs(p *components.Platform) map[string]pulumi.Output {
 	return map[string]pulumi.Output{
 		"namespace":            p.Namespace,
@@ -76,5 +74,6 @@ func Outputs(p *components.Platform) map[string]pulumi.Output {
 		"apiUrl":               p.URLs.MapIndex(pulumi.String("api")),
 		"services":             p.Services,
 		"grafanaAdminPassword": p.GrafanaAdminPassword,
+		"release":              pulumi.String(Release).ToStringOutput(),
 	}
 }

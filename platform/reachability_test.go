@@ -106,7 +106,7 @@ func TestTheDeniedFlowsTheIssueNames(t *testing.T) {
 	}
 }
 
-// readmeMarkers delimit a stack's generated reachability table in the README.
+// readmeMarkers delimit a stack's generated reachability table in docs/network.md.
 func readmeMarkers(stack string) (begin, end string) {
 	return "<!-- reachability:" + stack + ":begin -->", "<!-- reachability:" + stack + ":end -->"
 }
@@ -134,11 +134,11 @@ func reachabilityTable(flows []reachability.Flow) string {
 	return b.String()
 }
 
-// TestTheReadmeReachabilityTablesAreTheEnginesAnswer keeps the README's "who may talk to whom" tables
+// TestTheReadmeReachabilityTablesAreTheEnginesAnswer keeps docs/network.md's "who may talk to whom" tables
 // equal to what the engine computes from the rendered policies. After a deliberate change, rewrite them
 // with JDJ_UPDATE_README=1 go test -run TestTheReadmeReachabilityTablesAreTheEnginesAnswer ./platform.
 func TestTheReadmeReachabilityTablesAreTheEnginesAnswer(t *testing.T) {
-	path := filepath.Join(stacktest.RepoRoot(), "README.md")
+	path := filepath.Join(stacktest.RepoRoot(), "docs", "network.md")
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
 	readme := string(raw)
@@ -147,14 +147,14 @@ func TestTheReadmeReachabilityTablesAreTheEnginesAnswer(t *testing.T) {
 		table := reachabilityTable(n.engine.AllowedFlows(n.namespace, n.parties, diagram.Ports))
 		begin, end := readmeMarkers(stack)
 		before, rest, ok := strings.Cut(readme, begin+"\n")
-		require.True(t, ok, "README has %s", begin)
+		require.True(t, ok, "docs/network.md has %s", begin)
 		_, after, ok := strings.Cut(rest, end)
-		require.True(t, ok, "README has %s", end)
+		require.True(t, ok, "docs/network.md has %s", end)
 		if os.Getenv("JDJ_UPDATE_README") != "" {
 			readme = before + begin + "\n" + table + end + after
 			continue
 		}
-		assert.Equal(t, table, rest[:len(rest)-len(after)-len(end)], "README table of %s", stack)
+		assert.Equal(t, table, rest[:len(rest)-len(after)-len(end)], "docs/network.md table of %s", stack)
 	}
 	if os.Getenv("JDJ_UPDATE_README") != "" {
 		require.NoError(t, os.WriteFile(path, []byte(readme), 0o644))

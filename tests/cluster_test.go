@@ -677,7 +677,7 @@ func assertSnapshotJobAccepted(t *testing.T, c *cluster.Cluster, ns string) {
 // assertClaimResizePreviewsAReplace previews dev with a larger ChromaDB claim: claim templates are
 // immutable, so the preview plans to replace the StatefulSet, and the API server's dry run of the
 // replacement, while the old StatefulSet of that name exists, refuses it. That refusal is what a user
-// sees, and what the README's resize procedure is for; nothing else that holds data or secrets is
+// sees, and what docs/operations.md's resize procedure is for; nothing else that holds data or secrets is
 // replaced, and nothing changes.
 func assertClaimResizePreviewsAReplace(t *testing.T, c *cluster.Cluster, state string) {
 	s := clusterSession(t, c, "dev", state)

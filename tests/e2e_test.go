@@ -1,5 +1,3 @@
-// Package tests holds the end-to-end tests: they drive the real pulumi CLI, the real Kubernetes provider
-// plugin and the real policy pack binary, through the same runner as `make preview`.
 package tests
 
 import (

@@ -76,7 +76,7 @@ func (s *Session) warnIfProduction(ctx context.Context, stack auto.Stack) error 
 	}
 	if prod {
 		fmt.Fprintf(s.errOut(), "warning: applying %s, a production stack, from the local file backend with a passphrase secrets provider; "+
-			"production state belongs in a shared backend with a real secrets provider (see README).\n", s.Stack)
+			"production state belongs in a shared backend with a real secrets provider (see docs/operations.md).\n", s.Stack)
 	}
 	return nil
 }
