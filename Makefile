@@ -50,10 +50,13 @@ demo: tools
 demo-down:
 	cd $(ROOT) && go run ./cmd/demo stop
 
-## lint: gofmt and go vet over the product module
+## lint: gofmt, go vet and golangci-lint (staticcheck, revive, gosec, errcheck, ineffassign; .golangci.yml)
+## over the product module; any finding fails. Builds golangci-lint first (tools/build.sh golangci-lint)
 lint:
 	@out=$$(gofmt -l $(GO_DIRS)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	cd $(ROOT) && go vet ./...
+	bash $(TOOLS_DIR)/build.sh golangci-lint
+	cd $(ROOT) && .tools/bin/golangci-lint run ./...
 
 ## standins-test: the stand-in images' programs (tools/images/standins/test_standins.py) against real
 ## Postgres, Redis and nginx, each stand-in chrooted in the images' Debian base as its UID on a read-only
