@@ -55,10 +55,19 @@ demo-down:
 docs:
 	cd $(ROOT) && go run ./cmd/docs
 
-## lint: gofmt and go vet over the product module
+# The toolchain's own programs golangci-lint checks too (tools/.golangci.yml); the other tools/ modules are
+# mains around pinned upstream code.
+LINTED_TOOLS := ocipack pause random-standin
+
+## lint: gofmt, go vet and golangci-lint (staticcheck, revive, gosec, errcheck, ineffassign; .golangci.yml)
+## over the product module, then golangci-lint over LINTED_TOOLS; any finding fails. Builds golangci-lint
+## first (tools/build.sh golangci-lint)
 lint:
 	@out=$$(gofmt -l $(GO_DIRS)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	cd $(ROOT) && go vet ./...
+	bash $(TOOLS_DIR)/build.sh golangci-lint
+	cd $(ROOT) && .tools/bin/golangci-lint run ./...
+	for t in $(LINTED_TOOLS); do (cd $(TOOLS_DIR)/$$t && $(ROOT)/.tools/bin/golangci-lint run ./...) || exit 1; done
 
 ## standins-test: the stand-in images' programs (tools/images/standins/test_standins.py) against real
 ## Postgres, Redis and nginx, each stand-in chrooted in the images' Debian base as its UID on a read-only

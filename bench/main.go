@@ -300,7 +300,7 @@ func previewOverhead(ctx context.Context, repo, work string, opts options) (row,
 
 // programConstruction times the whole program under mocks per stack, against an empty program.
 func programConstruction(runs int) []row {
-	empty := func(ctx *pulumi.Context) error { return nil }
+	empty := func(*pulumi.Context) error { return nil }
 	var rows []row
 	for _, stack := range []string{"dev", "prod"} {
 		cfg, err := stacktest.StackConfig(stack)
@@ -397,7 +397,11 @@ func timeToReady(ctx context.Context, repo, work string, opts options) (row, err
 	if err != nil {
 		return row{}, fmt.Errorf("starting the local control plane: %w", err)
 	}
-	defer c.Stop()
+	defer func() {
+		if err := c.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: stopping the local control plane:", err)
+		}
+	}()
 
 	s := &runner.Session{Repo: repo, Stack: "dev", Program: platform.Program, StateDir: filepath.Join(work, "ready"),
 		NoPolicy: true, Env: map[string]string{"KUBECONFIG": c.Kubeconfig}, Stdout: io.Discard, Stderr: io.Discard}

@@ -360,7 +360,7 @@ func (v *validator) resourceQuantity(value, ceiling *string, memory bool) (resou
 		v.refuse(value, "is %s bytes; memory is counted in bytes (m is a thousandth), so write Mi or Gi, e.g. 512Mi", q.AsDec().String())
 		return q, false
 	}
-	if max, err := resource.ParseQuantity(*ceiling); err == nil && q.Cmp(max) > 0 {
+	if limit, err := resource.ParseQuantity(*ceiling); err == nil && q.Cmp(limit) > 0 {
 		v.refuse(value, "must not exceed %s (%s), what one node of this cluster can give a container", v.config.keyOf(ceiling), *ceiling)
 		return q, false
 	}

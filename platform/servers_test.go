@@ -176,7 +176,7 @@ func TestDebiansNginxAdmitsOnlyTheChromaTokenWithTheRenderedConfig(t *testing.T)
 	// the test's, which nginx's workers can reach when the test runs as root and they as nobody.
 	dir, err := os.MkdirTemp("", "jdj-chroma-proxy-")
 	require.NoError(t, err)
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(func() { assert.NoError(t, os.RemoveAll(dir)) })
 	require.NoError(t, os.Chmod(dir, 0o755))
 	port := freePort(t)
 	conf = replaceOnce(t, conf, "listen 8000;", fmt.Sprintf("listen %d;", port))
@@ -220,7 +220,7 @@ func TestDebiansNginxAdmitsOnlyTheChromaTokenWithTheRenderedConfig(t *testing.T)
 	require.NotEqual(t, token, swapped)
 	header := func(kv ...string) http.Header {
 		h := http.Header{}
-		for i := 0; i < len(kv); i += 2 {
+		for i := 0; i+1 < len(kv); i += 2 {
 			h.Set(kv[i], kv[i+1])
 		}
 		return h

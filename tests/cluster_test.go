@@ -88,7 +88,7 @@ func startLocalCluster(t *testing.T, realNode func(t *testing.T) *cluster.RealNo
 		}
 		assert.NoError(t, c.Stop(), "stopping the cluster leaves nothing behind")
 		if !t.Failed() {
-			os.RemoveAll(dir)
+			assert.NoError(t, os.RemoveAll(dir))
 		}
 	})
 	return c

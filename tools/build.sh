@@ -10,7 +10,8 @@
 # images as OCI tarballs, linked as .tools/images (images; see tool_images and tools/images/README.md).
 #
 # Usage: tools/build.sh [tool...]   (tools: pulumi kubernetes-provider random-standin actionlint amtool promtool etcd
-#        kube kwok containerd runc cni coredns kube-router crds debian-packages images; default all of these)
+#        kube kwok containerd runc cni coredns kube-router crds debian-packages images; default all of these;
+#        on request only: kube-score for `make bench`, golangci-lint for `make lint`)
 # Cache: ${JDJ_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jd-jones-rag-infra/tools}/<tool>-<key>/,
 # where <key> hashes the tool's files (go.mod, go.sum, sources; tests excluded), the Go version
 # and the build flags, so a pinned-version change rebuilds and a fresh clone reuses what is there.
@@ -519,6 +520,16 @@ tool_kube_score() {
 	link_bin "$BUILT"
 }
 
+# golangci-lint is built only for `make lint` (and so `make test`), not by default nor for a preview. Its
+# version and release date are linked in, so `golangci-lint version` names the pinned release.
+tool_golangci_lint() {
+	local mod=github.com/golangci/golangci-lint/v2 version date
+	version=$(cd "$TOOLS_SRC/golangci-lint" && go list -m -f '{{.Version}}' "$mod")
+	date=$(cd "$TOOLS_SRC/golangci-lint" && go list -m -f '{{.Time.Format "2006-01-02T15:04:05Z"}}' "$mod")
+	build_cached golangci-lint golangci-lint true "-X main.version=${version#v} -X main.date=$date" "$mod/cmd/golangci-lint"
+	link_bin "$BUILT"
+}
+
 main() {
 	local all_start start tool
 	all_start=$(now)
@@ -546,11 +557,12 @@ main() {
 		coredns) tool_coredns ;;
 		kube-router) tool_kube_router ;;
 		kube-score) tool_kube_score ;;
+		golangci-lint) tool_golangci_lint ;;
 		crds) tool_crds ;;
 		debian-packages) tool_debian_packages ;;
 		images) tool_images ;;
 		*)
-			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint amtool promtool etcd kube kwok containerd runc cni coredns kube-router crds debian-packages images kube-score)" >&2
+			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint amtool promtool etcd kube kwok containerd runc cni coredns kube-router crds debian-packages images kube-score golangci-lint)" >&2
 			exit 2
 			;;
 		esac

@@ -96,8 +96,12 @@ func start(p paths) error {
 	if err := os.MkdirAll(p.dir, 0o700); err != nil {
 		return err
 	}
-	os.Remove(p.info())
-	os.Remove(p.failed())
+	// A previous demo's outcome, which would otherwise be read as this one's.
+	for _, stale := range []string{p.info(), p.failed()} {
+		if err := os.Remove(stale); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -182,7 +186,9 @@ func hold(p paths) (err error) {
 		if stopErr := c.Stop(); stopErr != nil {
 			fmt.Println("stopping:", stopErr)
 		}
-		os.RemoveAll(dir)
+		if rmErr := os.RemoveAll(dir); rmErr != nil {
+			fmt.Println("removing the cluster's folder:", rmErr)
+		}
 	}()
 	if err := writeProject(p, images); err != nil {
 		return err

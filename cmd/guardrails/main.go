@@ -53,8 +53,8 @@ func run(args []string, stdin io.Reader, stdout io.Writer) (int, error) {
 		}
 		resources = append(resources, rs...)
 	}
+	// bufio keeps the first write error: the Flush below reports it.
 	out := bufio.NewWriter(stdout)
-	defer out.Flush()
 	findings := checks.Evaluate(resources, opts)
 	blocking := 0
 	for _, f := range findings {
@@ -66,6 +66,9 @@ func run(args []string, stdin io.Reader, stdout io.Writer) (int, error) {
 		fmt.Fprintln(out, f.String())
 	}
 	fmt.Fprintf(out, "%d objects, %d findings, %d blocking\n", len(resources), len(findings), blocking)
+	if err := out.Flush(); err != nil {
+		return 2, fmt.Errorf("writing the findings: %w", err)
+	}
 	if blocking > 0 {
 		return 1, nil
 	}

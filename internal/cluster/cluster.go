@@ -143,7 +143,9 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("%w\n%s", err, c.Logs(20))
-			c.Stop()
+			if stopErr := c.Stop(); stopErr != nil {
+				err = fmt.Errorf("%w\nstopping what had started: %v", err, stopErr)
+			}
 		}
 	}()
 	for _, p := range []*int{&c.ports.etcdClient, &c.ports.etcdPeer, &c.ports.apiserver, &c.ports.controllerManager, &c.ports.scheduler} {
@@ -453,13 +455,13 @@ func (c *Cluster) start(name string, args ...string) error {
 	// Own process group, and killed if the test binary dies without stopping it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		log.Close()
+		_ = log.Close() // nothing was written through it: the start error is the one to report
 		return fmt.Errorf("starting %s: %w", name, err)
 	}
 	p := &process{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
-		log.Close()
+		_ = log.Close() // the process wrote through its own descriptor, closed when it exited
 		close(p.done)
 	}()
 	c.mu.Lock()

@@ -49,7 +49,7 @@ func startRealNode(t *testing.T) (*Cluster, LocalImages) {
 		require.NoError(t, c.Stop())
 		assertHostClean(t, dir)
 		if !t.Failed() {
-			os.RemoveAll(dir)
+			assert.NoError(t, os.RemoveAll(dir))
 		}
 	})
 	return c, images

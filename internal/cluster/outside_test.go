@@ -24,10 +24,10 @@ func TestAnOutsideServerKeepsItsStateInTheNodesFolder(t *testing.T) {
 	stale := filepath.Join(sharedRuncRoot, outsideNamespacePrefix+"echo")
 	require.NoError(t, os.MkdirAll(stale, 0o711))
 	t.Cleanup(func() {
-		os.RemoveAll(stale)
-		// The folders made for it, where nothing else is (Remove leaves a folder with anything in it).
+		assert.NoError(t, os.RemoveAll(stale))
+		// The folders made for it, where nothing else is (Remove fails on, and leaves, a folder with anything in it).
 		for dir := sharedRuncRoot; dir != "/run"; dir = filepath.Dir(dir) {
-			os.Remove(dir)
+			_ = os.Remove(dir)
 		}
 	})
 

@@ -106,7 +106,7 @@ func (n NetworkNamespace) Listen(ctx context.Context, tcp, udp []int) error {
 			if err != nil {
 				return err
 			}
-			go func() { <-ctx.Done(); l.Close() }()
+			go func() { <-ctx.Done(); _ = l.Close() }() // unblocks Accept below
 			go func() {
 				for {
 					conn, err := l.Accept()
@@ -122,7 +122,7 @@ func (n NetworkNamespace) Listen(ctx context.Context, tcp, udp []int) error {
 			if err != nil {
 				return err
 			}
-			go func() { <-ctx.Done(); pc.Close() }()
+			go func() { <-ctx.Done(); _ = pc.Close() }() // unblocks ReadFrom below
 			go func() {
 				buf := make([]byte, 512)
 				for {

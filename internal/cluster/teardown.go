@@ -202,7 +202,11 @@ func sweepLeftovers() error {
 	deleteNamespaces(leftoverNamespaces())
 	removeSharedRuncState(sharedRuncRoot)
 	for _, rule := range guardRules {
-		for run("iptables", append([]string{"-w", "-D", "FORWARD"}, rule...)...) == nil {
+		// -D deletes one copy of the rule a call, and fails once none is left.
+		for {
+			if err := run("iptables", append([]string{"-w", "-D", "FORWARD"}, rule...)...); err != nil {
+				break
+			}
 		}
 	}
 	cleanKubeRouter()

@@ -115,6 +115,16 @@ func copyTarWith(src, dst string, added map[string][]byte) error {
 	if err != nil {
 		return err
 	}
+	if err := writeTarWith(out, in, src, added); err != nil {
+		_ = out.Close() // the write's error is the one to report
+		return err
+	}
+	return out.Close()
+}
+
+// writeTarWith writes the tarball read from in (named src in errors) to out, with the files of added in
+// place of any of their names.
+func writeTarWith(out io.Writer, in io.Reader, src string, added map[string][]byte) error {
 	w := tar.NewWriter(out)
 	r := tar.NewReader(in)
 	for {
@@ -123,34 +133,25 @@ func copyTarWith(src, dst string, added map[string][]byte) error {
 			break
 		}
 		if err != nil {
-			out.Close()
 			return fmt.Errorf("%s: %w", src, err)
 		}
 		if _, replaced := added[strings.TrimPrefix(h.Name, "./")]; replaced {
 			continue
 		}
 		if err := w.WriteHeader(h); err != nil {
-			out.Close()
 			return err
 		}
-		if _, err := io.Copy(w, r); err != nil {
-			out.Close()
+		if _, err := io.CopyN(w, r, h.Size); err != nil {
 			return err
 		}
 	}
 	for name, data := range added {
 		if err := w.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
-			out.Close()
 			return err
 		}
 		if _, err := w.Write(data); err != nil {
-			out.Close()
 			return err
 		}
 	}
-	if err := w.Close(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return w.Close()
 }

@@ -20,9 +20,9 @@ func policy(name string, selector map[string]string, types []networkingv1.Policy
 	}
 }
 
-func port(n int) []networkingv1.NetworkPolicyPort {
+func port(n int32) []networkingv1.NetworkPolicyPort {
 	tcp := corev1.ProtocolTCP
-	p := intstr.FromInt32(int32(n))
+	p := intstr.FromInt32(n)
 	return []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: &p}}
 }
 

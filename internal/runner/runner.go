@@ -146,7 +146,8 @@ func (s *Session) Select(ctx context.Context) (auto.Stack, error) {
 	if err != nil {
 		return auto.Stack{}, err
 	}
-	if err := os.MkdirAll(filepath.Join(s.stateDir(), "state"), 0o755); err != nil {
+	// Owner only: the state's secrets may be encrypted with the published DefaultPassphrase.
+	if err := os.MkdirAll(filepath.Join(s.stateDir(), "state"), 0o700); err != nil {
 		return auto.Stack{}, err
 	}
 	cli, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: cliRoot})
@@ -178,7 +179,7 @@ var encryptionSalt = regexp.MustCompile(`(?m)^encryptionsalt: .*$`)
 // stack's secrets could no longer be decrypted.
 func (s *Session) prepareWorkDir() (string, error) {
 	work := filepath.Join(s.stateDir(), "work", filepath.Base(s.projectDir()), s.Stack)
-	if err := os.MkdirAll(work, 0o755); err != nil {
+	if err := os.MkdirAll(work, 0o700); err != nil {
 		return "", err
 	}
 	project, err := os.ReadFile(filepath.Join(s.projectDir(), "Pulumi.yaml"))
@@ -195,10 +196,10 @@ func (s *Session) prepareWorkDir() (string, error) {
 			stackConfig = append([]byte(strings.TrimRight(string(stackConfig), "\n")+"\n"), append(salt, '\n')...)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(work, "Pulumi.yaml"), project, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(work, "Pulumi.yaml"), project, 0o600); err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(filepath.Join(work, stackFile), stackConfig, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(work, stackFile), stackConfig, 0o600); err != nil {
 		return "", err
 	}
 	return work, nil

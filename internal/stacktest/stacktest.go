@@ -171,7 +171,7 @@ func stackOutputs(stack string) map[string]any {
 	return map[string]any{}
 }
 
-func (mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+func (mocks) Call(pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	return resource.PropertyMap{}, nil
 }
 

@@ -369,7 +369,7 @@ func TestVerdictsDoNotDependOnMapIterationOrder(t *testing.T) {
 
 // panicky is a resource policy with a bug.
 var panicky = &Policy{Name: "test-panics", Description: "d", Remediation: "r", Why: "w", Level: Advisory,
-	Kinds: []string{PodBearing}, Resource: func(o *Object, _ *Config) []Result { panic("index out of range") }}
+	Kinds: []string{PodBearing}, Resource: func(*Object, *Config) []Result { panic("index out of range") }}
 
 func TestAFailingCheckRefusesTheResource(t *testing.T) {
 	rs := parse(t, podBearing("apps/v1", "Deployment", "web", compliantPod))

@@ -378,7 +378,7 @@ func isPlainKey(k string) bool {
 	for i := 0; i < len(k); i++ {
 		c := k[i]
 		letter := c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-		if !letter && (i == 0 || !(c == '-' || (c >= '0' && c <= '9'))) {
+		if !letter && (i == 0 || (c != '-' && (c < '0' || c > '9'))) {
 			return false
 		}
 	}

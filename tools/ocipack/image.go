@@ -131,7 +131,7 @@ func writeImage(img Image, out string) (Written, error) {
 	defer os.Remove(tmp.Name())
 	counter := &countingWriter{w: tmp}
 	if err := writeTar(counter, es); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the write's error is the one to report
 		return Written{}, err
 	}
 	if err := tmp.Close(); err != nil {

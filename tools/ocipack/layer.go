@@ -47,7 +47,7 @@ func walkDir(root string) ([]entry, error) {
 	var out []entry
 	type inode struct{ dev, ino uint64 }
 	seen := map[inode]string{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(root, func(p string, _ fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -162,7 +162,7 @@ func writeTar(w io.Writer, es []entry) error {
 			return err
 		}
 		n, err := io.Copy(tw, f)
-		f.Close()
+		_ = f.Close() // only read
 		if err != nil {
 			return fmt.Errorf("%s: %w", e.src, err)
 		}
@@ -181,9 +181,9 @@ func writeLayer(dir string, es []entry) (Layer, error) {
 		return Layer{}, err
 	}
 	defer func() {
-		if f != nil {
-			f.Close()
-			os.Remove(f.Name())
+		if f != nil { // a failed write: the unfinished blob goes, whatever its Close says
+			_ = f.Close()
+			_ = os.Remove(f.Name())
 		}
 	}()
 	blobHash, tarHash := sha256.New(), sha256.New()

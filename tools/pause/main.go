@@ -11,7 +11,7 @@ import (
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "-v" {
-		os.Stdout.WriteString("pause (jd-jones-rag-infra)\n")
+		_, _ = os.Stdout.WriteString("pause (jd-jones-rag-infra)\n")
 		return
 	}
 	sigs := make(chan os.Signal, 8)
