@@ -6,8 +6,6 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	appconfig "github.com/jdjones/jd-jones-rag-infra/config"
 )
 
 // fixedPasswords answers like mocks, except that every generated password is a function of its name, so
@@ -32,16 +30,22 @@ func FixedPassword(name string) string {
 }
 
 // RunWithFixedPasswords is Run with generated passwords that are the same in every run (FixedPassword), for
-// tests that compare two runs' secret-derived values.
+// tests that compare two runs' secret-derived values. Every key of cfg is passed as a secret.
 func RunWithFixedPasswords(stack string, cfg map[string]string, program pulumi.RunFunc) (*Record, error) {
-	record := &Record{}
-	withConfig := func(info *pulumi.RunInfo) {
-		info.Config = cfg
-		for k := range cfg {
-			info.ConfigSecretKeys = append(info.ConfigSecretKeys, k)
-		}
+	var secret []string
+	for k := range cfg {
+		secret = append(secret, k)
 	}
-	m := fixedPasswords{mocks{record: record, stack: stack}}
-	err := pulumi.RunErr(program, pulumi.WithMocks(appconfig.Project, stack, m), withConfig)
-	return record, err
+	return runFixed(stack, cfg, secret, program)
+}
+
+// RunDeterministic is Run (the program's secret keys passed as secrets) with the generated passwords of
+// RunWithFixedPasswords: two runs of the same program and configuration register the same inputs.
+func RunDeterministic(stack string, cfg map[string]string, program pulumi.RunFunc) (*Record, error) {
+	return runFixed(stack, cfg, secretKeysOf(cfg), program)
+}
+
+func runFixed(stack string, cfg map[string]string, secret []string, program pulumi.RunFunc) (*Record, error) {
+	record := &Record{}
+	return record, runMocked(stack, cfg, secret, program, fixedPasswords{mocks{record: record, stack: stack}})
 }

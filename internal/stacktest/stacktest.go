@@ -184,24 +184,33 @@ func randomHex(n int) string {
 // Run runs program under mocks with cfg (full "project:key" keys) and returns what it registered. The
 // program's secret keys are passed as secrets, as `pulumi config set --secret` stores them.
 func Run(stack string, cfg map[string]string, program pulumi.RunFunc) (*Record, error) {
+	return RunWithSecretKeys(stack, cfg, secretKeysOf(cfg), program)
+}
+
+// secretKeysOf are the full keys of cfg that the program declares secret.
+func secretKeysOf(cfg map[string]string) []string {
 	var secret []string
 	for _, key := range appconfig.SecretKeys {
 		if _, ok := cfg[appconfig.Project+":"+key]; ok {
 			secret = append(secret, appconfig.Project+":"+key)
 		}
 	}
-	return RunWithSecretKeys(stack, cfg, secret, program)
+	return secret
 }
 
 // RunWithSecretKeys is Run with exactly the keys of secret (full keys) passed as secrets.
 func RunWithSecretKeys(stack string, cfg map[string]string, secret []string, program pulumi.RunFunc) (*Record, error) {
 	record := &Record{}
+	return record, runMocked(stack, cfg, secret, program, mocks{record: record, stack: stack})
+}
+
+// runMocked runs program under m with cfg, the keys of secret passed as secrets.
+func runMocked(stack string, cfg map[string]string, secret []string, program pulumi.RunFunc, m pulumi.MockResourceMonitor) error {
 	withConfig := func(info *pulumi.RunInfo) {
 		info.Config = cfg
 		info.ConfigSecretKeys = secret
 	}
-	err := pulumi.RunErr(program, pulumi.WithMocks(appconfig.Project, stack, mocks{record: record, stack: stack}), withConfig)
-	return record, err
+	return pulumi.RunErr(program, pulumi.WithMocks(appconfig.Project, stack, m), withConfig)
 }
 
 // RepoRoot is the repository's root directory, where Pulumi.yaml lives.
