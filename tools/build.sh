@@ -10,7 +10,7 @@
 # images as OCI tarballs, linked as .tools/images (images; see tool_images and tools/images/README.md).
 #
 # Usage: tools/build.sh [tool...]   (tools: pulumi kubernetes-provider random-standin actionlint amtool promtool etcd
-#        kube kwok containerd runc cni coredns kube-router crds debian-packages images; default all of these;
+#        kube kwok containerd runc cni coredns kube-router crds versitygw debian-packages images; default all of these;
 #        on request only: kube-score for `make bench`, golangci-lint for `make lint`)
 # Cache: ${JDJ_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jd-jones-rag-infra/tools}/<tool>-<key>/,
 # where <key> hashes the tool's files (go.mod, go.sum, sources; tests excluded), the Go version
@@ -530,11 +530,21 @@ tool_golangci_lint() {
 	link_bin "$BUILT"
 }
 
+# versitygw, an S3 gateway over a POSIX folder: the real S3 server the uploads-on-object-storage tests
+# put and get through with the settings the program renders. Its version is linked in, so
+# `versitygw --version` names the pinned release.
+tool_versitygw() {
+	local mod=github.com/versity/versitygw version
+	version=$(cd "$TOOLS_SRC/versitygw" && go list -m -f '{{.Version}}' "$mod")
+	build_cached versitygw versitygw true "-X main.Version=$version" "$mod/cmd/versitygw"
+	link_bin "$BUILT"
+}
+
 main() {
 	local all_start start tool
 	all_start=$(now)
 	local tools=("$@")
-	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin actionlint amtool promtool etcd kube kwok containerd runc cni coredns kube-router crds debian-packages images)
+	((${#tools[@]})) || tools=(pulumi kubernetes-provider random-standin actionlint amtool promtool etcd kube kwok containerd runc cni coredns kube-router crds versitygw debian-packages images)
 	log "toolchain cache: $CACHE"
 	# Staging directories of builds killed hard enough to skip their cleanup.
 	[[ -d $CACHE ]] && find "$CACHE" -maxdepth 1 -name '.tmp-*' -mmin +1440 -exec rm -rf {} +
@@ -559,10 +569,11 @@ main() {
 		kube-score) tool_kube_score ;;
 		golangci-lint) tool_golangci_lint ;;
 		crds) tool_crds ;;
+		versitygw) tool_versitygw ;;
 		debian-packages) tool_debian_packages ;;
 		images) tool_images ;;
 		*)
-			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint amtool promtool etcd kube kwok containerd runc cni coredns kube-router crds debian-packages images kube-score golangci-lint)" >&2
+			echo "build.sh: unknown tool '$tool' (known: pulumi kubernetes-provider random-standin actionlint amtool promtool etcd kube kwok containerd runc cni coredns kube-router crds versitygw debian-packages images kube-score golangci-lint)" >&2
 			exit 2
 			;;
 		esac
