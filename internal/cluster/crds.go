@@ -32,8 +32,9 @@ func crdFiles(dir string) ([]string, error) {
 }
 
 // installCRDs creates the CRDs of the upstream projects the stacks' custom resources need (snapshots,
-// the Prometheus Operator's monitors and rules, External Secrets) and waits until each is Established,
-// so the API server validates custom resources against the real schemas.
+// the Prometheus Operator's monitors and rules, External Secrets, KEDA's ScaledObjects and the Gateway
+// API's routes) and waits until each is Established, so the API server validates custom resources
+// against the real schemas.
 func (c *Cluster) installCRDs(ctx context.Context, dir string) error {
 	files, err := crdFiles(dir)
 	if err != nil {
