@@ -249,12 +249,12 @@ func alertmanagerArgs(c *config.Config) []string {
 
 // alertmanager registers the receivers' Secret (when any credential is supplied), the headless Service
 // through which Prometheus and the replicas find each other, and the StatefulSet with a small claim each.
-func (l *layer) alertmanager(c *config.Config) error {
+func (b *builder) alertmanager(c *config.Config) error {
 	file, err := alertmanagerConfig(c)
 	if err != nil {
 		return err
 	}
-	secret, err := l.alertmanagerSecret(c)
+	secret, err := b.alertmanagerSecret(c)
 	if err != nil {
 		return err
 	}
@@ -274,10 +274,10 @@ func (l *layer) alertmanager(c *config.Config) error {
 	if replicas > 1 {
 		ports = append(ports, port{"cluster", alertmanagerClusterPort})
 	}
-	if _, err := l.newService("monitoring", service{name: headless, selects: AlertmanagerName, ports: ports, headless: true}); err != nil {
+	if _, err := b.newService("monitoring", service{name: headless, selects: AlertmanagerName, ports: ports, headless: true}); err != nil {
 		return err
 	}
-	if _, err := l.newStatefulSet(statefulSet{
+	if _, err := b.newStatefulSet(statefulSet{
 		replicas: replicas, parallel: true, serviceName: headless,
 		// The notification log and the silences: with an emptyDir a restart of a lone replica would forget
 		// every silence and notify again what was already sent.
@@ -304,30 +304,30 @@ func (l *layer) alertmanager(c *config.Config) error {
 		return err
 	}
 	if replicas > 1 {
-		return l.disruptionBudget(AlertmanagerName, "monitoring", false)
+		return b.disruptionBudget(AlertmanagerName, "monitoring", false)
 	}
 	return nil
 }
 
 // alertmanagerSecret registers the Secret of the supplied receivers' credentials, every value a Pulumi
 // secret; nil when the stack supplies none that a receiver uses.
-func (l *layer) alertmanagerSecret(c *config.Config) (*corev1.Secret, error) {
+func (b *builder) alertmanagerSecret(c *config.Config) (*corev1.Secret, error) {
 	r := alertReceivers(c)
 	data := pulumi.StringMap{}
 	if r.webhook {
-		data[webhookURLFile] = pconfig.RequireSecret(l.ctx, config.Project+":"+config.AlertWebhookURLKey)
+		data[webhookURLFile] = pconfig.RequireSecret(b.ctx, config.Project+":"+config.AlertWebhookURLKey)
 	}
 	if r.smtpAuth {
-		data[smtpPasswordFile] = pconfig.RequireSecret(l.ctx, config.Project+":"+config.AlertSMTPPasswordKey)
+		data[smtpPasswordFile] = pconfig.RequireSecret(b.ctx, config.Project+":"+config.AlertSMTPPasswordKey)
 	}
 	if len(data) == 0 {
 		return nil, nil
 	}
-	secret, err := corev1.NewSecret(l.ctx, l.child(AlertmanagerReceivers), &corev1.SecretArgs{
-		Metadata:   l.scope.meta(AlertmanagerReceivers, "monitoring"),
+	secret, err := corev1.NewSecret(b.ctx, b.child(AlertmanagerReceivers), &corev1.SecretArgs{
+		Metadata:   b.scope.meta(AlertmanagerReceivers, "monitoring"),
 		Type:       pulumi.String("Opaque"),
 		StringData: data,
-	}, l.opts(nil)...)
+	}, b.opts(nil)...)
 	if err != nil {
 		return nil, fmt.Errorf("secret %s: %w", AlertmanagerReceivers, err)
 	}

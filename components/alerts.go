@@ -28,9 +28,9 @@ type alertValues struct {
 	// MissingTargets has a series per scrape job found in DNS that has no target at all.
 	MissingTargets string
 	// Postgres and Redis are set whenever an exporter reports them: beside them in the cluster, or as a
-	// Deployment of its own for a managed endpoint.
+	// Deployment of its own for an external endpoint.
 	Postgres, Redis bool
-	// PostgresClaimBytes and RedisClaimBytes are their data claims' capacities; empty for a managed
+	// PostgresClaimBytes and RedisClaimBytes are their data claims' capacities; empty for an external
 	// endpoint, which has no claim (its provider's monitoring covers its storage).
 	PostgresClaimBytes, RedisClaimBytes string
 }
@@ -79,7 +79,7 @@ func missingTargets(c *config.Config) string {
 	return strings.Join(absent, " or ")
 }
 
-// exported says whether Prometheus scrapes an exporter of the service, in the cluster or managed.
+// exported says whether Prometheus scrapes an exporter of the service, in the cluster or external.
 func exported(c *config.Config, service string) bool {
 	for _, p := range peers(c) {
 		if p.metricsPort != 0 && p.scrapeJob() == service {

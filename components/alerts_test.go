@@ -212,7 +212,7 @@ func TestAlertsFollowTheStacksThresholdsAndDataServices(t *testing.T) {
 	assert.NotContains(t, exprs["TargetMissing"], `job="prometheus"`)
 	assert.NotContains(t, exprs["TargetMissing"], `job="chromadb"`)
 
-	// prod's Postgres and Redis are managed endpoints, reported by exporters of their own under the same job
+	// prod's Postgres and Redis are external endpoints, reported by exporters of their own under the same job
 	// names: their rules and the Celery queue's apply, but those of claims they do not have.
 	prodRules := renderedRules(t, stackConfig(t, "prod"))
 	prod := alertNames(prodRules)

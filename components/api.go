@@ -10,9 +10,9 @@ import (
 	"github.com/jdjones/jd-jones-rag-infra/config"
 )
 
-// ApiLayer is the FastAPI server: its Deployment behind a Service, autoscaled and covered by a disruption
+// APILayer is the FastAPI server: its Deployment behind a Service, autoscaled and covered by a disruption
 // budget, with a database migration Job that must complete before the Deployment rolls.
-type ApiLayer struct {
+type APILayer struct {
 	pulumi.ResourceState
 
 	// ServiceName is the API's Service, which the Ingress and the portals address.
@@ -24,8 +24,8 @@ type ApiLayer struct {
 	migrations []pulumi.Resource
 }
 
-// ApiLayerArgs configures the ApiLayer.
-type ApiLayerArgs struct {
+// APILayerArgs configures the APILayer.
+type APILayerArgs struct {
 	// Config is the validated stack configuration.
 	Config *config.Config
 	// Foundation supplies the namespace, settings and credentials.
@@ -36,30 +36,30 @@ type ApiLayerArgs struct {
 	DependsOn []pulumi.Resource
 }
 
-// NewApiLayer registers the migration Job, then the API Deployment with its Service, HPA and PDB.
-func NewApiLayer(ctx *pulumi.Context, name string, args *ApiLayerArgs, opts ...pulumi.ResourceOption) (*ApiLayer, error) {
-	a := &ApiLayer{}
-	l, err := register(ctx, apiLayerType, name, a, args.Foundation.scope, opts...)
+// NewAPILayer registers the migration Job, then the API Deployment with its Service, HPA and PDB.
+func NewAPILayer(ctx *pulumi.Context, name string, args *APILayerArgs, opts ...pulumi.ResourceOption) (*APILayer, error) {
+	a := &APILayer{}
+	b, err := register(ctx, apiLayerType, name, a, args.Foundation.scope, opts...)
 	if err != nil {
 		return nil, err
 	}
 	in := applicationInputs{config: args.Config, foundation: args.Foundation, storage: args.Storage}
-	for _, app := range applicationsOf(l.typ) {
+	for _, app := range applicationsOf(b.typ) {
 		if !app.runOnce {
 			continue
 		}
-		job, err := l.runOnceJob(app, in, args.DependsOn)
+		job, err := b.runOnceJob(app, in, args.DependsOn)
 		if err != nil {
 			return nil, err
 		}
 		a.migrations = append(a.migrations, job)
 	}
-	if _, err := l.applicationDeployments(in, pulumi.DependsOn(a.migrations)); err != nil {
+	if _, err := b.applicationDeployments(in, pulumi.DependsOn(a.migrations)); err != nil {
 		return nil, err
 	}
 	a.ServiceName = pulumi.String(APIName).ToStringOutput()
 	a.ServicePort = pulumi.Int(apiPort).ToIntOutput()
-	return a, l.done(pulumi.Map{"serviceName": a.ServiceName, "servicePort": a.ServicePort})
+	return a, b.done(pulumi.Map{"serviceName": a.ServiceName, "servicePort": a.ServicePort})
 }
 
 // jobDeadlineSeconds is how long a run-once Job may run before Kubernetes fails it.
@@ -75,25 +75,25 @@ var jobAwait = &pulumi.CustomTimeouts{
 // runOnceJob runs an application to completion, such as the schema migration with the API image. Its
 // name is generated, so a new image replaces it with a fresh Job that Pulumi awaits until Complete
 // before the layer's Deployments roll.
-func (l *layer) runOnceJob(app application, in applicationInputs, dependsOn []pulumi.Resource) (*batchv1.Job, error) {
+func (b *builder) runOnceJob(app application, in applicationInputs, dependsOn []pulumi.Resource) (*batchv1.Job, error) {
 	p, _, err := app.configuredPod(in)
 	if err != nil {
 		return nil, err
 	}
-	p, podOpts, err := l.podObjects(p)
+	p, podOpts, err := b.podObjects(p)
 	if err != nil {
 		return nil, err
 	}
 	p.restartPolicy = "Never"
-	job, err := batchv1.NewJob(l.ctx, l.child(app.name), &batchv1.JobArgs{
+	job, err := batchv1.NewJob(b.ctx, b.child(app.name), &batchv1.JobArgs{
 		// No name: Pulumi generates one, so a changed Job is created anew before the old one goes.
-		Metadata: metav1.ObjectMetaArgs{Namespace: l.scope.namespace, Labels: l.scope.labels(app.name, app.component)},
+		Metadata: metav1.ObjectMetaArgs{Namespace: b.scope.namespace, Labels: b.scope.labels(app.name, app.component)},
 		Spec: batchv1.JobSpecArgs{
 			BackoffLimit:          pulumi.Int(3),
 			ActiveDeadlineSeconds: pulumi.Int(jobDeadlineSeconds),
-			Template:              p.template(l.scope),
+			Template:              p.template(b.scope),
 		},
-	}, l.opts(append(podOpts, pulumi.DependsOn(dependsOn), pulumi.Timeouts(jobAwait)))...)
+	}, b.opts(append(podOpts, pulumi.DependsOn(dependsOn), pulumi.Timeouts(jobAwait)))...)
 	if err != nil {
 		return nil, fmt.Errorf("job %s: %w", app.name, err)
 	}

@@ -62,7 +62,7 @@ type application struct {
 	recreate bool
 	// runOnce makes it a Job its layer runs to completion before rolling the layer's Deployments.
 	runOnce bool
-	// enablesVector first makes sure the database has pgvector, in a managed database as in the cluster.
+	// enablesVector first makes sure the database has pgvector, in an external database as in the cluster.
 	enablesVector bool
 }
 
@@ -235,9 +235,9 @@ func (contract probeContract) probes(c *config.Config) (startup, liveness, readi
 
 // applicationDeployments registers the layer's long-running applications: each Deployment with its
 // autoscaler or budget, and a Service for those that serve a port. It returns the Deployments in order.
-func (l *layer) applicationDeployments(in applicationInputs, opts ...pulumi.ResourceOption) ([]*appsv1.Deployment, error) {
+func (b *builder) applicationDeployments(in applicationInputs, opts ...pulumi.ResourceOption) ([]*appsv1.Deployment, error) {
 	var deployments []*appsv1.Deployment
-	for _, app := range applicationsOf(l.typ) {
+	for _, app := range applicationsOf(b.typ) {
 		if app.runOnce {
 			continue
 		}
@@ -245,18 +245,18 @@ func (l *layer) applicationDeployments(in applicationInputs, opts ...pulumi.Reso
 		if err != nil {
 			return nil, err
 		}
-		dep, err := l.newDeployment(deployment{pod: p, replicas: size.Replicas, autoscale: size.Autoscale, recreate: app.recreate}, opts...)
+		dep, err := b.newDeployment(deployment{pod: p, replicas: size.Replicas, autoscale: size.Autoscale, recreate: app.recreate}, opts...)
 		if err != nil {
 			return nil, err
 		}
 		if app.port != 0 {
-			if _, err := l.newService(app.component, service{name: app.name, selects: app.name, ports: []port{{"http", app.port}}}); err != nil {
+			if _, err := b.newService(app.component, service{name: app.name, selects: app.name, ports: []port{{"http", app.port}}}); err != nil {
 				return nil, err
 			}
 		}
 		if app.metricsPort != 0 {
 			metrics := service{name: metricsServiceName(app.name), selects: app.name, ports: []port{{"metrics", app.metricsPort}}, headless: true}
-			if _, err := l.newService(app.component, metrics); err != nil {
+			if _, err := b.newService(app.component, metrics); err != nil {
 				return nil, err
 			}
 		}

@@ -105,40 +105,40 @@ func SnapshotInScript(script, claim, stamp, class string) (string, error) {
 
 // NewBackups registers the snapshot job when the stack schedules snapshots and has claims to take.
 func NewBackups(ctx *pulumi.Context, name string, args *BackupsArgs, opts ...pulumi.ResourceOption) (*Backups, error) {
-	b := &Backups{}
-	l, err := register(ctx, "Backups", name, b, args.Foundation.scope, opts...)
+	backups := &Backups{}
+	b, err := register(ctx, "Backups", name, backups, args.Foundation.scope, opts...)
 	if err != nil {
 		return nil, err
 	}
 	c := args.Config
 	claims := dataClaims(c, args.Foundation)
 	if !c.Backups.SnapshotsEnabled() || len(claims) == 0 {
-		b.Claims = pulumi.ToStringArray(nil).ToStringArrayOutput()
-		return b, l.done(pulumi.Map{"claims": b.Claims})
+		backups.Claims = pulumi.ToStringArray(nil).ToStringArrayOutput()
+		return backups, b.done(pulumi.Map{"claims": backups.Claims})
 	}
-	s := l.scope
+	s := b.scope
 	saMeta := s.meta(VolumeSnapshotsName, "backup")
 	if options := c.Workloads.VolumeSnapshots.Pod; len(options.ServiceAccountAnnotations) > 0 {
 		saMeta.Annotations = pulumi.ToStringMap(options.ServiceAccountAnnotations)
 	}
-	sa, err := corev1.NewServiceAccount(ctx, l.child("sa"), &corev1.ServiceAccountArgs{
+	sa, err := corev1.NewServiceAccount(ctx, b.child("sa"), &corev1.ServiceAccountArgs{
 		Metadata: saMeta,
-	}, l.opts(nil)...)
+	}, b.opts(nil)...)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot service account: %w", err)
 	}
-	role, err := rbacv1.NewRole(ctx, l.child("role"), &rbacv1.RoleArgs{
+	role, err := rbacv1.NewRole(ctx, b.child("role"), &rbacv1.RoleArgs{
 		Metadata: s.meta(VolumeSnapshotsName, "backup"),
 		Rules: rbacv1.PolicyRuleArray{rbacv1.PolicyRuleArgs{
 			ApiGroups: pulumi.ToStringArray([]string{"snapshot.storage.k8s.io"}),
 			Resources: pulumi.ToStringArray([]string{"volumesnapshots"}),
 			Verbs:     pulumi.ToStringArray([]string{"create", "get", "list", "delete"}),
 		}},
-	}, l.opts(nil)...)
+	}, b.opts(nil)...)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot role: %w", err)
 	}
-	binding, err := rbacv1.NewRoleBinding(ctx, l.child("rolebinding"), &rbacv1.RoleBindingArgs{
+	binding, err := rbacv1.NewRoleBinding(ctx, b.child("rolebinding"), &rbacv1.RoleBindingArgs{
 		Metadata: s.meta(VolumeSnapshotsName, "backup"),
 		RoleRef: rbacv1.RoleRefArgs{
 			ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("Role"), Name: role.Metadata.Name().Elem(),
@@ -146,11 +146,11 @@ func NewBackups(ctx *pulumi.Context, name string, args *BackupsArgs, opts ...pul
 		Subjects: rbacv1.SubjectArray{rbacv1.SubjectArgs{
 			Kind: pulumi.String("ServiceAccount"), Name: sa.Metadata.Name().Elem(), Namespace: s.namespace,
 		}},
-	}, l.opts(nil)...)
+	}, b.opts(nil)...)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot role binding: %w", err)
 	}
-	p, podOpts, err := l.podObjects(pod{
+	p, podOpts, err := b.podObjects(pod{
 		name: VolumeSnapshotsName, component: "backup", uid: snapshotUID, serviceAccount: VolumeSnapshotsName,
 		options:       c.Workloads.VolumeSnapshots.Pod,
 		restartPolicy: "OnFailure",
@@ -171,7 +171,7 @@ func NewBackups(ctx *pulumi.Context, name string, args *BackupsArgs, opts ...pul
 	if err != nil {
 		return nil, err
 	}
-	if _, err := batchv1.NewCronJob(ctx, l.child("cronjob"), &batchv1.CronJobArgs{
+	if _, err := batchv1.NewCronJob(ctx, b.child("cronjob"), &batchv1.CronJobArgs{
 		Metadata: s.meta(VolumeSnapshotsName, "backup"),
 		Spec: batchv1.CronJobSpecArgs{
 			Schedule:                   pulumi.String(c.Backups.Schedule),
@@ -188,9 +188,9 @@ func NewBackups(ctx *pulumi.Context, name string, args *BackupsArgs, opts ...pul
 				},
 			},
 		},
-	}, l.opts(append(podOpts, pulumi.DependsOn([]pulumi.Resource{binding})))...); err != nil {
+	}, b.opts(append(podOpts, pulumi.DependsOn([]pulumi.Resource{binding})))...); err != nil {
 		return nil, fmt.Errorf("snapshot cronjob: %w", err)
 	}
-	b.Claims = pulumi.ToStringArray(claims).ToStringArrayOutput()
-	return b, l.done(pulumi.Map{"claims": b.Claims})
+	backups.Claims = pulumi.ToStringArray(claims).ToStringArrayOutput()
+	return backups, b.done(pulumi.Map{"claims": backups.Claims})
 }

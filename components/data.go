@@ -28,7 +28,7 @@ const (
 const pgvectorInit = "CREATE EXTENSION IF NOT EXISTS vector;\n"
 
 // DataLayer is Postgres with pgvector, Redis and ChromaDB: each a single-replica StatefulSet with its own
-// claim, or nothing at all when the stack points it at an external managed endpoint.
+// claim, or nothing at all when the stack points it at an external endpoint.
 type DataLayer struct {
 	pulumi.ResourceState
 
@@ -79,7 +79,7 @@ var dataServices = []dataService{
 // NewDataLayer registers the in-cluster data services.
 func NewDataLayer(ctx *pulumi.Context, name string, args *DataLayerArgs, opts ...pulumi.ResourceOption) (*DataLayer, error) {
 	d := &DataLayer{}
-	l, err := register(ctx, "DataLayer", name, d, args.Foundation.scope, opts...)
+	b, err := register(ctx, "DataLayer", name, d, args.Foundation.scope, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -93,21 +93,21 @@ func NewDataLayer(ctx *pulumi.Context, name string, args *DataLayerArgs, opts ..
 		component, ports := set.pod.component, set.pod.ports()
 		var secrets []pulumi.Resource
 		for _, files := range set.secrets {
-			secret, rollout, err := l.ownedSecret(f, component, files)
+			secret, rollout, err := b.ownedSecret(f, component, files)
 			if err != nil {
 				return nil, err
 			}
 			secrets = append(secrets, secret)
 			set.pod.annotations = mergeAnnotations(set.pod.annotations, rollout)
 		}
-		if _, err := l.newService(component, service{name: set.serviceName, selects: ds.name, ports: ports, headless: true}); err != nil {
+		if _, err := b.newService(component, service{name: set.serviceName, selects: ds.name, ports: ports, headless: true}); err != nil {
 			return nil, err
 		}
-		if _, err := l.newService(component, service{name: ds.name, selects: ds.name, ports: ports}); err != nil {
+		if _, err := b.newService(component, service{name: ds.name, selects: ds.name, ports: ports}); err != nil {
 			return nil, err
 		}
 		// The pod cannot start before the Secrets it mounts exist.
-		sts, err := l.newStatefulSet(set.statefulSet, pulumi.DependsOn(secrets))
+		sts, err := b.newStatefulSet(set.statefulSet, pulumi.DependsOn(secrets))
 		if err != nil {
 			return nil, err
 		}
@@ -118,7 +118,7 @@ func NewDataLayer(ctx *pulumi.Context, name string, args *DataLayerArgs, opts ..
 		// A single replica that cannot be replicated is kept from voluntary eviction in production, so a
 		// drain stops for an operator instead of taking the service down unannounced.
 		if c.Environment.IsProduction() {
-			if err := l.disruptionBudget(ds.name, component, true); err != nil {
+			if err := b.disruptionBudget(ds.name, component, true); err != nil {
 				return nil, err
 			}
 		}
@@ -126,7 +126,7 @@ func NewDataLayer(ctx *pulumi.Context, name string, args *DataLayerArgs, opts ..
 		d.serviceNames = append(d.serviceNames, ds.name)
 	}
 	d.Services = services.ToStringMapOutput()
-	return d, l.done(pulumi.Map{"services": d.Services})
+	return d, b.done(pulumi.Map{"services": d.Services})
 }
 
 // postgresSet is Postgres with pgvector, initialised from its own ConfigMap, and its exporter sidecar.

@@ -2,7 +2,7 @@
 // small helpers every layer shares: labels, the restricted container defaults, workloads and services.
 //
 // Every component registers as jdjones:rag:<Type> (tokenPrefix), parents its children, derives their
-// names from its own and registers its outputs last (layer.go: register, child, opts, done). The files:
+// names from its own and registers its outputs last (builder.go: register, child, opts, done). The files:
 //
 //	platform.go         Platform: every layer below, in dependency order
 //	foundation.go       Foundation: the namespace (Pod Security restricted), jd-jones-config, jd-jones-secrets
@@ -14,7 +14,7 @@
 //	applications.go     the table of application workloads (API, workers, beat, migration, portals): image,
 //	                    command, size, probes, port and whom each calls; api.go, worker.go and frontend.go
 //	                    register them from it and network.go derives their flows from it
-//	api.go              ApiLayer: the migration Job, then the API Deployment, Service, HPA and PDB
+//	api.go              APILayer: the migration Job, then the API Deployment, Service, HPA and PDB
 //	worker.go           WorkerLayer: celery-worker (HPA, PDB) and celery-beat (one replica, Recreate)
 //	frontend.go         FrontendLayer: external-portal, internal-portal and the TLS Ingress
 //	monitoring.go       MonitoringLayer: bundled mode's Prometheus StatefulSet, or operator mode's objects
@@ -23,7 +23,7 @@
 //	alertmanager.go     Alertmanager: its StatefulSet, receivers and the alertmanager-receivers Secret
 //	grafana.go          Grafana with its provisioned datasource and dashboards (monitoring/*.json)
 //	operator.go         operator mode: a PodMonitor per scraped workload and one PrometheusRule
-//	exporters.go        ManagedExporters: postgres-exporter and redis-exporter beside managed endpoints
+//	exporters.go        ExternalExporters: postgres-exporter and redis-exporter beside external endpoints
 //	backups.go          Backups: the volume-snapshots CronJob and its RBAC
 //	externalsecrets.go  ExternalSecrets: one ExternalSecret per Secret of externalSecrets.keys
 //	network.go          NetworkPolicies: default deny both ways, DNS, one allow per flow of the diagram
@@ -31,7 +31,7 @@
 //	container.go        containers: the restricted security context, probes, resources, pull policy
 //	secretfiles.go      Secrets the stack writes besides jd-jones-secrets, mounted as files
 //	meta.go             names, labels and checksum annotations shared by every layer
-//	layer.go            register and the helpers every component is built with
+//	builder.go          register and the builder every component, layer or not, builds its children with
 //
 // monitoring/ holds the files the monitoring layer embeds: alerts.yml and its promtool tests
 // (alerts_test.yml), the Grafana dashboards, and metrics.yml, every metric they may use with its source.

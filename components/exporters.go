@@ -9,7 +9,7 @@ import (
 	"github.com/jdjones/jd-jones-rag-infra/config"
 )
 
-// Names of the exporters that measure managed (external) data services.
+// Names of the exporters that measure external data services.
 const (
 	PostgresExporterName = "postgres-exporter"
 	RedisExporterName    = "redis-exporter"
@@ -18,10 +18,10 @@ const (
 // celeryKeyCheck is redis_exporter's check of the Celery broker's default queue, for the queue's length.
 const celeryKeyCheck = "db0=celery"
 
-// managedExporter is an exporter Deployment for one data service that runs outside the cluster: the
+// externalExporter is an exporter Deployment for one data service that runs outside the cluster: the
 // service it measures (its scrape job and app label, so the dashboards and alerts of the in-cluster
 // service apply unchanged), and its metrics port.
-type managedExporter struct {
+type externalExporter struct {
 	name, service string
 	metricsPort   int
 	container     func(c *config.Config, f *Foundation) container
@@ -29,16 +29,16 @@ type managedExporter struct {
 	credential func(f *Foundation) credential
 }
 
-// managedExporters are the exporters of the external data services, in registration order.
-var managedExporters = []managedExporter{
-	{PostgresExporterName, PostgresName, postgresExporterPort, managedPostgresExporter, func(f *Foundation) credential { return f.credentials.postgres }},
-	{RedisExporterName, RedisName, redisExporterPort, managedRedisExporter, func(f *Foundation) credential { return f.credentials.redis }},
+// externalExporters are the exporters of the external data services, in registration order.
+var externalExporters = []externalExporter{
+	{PostgresExporterName, PostgresName, postgresExporterPort, externalPostgresExporter, func(f *Foundation) credential { return f.credentials.postgres }},
+	{RedisExporterName, RedisName, redisExporterPort, externalRedisExporter, func(f *Foundation) credential { return f.credentials.redis }},
 }
 
-// activeManagedExporters are the exporters of the data services this stack points at external endpoints.
-func activeManagedExporters(c *config.Config) []managedExporter {
-	var out []managedExporter
-	for _, e := range managedExporters {
+// activeExternalExporters are the exporters of the data services this stack points at external endpoints.
+func activeExternalExporters(c *config.Config) []externalExporter {
+	var out []externalExporter
+	for _, e := range externalExporters {
 		for _, ds := range dataServices {
 			if ds.name == e.service && ds.settings(c).IsExternal() {
 				out = append(out, e)
@@ -48,34 +48,35 @@ func activeManagedExporters(c *config.Config) []managedExporter {
 	return out
 }
 
-// ManagedExporters are postgres_exporter and redis_exporter as Deployments of their own, pointed at the
-// managed endpoints with the TLS those require, so Prometheus scrapes the same metrics as in-cluster.
-type ManagedExporters struct {
+// ExternalExporters are postgres_exporter and redis_exporter as Deployments of their own, pointed at the
+// external endpoints with the TLS those require, so Prometheus scrapes the same metrics as in-cluster.
+type ExternalExporters struct {
 	pulumi.ResourceState
 
 	// Exporters are the names of the exporter Deployments.
 	Exporters pulumi.StringArrayOutput `pulumi:"exporters"`
 }
 
-// ManagedExportersArgs configures ManagedExporters.
-type ManagedExportersArgs struct {
+// ExternalExportersArgs configures ExternalExporters.
+type ExternalExportersArgs struct {
 	// Config is the validated stack configuration.
 	Config *config.Config
 	// Foundation supplies the namespace and the endpoints' credentials.
 	Foundation *Foundation
 }
 
-// NewManagedExporters registers one exporter Deployment, and the headless Service Prometheus finds it
+// NewExternalExporters registers one exporter Deployment, and the headless Service Prometheus finds it
 // through, per external Postgres or Redis; nothing when both run in the cluster.
-func NewManagedExporters(ctx *pulumi.Context, name string, args *ManagedExportersArgs, opts ...pulumi.ResourceOption) (*ManagedExporters, error) {
-	m := &ManagedExporters{}
-	l, err := register(ctx, "ManagedExporters", name, m, args.Foundation.scope, opts...)
+func NewExternalExporters(ctx *pulumi.Context, name string, args *ExternalExportersArgs, opts ...pulumi.ResourceOption) (*ExternalExporters, error) {
+	m := &ExternalExporters{}
+	// The type token keeps the name these exporters were first registered under, so no URN moves.
+	b, err := register(ctx, "ManagedExporters", name, m, args.Foundation.scope, opts...)
 	if err != nil {
 		return nil, err
 	}
 	c, f := args.Config, args.Foundation
 	var names []string
-	for _, e := range activeManagedExporters(c) {
+	for _, e := range activeExternalExporters(c) {
 		volumes, mounts := serviceTrustVolumes(c, e.service)
 		exporter := e.container(c, f)
 		exporter.mounts = append(exporter.mounts, mounts...)
@@ -83,17 +84,17 @@ func NewManagedExporters(ctx *pulumi.Context, name string, args *ManagedExporter
 			name: e.name, component: "monitoring", uid: exporterUID, volumes: volumes, containers: []container{exporter},
 			annotations: credentialRollout(f, e.credential(f)),
 		}
-		if _, err := l.newDeployment(deployment{pod: p, replicas: 1}); err != nil {
+		if _, err := b.newDeployment(deployment{pod: p, replicas: 1}); err != nil {
 			return nil, err
 		}
 		metrics := service{name: headlessServiceName(e.name), selects: e.name, ports: []port{{"metrics", e.metricsPort}}, headless: true}
-		if _, err := l.newService("monitoring", metrics); err != nil {
+		if _, err := b.newService("monitoring", metrics); err != nil {
 			return nil, err
 		}
 		names = append(names, e.name)
 	}
 	m.Exporters = pulumi.ToStringArray(names).ToStringArrayOutput()
-	return m, l.done(pulumi.Map{"exporters": m.Exporters})
+	return m, b.done(pulumi.Map{"exporters": m.Exporters})
 }
 
 // credentialRollout rolls the exporter when its password changes: the shared Secret's checksum when the
@@ -116,10 +117,10 @@ func serviceTrustVolumes(c *config.Config, service string) (corev1.VolumeArray, 
 	return nil, nil
 }
 
-// managedPostgresSSL is the DATA_SOURCE_URI's sslmode and sslrootcert. postgres_exporter v0.17.1 connects
+// externalPostgresSSL is the DATA_SOURCE_URI's sslmode and sslrootcert. postgres_exporter v0.17.1 connects
 // with lib/pq v1.10.9, which reads sslrootcert as a file and knows no "system": without a configured
 // bundle the parameter is left out, and Go's TLS verifies against the system's trust store.
-func managedPostgresSSL(c *config.Config) string {
+func externalPostgresSSL(c *config.Config) string {
 	if !c.Postgres.TLS.Enabled {
 		return "sslmode=disable"
 	}
@@ -130,15 +131,15 @@ func managedPostgresSSL(c *config.Config) string {
 	return params
 }
 
-// managedPostgresExporter connects to the managed database as the application's role, with verify-full
+// externalPostgresExporter connects to the external database as the application's role, with verify-full
 // TLS; the password comes from the Secret that holds it, never from the arguments.
-func managedPostgresExporter(c *config.Config, f *Foundation) container {
+func externalPostgresExporter(c *config.Config, f *Foundation) container {
 	s := c.Postgres
 	return container{
 		name: PostgresExporterName, image: c.Images.PostgresExporter,
 		ports: []port{{"metrics", postgresExporterPort}},
 		env: corev1.EnvVarArray{
-			plainEnv("DATA_SOURCE_URI", fmt.Sprintf("%s:%d/%s?%s", s.Host, s.Port, s.Database, managedPostgresSSL(c))),
+			plainEnv("DATA_SOURCE_URI", fmt.Sprintf("%s:%d/%s?%s", s.Host, s.Port, s.Database, externalPostgresSSL(c))),
 			plainEnv("DATA_SOURCE_USER", s.User),
 			f.credentials.postgres.env("DATA_SOURCE_PASS"),
 		},
@@ -148,10 +149,10 @@ func managedPostgresExporter(c *config.Config, f *Foundation) container {
 	}
 }
 
-// managedRedisExporter connects to the managed Redis over rediss:// when its TLS is enabled, verifying the
+// externalRedisExporter connects to the external Redis over rediss:// when its TLS is enabled, verifying the
 // certificate against the configured bundle (REDIS_EXPORTER_TLS_CA_CERT_FILE) or the system's trust store
 // (redis_exporter v1.67.0's default), and reports the Celery queue's length.
-func managedRedisExporter(c *config.Config, f *Foundation) container {
+func externalRedisExporter(c *config.Config, f *Foundation) container {
 	s := c.Redis
 	scheme := "redis"
 	if s.TLS.Enabled {

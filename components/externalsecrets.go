@@ -46,20 +46,20 @@ var externalSecretAwait = pulumi.StringMap{"pulumi.com/waitFor": pulumi.String("
 func NewExternalSecrets(ctx *pulumi.Context, name string, args *ExternalSecretsArgs, opts ...pulumi.ResourceOption) (*ExternalSecrets, error) {
 	e := &ExternalSecrets{}
 	c := args.Config
-	l, err := register(ctx, "ExternalSecrets", name, e, args.Foundation.scope, opts...)
+	b, err := register(ctx, "ExternalSecrets", name, e, args.Foundation.scope, opts...)
 	if err != nil {
 		return nil, err
 	}
 	var names []string
 	for _, secret := range slices.Sorted(maps.Keys(c.ExternalSecrets.Keys)) {
-		meta := l.scope.meta(secret, "config")
+		meta := b.scope.meta(secret, "config")
 		meta.Annotations = externalSecretAwait
-		object, err := apiextensions.NewCustomResource(ctx, l.child(secret), &apiextensions.CustomResourceArgs{
+		object, err := apiextensions.NewCustomResource(ctx, b.child(secret), &apiextensions.CustomResourceArgs{
 			ApiVersion:  pulumi.String("external-secrets.io/v1"),
 			Kind:        pulumi.String("ExternalSecret"),
 			Metadata:    meta,
 			OtherFields: kubernetes.UntypedArgs{"spec": externalSecretSpec(c.ExternalSecrets, secret)},
-		}, l.opts(nil)...)
+		}, b.opts(nil)...)
 		if err != nil {
 			return nil, fmt.Errorf("external secret %s: %w", secret, err)
 		}
@@ -67,7 +67,7 @@ func NewExternalSecrets(ctx *pulumi.Context, name string, args *ExternalSecretsA
 		names = append(names, secret)
 	}
 	e.Secrets = pulumi.ToStringArray(names).ToStringArrayOutput()
-	return e, l.done(pulumi.Map{"secrets": e.Secrets})
+	return e, b.done(pulumi.Map{"secrets": e.Secrets})
 }
 
 // externalSecretSpec is the spec of the ExternalSecret that writes secret: every mapped key from the
@@ -102,13 +102,13 @@ func syncedSecrets(ctx *pulumi.Context, name string, c *config.Config, f *Founda
 }
 
 // sharedConfigMap registers jd-jones-config and returns its checksum annotation. With a stack reference,
-// the managed endpoints' hosts are that stack's outputs, so the data and its checksum are outputs too.
-func (f *Foundation) sharedConfigMap(l *layer, c *config.Config) (pulumi.StringMap, error) {
+// the external endpoints' hosts are that stack's outputs, so the data and its checksum are outputs too.
+func (f *Foundation) sharedConfigMap(b *builder, c *config.Config) (pulumi.StringMap, error) {
 	settings := sharedSettings(c)
 	if !c.StackReference.Enabled() {
-		return l.configMap("config", ConfigMapName, "config", settings)
+		return b.configMap("config", ConfigMapName, "config", settings)
 	}
-	hosts, err := referencedHosts(l, c.StackReference)
+	hosts, err := referencedHosts(b, c.StackReference)
 	if err != nil {
 		return nil, err
 	}
@@ -119,10 +119,10 @@ func (f *Foundation) sharedConfigMap(l *layer, c *config.Config) (pulumi.StringM
 		data[k] = hosts[k]
 		inputs = append(inputs, hosts[k])
 	}
-	if _, err := corev1.NewConfigMap(l.ctx, l.child("config"), &corev1.ConfigMapArgs{
-		Metadata: l.scope.meta(ConfigMapName, "config"),
+	if _, err := corev1.NewConfigMap(b.ctx, b.child("config"), &corev1.ConfigMapArgs{
+		Metadata: b.scope.meta(ConfigMapName, "config"),
 		Data:     data,
-	}, l.opts(nil)...); err != nil {
+	}, b.opts(nil)...); err != nil {
 		return nil, fmt.Errorf("config map %s: %w", ConfigMapName, err)
 	}
 	sum := pulumi.All(inputs...).ApplyT(func(values []any) string {
@@ -135,10 +135,10 @@ func (f *Foundation) sharedConfigMap(l *layer, c *config.Config) (pulumi.StringM
 	return pulumi.StringMap{"checksum/" + ConfigMapName: sum}, nil
 }
 
-// referencedHosts reads the managed endpoints' hosts from the referenced stack's outputs, by the
+// referencedHosts reads the external endpoints' hosts from the referenced stack's outputs, by the
 // jd-jones-config keys they replace; a missing output or one that is not a host fails the update.
-func referencedHosts(l *layer, s config.StackReference) (map[string]pulumi.StringOutput, error) {
-	ref, err := pulumi.NewStackReference(l.ctx, s.Name, &pulumi.StackReferenceArgs{Name: pulumi.String(s.Name)}, l.opts(nil)...)
+func referencedHosts(b *builder, s config.StackReference) (map[string]pulumi.StringOutput, error) {
+	ref, err := pulumi.NewStackReference(b.ctx, s.Name, &pulumi.StackReferenceArgs{Name: pulumi.String(s.Name)}, b.opts(nil)...)
 	if err != nil {
 		return nil, fmt.Errorf("stack reference %s: %w", s.Name, err)
 	}

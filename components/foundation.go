@@ -90,35 +90,35 @@ type credentials struct {
 func NewFoundation(ctx *pulumi.Context, name string, args *FoundationArgs, opts ...pulumi.ResourceOption) (*Foundation, error) {
 	f := &Foundation{}
 	c := args.Config
-	l, err := register(ctx, "Foundation", name, f, scope{instance: args.Instance}, opts...)
+	b, err := register(ctx, "Foundation", name, f, scope{instance: args.Instance}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	ns, err := corev1.NewNamespace(ctx, l.child("namespace"), &corev1.NamespaceArgs{
-		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(c.Namespace), Labels: namespaceLabels(l.scope, c.Namespace, c.KubernetesVersion)},
-	}, l.opts(dataProtection(c))...)
+	ns, err := corev1.NewNamespace(ctx, b.child("namespace"), &corev1.NamespaceArgs{
+		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(c.Namespace), Labels: namespaceLabels(b.scope, c.Namespace, c.KubernetesVersion)},
+	}, b.opts(dataProtection(c))...)
 	if err != nil {
 		return nil, fmt.Errorf("namespace %s: %w", c.Namespace, err)
 	}
 	f.Namespace = ns.Metadata.Name().Elem()
 	f.scope = scope{namespace: f.Namespace, instance: args.Instance}
-	l.scope = f.scope
+	b.scope = f.scope
 
-	settingsRollout, err := f.sharedConfigMap(l, c)
+	settingsRollout, err := f.sharedConfigMap(b, c)
 	if err != nil {
 		return nil, err
 	}
 
-	data, creds, err := f.secretData(l, c)
+	data, creds, err := f.secretData(b, c)
 	if err != nil {
 		return nil, err
 	}
 	f.credentials, f.secrets = creds, data
 	f.written = map[string]bool{SecretName: true}
-	key, err := random.NewRandomPassword(ctx, l.child("checksum-key"), &random.RandomPasswordArgs{
+	key, err := random.NewRandomPassword(ctx, b.child("checksum-key"), &random.RandomPasswordArgs{
 		Length:  pulumi.Int(64),
 		Special: pulumi.Bool(false),
-	}, l.opts(nil)...)
+	}, b.opts(nil)...)
 	if err != nil {
 		return nil, fmt.Errorf("generating the checksum key: %w", err)
 	}
@@ -128,25 +128,25 @@ func NewFoundation(ctx *pulumi.Context, name string, args *FoundationArgs, opts 
 	for k, v := range data {
 		secretData[k] = pulumi.ToSecret(v).(pulumi.StringOutput)
 	}
-	if _, err := corev1.NewSecret(ctx, l.child("secrets"), &corev1.SecretArgs{
-		Metadata:   l.scope.meta(SecretName, "config"),
+	if _, err := corev1.NewSecret(ctx, b.child("secrets"), &corev1.SecretArgs{
+		Metadata:   b.scope.meta(SecretName, "config"),
 		Type:       pulumi.String("Opaque"),
 		StringData: secretData,
-	}, l.opts(nil)...); err != nil {
+	}, b.opts(nil)...); err != nil {
 		return nil, fmt.Errorf("secret %s: %w", SecretName, err)
 	}
 	f.rollout = mergeAnnotations(settingsRollout, pulumi.StringMap{"checksum/" + SecretName: f.secretChecksum(data)})
 	if c := f.credentials.chroma; c != nil && c.secret == chromaTokenSecret {
 		// A Secret of its own: a new key in jd-jones-secrets would make the provider replace that Secret.
 		token := ownedSecret{name: chromaTokenSecret, data: map[string]pulumi.StringOutput{chromaTokenKey: f.chromaToken}}
-		_, rollout, err := l.ownedSecret(f, "config", token)
+		_, rollout, err := b.ownedSecret(f, "config", token)
 		if err != nil {
 			return nil, err
 		}
 		f.rollout = mergeAnnotations(f.rollout, rollout)
 		f.written[chromaTokenSecret] = true
 	}
-	return f, l.done(pulumi.Map{"namespace": f.Namespace, "grafanaAdminPassword": f.GrafanaAdminPassword})
+	return f, b.done(pulumi.Map{"namespace": f.Namespace, "grafanaAdminPassword": f.GrafanaAdminPassword})
 }
 
 // namespaceLabels enforce Pod Security "restricted" as the cluster's version defines it, so a cluster
@@ -200,17 +200,17 @@ type secretSource struct {
 
 // secretData gathers the values of jd-jones-secrets and says where every credential is read from;
 // credentials of external endpoints the stack does not supply stay in the Secrets that hold them.
-func (f *Foundation) secretData(l *layer, c *config.Config) (map[string]pulumi.StringOutput, credentials, error) {
+func (f *Foundation) secretData(b *builder, c *config.Config) (map[string]pulumi.StringOutput, credentials, error) {
 	data := map[string]pulumi.StringOutput{}
 	own := func(src secretSource) (credential, error) {
 		if src.supplied {
-			data[src.key] = pconfig.RequireSecret(l.ctx, config.Project+":"+src.configKey)
+			data[src.key] = pconfig.RequireSecret(b.ctx, config.Project+":"+src.configKey)
 			return credential{secret: SecretName, key: src.key}, nil
 		}
-		pw, err := random.NewRandomPassword(l.ctx, l.child(src.key), &random.RandomPasswordArgs{
+		pw, err := random.NewRandomPassword(b.ctx, b.child(src.key), &random.RandomPasswordArgs{
 			Length:  pulumi.Int(src.length),
 			Special: pulumi.Bool(false),
-		}, l.opts(nil)...)
+		}, b.opts(nil)...)
 		if err != nil {
 			return credential{}, fmt.Errorf("generating %s: %w", src.key, err)
 		}
@@ -250,10 +250,10 @@ func (f *Foundation) secretData(l *layer, c *config.Config) (map[string]pulumi.S
 	switch {
 	case !c.Chroma.IsExternal():
 		// Alphanumeric, so it needs no quoting in the proxy's configuration.
-		token, err := random.NewRandomPassword(l.ctx, l.child(chromaTokenSecret), &random.RandomPasswordArgs{
+		token, err := random.NewRandomPassword(b.ctx, b.child(chromaTokenSecret), &random.RandomPasswordArgs{
 			Length:  pulumi.Int(48),
 			Special: pulumi.Bool(false),
-		}, l.opts(nil)...)
+		}, b.opts(nil)...)
 		if err != nil {
 			return nil, creds, fmt.Errorf("generating %s: %w", chromaTokenSecret, err)
 		}

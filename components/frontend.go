@@ -33,13 +33,13 @@ type FrontendLayerArgs struct {
 // the Ingresses, which address every Service by its constant name.
 func NewFrontendLayer(ctx *pulumi.Context, name string, args *FrontendLayerArgs, opts ...pulumi.ResourceOption) (*FrontendLayer, error) {
 	fe := &FrontendLayer{}
-	l, err := register(ctx, frontendLayerType, name, fe, args.Foundation.scope, opts...)
+	b, err := register(ctx, frontendLayerType, name, fe, args.Foundation.scope, opts...)
 	if err != nil {
 		return nil, err
 	}
 	c := args.Config
 	supportHost, portalHost, apiHost := hosts(c.Domain)
-	if _, err := l.applicationDeployments(applicationInputs{config: c, foundation: args.Foundation}); err != nil {
+	if _, err := b.applicationDeployments(applicationInputs{config: c, foundation: args.Foundation}); err != nil {
 		return nil, err
 	}
 
@@ -55,14 +55,14 @@ func NewFrontendLayer(ctx *pulumi.Context, name string, args *FrontendLayerArgs,
 			routes: []route{{apiHost, "/metrics", APIName, apiPort}}},
 	}
 	for _, ing := range ingresses {
-		if err := l.newIngress(c.Ingress, ing); err != nil {
+		if err := b.newIngress(c.Ingress, ing); err != nil {
 			return nil, err
 		}
 	}
 	fe.URLs = pulumi.ToStringMap(map[string]string{
 		"support": "https://" + supportHost, "portal": "https://" + portalHost, "api": "https://" + apiHost,
 	}).ToStringMapOutput()
-	return fe, l.done(pulumi.Map{"urls": fe.URLs})
+	return fe, b.done(pulumi.Map{"urls": fe.URLs})
 }
 
 // ingress is one Ingress of the platform: its routes, the hosts its certificate covers, and who may use it.
@@ -86,7 +86,7 @@ type route struct {
 }
 
 // newIngress registers one Ingress over TLS, with the controller's HTTPS redirect, body size and timeouts.
-func (l *layer) newIngress(i config.Ingress, ing ingress) error {
+func (b *builder) newIngress(i config.Ingress, ing ingress) error {
 	rules := networkingv1.IngressRuleArray{}
 	for _, r := range ing.routes {
 		rules = append(rules, networkingv1.IngressRuleArgs{Host: pulumi.String(r.host), Http: networkingv1.HTTPIngressRuleValueArgs{
@@ -102,9 +102,9 @@ func (l *layer) newIngress(i config.Ingress, ing ingress) error {
 	if ing.tlsOf != "" {
 		certificateOf = ing.tlsOf
 	}
-	meta := l.scope.meta(ing.name, "ingress")
+	meta := b.scope.meta(ing.name, "ingress")
 	meta.Annotations = ingressAnnotations(i, ing)
-	if _, err := networkingv1.NewIngress(l.ctx, l.child(ingressResourceName(ing.name)), &networkingv1.IngressArgs{
+	if _, err := networkingv1.NewIngress(b.ctx, b.child(ingressResourceName(ing.name)), &networkingv1.IngressArgs{
 		Metadata: meta,
 		Spec: networkingv1.IngressSpecArgs{
 			IngressClassName: pulumi.String(i.ClassName),
@@ -114,7 +114,7 @@ func (l *layer) newIngress(i config.Ingress, ing ingress) error {
 			}},
 			Rules: rules,
 		},
-	}, l.opts(nil)...); err != nil {
+	}, b.opts(nil)...); err != nil {
 		return fmt.Errorf("ingress %s: %w", ing.name, err)
 	}
 	return nil

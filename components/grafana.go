@@ -48,7 +48,7 @@ func provisionedDashboards() (map[string]string, error) {
 // the login sessions and anything saved in the UI. Nothing needs saving there: the datasource and the
 // dashboards are provisioned from this repository (read-only in the UI), the one user is the provisioned
 // admin, and sign-up is off. A dashboard worth keeping is committed to monitoring/.
-func (l *layer) grafana(c *config.Config, f *Foundation) (*corev1.Service, error) {
+func (b *builder) grafana(c *config.Config, f *Foundation) (*corev1.Service, error) {
 	datasources := map[string]string{"prometheus.yaml": fmt.Sprintf(`apiVersion: 1
 datasources:
   - name: Prometheus
@@ -73,7 +73,7 @@ providers:
 	if err != nil {
 		return nil, fmt.Errorf("grafana dashboards: %w", err)
 	}
-	if _, err := l.newDeployment(deployment{
+	if _, err := b.newDeployment(deployment{
 		replicas: c.Workloads.Grafana.Replicas,
 		pod: pod{
 			name: GrafanaName, spread: true, component: "monitoring", uid: grafanaUID, options: c.Workloads.Grafana.Pod,
@@ -119,5 +119,5 @@ providers:
 		return nil, err
 	}
 	// Each replica keeps login sessions in its own database, so a client stays with one replica.
-	return l.newService("monitoring", service{name: GrafanaName, selects: GrafanaName, ports: []port{{"http", grafanaPort}}, sticky: true})
+	return b.newService("monitoring", service{name: GrafanaName, selects: GrafanaName, ports: []port{{"http", grafanaPort}}, sticky: true})
 }

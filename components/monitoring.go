@@ -50,7 +50,7 @@ type MonitoringLayerArgs struct {
 // NewMonitoringLayer registers Prometheus and Grafana with its provisioning.
 func NewMonitoringLayer(ctx *pulumi.Context, name string, args *MonitoringLayerArgs, opts ...pulumi.ResourceOption) (*MonitoringLayer, error) {
 	m := &MonitoringLayer{}
-	l, err := register(ctx, "MonitoringLayer", name, m, args.Foundation.scope, opts...)
+	b, err := register(ctx, "MonitoringLayer", name, m, args.Foundation.scope, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -58,32 +58,32 @@ func NewMonitoringLayer(ctx *pulumi.Context, name string, args *MonitoringLayerA
 	// In operator mode the cluster's Prometheus scrapes and alerts: the stack registers only what it
 	// reads (monitors and rules), and no Grafana, whose datasource would be that Prometheus (see docs/operations.md).
 	if operatorMode(c) {
-		if err := l.operatorMonitoring(c); err != nil {
+		if err := b.operatorMonitoring(c); err != nil {
 			return nil, err
 		}
 		m.PrometheusService, m.GrafanaService = pulumi.String("").ToStringOutput(), pulumi.String("").ToStringOutput()
-		return m, l.done(pulumi.Map{"prometheusService": m.PrometheusService, "grafanaService": m.GrafanaService})
+		return m, b.done(pulumi.Map{"prometheusService": m.PrometheusService, "grafanaService": m.GrafanaService})
 	}
-	prometheus, err := l.prometheus(c)
+	prometheus, err := b.prometheus(c)
 	if err != nil {
 		return nil, err
 	}
-	if err := l.alertmanager(c); err != nil {
+	if err := b.alertmanager(c); err != nil {
 		return nil, err
 	}
-	grafana, err := l.grafana(c, args.Foundation)
+	grafana, err := b.grafana(c, args.Foundation)
 	if err != nil {
 		return nil, err
 	}
 	m.PrometheusService = prometheus.Metadata.Name().Elem()
 	m.GrafanaService = grafana.Metadata.Name().Elem()
-	return m, l.done(pulumi.Map{"prometheusService": m.PrometheusService, "grafanaService": m.GrafanaService})
+	return m, b.done(pulumi.Map{"prometheusService": m.PrometheusService, "grafanaService": m.GrafanaService})
 }
 
 // prometheus registers Prometheus with its generated config and alert rules, as a StatefulSet whose every
 // replica keeps its own series on its own claim. It finds the pods it scrapes, and the Alertmanagers, through
 // their headless Services in the cluster DNS, so it needs neither the Kubernetes API nor a token.
-func (l *layer) prometheus(c *config.Config) (*corev1.Service, error) {
+func (b *builder) prometheus(c *config.Config) (*corev1.Service, error) {
 	scrapeConfig, err := prometheusConfig(c)
 	if err != nil {
 		return nil, err
@@ -99,10 +99,10 @@ func (l *layer) prometheus(c *config.Config) (*corev1.Service, error) {
 	replicas := c.Workloads.Prometheus.Replicas
 	headless := headlessServiceName(PrometheusName)
 	ports := []port{{"http", prometheusPort}}
-	if _, err := l.newService("monitoring", service{name: headless, selects: PrometheusName, ports: ports, headless: true}); err != nil {
+	if _, err := b.newService("monitoring", service{name: headless, selects: PrometheusName, ports: ports, headless: true}); err != nil {
 		return nil, err
 	}
-	if _, err := l.newStatefulSet(statefulSet{
+	if _, err := b.newStatefulSet(statefulSet{
 		replicas: replicas, parallel: true, serviceName: headless,
 		claims: []claimTemplate{{name: "prometheus-data", storageClass: c.Storage.ClassName, size: c.Monitoring.StorageSize}},
 		pod: pod{
@@ -142,11 +142,11 @@ func (l *layer) prometheus(c *config.Config) (*corev1.Service, error) {
 		return nil, err
 	}
 	if replicas > 1 {
-		if err := l.disruptionBudget(PrometheusName, "monitoring", false); err != nil {
+		if err := b.disruptionBudget(PrometheusName, "monitoring", false); err != nil {
 			return nil, err
 		}
 	}
-	return l.newService("monitoring", service{name: PrometheusName, selects: PrometheusName, ports: ports})
+	return b.newService("monitoring", service{name: PrometheusName, selects: PrometheusName, ports: ports})
 }
 
 // retentionSize is Prometheus's size-based retention for a claim: retentionShare of it, in Prometheus's

@@ -18,7 +18,7 @@ import (
 
 // NetworkPolicies denies all traffic of the namespace in both directions, then allows exactly the flows
 // of the review's diagram: DNS to the cluster DNS, one ingress policy per receiving workload and one
-// egress policy per sending workload, managed endpoints by their address ranges and the LLM provider
+// egress policy per sending workload, external endpoints by their address ranges and the LLM provider
 // from the API and workers only.
 type NetworkPolicies struct {
 	pulumi.ResourceState
@@ -78,7 +78,7 @@ type reach struct {
 // scrapes (0 for none) and the headless Service through which Prometheus finds its pods, whether the
 // ingress controller reaches it, what it connects to (workloads, data services, LLMProvider or
 // AlertReceivers), and the ports its replicas reach one another on (a cluster's gossip). job is the scrape
-// job and app label of its metrics when they are another workload's (a managed service's exporter).
+// job and app label of its metrics when they are another workload's (an external service's exporter).
 type peer struct {
 	name              string
 	port, metricsPort int
@@ -89,7 +89,7 @@ type peer struct {
 	clusterPorts      []netPort
 }
 
-// peers are every workload of the stack: the applications, the in-cluster data services, the managed
+// peers are every workload of the stack: the applications, the in-cluster data services, the external
 // services' exporters and monitoring.
 func peers(c *config.Config) []peer {
 	var all []peer
@@ -109,7 +109,7 @@ func peers(c *config.Config) []peer {
 			all = append(all, p)
 		}
 	}
-	for _, e := range activeManagedExporters(c) {
+	for _, e := range activeExternalExporters(c) {
 		all = append(all, peer{
 			name: e.name, metricsPort: e.metricsPort, metricsService: headlessServiceName(e.name), job: e.service,
 			calls: []string{e.service},
@@ -281,7 +281,7 @@ func llmPort(baseURL string) int {
 // workload.
 func NewNetworkPolicies(ctx *pulumi.Context, name string, args *NetworkPoliciesArgs, opts ...pulumi.ResourceOption) (*NetworkPolicies, error) {
 	n := &NetworkPolicies{}
-	l, err := register(ctx, "NetworkPolicies", name, n, args.Foundation.scope, opts...)
+	b, err := register(ctx, "NetworkPolicies", name, n, args.Foundation.scope, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -289,10 +289,10 @@ func NewNetworkPolicies(ctx *pulumi.Context, name string, args *NetworkPoliciesA
 	var names []pulumi.StringOutput
 	policy := func(object string, selector metav1.LabelSelectorArgs, spec networkingv1.NetworkPolicySpecArgs) error {
 		spec.PodSelector = selector
-		np, err := networkingv1.NewNetworkPolicy(ctx, l.child(object), &networkingv1.NetworkPolicyArgs{
-			Metadata: l.scope.meta(object, "network"),
+		np, err := networkingv1.NewNetworkPolicy(ctx, b.child(object), &networkingv1.NetworkPolicyArgs{
+			Metadata: b.scope.meta(object, "network"),
 			Spec:     spec,
-		}, l.opts(nil)...)
+		}, b.opts(nil)...)
 		if err != nil {
 			return fmt.Errorf("network policy %s: %w", object, err)
 		}
@@ -305,29 +305,29 @@ func NewNetworkPolicies(ctx *pulumi.Context, name string, args *NetworkPoliciesA
 	}); err != nil {
 		return nil, err
 	}
-	if err := policy("allow-dns", everyPod, l.scope.policySpec(egressPolicy, []reach{dnsDestination(c)})); err != nil {
+	if err := policy("allow-dns", everyPod, b.scope.policySpec(egressPolicy, []reach{dnsDestination(c)})); err != nil {
 		return nil, err
 	}
 	f := allowedFlows(c)
 	for _, target := range slices.Sorted(maps.Keys(f.ingress)) {
-		if err := policy("allow-to-"+target, l.scope.workloadSelector(target), l.scope.policySpec(ingressPolicy, f.ingress[target])); err != nil {
+		if err := policy("allow-to-"+target, b.scope.workloadSelector(target), b.scope.policySpec(ingressPolicy, f.ingress[target])); err != nil {
 			return nil, err
 		}
 	}
 	for _, source := range slices.Sorted(maps.Keys(f.egress)) {
-		if err := policy("allow-from-"+source, l.scope.workloadSelector(source), l.scope.policySpec(egressPolicy, f.egress[source])); err != nil {
+		if err := policy("allow-from-"+source, b.scope.workloadSelector(source), b.scope.policySpec(egressPolicy, f.egress[source])); err != nil {
 			return nil, err
 		}
 	}
 	if c.Ingress.ClusterIssuer != "" && c.Ingress.ACMESolver == config.HTTP01 {
 		solvers := metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{acmeSolverLabel: pulumi.String("true")}}
 		rules := []reach{{namespace: c.Ingress.ControllerNamespace, ports: tcp(acmeSolverPort)}}
-		if err := policy("allow-to-acme-http01-solver", solvers, l.scope.policySpec(ingressPolicy, rules)); err != nil {
+		if err := policy("allow-to-acme-http01-solver", solvers, b.scope.policySpec(ingressPolicy, rules)); err != nil {
 			return nil, err
 		}
 	}
 	n.Policies = pulumi.ToStringArrayOutput(names)
-	return n, l.done(pulumi.Map{"policies": n.Policies})
+	return n, b.done(pulumi.Map{"policies": n.Policies})
 }
 
 // dnsDestination is the cluster DNS on port 53 over UDP and TCP.

@@ -50,9 +50,9 @@ func prometheusRuleSpec(c *config.Config) (map[string]any, error) {
 
 // operatorMonitoring registers, for the operator's Prometheus, a PodMonitor per scraped workload and
 // one PrometheusRule of the platform's alerts, labelled so its selectors pick them up.
-func (l *layer) operatorMonitoring(c *config.Config) error {
+func (b *builder) operatorMonitoring(c *config.Config) error {
 	meta := func(name string) metav1.ObjectMetaArgs {
-		m := l.scope.meta(name, "monitoring")
+		m := b.scope.meta(name, "monitoring")
 		labels := m.Labels.(pulumi.StringMap)
 		for k, v := range c.Monitoring.Operator.SelectorLabels {
 			labels[k] = pulumi.String(v)
@@ -63,12 +63,12 @@ func (l *layer) operatorMonitoring(c *config.Config) error {
 		if p.metricsPort == 0 {
 			continue
 		}
-		if _, err := apiextensions.NewCustomResource(l.ctx, l.child(p.name+"-podmonitor"), &apiextensions.CustomResourceArgs{
+		if _, err := apiextensions.NewCustomResource(b.ctx, b.child(p.name+"-podmonitor"), &apiextensions.CustomResourceArgs{
 			ApiVersion:  pulumi.String(monitoringAPIVersion),
 			Kind:        pulumi.String("PodMonitor"),
 			Metadata:    meta(p.name),
-			OtherFields: map[string]any{"spec": podMonitorSpec(l.scope, p)},
-		}, l.opts(nil)...); err != nil {
+			OtherFields: map[string]any{"spec": podMonitorSpec(b.scope, p)},
+		}, b.opts(nil)...); err != nil {
 			return fmt.Errorf("pod monitor %s: %w", p.name, err)
 		}
 	}
@@ -76,12 +76,12 @@ func (l *layer) operatorMonitoring(c *config.Config) error {
 	if err != nil {
 		return err
 	}
-	if _, err := apiextensions.NewCustomResource(l.ctx, l.child("prometheusrule"), &apiextensions.CustomResourceArgs{
+	if _, err := apiextensions.NewCustomResource(b.ctx, b.child("prometheusrule"), &apiextensions.CustomResourceArgs{
 		ApiVersion:  pulumi.String(monitoringAPIVersion),
 		Kind:        pulumi.String("PrometheusRule"),
 		Metadata:    meta(PrometheusRules),
 		OtherFields: map[string]any{"spec": spec},
-	}, l.opts(nil)...); err != nil {
+	}, b.opts(nil)...); err != nil {
 		return fmt.Errorf("prometheus rule: %w", err)
 	}
 	return nil

@@ -33,53 +33,53 @@ type PlatformArgs struct {
 func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...pulumi.ResourceOption) (*Platform, error) {
 	p := &Platform{}
 	c := args.Config
-	l, err := register(ctx, "Platform", name, p, scope{instance: c.Namespace}, opts...)
+	b, err := register(ctx, "Platform", name, p, scope{instance: c.Namespace}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	child := l.opts(nil)
-	foundation, err := NewFoundation(ctx, l.child("foundation"), &FoundationArgs{Config: c, Instance: c.Namespace}, child...)
+	child := b.opts(nil)
+	foundation, err := NewFoundation(ctx, b.child("foundation"), &FoundationArgs{Config: c, Instance: c.Namespace}, child...)
 	if err != nil {
 		return nil, err
 	}
 	// The workloads reading the synced Secrets wait until their ExternalSecrets are Ready.
-	synced, err := syncedSecrets(ctx, l.child("external-secrets"), c, foundation, child...)
+	synced, err := syncedSecrets(ctx, b.child("external-secrets"), c, foundation, child...)
 	if err != nil {
 		return nil, err
 	}
-	storage, err := NewSharedStorage(ctx, l.child("storage"), &SharedStorageArgs{Config: c, Foundation: foundation}, child...)
+	storage, err := NewSharedStorage(ctx, b.child("storage"), &SharedStorageArgs{Config: c, Foundation: foundation}, child...)
 	if err != nil {
 		return nil, err
 	}
-	data, err := NewDataLayer(ctx, l.child("data"), &DataLayerArgs{Config: c, Foundation: foundation}, child...)
+	data, err := NewDataLayer(ctx, b.child("data"), &DataLayerArgs{Config: c, Foundation: foundation}, child...)
 	if err != nil {
 		return nil, err
 	}
-	api, err := NewApiLayer(ctx, l.child("api"), &ApiLayerArgs{
+	api, err := NewAPILayer(ctx, b.child("api"), &APILayerArgs{
 		Config: c, Foundation: foundation, Storage: storage, DependsOn: slices.Concat(data.migrationDependencies(), synced),
 	}, child...)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := NewWorkerLayer(ctx, l.child("workers"), &WorkerLayerArgs{
+	if _, err := NewWorkerLayer(ctx, b.child("workers"), &WorkerLayerArgs{
 		Config: c, Foundation: foundation, Storage: storage, DependsOn: api.migrations,
 	}, child...); err != nil {
 		return nil, err
 	}
-	frontend, err := NewFrontendLayer(ctx, l.child("frontend"), &FrontendLayerArgs{Config: c, Foundation: foundation}, child...)
+	frontend, err := NewFrontendLayer(ctx, b.child("frontend"), &FrontendLayerArgs{Config: c, Foundation: foundation}, child...)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := NewMonitoringLayer(ctx, l.child("monitoring"), &MonitoringLayerArgs{Config: c, Foundation: foundation}, child...); err != nil {
+	if _, err := NewMonitoringLayer(ctx, b.child("monitoring"), &MonitoringLayerArgs{Config: c, Foundation: foundation}, child...); err != nil {
 		return nil, err
 	}
-	if _, err := NewManagedExporters(ctx, l.child("exporters"), &ManagedExportersArgs{Config: c, Foundation: foundation}, child...); err != nil {
+	if _, err := NewExternalExporters(ctx, b.child("exporters"), &ExternalExportersArgs{Config: c, Foundation: foundation}, child...); err != nil {
 		return nil, err
 	}
-	if _, err := NewBackups(ctx, l.child("backups"), &BackupsArgs{Config: c, Foundation: foundation}, append(child, pulumi.DependsOn(data.statefulSets))...); err != nil {
+	if _, err := NewBackups(ctx, b.child("backups"), &BackupsArgs{Config: c, Foundation: foundation}, append(child, pulumi.DependsOn(data.statefulSets))...); err != nil {
 		return nil, err
 	}
-	if _, err := NewNetworkPolicies(ctx, l.child("network"), &NetworkPoliciesArgs{Config: c, Foundation: foundation}, child...); err != nil {
+	if _, err := NewNetworkPolicies(ctx, b.child("network"), &NetworkPoliciesArgs{Config: c, Foundation: foundation}, child...); err != nil {
 		return nil, err
 	}
 	// Every Service is named after its workload, so the names are known without waiting for any of them.
@@ -91,7 +91,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 	p.URLs = frontend.URLs
 	p.Services = pulumi.ToStringMap(services).ToStringMapOutput()
 	p.GrafanaAdminPassword = pulumi.ToSecret(foundation.GrafanaAdminPassword).(pulumi.StringOutput)
-	return p, l.done(pulumi.Map{
+	return p, b.done(pulumi.Map{
 		"namespace": p.Namespace, "urls": p.URLs, "services": p.Services, "grafanaAdminPassword": p.GrafanaAdminPassword,
 	})
 }

@@ -78,8 +78,8 @@ type relabel struct {
 }
 
 // prometheusConfig scrapes Prometheus itself and, for every peer with a metrics port, the pods behind its
-// headless Service (an A lookup in the cluster DNS returns one address per ready pod), labelled app (a
-// managed service's exporter under the service's name, so its rules and dashboards apply). Each
+// headless Service (an A lookup in the cluster DNS returns one address per ready pod), labelled app (an
+// external service's exporter under the service's name, so its rules and dashboards apply). Each
 // replica evaluates the alert rules and sends the alerts, without its replica label, to every Alertmanager
 // replica it finds in the DNS: the replicas' alerts are then identical, and Alertmanager deduplicates them.
 func prometheusConfig(c *config.Config) (string, error) {

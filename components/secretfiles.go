@@ -22,16 +22,16 @@ const secretFileMode = 0o440
 
 // ownedSecret registers the Secret, every value a Pulumi secret, and returns the pod template annotation,
 // checksum/<name>, that rolls the pods reading it when a value changes.
-func (l *layer) ownedSecret(f *Foundation, component string, s ownedSecret) (*corev1.Secret, pulumi.StringMap, error) {
+func (b *builder) ownedSecret(f *Foundation, component string, s ownedSecret) (*corev1.Secret, pulumi.StringMap, error) {
 	data := pulumi.StringMap{}
 	for key, value := range s.data {
 		data[key] = pulumi.ToSecret(value).(pulumi.StringOutput)
 	}
-	secret, err := corev1.NewSecret(l.ctx, l.child(s.name), &corev1.SecretArgs{
-		Metadata:   l.scope.meta(s.name, component),
+	secret, err := corev1.NewSecret(b.ctx, b.child(s.name), &corev1.SecretArgs{
+		Metadata:   b.scope.meta(s.name, component),
 		Type:       pulumi.String("Opaque"),
 		StringData: data,
-	}, l.opts(nil)...)
+	}, b.opts(nil)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("secret %s: %w", s.name, err)
 	}

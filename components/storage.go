@@ -31,19 +31,19 @@ type SharedStorageArgs struct {
 // retained on delete.
 func NewSharedStorage(ctx *pulumi.Context, name string, args *SharedStorageArgs, opts ...pulumi.ResourceOption) (*SharedStorage, error) {
 	s := &SharedStorage{}
-	l, err := register(ctx, "SharedStorage", name, s, args.Foundation.scope, opts...)
+	b, err := register(ctx, "SharedStorage", name, s, args.Foundation.scope, opts...)
 	if err != nil {
 		return nil, err
 	}
 	claim := func(object, size string) (pulumi.StringOutput, error) {
-		pvc, err := corev1.NewPersistentVolumeClaim(ctx, l.child(object), &corev1.PersistentVolumeClaimArgs{
-			Metadata: l.scope.meta(object, "storage"),
+		pvc, err := corev1.NewPersistentVolumeClaim(ctx, b.child(object), &corev1.PersistentVolumeClaimArgs{
+			Metadata: b.scope.meta(object, "storage"),
 			Spec: corev1.PersistentVolumeClaimSpecArgs{
 				AccessModes:      pulumi.ToStringArray([]string{"ReadWriteMany"}),
 				StorageClassName: pulumi.String(args.Config.Storage.RWXClassName),
 				Resources:        corev1.VolumeResourceRequirementsArgs{Requests: pulumi.StringMap{"storage": pulumi.String(size)}},
 			},
-		}, l.opts(dataProtection(args.Config))...)
+		}, b.opts(dataProtection(args.Config))...)
 		if err != nil {
 			return pulumi.StringOutput{}, fmt.Errorf("claim %s: %w", object, err)
 		}
@@ -55,7 +55,7 @@ func NewSharedStorage(ctx *pulumi.Context, name string, args *SharedStorageArgs,
 	if s.Uploads, err = claim(UploadsDataName, args.Config.Storage.Sizes.UploadsData); err != nil {
 		return nil, err
 	}
-	return s, l.done(pulumi.Map{"modelCache": s.ModelCache, "uploads": s.Uploads})
+	return s, b.done(pulumi.Map{"modelCache": s.ModelCache, "uploads": s.Uploads})
 }
 
 // volumes mounts both claims.

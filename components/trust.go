@@ -95,7 +95,7 @@ const enableVectorSQL = "CREATE EXTENSION IF NOT EXISTS vector"
 
 // enableVector is the step that enables pgvector before the migration, with psql from the Postgres image,
 // connecting as the application's role with its settings (TLS included) and its password from the Secret.
-// A managed database's role needs the privilege to create the extension (rds_superuser on RDS,
+// An external database's role needs the privilege to create the extension (rds_superuser on RDS,
 // cloudsqlsuperuser on Cloud SQL); the in-cluster role owns its database.
 func (f *Foundation) enableVector(c *config.Config, mounts corev1.VolumeMountArray, resources config.Resources) container {
 	envFrom, _ := f.appEnv()

@@ -30,12 +30,12 @@ type WorkerLayerArgs struct {
 // NewWorkerLayer registers the layer's applications: celery-worker with its HPA and PDB, and celery-beat.
 func NewWorkerLayer(ctx *pulumi.Context, name string, args *WorkerLayerArgs, opts ...pulumi.ResourceOption) (*WorkerLayer, error) {
 	w := &WorkerLayer{}
-	l, err := register(ctx, workerLayerType, name, w, args.Foundation.scope, opts...)
+	b, err := register(ctx, workerLayerType, name, w, args.Foundation.scope, opts...)
 	if err != nil {
 		return nil, err
 	}
 	in := applicationInputs{config: args.Config, foundation: args.Foundation, storage: args.Storage}
-	deployments, err := l.applicationDeployments(in, pulumi.DependsOn(args.DependsOn))
+	deployments, err := b.applicationDeployments(in, pulumi.DependsOn(args.DependsOn))
 	if err != nil {
 		return nil, err
 	}
@@ -44,5 +44,5 @@ func NewWorkerLayer(ctx *pulumi.Context, name string, args *WorkerLayerArgs, opt
 		names[i] = d.Metadata.Name().Elem()
 	}
 	w.Deployments = pulumi.ToStringArrayOutput(names)
-	return w, l.done(pulumi.Map{"deployments": w.Deployments})
+	return w, b.done(pulumi.Map{"deployments": w.Deployments})
 }

@@ -249,12 +249,12 @@ type deployment struct {
 	recreate bool
 }
 
-// newDeployment registers the Deployment as a child of the layer, after the ConfigMaps its pods read;
+// newDeployment registers the Deployment as a child of the component, after the ConfigMaps its pods read;
 // an HPA when it is autoscaled; and, when it may run more than one pod, a disruption budget that keeps
 // all but one of them up.
-func (l *layer) newDeployment(d deployment, opts ...pulumi.ResourceOption) (*appsv1.Deployment, error) {
-	s := l.scope
-	p, podOpts, err := l.podObjects(d.pod)
+func (b *builder) newDeployment(d deployment, opts ...pulumi.ResourceOption) (*appsv1.Deployment, error) {
+	s := b.scope
+	p, podOpts, err := b.podObjects(d.pod)
 	if err != nil {
 		return nil, err
 	}
@@ -277,20 +277,20 @@ func (l *layer) newDeployment(d deployment, opts ...pulumi.ResourceOption) (*app
 	if d.autoscale == nil {
 		spec.Replicas = pulumi.Int(d.replicas)
 	}
-	dep, err := appsv1.NewDeployment(l.ctx, l.child(p.name), &appsv1.DeploymentArgs{
+	dep, err := appsv1.NewDeployment(b.ctx, b.child(p.name), &appsv1.DeploymentArgs{
 		Metadata: s.meta(p.name, p.component),
 		Spec:     spec,
-	}, l.opts(append(opts, podOpts...))...)
+	}, b.opts(append(opts, podOpts...))...)
 	if err != nil {
 		return nil, fmt.Errorf("deployment %s: %w", p.name, err)
 	}
 	if d.autoscale != nil {
-		if err := l.autoscaler(p.name, p.component, *d.autoscale, dep); err != nil {
+		if err := b.autoscaler(p.name, p.component, *d.autoscale, dep); err != nil {
 			return nil, err
 		}
 	}
 	if d.replicas > 1 || d.autoscale != nil {
-		if err := l.disruptionBudget(p.name, p.component, false); err != nil {
+		if err := b.disruptionBudget(p.name, p.component, false); err != nil {
 			return nil, err
 		}
 	}
@@ -306,28 +306,28 @@ type configMapFiles struct {
 // podObjects registers the objects of the pod's own: its ConfigMaps (their checksums annotated on the
 // returned pod) and, when its options annotate a ServiceAccount and it has none, its identity
 // ServiceAccount, which the returned options make the workload wait for. It resolves the pod's placement.
-func (l *layer) podObjects(p pod) (pod, []pulumi.ResourceOption, error) {
+func (b *builder) podObjects(p pod) (pod, []pulumi.ResourceOption, error) {
 	for _, cm := range p.configMaps {
-		rollout, err := l.configMap(cm.name, cm.name, p.component, cm.files)
+		rollout, err := b.configMap(cm.name, cm.name, p.component, cm.files)
 		if err != nil {
 			return p, nil, err
 		}
 		p.annotations = mergeAnnotations(p.annotations, rollout)
 	}
 	var err error
-	if p.placement, err = p.resolvePlacement(l.scope); err != nil {
+	if p.placement, err = p.resolvePlacement(b.scope); err != nil {
 		return p, nil, err
 	}
 	if len(p.options.ServiceAccountAnnotations) == 0 || p.serviceAccount != "" {
 		return p, nil, nil
 	}
-	meta := l.scope.meta(p.name, p.component)
+	meta := b.scope.meta(p.name, p.component)
 	meta.Annotations = pulumi.ToStringMap(p.options.ServiceAccountAnnotations)
-	sa, err := corev1.NewServiceAccount(l.ctx, l.child(p.name+"-serviceaccount"), &corev1.ServiceAccountArgs{
+	sa, err := corev1.NewServiceAccount(b.ctx, b.child(p.name+"-serviceaccount"), &corev1.ServiceAccountArgs{
 		Metadata: meta,
 		// Workload identity (IRSA, GKE, Azure) injects its own projected token; the API token is not needed.
 		AutomountServiceAccountToken: pulumi.Bool(false),
-	}, l.opts(nil)...)
+	}, b.opts(nil)...)
 	if err != nil {
 		return p, nil, fmt.Errorf("service account %s: %w", p.name, err)
 	}
@@ -357,9 +357,9 @@ type statefulSet struct {
 
 // newStatefulSet registers the StatefulSet, after the ConfigMaps its pod reads; its claims outlive it
 // (retention Retain).
-func (l *layer) newStatefulSet(st statefulSet, opts ...pulumi.ResourceOption) (*appsv1.StatefulSet, error) {
-	s := l.scope
-	p, podOpts, err := l.podObjects(st.pod)
+func (b *builder) newStatefulSet(st statefulSet, opts ...pulumi.ResourceOption) (*appsv1.StatefulSet, error) {
+	s := b.scope
+	p, podOpts, err := b.podObjects(st.pod)
 	if err != nil {
 		return nil, err
 	}
@@ -390,7 +390,7 @@ func (l *layer) newStatefulSet(st statefulSet, opts ...pulumi.ResourceOption) (*
 	// server-side apply under a new field manager; the apiserver's defaults inside the atomic
 	// volumeClaimTemplates then conflict with the applied value, so the apply takes ownership instead.
 	meta.Annotations = pulumi.StringMap{"pulumi.com/patchForce": pulumi.String("true")}
-	sts, err := appsv1.NewStatefulSet(l.ctx, l.child(st.pod.name), &appsv1.StatefulSetArgs{
+	sts, err := appsv1.NewStatefulSet(b.ctx, b.child(st.pod.name), &appsv1.StatefulSetArgs{
 		Metadata: meta,
 		Spec: appsv1.StatefulSetSpecArgs{
 			Replicas:             pulumi.Int(replicas),
@@ -406,7 +406,7 @@ func (l *layer) newStatefulSet(st statefulSet, opts ...pulumi.ResourceOption) (*
 				WhenScaled:  pulumi.String("Retain"),
 			},
 		},
-	}, l.opts(append(opts, podOpts...))...)
+	}, b.opts(append(opts, podOpts...))...)
 	if err != nil {
 		return nil, fmt.Errorf("statefulset %s: %w", st.pod.name, err)
 	}
@@ -422,9 +422,9 @@ type service struct {
 	sticky bool
 }
 
-// newService registers the Service as a child of the layer.
-func (l *layer) newService(component string, svc service) (*corev1.Service, error) {
-	s := l.scope
+// newService registers the Service as a child of the component.
+func (b *builder) newService(component string, svc service) (*corev1.Service, error) {
+	s := b.scope
 	ports := corev1.ServicePortArray{}
 	for _, p := range svc.ports {
 		ports = append(ports, corev1.ServicePortArgs{
@@ -443,10 +443,10 @@ func (l *layer) newService(component string, svc service) (*corev1.Service, erro
 	// The Deployment or StatefulSet behind the Service is awaited until its pods are Ready; waiting for
 	// the Service as well only adds the provider's fixed 10 s "endpoints settle" delay to every up.
 	meta.Annotations = pulumi.StringMap{"pulumi.com/skipAwait": pulumi.String("true")}
-	created, err := corev1.NewService(l.ctx, l.child(svc.name+"-service"), &corev1.ServiceArgs{
+	created, err := corev1.NewService(b.ctx, b.child(svc.name+"-service"), &corev1.ServiceArgs{
 		Metadata: meta,
 		Spec:     spec,
-	}, l.opts(nil)...)
+	}, b.opts(nil)...)
 	if err != nil {
 		return nil, fmt.Errorf("service %s: %w", svc.name, err)
 	}
@@ -455,8 +455,8 @@ func (l *layer) newService(component string, svc service) (*corev1.Service, erro
 
 // disruptionBudget keeps all but one pod of a workload up during voluntary disruptions (drains,
 // upgrades). With keepOne it instead refuses to evict the last pod of a single-replica workload.
-func (l *layer) disruptionBudget(name, component string, keepOne bool) error {
-	s := l.scope
+func (b *builder) disruptionBudget(name, component string, keepOne bool) error {
+	s := b.scope
 	spec := policyv1.PodDisruptionBudgetSpecArgs{
 		Selector:                   metav1.LabelSelectorArgs{MatchLabels: s.selectorLabels(name)},
 		UnhealthyPodEvictionPolicy: pulumi.String("AlwaysAllow"),
@@ -466,18 +466,18 @@ func (l *layer) disruptionBudget(name, component string, keepOne bool) error {
 	} else {
 		spec.MaxUnavailable = pulumi.Int(1)
 	}
-	if _, err := policyv1.NewPodDisruptionBudget(l.ctx, l.child(name+"-pdb"), &policyv1.PodDisruptionBudgetArgs{
+	if _, err := policyv1.NewPodDisruptionBudget(b.ctx, b.child(name+"-pdb"), &policyv1.PodDisruptionBudgetArgs{
 		Metadata: s.meta(name, component),
 		Spec:     spec,
-	}, l.opts(nil)...); err != nil {
+	}, b.opts(nil)...); err != nil {
 		return fmt.Errorf("disruption budget %s: %w", name, err)
 	}
 	return nil
 }
 
 // autoscaler scales a Deployment between the configured bounds on CPU and memory utilization.
-func (l *layer) autoscaler(name, component string, a config.Autoscaled, target *appsv1.Deployment) error {
-	s := l.scope
+func (b *builder) autoscaler(name, component string, a config.Autoscaled, target *appsv1.Deployment) error {
+	s := b.scope
 	metric := func(resource string, percent int) autoscalingv2.MetricSpecArgs {
 		return autoscalingv2.MetricSpecArgs{
 			Type: pulumi.String("Resource"),
@@ -487,7 +487,7 @@ func (l *layer) autoscaler(name, component string, a config.Autoscaled, target *
 			},
 		}
 	}
-	_, err := autoscalingv2.NewHorizontalPodAutoscaler(l.ctx, l.child(name+"-hpa"), &autoscalingv2.HorizontalPodAutoscalerArgs{
+	_, err := autoscalingv2.NewHorizontalPodAutoscaler(b.ctx, b.child(name+"-hpa"), &autoscalingv2.HorizontalPodAutoscalerArgs{
 		Metadata: s.meta(name, component),
 		Spec: autoscalingv2.HorizontalPodAutoscalerSpecArgs{
 			ScaleTargetRef: autoscalingv2.CrossVersionObjectReferenceArgs{
@@ -499,7 +499,7 @@ func (l *layer) autoscaler(name, component string, a config.Autoscaled, target *
 			MaxReplicas: pulumi.Int(a.MaxReplicas),
 			Metrics:     autoscalingv2.MetricSpecArray{metric("cpu", a.TargetCPUPercent), metric("memory", a.TargetMemoryPercent)},
 		},
-	}, l.opts(nil)...)
+	}, b.opts(nil)...)
 	if err != nil {
 		return fmt.Errorf("autoscaler %s: %w", name, err)
 	}
