@@ -14,21 +14,6 @@ import (
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
 )
 
-// requireAmtool is Alertmanager's own configuration checker, at the version of the stack's image, which
-// `make tools` builds (tools/amtool). Without it the test fails, unless -short, which skips it.
-func requireAmtool(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(stacktest.RepoRoot(), ".tools", "bin", "amtool")
-	if _, err := os.Stat(path); err == nil {
-		return path
-	}
-	if testing.Short() {
-		t.Skip("amtool is not built; -short skips the checks of the Alertmanager configuration")
-	}
-	t.Fatalf("amtool is missing at %s: `make tools` builds it (tools/build.sh amtool)", path)
-	return ""
-}
-
 // checkAlertmanagerConfig runs `amtool check-config` on the configuration with the receivers' credential
 // files pointed at files of a temporary directory, and returns its output and error.
 func checkAlertmanagerConfig(t *testing.T, amtool, content string) (string, error) {
@@ -47,7 +32,7 @@ func checkAlertmanagerConfig(t *testing.T, amtool, content string) (string, erro
 }
 
 func TestTheAlertmanagerConfigurationPassesAmtool(t *testing.T) {
-	amtool := requireAmtool(t)
+	amtool := stacktest.RequireTool(t, "amtool")
 	email := `{"alertmanager": {"emailTo": "oncall@jdjones.com", "emailFrom": "alerts@jdjones.com", "smtpSmarthost": "smtp.example.com:587"}}`
 	cases := []struct {
 		name      string

@@ -12,16 +12,12 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/jdjones/jd-jones-rag-infra/components"
-)
-
-const (
-	cronJobType = "kubernetes:batch/v1:CronJob"
-	roleType    = "kubernetes:rbac.authorization.k8s.io/v1:Role"
+	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
 )
 
 func TestProdSnapshotsChromaNightlyWithARoleLimitedToSnapshots(t *testing.T) {
 	rec := runStack(t, "prod", nil)
-	jobs := rec.OfType(cronJobType)
+	jobs := rec.OfType(stacktest.CronJobType)
 	require.Len(t, jobs, 1)
 	var job batchv1.CronJob
 	require.NoError(t, jobs[0].Decode(&job))
@@ -36,7 +32,7 @@ func TestProdSnapshotsChromaNightlyWithARoleLimitedToSnapshots(t *testing.T) {
 	assert.Equal(t, map[string]string{"CLAIMS": "chroma-data-chromadb-0", "CLASS": "ebs-csi-snapshots", "KEEP": "7"}, env,
 		"prod snapshots the one data claim it keeps in the cluster")
 
-	roles := rec.OfType(roleType)
+	roles := rec.OfType(stacktest.RoleType)
 	require.Len(t, roles, 1, "the snapshot job's Role is the stack's only Role")
 	var role rbacv1.Role
 	require.NoError(t, roles[0].Decode(&role))
@@ -45,7 +41,7 @@ func TestProdSnapshotsChromaNightlyWithARoleLimitedToSnapshots(t *testing.T) {
 		Verbs: []string{"create", "get", "list", "delete"},
 	}}, role.Rules)
 
-	script, ok := rec.Object(configMapType, "volume-snapshots")
+	script, ok := rec.Object(stacktest.ConfigMapType, "volume-snapshots")
 	require.True(t, ok)
 	var cm corev1.ConfigMap
 	require.NoError(t, script.Decode(&cm))
@@ -68,15 +64,15 @@ func TestProdSnapshotsChromaNightlyWithARoleLimitedToSnapshots(t *testing.T) {
 	// data layer's component would be expanded into whichever children it had registered by then.
 	backups := rec.OfType("jdjones:rag:Backups")
 	require.Len(t, backups, 1)
-	chroma, ok := rec.Object(statefulSetType, "chromadb")
+	chroma, ok := rec.Object(stacktest.StatefulSetType, "chromadb")
 	require.True(t, ok)
 	assert.Contains(t, backups[0].Dependencies, chroma.URN)
 }
 
 func TestDevTakesNoSnapshotsUntilAScheduleIsSet(t *testing.T) {
-	assert.Empty(t, runStack(t, "dev", nil).OfType(cronJobType))
+	assert.Empty(t, runStack(t, "dev", nil).OfType(stacktest.CronJobType))
 	rec := runStack(t, "dev", map[string]string{"backups": `{"schedule": "@daily", "snapshotClass": "csi-hostpath-snapclass", "apiServerCIDRs": ["172.18.0.0/16"], "apiServerPort": 6443, "keep": 3}`})
-	jobs := rec.OfType(cronJobType)
+	jobs := rec.OfType(stacktest.CronJobType)
 	require.Len(t, jobs, 1)
 	var job batchv1.CronJob
 	require.NoError(t, jobs[0].Decode(&job))

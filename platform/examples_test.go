@@ -41,7 +41,7 @@ func (e ranExample) object(t *testing.T, key string, out any) {
 // settings is the jd-jones-config ConfigMap's data, the application pods' settings.
 func (e ranExample) settings(t *testing.T) map[string]string {
 	t.Helper()
-	cm, ok := e.rec.Object(configMapType, "jd-jones-config")
+	cm, ok := e.rec.Object(stacktest.ConfigMapType, "jd-jones-config")
 	require.True(t, ok)
 	var c corev1.ConfigMap
 	require.NoError(t, cm.Decode(&c))
@@ -51,7 +51,7 @@ func (e ranExample) settings(t *testing.T) map[string]string {
 // workloadNames are the names of the pod-running objects the example registered.
 func (e ranExample) workloadNames() []string {
 	var names []string
-	for _, r := range workloads(e.rec) {
+	for _, r := range stacktest.Workloads(e.rec) {
 		names = append(names, r.ObjectName())
 	}
 	return names
@@ -82,7 +82,7 @@ var exampleFeatures = map[string]func(t *testing.T, e ranExample){
 		var es config.ExternalSecrets
 		e.object(t, "externalSecrets", &es)
 		got := map[string]map[string]any{}
-		for _, r := range e.rec.OfType(externalSecretType) {
+		for _, r := range e.rec.OfType(stacktest.ExternalSecretType) {
 			got[r.ObjectName()] = r.Plain()["spec"].(map[string]any)
 		}
 		var names []string
@@ -129,7 +129,7 @@ var exampleFeatures = map[string]func(t *testing.T, e ranExample){
 			assert.Equal(t, m.Alertmanager.SMTPSmarthost, r.EmailConfigs[0]["smarthost"], r.Name)
 		}
 		assert.Equal(t, []string{"critical", "warning"}, names, "alerts reach the receivers, not the null one")
-		_, ok := e.rec.Object(secretType, "alertmanager-receivers")
+		_, ok := e.rec.Object(stacktest.SecretType, "alertmanager-receivers")
 		assert.True(t, ok, "the credentials are files of a Secret")
 	},
 	"managed-endpoints-tls": func(t *testing.T, e ranExample) {
@@ -157,9 +157,9 @@ var exampleFeatures = map[string]func(t *testing.T, e ranExample){
 		for key, options := range w {
 			name, ok := objects[key]
 			require.True(t, ok, "the check knows the object of workloads.%s", key)
-			r, ok := e.rec.Object(deploymentType, name)
+			r, ok := e.rec.Object(stacktest.DeploymentType, name)
 			require.True(t, ok, name)
-			pod := decodeWorkload(t, r).spec
+			pod := stacktest.DecodeWorkload(t, r).Spec
 			placement, errs := options.Pod.Placement()
 			require.Empty(t, errs)
 			if placement.Tolerations != nil {
@@ -257,21 +257,13 @@ func TestEveryExampleRunsPassesThePolicyPackAndShowsItsFeature(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(file), ".yaml")
 		t.Run(name, func(t *testing.T) {
 			e := runExample(t, file, name)
-			var resources []checks.Resource
-			for _, r := range e.rec.Resources {
-				if strings.HasPrefix(r.Type, "kubernetes:") {
-					res := checks.ResourceFromInputs(r.Type, r.Name, r.Inputs)
-					res.URN, res.IgnoreChanges = r.URN, r.IgnoreChanges
-					resources = append(resources, res)
-				}
-			}
-			require.NotEmpty(t, resources)
+			require.NotEmpty(t, stacktest.PolicyResources(e.rec))
 			production, _ := checks.DetectProduction(config.Project, name, func(key string) (string, bool) {
 				v, ok := e.cfg[key]
 				return v, ok
 			})
 			assert.Equal(t, e.cfg[config.Project+":"+config.EnvironmentKey] == string(config.Prod), production, "the pack judges a prod example as production")
-			findings := checks.Evaluate(resources, checks.Options{Production: production})
+			findings := stacktest.Evaluate(e.rec, production)
 			assert.NotEmpty(t, findings, "the pack ran (the images are not digest-pinned, an advisory finding)")
 			for _, f := range checks.Blocking(findings) {
 				t.Errorf("mandatory violation: %s", f)

@@ -15,7 +15,7 @@ import (
 // exporterDeployment decodes a managed service's exporter Deployment and its only container.
 func exporterDeployment(t *testing.T, rec *stacktest.Record, name string) (appsv1.Deployment, corev1.Container) {
 	t.Helper()
-	r, ok := rec.Object(deploymentType, name)
+	r, ok := rec.Object(stacktest.DeploymentType, name)
 	require.True(t, ok, "%s is rendered", name)
 	var d appsv1.Deployment
 	require.NoError(t, r.Decode(&d))
@@ -75,7 +75,7 @@ func TestProdMeasuresItsManagedDataServicesWithExportersOverVerifiedTLS(t *testi
 
 	// Each is found through its headless Service and scraped under the service's name, as in the cluster.
 	for _, svc := range []string{"postgres-exporter-headless", "redis-exporter-headless"} {
-		_, ok := prod.Object(serviceType, svc)
+		_, ok := prod.Object(stacktest.ServiceType, svc)
 		assert.True(t, ok, svc)
 	}
 	var scrape struct {
@@ -103,7 +103,7 @@ func TestProdMeasuresItsManagedDataServicesWithExportersOverVerifiedTLS(t *testi
 func TestDevRunsNoManagedExporters(t *testing.T) {
 	dev := runStack(t, "dev", nil)
 	for _, name := range []string{"postgres-exporter", "redis-exporter"} {
-		_, ok := dev.Object(deploymentType, name)
+		_, ok := dev.Object(stacktest.DeploymentType, name)
 		assert.False(t, ok, "%s: dev's exporters are sidecars of its in-cluster data services", name)
 	}
 }

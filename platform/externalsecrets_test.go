@@ -1,7 +1,6 @@
 package platform
 
 import (
-	"encoding/json"
 	"slices"
 	"testing"
 
@@ -9,35 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/jdjones/jd-jones-rag-infra/config"
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
 )
-
-const externalSecretType = "kubernetes:external-secrets.io/v1:ExternalSecret"
-
-// runStackWithFields runs the program with a stack's committed configuration, one field of an object key
-// at a time replaced: {"postgres": {"host": ""}} keeps every other field of postgres.
-func runStackWithFields(t *testing.T, stack string, fields map[string]map[string]any) *stacktest.Record {
-	t.Helper()
-	cfg, err := stacktest.StackConfig(stack)
-	require.NoError(t, err)
-	for object, values := range fields {
-		key := config.Project + ":" + object
-		merged := map[string]any{}
-		if raw, ok := cfg[key]; ok {
-			require.NoError(t, json.Unmarshal([]byte(raw), &merged))
-		}
-		for k, v := range values {
-			merged[k] = v
-		}
-		b, err := json.Marshal(merged)
-		require.NoError(t, err)
-		cfg[key] = string(b)
-	}
-	rec, err := stacktest.Run(stack, cfg, Program)
-	require.NoError(t, err)
-	return rec
-}
 
 // prodExternalSecrets maps every key prod reads from jd-jones-managed-data and jd-jones-llm.
 var prodExternalSecrets = map[string]any{
@@ -50,9 +22,9 @@ var prodExternalSecrets = map[string]any{
 }
 
 func TestExternalSecretsWriteTheSecretsProdReadsFromTheStore(t *testing.T) {
-	rec := runStackWithFields(t, "prod", map[string]map[string]any{"externalSecrets": prodExternalSecrets})
+	rec := stacktest.RunStackWithFields(t, Program, "prod", map[string]map[string]any{"externalSecrets": prodExternalSecrets})
 	specs := map[string]any{}
-	for _, es := range rec.OfType(externalSecretType) {
+	for _, es := range rec.OfType(stacktest.ExternalSecretType) {
 		plain := es.Plain()
 		assert.Equal(t, "external-secrets.io/v1", plain["apiVersion"])
 		assert.Equal(t, "ExternalSecret", plain["kind"])
@@ -81,10 +53,10 @@ func TestExternalSecretsWriteTheSecretsProdReadsFromTheStore(t *testing.T) {
 
 	// The migration, and so the API and workers after it, wait for both ExternalSecrets.
 	var esURNs []string
-	for _, es := range rec.OfType(externalSecretType) {
+	for _, es := range rec.OfType(stacktest.ExternalSecretType) {
 		esURNs = append(esURNs, es.URN)
 	}
-	jobs := rec.OfType(jobType)
+	jobs := rec.OfType(stacktest.JobType)
 	require.NotEmpty(t, jobs)
 	for _, job := range jobs {
 		for _, urn := range esURNs {
@@ -95,7 +67,7 @@ func TestExternalSecretsWriteTheSecretsProdReadsFromTheStore(t *testing.T) {
 
 func TestNoExternalSecretWithoutAStore(t *testing.T) {
 	for _, stack := range stacks {
-		assert.Empty(t, runStack(t, stack, nil).OfType(externalSecretType), stack)
+		assert.Empty(t, runStack(t, stack, nil).OfType(stacktest.ExternalSecretType), stack)
 	}
 }
 
@@ -104,7 +76,7 @@ func TestManagedEndpointsHostsComeFromTheReferencedStack(t *testing.T) {
 		"rdsEndpoint":   "rag.cluster-0123.eu-west-1.rds.amazonaws.com",
 		"redisEndpoint": "master.rag.0123.euw1.cache.amazonaws.com",
 	})
-	rec := runStackWithFields(t, "prod", map[string]map[string]any{
+	rec := stacktest.RunStackWithFields(t, Program, "prod", map[string]map[string]any{
 		"stackReference": {"name": "jdjones/cloud-test/prod", "postgresHost": "rdsEndpoint", "redisHost": "redisEndpoint"},
 		"postgres":       {"host": ""},
 		"redis":          {"host": ""},
@@ -113,7 +85,7 @@ func TestManagedEndpointsHostsComeFromTheReferencedStack(t *testing.T) {
 	require.Len(t, refs, 1)
 	assert.Equal(t, "jdjones/cloud-test/prod", refs[0].Name)
 
-	cm, ok := rec.Object(configMapType, "jd-jones-config")
+	cm, ok := rec.Object(stacktest.ConfigMapType, "jd-jones-config")
 	require.True(t, ok)
 	var settings corev1.ConfigMap
 	require.NoError(t, cm.Decode(&settings))
@@ -122,10 +94,10 @@ func TestManagedEndpointsHostsComeFromTheReferencedStack(t *testing.T) {
 	assert.Equal(t, "5432", settings.Data["POSTGRES_PORT"], "the other settings stay as configured")
 
 	// The checksum on the pod templates follows the referenced hosts, so a moved endpoint rolls the pods.
-	api, ok := rec.Object(deploymentType, "api")
+	api, ok := rec.Object(stacktest.DeploymentType, "api")
 	require.True(t, ok)
-	sum := decodeWorkload(t, api).spec.Annotations["checksum/jd-jones-config"]
+	sum := stacktest.DecodeWorkload(t, api).Spec.Annotations["checksum/jd-jones-config"]
 	assert.Len(t, sum, 64)
-	committed, _ := runStack(t, "prod", nil).Object(deploymentType, "api")
-	assert.NotEqual(t, decodeWorkload(t, committed).spec.Annotations["checksum/jd-jones-config"], sum)
+	committed, _ := runStack(t, "prod", nil).Object(stacktest.DeploymentType, "api")
+	assert.NotEqual(t, stacktest.DecodeWorkload(t, committed).Spec.Annotations["checksum/jd-jones-config"], sum)
 }

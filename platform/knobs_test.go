@@ -15,8 +15,6 @@ import (
 	"github.com/jdjones/jd-jones-rag-infra/policy/checks"
 )
 
-const serviceAccountType = "kubernetes:core/v1:ServiceAccount"
-
 // withPodOptions is the stack's workloads key with pod options (raw JSON) added per workload key.
 func withPodOptions(t *testing.T, stack string, pods map[string]string) map[string]string {
 	t.Helper()
@@ -126,10 +124,10 @@ func TestEveryKnobReachesEveryKindOfWorkload(t *testing.T) {
 	pods := map[string]string{"api": everyKnob, "chroma": everyKnob, "migration": everyKnob, "volumeSnapshots": everyKnob}
 	rec := runStack(t, "prod", withPodOptions(t, "prod", pods))
 	for _, w := range []struct{ typ, name, account string }{
-		{deploymentType, "api", "api"},
-		{statefulSetType, "chromadb", "chromadb"},
-		{jobType, "", "db-migrate"},
-		{cronJobType, "volume-snapshots", "volume-snapshots"},
+		{stacktest.DeploymentType, "api", "api"},
+		{stacktest.StatefulSetType, "chromadb", "chromadb"},
+		{stacktest.JobType, "", "db-migrate"},
+		{stacktest.CronJobType, "volume-snapshots", "volume-snapshots"},
 	} {
 		var r stacktest.Resource
 		for _, candidate := range rec.OfType(w.typ) {
@@ -138,7 +136,7 @@ func TestEveryKnobReachesEveryKindOfWorkload(t *testing.T) {
 			}
 		}
 		require.NotEmpty(t, r.URN, "%s %s", w.typ, w.name)
-		tmpl := decodeWorkload(t, r).spec
+		tmpl := stacktest.DecodeWorkload(t, r).Spec
 		spec, id := tmpl.Spec, w.typ+" "+w.account
 		assert.Equal(t, map[string]string{"node.example.com/pool": "gpu"}, spec.NodeSelector, id)
 		require.Len(t, spec.Tolerations, 2, id)
@@ -170,7 +168,7 @@ func TestEveryKnobReachesEveryKindOfWorkload(t *testing.T) {
 	// The API, ChromaDB and the migration (db-migrate) get ServiceAccounts of their own, without a token; the snapshot
 	// job's existing ServiceAccount (it needs its token) carries the annotations.
 	accounts := map[string]corev1.ServiceAccount{}
-	for _, r := range rec.OfType(serviceAccountType) {
+	for _, r := range rec.OfType(stacktest.ServiceAccountType) {
 		var sa corev1.ServiceAccount
 		require.NoError(t, r.Decode(&sa))
 		accounts[sa.Name] = sa
@@ -185,39 +183,24 @@ func TestEveryKnobReachesEveryKindOfWorkload(t *testing.T) {
 			}
 		}
 	}
-	api, _ := rec.Object(deploymentType, "api")
-	assert.False(t, *decodeWorkload(t, api).spec.Spec.AutomountServiceAccountToken, "the API's pod mounts no API token")
+	api, _ := rec.Object(stacktest.DeploymentType, "api")
+	assert.False(t, *stacktest.DecodeWorkload(t, api).Spec.Spec.AutomountServiceAccountToken, "the API's pod mounts no API token")
 	assert.Contains(t, strings.Join(api.Dependencies, " "), "api-serviceaccount", "the Deployment waits for its ServiceAccount")
 }
 
 func TestWithoutServiceAccountAnnotationsNoServiceAccountIsAdded(t *testing.T) {
 	rec := runStack(t, "prod", withPodOptions(t, "prod", map[string]string{"api": `{"nodeSelector": {"pool": "general"}}`}))
-	for _, r := range rec.OfType(serviceAccountType) {
+	for _, r := range rec.OfType(stacktest.ServiceAccountType) {
 		assert.Equal(t, "volume-snapshots", r.ObjectName(), "the snapshot job's is the only ServiceAccount")
 	}
-	api, _ := rec.Object(deploymentType, "api")
-	assert.Empty(t, decodeWorkload(t, api).spec.Spec.ServiceAccountName, "the default ServiceAccount, without a token")
+	api, _ := rec.Object(stacktest.DeploymentType, "api")
+	assert.Empty(t, stacktest.DecodeWorkload(t, api).Spec.Spec.ServiceAccountName, "the default ServiceAccount, without a token")
 }
 
 // evaluateWith is evaluateStack with config overrides: the pack's verdict on what the program registers.
 func evaluateWith(t *testing.T, stack string, overrides map[string]string) []checks.Finding {
 	t.Helper()
-	cfg, err := stacktest.StackConfig(stack)
-	require.NoError(t, err)
-	for k, v := range overrides {
-		cfg[config.Project+":"+k] = v
-	}
-	rec, err := stacktest.Run(stack, cfg, Program)
-	require.NoError(t, err)
-	var resources []checks.Resource
-	for _, r := range rec.Resources {
-		if strings.HasPrefix(r.Type, "kubernetes:") {
-			res := checks.ResourceFromInputs(r.Type, r.Name, r.Inputs)
-			res.URN, res.IgnoreChanges = r.URN, r.IgnoreChanges
-			resources = append(resources, res)
-		}
-	}
-	return checks.Evaluate(resources, checks.Options{Production: stack == "prod"})
+	return stacktest.Evaluate(runStack(t, stack, overrides), stack == "prod")
 }
 
 func TestARealisticProdWithKnobsPassesThePolicyPack(t *testing.T) {
@@ -265,15 +248,15 @@ func TestNoKnobWeakensAWorkloadInThePacksEyes(t *testing.T) {
 func TestEveryVariableThePlatformSetsIsReservedFromTheKnobs(t *testing.T) {
 	for _, stack := range stacks {
 		rec := runStack(t, stack, nil)
-		for _, r := range append(workloads(rec), rec.OfType(cronJobType)...) {
-			spec := decodeWorkload(t, r).spec.Spec
+		for _, r := range append(stacktest.Workloads(rec), rec.OfType(stacktest.CronJobType)...) {
+			spec := stacktest.DecodeWorkload(t, r).Spec.Spec
 			for _, c := range append(spec.InitContainers, spec.Containers...) {
 				for _, e := range c.Env {
 					assert.Contains(t, config.PlatformEnv, e.Name, "%s %s/%s", stack, r.Name, c.Name)
 				}
 			}
 		}
-		settings, ok := rec.Object(configMapType, "jd-jones-config")
+		settings, ok := rec.Object(stacktest.ConfigMapType, "jd-jones-config")
 		require.True(t, ok)
 		var cm corev1.ConfigMap
 		require.NoError(t, settings.Decode(&cm))

@@ -23,7 +23,7 @@ import (
 // configMapFile is one file of a ConfigMap the program registers.
 func configMapFile(t *testing.T, rec *stacktest.Record, name, file string) string {
 	t.Helper()
-	r, ok := rec.Object(configMapType, name)
+	r, ok := rec.Object(stacktest.ConfigMapType, name)
 	require.True(t, ok, "ConfigMap %s", name)
 	var cm corev1.ConfigMap
 	require.NoError(t, r.Decode(&cm))
@@ -35,7 +35,7 @@ func configMapFile(t *testing.T, rec *stacktest.Record, name, file string) strin
 // decodedStatefulSet is a StatefulSet the program registers, decoded.
 func decodedStatefulSet(t *testing.T, rec *stacktest.Record, name string) appsv1.StatefulSet {
 	t.Helper()
-	r, ok := rec.Object(statefulSetType, name)
+	r, ok := rec.Object(stacktest.StatefulSetType, name)
 	require.True(t, ok, "StatefulSet %s", name)
 	var s appsv1.StatefulSet
 	require.NoError(t, r.Decode(&s))
@@ -98,7 +98,7 @@ func TestPrometheusKeepsItsSeriesOnAClaimOfTheConfiguredSize(t *testing.T) {
 				overrides["monitoring"] = tc.monitoring
 			}
 			rec := runStack(t, tc.stack, overrides)
-			_, isDeployment := rec.Object(deploymentType, "prometheus")
+			_, isDeployment := rec.Object(stacktest.DeploymentType, "prometheus")
 			assert.False(t, isDeployment, "Prometheus is no longer a Deployment")
 			s := decodedStatefulSet(t, rec, "prometheus")
 			assert.Equal(t, tc.replicas, *s.Spec.Replicas)
@@ -151,7 +151,7 @@ func TestPrometheusEvaluatesTheRulesAndAlertsEveryAlertmanager(t *testing.T) {
 			assert.Equal(t, []string{"alertmanager-headless." + namespace + ".svc"}, sd.Names)
 			assert.Equal(t, "A", sd.Type)
 			assert.Equal(t, 9093, sd.Port)
-			svc, ok := rec.Object(serviceType, "alertmanager-headless")
+			svc, ok := rec.Object(stacktest.ServiceType, "alertmanager-headless")
 			require.True(t, ok)
 			var s corev1.Service
 			require.NoError(t, svc.Decode(&s))
@@ -181,8 +181,8 @@ func TestPrometheusEvaluatesTheRulesAndAlertsEveryAlertmanager(t *testing.T) {
 func TestANewAlertThresholdRollsPrometheusAlone(t *testing.T) {
 	annotations := func(rec *stacktest.Record) map[string]map[string]string {
 		out := map[string]map[string]string{}
-		for _, r := range workloads(rec) {
-			out[r.ObjectName()] = decodeWorkload(t, r).spec.Annotations
+		for _, r := range stacktest.Workloads(rec) {
+			out[r.ObjectName()] = stacktest.DecodeWorkload(t, r).Spec.Annotations
 		}
 		return out
 	}
@@ -238,7 +238,7 @@ func TestAlertmanagerReplicasFormOneClusterInProd(t *testing.T) {
 			assert.Equal(t, "alertmanager-data", claim.Name)
 			assert.Contains(t, c.VolumeMounts, corev1.VolumeMount{Name: "alertmanager-data", MountPath: "/alertmanager"})
 
-			pdb, ok := rec.Object(pdbType, "alertmanager")
+			pdb, ok := rec.Object(stacktest.PDBType, "alertmanager")
 			assert.Equal(t, want.replicas > 1, ok, "a disruption budget exactly when replicated")
 			if ok {
 				var b policyv1.PodDisruptionBudget
@@ -295,7 +295,7 @@ func TestWithNoReceiverAlertsGoToTheNullReceiver(t *testing.T) {
 		assert.Equal(t, "null", f.Receivers[0].Name)
 		assert.Empty(t, f.Receivers[0].WebhookConfigs)
 		assert.Empty(t, f.Receivers[0].EmailConfigs)
-		_, ok := rec.Object(secretType, "alertmanager-receivers")
+		_, ok := rec.Object(stacktest.SecretType, "alertmanager-receivers")
 		assert.False(t, ok, "%s: no credential, no Secret", stack)
 	}
 }
@@ -327,7 +327,7 @@ func TestAlertsAreRoutedBySeverityToTheConfiguredReceivers(t *testing.T) {
 	assert.Equal(t, []string{"critical", "warning"}, names)
 
 	// The Secret the files come from holds the two credentials, each a Pulumi secret.
-	secret, ok := rec.Object(secretType, "alertmanager-receivers")
+	secret, ok := rec.Object(stacktest.SecretType, "alertmanager-receivers")
 	require.True(t, ok)
 	data := secretData(t, secret)
 	assert.Len(t, data, 2)
@@ -344,7 +344,7 @@ func TestAlertsAreRoutedBySeverityToTheConfiguredReceivers(t *testing.T) {
 		}
 	}
 	assert.True(t, mounted, "the receivers' Secret is mounted")
-	sts, _ := rec.Object(statefulSetType, "alertmanager")
+	sts, _ := rec.Object(stacktest.StatefulSetType, "alertmanager")
 	assert.Contains(t, sts.Dependencies, secret.URN, "the pods wait for the Secret they mount")
 }
 
@@ -366,7 +366,7 @@ func TestNoAlertReceiverCredentialInAnyConfigMapOrCommandLine(t *testing.T) {
 	for _, stack := range stacks {
 		rec := runStack(t, stack, receiversConfigured)
 		values := []string{receiversConfigured["alertWebhookUrl"], receiversConfigured["alertSmtpPassword"], "T0KEN"}
-		for _, r := range rec.OfType(configMapType) {
+		for _, r := range rec.OfType(stacktest.ConfigMapType) {
 			var cm corev1.ConfigMap
 			require.NoError(t, r.Decode(&cm))
 			for key, content := range cm.Data {
@@ -375,8 +375,8 @@ func TestNoAlertReceiverCredentialInAnyConfigMapOrCommandLine(t *testing.T) {
 				}
 			}
 		}
-		for _, r := range workloads(rec) {
-			for _, c := range decodeWorkload(t, r).spec.Spec.Containers {
+		for _, r := range stacktest.Workloads(rec) {
+			for _, c := range stacktest.DecodeWorkload(t, r).Spec.Spec.Containers {
 				words := slices.Concat(c.Command, c.Args)
 				for _, e := range c.Env {
 					words = append(words, e.Value)
@@ -400,7 +400,7 @@ func alertmanagerNetwork(t *testing.T, stack string, overrides map[string]string
 	namespace := cfg["jd-jones-rag-infra:namespace"]
 	rec := runStack(t, stack, overrides)
 	var policies []*networkingv1.NetworkPolicy
-	for _, r := range rec.OfType(netpolType) {
+	for _, r := range rec.OfType(stacktest.NetworkPolicyType) {
 		np := &networkingv1.NetworkPolicy{}
 		require.NoError(t, r.Decode(np))
 		np.Namespace = namespace
@@ -421,12 +421,12 @@ func alertmanagerNetwork(t *testing.T, stack string, overrides map[string]string
 // workloadPodLabels are the pod labels of a StatefulSet or Deployment.
 func workloadPodLabels(t *testing.T, rec *stacktest.Record, name string) map[string]string {
 	t.Helper()
-	r, ok := rec.Object(statefulSetType, name)
+	r, ok := rec.Object(stacktest.StatefulSetType, name)
 	if !ok {
-		r, ok = rec.Object(deploymentType, name)
+		r, ok = rec.Object(stacktest.DeploymentType, name)
 	}
 	require.True(t, ok, name)
-	return decodeWorkload(t, r).spec.Labels
+	return stacktest.DecodeWorkload(t, r).Spec.Labels
 }
 
 func TestAlertmanagerReplicasGossipAndNotifyOnlyTheirReceivers(t *testing.T) {
@@ -484,15 +484,7 @@ func TestConfiguredReceiversPassThePolicyPack(t *testing.T) {
 	for _, stack := range stacks {
 		t.Run(stack, func(t *testing.T) {
 			rec := runStack(t, stack, receiversConfigured)
-			var resources []checks.Resource
-			for _, r := range rec.Resources {
-				if strings.HasPrefix(r.Type, "kubernetes:") {
-					res := checks.ResourceFromInputs(r.Type, r.Name, r.Inputs)
-					res.URN, res.IgnoreChanges = r.URN, r.IgnoreChanges
-					resources = append(resources, res)
-				}
-			}
-			for _, f := range checks.Blocking(checks.Evaluate(resources, checks.Options{Production: stack == "prod"})) {
+			for _, f := range checks.Blocking(stacktest.Evaluate(rec, stack == "prod")) {
 				t.Errorf("mandatory violation: %s", f)
 			}
 		})

@@ -13,8 +13,6 @@ import (
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
 )
 
-const customResourceType = "kubernetes:monitoring.coreos.com/v1:"
-
 // operatorMonitoring is monitoring.mode operator with the kube-prometheus-stack's usual Prometheus.
 const operatorMonitoring = `{"mode": "operator", "operator": {"namespace": "monitoring",
 	"podLabels": {"app.kubernetes.io/name": "prometheus"}, "selectorLabels": {"release": "kube-prometheus-stack"}}}`
@@ -23,7 +21,7 @@ const operatorMonitoring = `{"mode": "operator", "operator": {"namespace": "moni
 func customResources(t *testing.T, rec *stacktest.Record, kind string) map[string]map[string]any {
 	t.Helper()
 	out := map[string]map[string]any{}
-	for _, r := range rec.OfType(customResourceType + kind) {
+	for _, r := range rec.OfType(stacktest.MonitoringCRTypePrefix + kind) {
 		var obj map[string]any
 		require.NoError(t, r.Decode(&obj))
 		out[r.ObjectName()] = obj
@@ -35,11 +33,11 @@ func TestOperatorModeHandsScrapingAndRulesToTheClustersPrometheus(t *testing.T) 
 	for _, stack := range stacks {
 		t.Run(stack, func(t *testing.T) {
 			rec := runStack(t, stack, map[string]string{"monitoring": operatorMonitoring})
-			for _, r := range workloads(rec) {
+			for _, r := range stacktest.Workloads(rec) {
 				assert.NotContains(t, []string{"prometheus", "alertmanager", "grafana"}, r.ObjectName(), "the operator's Prometheus replaces the bundled monitoring")
 			}
 			for _, cm := range []string{"prometheus-config", "prometheus-rules", "alertmanager-config"} {
-				_, ok := rec.Object(configMapType, cm)
+				_, ok := rec.Object(stacktest.ConfigMapType, cm)
 				assert.False(t, ok, cm)
 			}
 
@@ -79,7 +77,7 @@ func TestOperatorModeHandsScrapingAndRulesToTheClustersPrometheus(t *testing.T) 
 
 			// The operator's Prometheus, in its namespace, is admitted to the metrics ports; no bundled one is.
 			policies := map[string]networkingv1.NetworkPolicy{}
-			for _, r := range rec.OfType(netpolType) {
+			for _, r := range rec.OfType(stacktest.NetworkPolicyType) {
 				var np networkingv1.NetworkPolicy
 				require.NoError(t, r.Decode(&np))
 				policies[np.Name] = np

@@ -23,77 +23,13 @@ import (
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
 )
 
-// Type tokens of the Kubernetes objects the tests read.
-const (
-	deploymentType  = "kubernetes:apps/v1:Deployment"
-	statefulSetType = "kubernetes:apps/v1:StatefulSet"
-	jobType         = "kubernetes:batch/v1:Job"
-	serviceType     = "kubernetes:core/v1:Service"
-	secretType      = "kubernetes:core/v1:Secret"
-	configMapType   = "kubernetes:core/v1:ConfigMap"
-	pvcType         = "kubernetes:core/v1:PersistentVolumeClaim"
-	namespaceType   = "kubernetes:core/v1:Namespace"
-	hpaType         = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
-	pdbType         = "kubernetes:policy/v1:PodDisruptionBudget"
-	netpolType      = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
-	ingressType     = "kubernetes:networking.k8s.io/v1:Ingress"
-	passwordType    = "random:index/randomPassword:RandomPassword"
-)
-
-var stacks = []string{"dev", "prod"}
+// stacks are the committed stacks.
+var stacks = stacktest.Stacks
 
 // runStack runs the program with a stack's committed configuration, plus overrides.
 func runStack(t *testing.T, stack string, overrides map[string]string) *stacktest.Record {
 	t.Helper()
-	cfg, err := stacktest.StackConfig(stack)
-	require.NoError(t, err)
-	for k, v := range overrides {
-		cfg[config.Project+":"+k] = v
-	}
-	rec, err := stacktest.Run(stack, cfg, Program)
-	require.NoError(t, err)
-	return rec
-}
-
-// podTemplate is a workload's kind, replicas and pod template, decoded into the real API types.
-type podTemplate struct {
-	kind     string
-	replicas *int32
-	spec     corev1.PodTemplateSpec
-	strategy appsv1.DeploymentStrategyType
-}
-
-func decodeWorkload(t *testing.T, r stacktest.Resource) podTemplate {
-	t.Helper()
-	switch r.Type {
-	case deploymentType:
-		var d appsv1.Deployment
-		require.NoError(t, r.Decode(&d))
-		return podTemplate{kind: "Deployment", replicas: d.Spec.Replicas, spec: d.Spec.Template, strategy: d.Spec.Strategy.Type}
-	case statefulSetType:
-		var s appsv1.StatefulSet
-		require.NoError(t, r.Decode(&s))
-		return podTemplate{kind: "StatefulSet", replicas: s.Spec.Replicas, spec: s.Spec.Template}
-	case jobType:
-		var j batchv1.Job
-		require.NoError(t, r.Decode(&j))
-		return podTemplate{kind: "Job", spec: j.Spec.Template}
-	case cronJobType:
-		var j batchv1.CronJob
-		require.NoError(t, r.Decode(&j))
-		return podTemplate{kind: "CronJob", spec: j.Spec.JobTemplate.Spec.Template}
-	}
-	t.Fatalf("%s is not a workload", r.Type)
-	return podTemplate{}
-}
-
-// workloads are every pod-running object of a record.
-func workloads(rec *stacktest.Record) []stacktest.Resource {
-	var out []stacktest.Resource
-	for _, typ := range []string{deploymentType, statefulSetType, jobType} {
-		out = append(out, rec.OfType(typ)...)
-	}
-	return out
+	return stacktest.RunStack(t, Program, stack, overrides)
 }
 
 func TestInventoryWorkloadsMatchTheReview(t *testing.T) {
@@ -142,31 +78,31 @@ func TestInventoryWorkloadsMatchTheReview(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			rec := runStack(t, stack, nil)
 			found := map[string]bool{}
-			for _, r := range append(rec.OfType(deploymentType), rec.OfType(statefulSetType)...) {
+			for _, r := range append(rec.OfType(stacktest.DeploymentType), rec.OfType(stacktest.StatefulSetType)...) {
 				name := r.ObjectName()
 				w, ok := expected[stack][name]
 				if !assert.Truef(t, ok, "unexpected workload %s %s", r.Type, name) {
 					continue
 				}
 				found[name] = true
-				got := decodeWorkload(t, r)
-				assert.Equal(t, w.kind, got.kind, name)
+				got := stacktest.DecodeWorkload(t, r)
+				assert.Equal(t, w.kind, got.Kind, name)
 				if w.replicas == 0 {
-					assert.Nil(t, got.replicas, "%s: the HPA owns the size, so nothing may reset it", name)
-				} else if assert.NotNil(t, got.replicas, name) {
-					assert.Equal(t, w.replicas, *got.replicas, "%s replicas", name)
+					assert.Nil(t, got.Replicas, "%s: the HPA owns the size, so nothing may reset it", name)
+				} else if assert.NotNil(t, got.Replicas, name) {
+					assert.Equal(t, w.replicas, *got.Replicas, "%s replicas", name)
 				}
 				assert.Empty(t, r.IgnoreChanges, name)
 				if w.port != 0 {
 					// The pod serves the port, from whichever container (Chroma's is its proxy's).
 					var ports []int32
-					for _, c := range got.spec.Spec.Containers {
+					for _, c := range got.Spec.Spec.Containers {
 						for _, p := range c.Ports {
 							ports = append(ports, p.ContainerPort)
 						}
 					}
 					assert.Contains(t, ports, w.port, "%s port", name)
-					svc, ok := rec.Object(serviceType, name)
+					svc, ok := rec.Object(stacktest.ServiceType, name)
 					if assert.Truef(t, ok, "%s has a Service", name) {
 						var s corev1.Service
 						require.NoError(t, svc.Decode(&s))
@@ -174,7 +110,7 @@ func TestInventoryWorkloadsMatchTheReview(t *testing.T) {
 						assert.Equal(t, name, s.Spec.Selector["app.kubernetes.io/name"])
 					}
 				}
-				hpaRes, autoscaled := rec.Object(hpaType, name)
+				hpaRes, autoscaled := rec.Object(stacktest.HPAType, name)
 				assert.Equal(t, w.hpa != [2]int32{}, autoscaled, "%s autoscaled", name)
 				if autoscaled {
 					var h autoscalingv2.HorizontalPodAutoscaler
@@ -193,11 +129,11 @@ func TestInventoryWorkloadsMatchTheReview(t *testing.T) {
 
 func TestCeleryBeatRunsOnceWithRecreate(t *testing.T) {
 	for _, stack := range stacks {
-		r, ok := runStack(t, stack, nil).Object(deploymentType, "celery-beat")
+		r, ok := runStack(t, stack, nil).Object(stacktest.DeploymentType, "celery-beat")
 		require.True(t, ok)
-		w := decodeWorkload(t, r)
-		assert.Equal(t, int32(1), *w.replicas)
-		assert.Equal(t, appsv1.RecreateDeploymentStrategyType, w.strategy)
+		w := stacktest.DecodeWorkload(t, r)
+		assert.Equal(t, int32(1), *w.Replicas)
+		assert.Equal(t, appsv1.RecreateDeploymentStrategyType, w.Strategy)
 	}
 }
 
@@ -232,12 +168,12 @@ func TestClaimsMatchTheReview(t *testing.T) {
 				q := spec.Resources.Requests[corev1.ResourceStorage]
 				got[name] = claim{q.String(), string(spec.AccessModes[0]), *spec.StorageClassName}
 			}
-			for _, r := range rec.OfType(pvcType) {
+			for _, r := range rec.OfType(stacktest.PVCType) {
 				var pvc corev1.PersistentVolumeClaim
 				require.NoError(t, r.Decode(&pvc))
 				add(pvc.Name, pvc.Spec)
 			}
-			for _, r := range rec.OfType(statefulSetType) {
+			for _, r := range rec.OfType(stacktest.StatefulSetType) {
 				var s appsv1.StatefulSet
 				require.NoError(t, r.Decode(&s))
 				for _, tmpl := range s.Spec.VolumeClaimTemplates {
@@ -254,7 +190,7 @@ func TestDataIsProtectedInProdOnly(t *testing.T) {
 	for _, stack := range stacks {
 		rec := runStack(t, stack, nil)
 		protected := stack == "prod"
-		for _, r := range append(rec.OfType(pvcType), rec.OfType(namespaceType)...) {
+		for _, r := range append(rec.OfType(stacktest.PVCType), rec.OfType(stacktest.NamespaceType)...) {
 			assert.Equal(t, protected, r.Protect, "%s %s protect", stack, r.Name)
 			assert.Equal(t, protected, r.RetainOnDelete, "%s %s retainOnDelete", stack, r.Name)
 		}
@@ -265,8 +201,8 @@ func TestATagIsPulledOnEveryStartADigestOnlyWhenMissing(t *testing.T) {
 	const digest = "registry.example.com/jdjones/api@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	rec := runStack(t, "dev", map[string]string{"images": `{"api": "` + digest + `"}`})
 	var pinned, tagged int
-	for _, r := range workloads(rec) {
-		for _, c := range decodeWorkload(t, r).spec.Spec.Containers {
+	for _, r := range stacktest.Workloads(rec) {
+		for _, c := range stacktest.DecodeWorkload(t, r).Spec.Spec.Containers {
 			want := corev1.PullAlways
 			if c.Image == digest {
 				want, pinned = corev1.PullIfNotPresent, pinned+1
@@ -283,9 +219,9 @@ func TestATagIsPulledOnEveryStartADigestOnlyWhenMissing(t *testing.T) {
 func TestEveryContainerIsProbedSizedAndRestricted(t *testing.T) {
 	for _, stack := range stacks {
 		rec := runStack(t, stack, nil)
-		for _, r := range workloads(rec) {
-			w := decodeWorkload(t, r)
-			pod := w.spec.Spec
+		for _, r := range stacktest.Workloads(rec) {
+			w := stacktest.DecodeWorkload(t, r)
+			pod := w.Spec.Spec
 			require.NotNil(t, pod.SecurityContext, r.Name)
 			assert.True(t, *pod.SecurityContext.RunAsNonRoot, r.Name)
 			assert.NotZero(t, *pod.SecurityContext.RunAsUser, r.Name)
@@ -294,7 +230,7 @@ func TestEveryContainerIsProbedSizedAndRestricted(t *testing.T) {
 			assert.False(t, *pod.AutomountServiceAccountToken, "%s token", r.Name)
 			for _, c := range append(pod.InitContainers, pod.Containers...) {
 				id := stack + "/" + r.Name + "/" + c.Name
-				if w.kind != "Job" {
+				if w.Kind != "Job" {
 					assert.NotNil(t, c.LivenessProbe, "%s liveness", id)
 					assert.NotNil(t, c.ReadinessProbe, "%s readiness", id)
 				}
@@ -322,12 +258,12 @@ func TestEveryContainerIsProbedSizedAndRestricted(t *testing.T) {
 func TestProbesFollowEachComponentsContract(t *testing.T) {
 	rec := runStack(t, "dev", nil)
 	probes := func(name string) (liveness, readiness *corev1.Probe) {
-		r, ok := rec.Object(deploymentType, name)
+		r, ok := rec.Object(stacktest.DeploymentType, name)
 		if !ok {
-			r, ok = rec.Object(statefulSetType, name)
+			r, ok = rec.Object(stacktest.StatefulSetType, name)
 		}
 		require.True(t, ok, name)
-		c := decodeWorkload(t, r).spec.Spec.Containers[0]
+		c := stacktest.DecodeWorkload(t, r).Spec.Spec.Containers[0]
 		return c.LivenessProbe, c.ReadinessProbe
 	}
 	live, ready := probes("prometheus")
@@ -351,8 +287,8 @@ func TestProbesFollowEachComponentsContract(t *testing.T) {
 
 	// The worker's probe commands are the image's contract, so the stack may replace them.
 	custom := runStack(t, "dev", map[string]string{"probes": `{"workerLiveness": ["celery-healthcheck", "--live"]}`})
-	r, _ := custom.Object(deploymentType, "celery-worker")
-	assert.Equal(t, []string{"celery-healthcheck", "--live"}, decodeWorkload(t, r).spec.Spec.Containers[0].LivenessProbe.Exec.Command)
+	r, _ := custom.Object(stacktest.DeploymentType, "celery-worker")
+	assert.Equal(t, []string{"celery-healthcheck", "--live"}, stacktest.DecodeWorkload(t, r).Spec.Spec.Containers[0].LivenessProbe.Exec.Command)
 }
 
 // credentialName matches env var names that carry credentials.
@@ -361,8 +297,8 @@ var credentialName = regexp.MustCompile(`(?i)(^|_)(password|passwd|pass|secret|t
 func TestNoEnvVarCarriesALiteralSecret(t *testing.T) {
 	for _, stack := range stacks {
 		rec := runStack(t, stack, nil)
-		for _, r := range workloads(rec) {
-			for _, c := range decodeWorkload(t, r).spec.Spec.Containers {
+		for _, r := range stacktest.Workloads(rec) {
+			for _, c := range stacktest.DecodeWorkload(t, r).Spec.Spec.Containers {
 				for _, e := range c.Env {
 					if !credentialName.MatchString(e.Name) {
 						continue
@@ -374,7 +310,7 @@ func TestNoEnvVarCarriesALiteralSecret(t *testing.T) {
 				}
 			}
 		}
-		for _, r := range rec.OfType(secretType) {
+		for _, r := range rec.OfType(stacktest.SecretType) {
 			for key, v := range secretData(t, r) {
 				assert.True(t, v.IsSecret() || v.IsComputed(), "%s data %s must be a Pulumi secret", r.Name, key)
 			}
@@ -385,23 +321,23 @@ func TestNoEnvVarCarriesALiteralSecret(t *testing.T) {
 func TestGrafanaPasswordComesFromARandomPasswordThroughASecret(t *testing.T) {
 	for _, stack := range stacks {
 		rec := runStack(t, stack, nil)
-		r, ok := rec.Object(deploymentType, "grafana")
+		r, ok := rec.Object(stacktest.DeploymentType, "grafana")
 		require.True(t, ok)
 		var ref *corev1.SecretKeySelector
-		for _, e := range decodeWorkload(t, r).spec.Spec.Containers[0].Env {
+		for _, e := range stacktest.DecodeWorkload(t, r).Spec.Spec.Containers[0].Env {
 			if e.Name == "GF_SECURITY_ADMIN_PASSWORD" {
 				require.Empty(t, e.Value)
 				ref = e.ValueFrom.SecretKeyRef
 			}
 		}
 		require.NotNil(t, ref, "GF_SECURITY_ADMIN_PASSWORD is set")
-		secret, ok := rec.Object(secretType, ref.Name)
+		secret, ok := rec.Object(stacktest.SecretType, ref.Name)
 		require.True(t, ok, "secret %s exists", ref.Name)
 		value := secretData(t, secret)[presource.PropertyKey(ref.Key)]
 		require.True(t, value.IsSecret(), "the password is a Pulumi secret in the Secret")
 
 		var generated []string
-		for _, pw := range rec.OfType(passwordType) {
+		for _, pw := range rec.OfType(stacktest.PasswordType) {
 			if pw.Name == "jd-jones-rag-foundation-grafana-admin-password" {
 				generated = append(generated, pw.Name)
 				assert.GreaterOrEqual(t, pw.Inputs["length"].NumberValue(), 32.0)
@@ -416,9 +352,9 @@ func TestGrafanaPasswordComesFromARandomPasswordThroughASecret(t *testing.T) {
 // /var/log/grafana by default, which its read-only root does not allow (a finding of the real node).
 func TestGrafanaLogsToStdoutOnlyUnderItsReadOnlyRoot(t *testing.T) {
 	for _, stack := range stacks {
-		r, ok := runStack(t, stack, nil).Object(deploymentType, "grafana")
+		r, ok := runStack(t, stack, nil).Object(stacktest.DeploymentType, "grafana")
 		require.True(t, ok)
-		container := decodeWorkload(t, r).spec.Spec.Containers[0]
+		container := stacktest.DecodeWorkload(t, r).Spec.Spec.Containers[0]
 		require.NotNil(t, container.SecurityContext.ReadOnlyRootFilesystem)
 		assert.True(t, *container.SecurityContext.ReadOnlyRootFilesystem, "%s: Grafana's root is read-only", stack)
 		mode := ""
@@ -462,7 +398,7 @@ func TestIngressServesTheThreeHostsOverTLS(t *testing.T) {
 	routes := map[string]routed{}
 	tlsHosts := map[string][]string{}
 	annotations := map[string]map[string]string{}
-	for _, r := range rec.OfType(ingressType) {
+	for _, r := range rec.OfType(stacktest.IngressType) {
 		var ing networkingv1.Ingress
 		require.NoError(t, r.Decode(&ing))
 		annotations[ing.Name] = ing.Annotations
@@ -471,7 +407,7 @@ func TestIngressServesTheThreeHostsOverTLS(t *testing.T) {
 			for _, path := range rule.HTTP.Paths {
 				b := path.Backend.Service
 				routes[rule.Host+path.Path] = routed{ing.Name, b.Name}
-				svc, ok := rec.Object(serviceType, b.Name)
+				svc, ok := rec.Object(stacktest.ServiceType, b.Name)
 				require.Truef(t, ok, "backend %s exists", b.Name)
 				var s corev1.Service
 				require.NoError(t, svc.Decode(&s))
@@ -514,16 +450,16 @@ func TestIngressServesTheThreeHostsOverTLS(t *testing.T) {
 
 func TestTheAPIServesMetricsOnAPortNoIngressRoutes(t *testing.T) {
 	rec := runStack(t, "dev", nil)
-	api, ok := rec.Object(deploymentType, "api")
+	api, ok := rec.Object(stacktest.DeploymentType, "api")
 	require.True(t, ok)
-	ctr := decodeWorkload(t, api).spec.Spec.Containers[0]
+	ctr := stacktest.DecodeWorkload(t, api).Spec.Spec.Containers[0]
 	ports := map[string]int32{}
 	for _, p := range ctr.Ports {
 		ports[p.Name] = p.ContainerPort
 	}
 	assert.Equal(t, map[string]int32{"http": 8000, "metrics": 9100}, ports)
 	assert.Contains(t, ctr.Env, corev1.EnvVar{Name: "METRICS_PORT", Value: "9100"})
-	cm, ok := rec.Object(configMapType, "prometheus-config")
+	cm, ok := rec.Object(stacktest.ConfigMapType, "prometheus-config")
 	require.True(t, ok)
 	var promConfig corev1.ConfigMap
 	require.NoError(t, cm.Decode(&promConfig))
@@ -532,7 +468,7 @@ func TestTheAPIServesMetricsOnAPortNoIngressRoutes(t *testing.T) {
 }
 
 func TestNamespaceEnforcesRestrictedPodSecurity(t *testing.T) {
-	r, ok := runStack(t, "dev", nil).Object(namespaceType, "jd-jones-rag-dev")
+	r, ok := runStack(t, "dev", nil).Object(stacktest.NamespaceType, "jd-jones-rag-dev")
 	require.True(t, ok)
 	var ns corev1.Namespace
 	require.NoError(t, r.Decode(&ns))
@@ -541,7 +477,7 @@ func TestNamespaceEnforcesRestrictedPodSecurity(t *testing.T) {
 	}
 	assert.Equal(t, "v1.34", ns.Labels["pod-security.kubernetes.io/enforce-version"], "enforced as the cluster's version defines it")
 	assert.Equal(t, "latest", ns.Labels["pod-security.kubernetes.io/warn-version"], "warned of as the latest rules would")
-	r, ok = runStack(t, "dev", map[string]string{"kubernetesVersion": "v1.33"}).Object(namespaceType, "jd-jones-rag-dev")
+	r, ok = runStack(t, "dev", map[string]string{"kubernetesVersion": "v1.33"}).Object(stacktest.NamespaceType, "jd-jones-rag-dev")
 	require.True(t, ok)
 	require.NoError(t, r.Decode(&ns))
 	assert.Equal(t, "v1.33", ns.Labels["pod-security.kubernetes.io/enforce-version"])
@@ -550,7 +486,7 @@ func TestNamespaceEnforcesRestrictedPodSecurity(t *testing.T) {
 func TestAClaimRestoredFromASnapshotNamesItAsItsDataSource(t *testing.T) {
 	rec := runStack(t, "dev", map[string]string{"backups": `{"restoreFrom": {"chromaData": "chroma-data-chromadb-0-20261126030000"}}`})
 	for _, name := range []string{"chromadb", "postgres"} {
-		r, ok := rec.Object(statefulSetType, name)
+		r, ok := rec.Object(stacktest.StatefulSetType, name)
 		require.True(t, ok)
 		var sts appsv1.StatefulSet
 		require.NoError(t, r.Decode(&sts))
@@ -570,7 +506,7 @@ func ptr[T any](v T) *T { return &v }
 
 func TestMigrationGatesTheApiAndWorkers(t *testing.T) {
 	rec := runStack(t, "dev", nil)
-	jobs := rec.OfType(jobType)
+	jobs := rec.OfType(stacktest.JobType)
 	require.Len(t, jobs, 1)
 	job := jobs[0]
 	var j batchv1.Job
@@ -579,11 +515,11 @@ func TestMigrationGatesTheApiAndWorkers(t *testing.T) {
 	assert.Equal(t, []string{"alembic", "upgrade", "head"}, j.Spec.Template.Spec.Containers[0].Command)
 	assert.Equal(t, corev1.RestartPolicyNever, j.Spec.Template.Spec.RestartPolicy)
 	for _, name := range []string{"api", "celery-worker", "celery-beat"} {
-		r, ok := rec.Object(deploymentType, name)
+		r, ok := rec.Object(stacktest.DeploymentType, name)
 		require.True(t, ok)
 		assert.Contains(t, r.Dependencies, job.URN, "%s waits for the migration", name)
 	}
-	data, ok := rec.Object(statefulSetType, "postgres")
+	data, ok := rec.Object(stacktest.StatefulSetType, "postgres")
 	require.True(t, ok)
 	assert.Contains(t, job.Dependencies, data.URN, "the migration waits for in-cluster Postgres")
 }
@@ -598,7 +534,7 @@ func TestDisruptionBudgetsCoverEveryReplicatedWorkload(t *testing.T) {
 	}
 	for _, stack := range stacks {
 		got := map[string]string{}
-		for _, r := range runStack(t, stack, nil).OfType(pdbType) {
+		for _, r := range runStack(t, stack, nil).OfType(stacktest.PDBType) {
 			var pdb policyv1.PodDisruptionBudget
 			require.NoError(t, r.Decode(&pdb))
 			switch {
@@ -616,8 +552,8 @@ func TestDisruptionBudgetsCoverEveryReplicatedWorkload(t *testing.T) {
 func TestAConfigChangeRollsOnlyThePodsThatReadIt(t *testing.T) {
 	annotations := func(rec *stacktest.Record) map[string]map[string]string {
 		out := map[string]map[string]string{}
-		for _, r := range workloads(rec) {
-			out[r.Name] = decodeWorkload(t, r).spec.Annotations
+		for _, r := range stacktest.Workloads(rec) {
+			out[r.Name] = stacktest.DecodeWorkload(t, r).Spec.Annotations
 		}
 		return out
 	}
@@ -625,8 +561,8 @@ func TestAConfigChangeRollsOnlyThePodsThatReadIt(t *testing.T) {
 	// judged from the spec, not from the checksum annotation under test.
 	readers := map[string]bool{}
 	rec := runStack(t, "dev", nil)
-	for _, r := range workloads(rec) {
-		readers[r.Name] = readsConfigMap(decodeWorkload(t, r).spec.Spec, "jd-jones-config")
+	for _, r := range stacktest.Workloads(rec) {
+		readers[r.Name] = readsConfigMap(stacktest.DecodeWorkload(t, r).Spec.Spec, "jd-jones-config")
 	}
 	before := annotations(rec)
 	after := annotations(runStack(t, "dev", map[string]string{"llm": `{"provider": "ollama", "model": "llama3.2:3b", "embeddingModel": "nomic-embed-text", "baseUrl": "http://ollama.ollama.svc.cluster.local:11434", "namespace": "ollama"}`}))
@@ -647,19 +583,19 @@ func TestAConfigChangeRollsOnlyThePodsThatReadIt(t *testing.T) {
 func TestProdUsesManagedEndpointsAndExternalCredentials(t *testing.T) {
 	rec := runStack(t, "prod", nil)
 	for _, name := range []string{"postgres", "redis"} {
-		_, ok := rec.Object(statefulSetType, name)
+		_, ok := rec.Object(stacktest.StatefulSetType, name)
 		assert.False(t, ok, "prod runs no in-cluster %s", name)
 	}
-	cm, ok := rec.Object(configMapType, "jd-jones-config")
+	cm, ok := rec.Object(stacktest.ConfigMapType, "jd-jones-config")
 	require.True(t, ok)
 	var settings corev1.ConfigMap
 	require.NoError(t, cm.Decode(&settings))
 	assert.Equal(t, "jd-jones-rag.cluster-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com", settings.Data["POSTGRES_HOST"])
 	assert.Equal(t, "master.jd-jones-rag.abc123.euw1.cache.amazonaws.com", settings.Data["REDIS_HOST"])
 
-	api, _ := rec.Object(deploymentType, "api")
+	api, _ := rec.Object(stacktest.DeploymentType, "api")
 	refs := map[string]string{}
-	for _, e := range decodeWorkload(t, api).spec.Spec.Containers[0].Env {
+	for _, e := range stacktest.DecodeWorkload(t, api).Spec.Spec.Containers[0].Env {
 		if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
 			refs[e.Name] = e.ValueFrom.SecretKeyRef.Name + "/" + e.ValueFrom.SecretKeyRef.Key
 		}
@@ -673,7 +609,7 @@ func TestProdUsesManagedEndpointsAndExternalCredentials(t *testing.T) {
 	}, refs)
 	// Only the secrets this stack generates are generated.
 	var generated []string
-	for _, pw := range rec.OfType(passwordType) {
+	for _, pw := range rec.OfType(stacktest.PasswordType) {
 		generated = append(generated, pw.Name)
 	}
 	slices.Sort(generated)
@@ -683,10 +619,10 @@ func TestProdUsesManagedEndpointsAndExternalCredentials(t *testing.T) {
 
 func TestSuppliedSecretsReplaceGeneratedOnes(t *testing.T) {
 	rec := runStack(t, "dev", map[string]string{"jwtSecret": "a-supplied-jwt-secret-of-enough-length-0123456789"})
-	for _, pw := range rec.OfType(passwordType) {
+	for _, pw := range rec.OfType(stacktest.PasswordType) {
 		assert.NotEqual(t, "jd-jones-rag-foundation-jwt-secret", pw.Name, "a supplied secret is not generated")
 	}
-	secret, ok := rec.Object(secretType, "jd-jones-secrets")
+	secret, ok := rec.Object(stacktest.SecretType, "jd-jones-secrets")
 	require.True(t, ok)
 	jwt := secretData(t, secret)["jwt-secret"]
 	require.True(t, jwt.IsSecret())
@@ -695,12 +631,12 @@ func TestSuppliedSecretsReplaceGeneratedOnes(t *testing.T) {
 
 func TestResourceQuantitiesComeFromConfig(t *testing.T) {
 	rec := runStack(t, "dev", map[string]string{"workloads": `{"api": {"resources": {"requests": {"cpu": "250m", "memory": "300Mi"}, "limits": {"cpu": "1500m", "memory": "2Gi"}}}}`})
-	r, _ := rec.Object(deploymentType, "api")
-	res := decodeWorkload(t, r).spec.Spec.Containers[0].Resources
+	r, _ := rec.Object(stacktest.DeploymentType, "api")
+	res := stacktest.DecodeWorkload(t, r).Spec.Spec.Containers[0].Resources
 	assert.True(t, resource.MustParse("250m").Equal(res.Requests[corev1.ResourceCPU]))
 	assert.True(t, resource.MustParse("2Gi").Equal(res.Limits[corev1.ResourceMemory]))
 	// A partial override keeps the other fields of the environment's defaults.
-	hpa, _ := rec.Object(hpaType, "api")
+	hpa, _ := rec.Object(stacktest.HPAType, "api")
 	var h autoscalingv2.HorizontalPodAutoscaler
 	require.NoError(t, hpa.Decode(&h))
 	assert.Equal(t, int32(3), h.Spec.MaxReplicas)
@@ -748,7 +684,7 @@ func readsConfigMap(pod corev1.PodSpec, name string) bool {
 
 func TestManagedEndpointsAreReachedOverVerifiedTLS(t *testing.T) {
 	settings := func(rec *stacktest.Record) map[string]string {
-		cm, ok := rec.Object(configMapType, "jd-jones-config")
+		cm, ok := rec.Object(stacktest.ConfigMapType, "jd-jones-config")
 		require.True(t, ok)
 		var c corev1.ConfigMap
 		require.NoError(t, cm.Decode(&c))
@@ -763,8 +699,8 @@ func TestManagedEndpointsAreReachedOverVerifiedTLS(t *testing.T) {
 	assert.NotContains(t, s, "REDIS_SSL_CA_CERTS", "no bundle configured: the system's trust store verifies Redis")
 
 	// Every pod that reads the settings mounts the RDS bundle where PGSSLROOTCERT points.
-	for _, r := range workloads(prod) {
-		spec := decodeWorkload(t, r).spec.Spec
+	for _, r := range stacktest.Workloads(prod) {
+		spec := stacktest.DecodeWorkload(t, r).Spec.Spec
 		if !readsConfigMap(spec, "jd-jones-config") {
 			continue
 		}
@@ -792,9 +728,9 @@ func TestManagedEndpointsAreReachedOverVerifiedTLS(t *testing.T) {
 func TestTheMigrationEnablesPgvectorFirstInEveryStack(t *testing.T) {
 	for _, stack := range stacks {
 		rec := runStack(t, stack, nil)
-		jobs := rec.OfType(jobType)
+		jobs := rec.OfType(stacktest.JobType)
 		require.Len(t, jobs, 1)
-		spec := decodeWorkload(t, jobs[0]).spec.Spec
+		spec := stacktest.DecodeWorkload(t, jobs[0]).Spec.Spec
 		require.Len(t, spec.InitContainers, 1, stack)
 		step := spec.InitContainers[0]
 		assert.Equal(t, "enable-pgvector", step.Name)
@@ -821,11 +757,11 @@ func TestCeleryStartsSlowlyAndStopsWarmly(t *testing.T) {
 	for _, stack := range stacks {
 		rec := runStack(t, stack, nil)
 		grace := map[string]int64{}
-		for _, r := range workloads(rec) {
-			w := decodeWorkload(t, r)
-			grace[r.ObjectName()] = *w.spec.Spec.TerminationGracePeriodSeconds
+		for _, r := range stacktest.Workloads(rec) {
+			w := stacktest.DecodeWorkload(t, r)
+			grace[r.ObjectName()] = *w.Spec.Spec.TerminationGracePeriodSeconds
 			if name := r.ObjectName(); name == "celery-worker" || name == "celery-beat" {
-				c := w.spec.Spec.Containers[0]
+				c := w.Spec.Spec.Containers[0]
 				require.NotNil(t, c.StartupProbe, "%s/%s: a slow first heartbeat must not restart-loop it", stack, name)
 				assert.Equal(t, c.LivenessProbe.Exec.Command, c.StartupProbe.Exec.Command, "%s/%s starts when it is first alive", stack, name)
 				assert.GreaterOrEqual(t, c.StartupProbe.PeriodSeconds*c.StartupProbe.FailureThreshold, int32(120), "%s/%s gets minutes to start", stack, name)
@@ -836,13 +772,13 @@ func TestCeleryStartsSlowlyAndStopsWarmly(t *testing.T) {
 		assert.Equal(t, int64(30), grace["celery-beat"])
 	}
 	rec := runStack(t, "dev", map[string]string{"workloads": `{"celeryWorker": {"terminationGracePeriodSeconds": 1800}}`})
-	worker, ok := rec.Object(deploymentType, "celery-worker")
+	worker, ok := rec.Object(stacktest.DeploymentType, "celery-worker")
 	require.True(t, ok)
-	assert.Equal(t, int64(1800), *decodeWorkload(t, worker).spec.Spec.TerminationGracePeriodSeconds)
+	assert.Equal(t, int64(1800), *stacktest.DecodeWorkload(t, worker).Spec.Spec.TerminationGracePeriodSeconds)
 }
 
 func TestPulumiWaitsForTheMigrationAsLongAsKubernetesRunsIt(t *testing.T) {
-	jobs := runStack(t, "prod", nil).OfType(jobType)
+	jobs := runStack(t, "prod", nil).OfType(stacktest.JobType)
 	require.Len(t, jobs, 1)
 	var job batchv1.Job
 	require.NoError(t, jobs[0].Decode(&job))

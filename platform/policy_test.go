@@ -1,7 +1,6 @@
 package platform
 
 import (
-	"strings"
 	"testing"
 
 	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -24,21 +23,12 @@ func evaluateStack(t *testing.T, stack string, edit func(*stacktest.Record)) []c
 	if edit != nil {
 		edit(rec)
 	}
-	var resources []checks.Resource
-	for _, r := range rec.Resources {
-		if !strings.HasPrefix(r.Type, "kubernetes:") {
-			continue
-		}
-		res := checks.ResourceFromInputs(r.Type, r.Name, r.Inputs)
-		res.URN, res.IgnoreChanges = r.URN, r.IgnoreChanges
-		resources = append(resources, res)
-	}
 	production, _ := checks.DetectProduction(config.Project, stack, func(key string) (string, bool) {
 		v, ok := cfg[key]
 		return v, ok
 	})
 	assert.Equal(t, stack == "prod", production, "the pack sees %s as production=%v", stack, stack == "prod")
-	return checks.Evaluate(resources, checks.Options{Production: production})
+	return stacktest.Evaluate(rec, production)
 }
 
 func TestBothStacksPassThePolicyPack(t *testing.T) {
@@ -57,7 +47,7 @@ func TestThePolicyPackCatchesAProgramRegression(t *testing.T) {
 	// Drop the API container's liveness probe from what the program registered, as a regression would.
 	findings := evaluateStack(t, "prod", func(rec *stacktest.Record) {
 		for i, r := range rec.Resources {
-			if r.Type == deploymentType && r.ObjectName() == "api" {
+			if r.Type == stacktest.DeploymentType && r.ObjectName() == "api" {
 				inputs := r.Inputs.Copy()
 				container := inputs["spec"].ObjectValue()["template"].ObjectValue()["spec"].ObjectValue()["containers"].ArrayValue()[0].ObjectValue()
 				delete(container, presource.PropertyKey("livenessProbe"))

@@ -13,29 +13,14 @@ import (
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
 )
 
-// requirePromtool is Prometheus's own checker, at the version of the stack's image, which `make tools`
-// builds (tools/promtool). Without it the test fails, unless -short, which skips it.
-func requirePromtool(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(stacktest.RepoRoot(), ".tools", "bin", "promtool")
-	if _, err := os.Stat(path); err == nil {
-		return path
-	}
-	if testing.Short() {
-		t.Skip("promtool is not built; -short skips the checks of the Prometheus configuration")
-	}
-	t.Fatalf("promtool is missing at %s: `make tools` builds it (tools/build.sh promtool)", path)
-	return ""
-}
-
 // mountedConfigMap is the ConfigMap mounted at dir in the Prometheus pod, or "".
 func mountedConfigMap(t *testing.T, rec *stacktest.Record, dir string) string {
 	t.Helper()
-	for _, r := range workloads(rec) {
+	for _, r := range stacktest.Workloads(rec) {
 		if r.ObjectName() != "prometheus" {
 			continue
 		}
-		spec := decodeWorkload(t, r).spec.Spec
+		spec := stacktest.DecodeWorkload(t, r).Spec.Spec
 		for _, m := range spec.Containers[0].VolumeMounts {
 			if filepath.Clean(m.MountPath) != filepath.Clean(dir) {
 				continue
@@ -51,11 +36,11 @@ func mountedConfigMap(t *testing.T, rec *stacktest.Record, dir string) string {
 }
 
 func TestThePrometheusConfigurationOfBothStacksPassesPromtool(t *testing.T) {
-	promtool := requirePromtool(t)
+	promtool := stacktest.RequireTool(t, "promtool")
 	for _, stack := range stacks {
 		t.Run(stack, func(t *testing.T) {
 			rec := runStack(t, stack, nil)
-			config, ok := rec.Object(configMapType, "prometheus-config")
+			config, ok := rec.Object(stacktest.ConfigMapType, "prometheus-config")
 			require.True(t, ok)
 			var cm corev1.ConfigMap
 			require.NoError(t, config.Decode(&cm))
@@ -71,7 +56,7 @@ func TestThePrometheusConfigurationOfBothStacksPassesPromtool(t *testing.T) {
 				require.True(t, ok, "rule_files[%d] is a path", i)
 				mounted := mountedConfigMap(t, rec, filepath.Dir(pattern))
 				require.NotEmpty(t, mounted, "a ConfigMap is mounted where rule_files[%d] %s looks", i, pattern)
-				rules, ok := rec.Object(configMapType, mounted)
+				rules, ok := rec.Object(stacktest.ConfigMapType, mounted)
 				require.True(t, ok, "ConfigMap %s", mounted)
 				var rcm corev1.ConfigMap
 				require.NoError(t, rules.Decode(&rcm))

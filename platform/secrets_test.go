@@ -28,7 +28,7 @@ var suppliedSecrets = map[string]string{
 // plainSecretData is a Secret's stringData as plain strings.
 func plainSecretData(t *testing.T, rec *stacktest.Record, name string) map[string]string {
 	t.Helper()
-	r, ok := rec.Object(secretType, name)
+	r, ok := rec.Object(stacktest.SecretType, name)
 	require.True(t, ok, "Secret %s exists", name)
 	out := map[string]string{}
 	for k, v := range secretData(t, r) {
@@ -82,14 +82,14 @@ func TestNoContainerPassesASecretOnItsCommandLine(t *testing.T) {
 	for run, rec := range runs {
 		// Every value of every Secret the stack writes: generated and supplied credentials alike.
 		var known []string
-		for _, r := range rec.OfType(secretType) {
+		for _, r := range rec.OfType(stacktest.SecretType) {
 			for _, v := range plainSecretData(t, rec, r.ObjectName()) {
 				known = append(known, v)
 			}
 		}
 		require.NotEmpty(t, known, run)
-		for _, r := range workloads(rec) {
-			pod := decodeWorkload(t, r).spec.Spec
+		for _, r := range stacktest.Workloads(rec) {
+			pod := stacktest.DecodeWorkload(t, r).Spec.Spec
 			for _, c := range append(pod.InitContainers, pod.Containers...) {
 				for _, from := range c.EnvFrom {
 					assert.Nil(t, from.SecretRef, "%s %s/%s takes a whole Secret as env", run, r.Name, c.Name)
@@ -112,9 +112,9 @@ func TestNoContainerPassesASecretOnItsCommandLine(t *testing.T) {
 
 func TestRedisReadsItsWholeConfigurationFromASecret(t *testing.T) {
 	rec := runStack(t, "dev", nil)
-	r, ok := rec.Object(statefulSetType, "redis")
+	r, ok := rec.Object(stacktest.StatefulSetType, "redis")
 	require.True(t, ok)
-	w := decodeWorkload(t, r).spec
+	w := stacktest.DecodeWorkload(t, r).Spec
 	redis := w.Spec.Containers[0]
 	assert.Equal(t, []string{"redis-server", "/etc/redis/redis.conf"}, redis.Command)
 	assert.Empty(t, redis.Args)
@@ -139,9 +139,9 @@ func TestRedisReadsItsWholeConfigurationFromASecret(t *testing.T) {
 func TestChromaAnswersOnlyThroughATokenCheckingProxy(t *testing.T) {
 	for _, stack := range stacks {
 		rec := runStack(t, stack, nil)
-		r, ok := rec.Object(statefulSetType, "chromadb")
+		r, ok := rec.Object(stacktest.StatefulSetType, "chromadb")
 		require.True(t, ok)
-		w := decodeWorkload(t, r).spec
+		w := stacktest.DecodeWorkload(t, r).Spec
 		containers := map[string]corev1.Container{}
 		for _, c := range w.Spec.Containers {
 			containers[c.Name] = c
@@ -168,9 +168,9 @@ func TestChromaAnswersOnlyThroughATokenCheckingProxy(t *testing.T) {
 		assert.NotContains(t, plainSecretData(t, rec, "jd-jones-secrets"), "chroma-token", stack)
 
 		for _, name := range []string{"api", "celery-worker"} {
-			d, ok := rec.Object(deploymentType, name)
+			d, ok := rec.Object(stacktest.DeploymentType, name)
 			require.True(t, ok)
-			app := decodeWorkload(t, d).spec
+			app := stacktest.DecodeWorkload(t, d).Spec
 			assert.NotEmpty(t, app.Annotations["checksum/chroma-token"], "%s %s rolls with a new token", stack, name)
 			var ref *corev1.SecretKeySelector
 			for _, e := range app.Spec.Containers[0].Env {
@@ -204,9 +204,9 @@ func TestSecretChecksumsChangeWithTheSecretsAndRevealNothing(t *testing.T) {
 		cfg[config.Project+":jwtSecret"] = jwt
 		rec, err := stacktest.RunWithFixedPasswords("dev", cfg, Program)
 		require.NoError(t, err)
-		r, ok := rec.Object(deploymentType, "api")
+		r, ok := rec.Object(stacktest.DeploymentType, "api")
 		require.True(t, ok)
-		return plainSecretData(t, rec, "jd-jones-secrets"), decodeWorkload(t, r).spec.Annotations[annotation]
+		return plainSecretData(t, rec, "jd-jones-secrets"), stacktest.DecodeWorkload(t, r).Spec.Annotations[annotation]
 	}
 	data, sum := run("a-supplied-jwt-secret-of-enough-length-0123456789")
 	_, again := run("a-supplied-jwt-secret-of-enough-length-0123456789")
@@ -229,12 +229,12 @@ func TestPodsReadingManagedSecretsRollWhenTheyRotateUnderReloader(t *testing.T) 
 	for _, stack := range stacks {
 		rec := runStack(t, stack, nil)
 		own := map[string]bool{}
-		for _, r := range rec.OfType(secretType) {
+		for _, r := range rec.OfType(stacktest.SecretType) {
 			own[r.ObjectName()] = true
 		}
 		got := map[string]string{}
-		for _, r := range workloads(rec) {
-			w := decodeWorkload(t, r).spec
+		for _, r := range stacktest.Workloads(rec) {
+			w := stacktest.DecodeWorkload(t, r).Spec
 			// The Secrets the pod reads into env vars that the stack does not create, from the spec itself.
 			external := map[string]bool{}
 			for _, c := range append(w.Spec.InitContainers, w.Spec.Containers...) {

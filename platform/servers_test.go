@@ -1,10 +1,8 @@
 package platform
 
 import (
-	"bytes"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,82 +11,21 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
 )
 
 // These tests run Debian's real servers (`make tools` installs them) on the configurations the program
 // renders, as the mocks record them. Without a server they fail, unless -short, which skips them.
 
-// requireServer finds a server's binary on PATH or at one of paths.
-func requireServer(t *testing.T, name string, paths ...string) string {
-	t.Helper()
-	if path, err := exec.LookPath(name); err == nil {
-		return path
-	}
-	for _, path := range paths {
-		if _, err := os.Stat(path); err == nil {
-			return path
-		}
-	}
-	if testing.Short() {
-		t.Skipf("%s is not installed; -short skips the tests of real servers", name)
-	}
-	t.Fatalf("%s is not installed: `make tools` installs Debian's package (tools/build.sh debian-packages)", name)
-	return ""
-}
-
-// freePort is a loopback TCP port nothing listens on.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// replaceOnce replaces the one occurrence of old in s, failing when there is not exactly one.
-func replaceOnce(t *testing.T, s, old, replacement string) string {
-	t.Helper()
-	require.Equal(t, 1, strings.Count(s, old), "the rendered configuration has %q once", old)
-	return strings.Replace(s, old, replacement, 1)
-}
-
-// startServer starts a server in a process group of its own, which the test kills at its end (nginx's
-// workers too), printing the server's output on failure.
-func startServer(t *testing.T, name string, args ...string) *exec.Cmd {
-	t.Helper()
-	var out bytes.Buffer
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.WaitDelay = 5 * time.Second
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("%s output:\n%s", filepath.Base(name), out.String())
-		}
-	})
-	return cmd
-}
-
-// eventually retries check every 100 ms for 15 s.
-func eventually(t *testing.T, what string, check func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); !check(); time.Sleep(100 * time.Millisecond) {
-		require.True(t, time.Now().Before(deadline), "timed out waiting until %s", what)
-	}
-}
-
 func TestDebiansRedisServesOnlyClientsWithTheRenderedPassword(t *testing.T) {
-	server := requireServer(t, "redis-server")
-	cli := requireServer(t, "redis-cli")
+	server := stacktest.RequireServer(t, "redis-server")
+	cli := stacktest.RequireServer(t, "redis-cli")
 	// A supplied password with what redis.conf must quote: spaces, quotes, a backslash, a # and $(…).
 	password := `a supplied "redis" pass\word #1 $(REDIS_PASSWORD)`
 	rec := runStack(t, "dev", map[string]string{"redisPassword": password})
@@ -97,12 +34,12 @@ func TestDebiansRedisServesOnlyClientsWithTheRenderedPassword(t *testing.T) {
 	// The configuration exactly as rendered, but for where Redis keeps its data and the port: a temporary
 	// directory and a free port instead of the pod's claim and 6379.
 	dir := t.TempDir()
-	port := freePort(t)
-	conf = replaceOnce(t, conf, "\ndir /data\n", "\ndir "+dir+"\n")
-	conf = replaceOnce(t, conf, "\nport 6379\n", fmt.Sprintf("\nport %d\n", port))
+	port := stacktest.FreePort(t)
+	conf = stacktest.ReplaceOnce(t, conf, "\ndir /data\n", "\ndir "+dir+"\n")
+	conf = stacktest.ReplaceOnce(t, conf, "\nport 6379\n", fmt.Sprintf("\nport %d\n", port))
 	path := filepath.Join(dir, "redis.conf")
 	require.NoError(t, os.WriteFile(path, []byte(conf), 0o600))
-	startServer(t, server, path)
+	stacktest.StartServer(t, server, path)
 
 	redisCLI := func(auth string, args ...string) string {
 		cmd := exec.Command(cli, append([]string{"-h", "127.0.0.1", "-p", fmt.Sprint(port)}, args...)...)
@@ -114,7 +51,7 @@ func TestDebiansRedisServesOnlyClientsWithTheRenderedPassword(t *testing.T) {
 		out, _ := cmd.CombinedOutput()
 		return strings.TrimSpace(string(out))
 	}
-	eventually(t, "redis-server answers", func() bool { return redisCLI(password, "PING") == "PONG" })
+	stacktest.Eventually(t, "redis-server answers", func() bool { return redisCLI(password, "PING") == "PONG" })
 
 	assert.Contains(t, redisCLI("", "PING"), "NOAUTH", "no password")
 	assert.NotContains(t, redisCLI("not-the-password", "PING"), "PONG", "a wrong password")
@@ -153,14 +90,14 @@ func (c *chromaStandIn) count() int {
 }
 
 func TestDebiansNginxAdmitsOnlyTheChromaTokenWithTheRenderedConfig(t *testing.T) {
-	nginx := requireServer(t, "nginx", "/usr/sbin/nginx")
+	nginx := stacktest.RequireServer(t, "nginx", "/usr/sbin/nginx")
 	rec := runStack(t, "dev", nil)
 	conf := plainSecretData(t, rec, "chroma-proxy")["nginx.conf"]
 	token := plainSecretData(t, rec, "chroma-token")["token"]
-	sts, ok := rec.Object(statefulSetType, "chromadb")
+	sts, ok := rec.Object(stacktest.StatefulSetType, "chromadb")
 	require.True(t, ok)
 	var command []string
-	for _, c := range decodeWorkload(t, sts).spec.Spec.Containers {
+	for _, c := range stacktest.DecodeWorkload(t, sts).Spec.Spec.Containers {
 		if c.Name == "chroma-proxy" {
 			command = c.Command
 		}
@@ -178,9 +115,9 @@ func TestDebiansNginxAdmitsOnlyTheChromaTokenWithTheRenderedConfig(t *testing.T)
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, os.RemoveAll(dir)) })
 	require.NoError(t, os.Chmod(dir, 0o755))
-	port := freePort(t)
-	conf = replaceOnce(t, conf, "listen 8000;", fmt.Sprintf("listen %d;", port))
-	conf = replaceOnce(t, conf, "server 127.0.0.1:8001;", "server "+backend.Listener.Addr().String()+";")
+	port := stacktest.FreePort(t)
+	conf = stacktest.ReplaceOnce(t, conf, "listen 8000;", fmt.Sprintf("listen %d;", port))
+	conf = stacktest.ReplaceOnce(t, conf, "server 127.0.0.1:8001;", "server "+backend.Listener.Addr().String()+";")
 	require.Contains(t, conf, "/tmp/")
 	conf = strings.ReplaceAll(conf, "/tmp/", dir+"/")
 	path := filepath.Join(dir, "nginx.conf")
@@ -190,7 +127,7 @@ func TestDebiansNginxAdmitsOnlyTheChromaTokenWithTheRenderedConfig(t *testing.T)
 	at := slices.Index(args, "-c")
 	require.GreaterOrEqual(t, at, 0, "the command names its configuration with -c")
 	args[at+1] = path
-	startServer(t, nginx, args...)
+	stacktest.StartServer(t, nginx, args...)
 
 	client := &http.Client{Timeout: 5 * time.Second}
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
@@ -206,7 +143,7 @@ func TestDebiansNginxAdmitsOnlyTheChromaTokenWithTheRenderedConfig(t *testing.T)
 		_, _ = io.Copy(io.Discard, resp.Body)
 		return resp.StatusCode
 	}
-	eventually(t, "nginx answers", func() bool { return send("GET", "/api/v2/heartbeat", nil) == http.StatusOK })
+	stacktest.Eventually(t, "nginx answers", func() bool { return send("GET", "/api/v2/heartbeat", nil) == http.StatusOK })
 
 	swapped := strings.Map(func(r rune) rune {
 		switch {
