@@ -31,25 +31,10 @@ func stackConfig(t *testing.T, stack string) *config.Config {
 	return c
 }
 
-// requirePromtool is the promtool `make tools` builds (tools/promtool). Without it the test fails, unless
-// -short, which skips it.
-func requirePromtool(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(stacktest.RepoRoot(), ".tools", "bin", "promtool")
-	if _, err := os.Stat(path); err == nil {
-		return path
-	}
-	if testing.Short() {
-		t.Skip("promtool is not built; -short skips the tests that run it")
-	}
-	t.Fatalf("%s is missing: `make tools` builds it (tools/build.sh promtool)", path)
-	return ""
-}
-
 // promtool runs promtool in dir and fails the test with its output when it fails.
 func promtool(t *testing.T, dir string, args ...string) {
 	t.Helper()
-	cmd := exec.Command(requirePromtool(t), args...)
+	cmd := exec.Command(stacktest.RequireTool(t, "promtool"), args...)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "promtool %s:\n%s", strings.Join(args, " "), out)
