@@ -64,8 +64,8 @@ var exampleFeatures = map[string]func(t *testing.T, e ranExample){
 		var m config.Monitoring
 		e.object(t, "monitoring", &m)
 		require.Equal(t, config.Operator, m.Mode)
-		monitors := customResources(t, e.rec, "PodMonitor")
-		rules := customResources(t, e.rec, "PrometheusRule")
+		monitors := stacktest.CustomResources(t, e.rec, "PodMonitor")
+		rules := stacktest.CustomResources(t, e.rec, "PrometheusRule")
 		assert.NotEmpty(t, monitors, "a PodMonitor per scrape job")
 		assert.Len(t, rules, 1, "one PrometheusRule with the alerts")
 		for name, obj := range mergeMaps(monitors, rules) {
@@ -118,7 +118,7 @@ var exampleFeatures = map[string]func(t *testing.T, e ranExample){
 	"alertmanager-receivers": func(t *testing.T, e ranExample) {
 		var m config.Monitoring
 		e.object(t, "monitoring", &m)
-		f := readAlertmanagerFile(t, e.rec)
+		f := stacktest.ReadAlertmanagerFile(t, e.rec)
 		var names []string
 		for _, r := range f.Receivers {
 			names = append(names, r.Name)

@@ -5,17 +5,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -127,16 +123,6 @@ func TestInventoryWorkloadsMatchTheReview(t *testing.T) {
 	}
 }
 
-func TestCeleryBeatRunsOnceWithRecreate(t *testing.T) {
-	for _, stack := range stacks {
-		r, ok := runStack(t, stack, nil).Object(stacktest.DeploymentType, "celery-beat")
-		require.True(t, ok)
-		w := stacktest.DecodeWorkload(t, r)
-		assert.Equal(t, int32(1), *w.Replicas)
-		assert.Equal(t, appsv1.RecreateDeploymentStrategyType, w.Strategy)
-	}
-}
-
 func TestClaimsMatchTheReview(t *testing.T) {
 	type claim struct {
 		size, mode, class string
@@ -184,36 +170,6 @@ func TestClaimsMatchTheReview(t *testing.T) {
 			assert.Equal(t, expected[stack], got)
 		})
 	}
-}
-
-func TestDataIsProtectedInProdOnly(t *testing.T) {
-	for _, stack := range stacks {
-		rec := runStack(t, stack, nil)
-		protected := stack == "prod"
-		for _, r := range append(rec.OfType(stacktest.PVCType), rec.OfType(stacktest.NamespaceType)...) {
-			assert.Equal(t, protected, r.Protect, "%s %s protect", stack, r.Name)
-			assert.Equal(t, protected, r.RetainOnDelete, "%s %s retainOnDelete", stack, r.Name)
-		}
-	}
-}
-
-func TestATagIsPulledOnEveryStartADigestOnlyWhenMissing(t *testing.T) {
-	const digest = "registry.example.com/jdjones/api@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-	rec := runStack(t, "dev", map[string]string{"images": `{"api": "` + digest + `"}`})
-	var pinned, tagged int
-	for _, r := range stacktest.Workloads(rec) {
-		for _, c := range stacktest.DecodeWorkload(t, r).Spec.Spec.Containers {
-			want := corev1.PullAlways
-			if c.Image == digest {
-				want, pinned = corev1.PullIfNotPresent, pinned+1
-			} else {
-				tagged++
-			}
-			assert.Equal(t, want, c.ImagePullPolicy, "%s/%s (%s)", r.Name, c.Name, c.Image)
-		}
-	}
-	assert.Positive(t, pinned, "containers running the pinned image")
-	assert.Positive(t, tagged, "containers running a tag")
 }
 
 func TestEveryContainerIsProbedSizedAndRestricted(t *testing.T) {
@@ -311,59 +267,10 @@ func TestNoEnvVarCarriesALiteralSecret(t *testing.T) {
 			}
 		}
 		for _, r := range rec.OfType(stacktest.SecretType) {
-			for key, v := range secretData(t, r) {
+			for key, v := range stacktest.SecretData(t, r) {
 				assert.True(t, v.IsSecret() || v.IsComputed(), "%s data %s must be a Pulumi secret", r.Name, key)
 			}
 		}
-	}
-}
-
-func TestGrafanaPasswordComesFromARandomPasswordThroughASecret(t *testing.T) {
-	for _, stack := range stacks {
-		rec := runStack(t, stack, nil)
-		r, ok := rec.Object(stacktest.DeploymentType, "grafana")
-		require.True(t, ok)
-		var ref *corev1.SecretKeySelector
-		for _, e := range stacktest.DecodeWorkload(t, r).Spec.Spec.Containers[0].Env {
-			if e.Name == "GF_SECURITY_ADMIN_PASSWORD" {
-				require.Empty(t, e.Value)
-				ref = e.ValueFrom.SecretKeyRef
-			}
-		}
-		require.NotNil(t, ref, "GF_SECURITY_ADMIN_PASSWORD is set")
-		secret, ok := rec.Object(stacktest.SecretType, ref.Name)
-		require.True(t, ok, "secret %s exists", ref.Name)
-		value := secretData(t, secret)[presource.PropertyKey(ref.Key)]
-		require.True(t, value.IsSecret(), "the password is a Pulumi secret in the Secret")
-
-		var generated []string
-		for _, pw := range rec.OfType(stacktest.PasswordType) {
-			if pw.Name == "jd-jones-rag-foundation-grafana-admin-password" {
-				generated = append(generated, pw.Name)
-				assert.GreaterOrEqual(t, pw.Inputs["length"].NumberValue(), 32.0)
-				assert.Contains(t, secret.Dependencies, pw.URN, "the Secret is fed by the RandomPassword")
-			}
-		}
-		assert.Len(t, generated, 1)
-	}
-}
-
-// TestGrafanaLogsToStdoutOnlyUnderItsReadOnlyRoot: Grafana's image also logs to a file under
-// /var/log/grafana by default, which its read-only root does not allow (a finding of the real node).
-func TestGrafanaLogsToStdoutOnlyUnderItsReadOnlyRoot(t *testing.T) {
-	for _, stack := range stacks {
-		r, ok := runStack(t, stack, nil).Object(stacktest.DeploymentType, "grafana")
-		require.True(t, ok)
-		container := stacktest.DecodeWorkload(t, r).Spec.Spec.Containers[0]
-		require.NotNil(t, container.SecurityContext.ReadOnlyRootFilesystem)
-		assert.True(t, *container.SecurityContext.ReadOnlyRootFilesystem, "%s: Grafana's root is read-only", stack)
-		mode := ""
-		for _, e := range container.Env {
-			if e.Name == "GF_LOG_MODE" {
-				mode = e.Value
-			}
-		}
-		assert.Equal(t, "console", mode, "%s: GF_LOG_MODE", stack)
 	}
 }
 
@@ -390,138 +297,6 @@ func TestOutputsExposeURLsAndASecretPassword(t *testing.T) {
 	for _, name := range []string{"api", "external-portal", "internal-portal", "postgres", "redis", "chromadb", "prometheus", "grafana"} {
 		assert.Equal(t, name, services[name], "service %s", name)
 	}
-}
-
-func TestIngressServesTheThreeHostsOverTLS(t *testing.T) {
-	rec := runStack(t, "prod", nil)
-	type routed struct{ ingress, service string }
-	routes := map[string]routed{}
-	tlsHosts := map[string][]string{}
-	annotations := map[string]map[string]string{}
-	for _, r := range rec.OfType(stacktest.IngressType) {
-		var ing networkingv1.Ingress
-		require.NoError(t, r.Decode(&ing))
-		annotations[ing.Name] = ing.Annotations
-		assert.Equal(t, "nginx", *ing.Spec.IngressClassName)
-		for _, rule := range ing.Spec.Rules {
-			for _, path := range rule.HTTP.Paths {
-				b := path.Backend.Service
-				routes[rule.Host+path.Path] = routed{ing.Name, b.Name}
-				svc, ok := rec.Object(stacktest.ServiceType, b.Name)
-				require.Truef(t, ok, "backend %s exists", b.Name)
-				var s corev1.Service
-				require.NoError(t, svc.Decode(&s))
-				require.Len(t, s.Spec.Ports, 1, "the Service %s exposes one port: nothing else is routable", b.Name)
-				assert.Equal(t, s.Spec.Ports[0].Port, b.Port.Number, "backend port of %s", rule.Host)
-			}
-		}
-		for _, tls := range ing.Spec.TLS {
-			tlsHosts[ing.Name] = append(tlsHosts[ing.Name], tls.Hosts...)
-		}
-	}
-	assert.Equal(t, map[string]routed{
-		"support.jdjones.com/":    {"jd-jones-rag", "external-portal"},
-		"api.jdjones.com/":        {"jd-jones-rag", "api"},
-		"api.jdjones.com/metrics": {"jd-jones-rag-metrics", "api"},
-		"portal.jdjones.com/":     {"jd-jones-rag-portal", "internal-portal"},
-	}, routes)
-	assert.Equal(t, map[string][]string{
-		"jd-jones-rag":         {"support.jdjones.com", "api.jdjones.com"},
-		"jd-jones-rag-portal":  {"portal.jdjones.com"},
-		"jd-jones-rag-metrics": {"api.jdjones.com"},
-	}, tlsHosts)
-	const nginx = "nginx.ingress.kubernetes.io/"
-	for name, a := range annotations {
-		assert.Equal(t, "true", a[nginx+"force-ssl-redirect"], name)
-		assert.Equal(t, "100m", a[nginx+"proxy-body-size"], name)
-		assert.Equal(t, "300", a[nginx+"proxy-read-timeout"], name)
-		// Recorded as the API server answered the apply, not as an awaiter's cache held it.
-		assert.Equal(t, "true", a["pulumi.com/skipAwait"], name)
-	}
-	// One certificate per issuing Ingress: two Ingresses asking for the same Secret would fight over it.
-	assert.Equal(t, "letsencrypt-prod", annotations["jd-jones-rag"]["cert-manager.io/cluster-issuer"])
-	assert.Equal(t, "letsencrypt-prod", annotations["jd-jones-rag-portal"]["cert-manager.io/cluster-issuer"])
-	assert.NotContains(t, annotations["jd-jones-rag-metrics"], "cert-manager.io/cluster-issuer")
-	// The employee portal answers only the configured ranges; /metrics answers nobody.
-	assert.Equal(t, "203.0.113.0/24,198.51.100.16/28", annotations["jd-jones-rag-portal"][nginx+"whitelist-source-range"])
-	assert.NotContains(t, annotations["jd-jones-rag"], nginx+"whitelist-source-range")
-	assert.Equal(t, "0.0.0.0/0,::/0", annotations["jd-jones-rag-metrics"][nginx+"denylist-source-range"])
-}
-
-func TestTheAPIServesMetricsOnAPortNoIngressRoutes(t *testing.T) {
-	rec := runStack(t, "dev", nil)
-	api, ok := rec.Object(stacktest.DeploymentType, "api")
-	require.True(t, ok)
-	ctr := stacktest.DecodeWorkload(t, api).Spec.Spec.Containers[0]
-	ports := map[string]int32{}
-	for _, p := range ctr.Ports {
-		ports[p.Name] = p.ContainerPort
-	}
-	assert.Equal(t, map[string]int32{"http": 8000, "metrics": 9100}, ports)
-	assert.Contains(t, ctr.Env, corev1.EnvVar{Name: "METRICS_PORT", Value: "9100"})
-	cm, ok := rec.Object(stacktest.ConfigMapType, "prometheus-config")
-	require.True(t, ok)
-	var promConfig corev1.ConfigMap
-	require.NoError(t, cm.Decode(&promConfig))
-	assert.Contains(t, promConfig.Data["prometheus.yml"], "api-metrics.jd-jones-rag-dev.svc", "Prometheus finds the API's pods through its headless metrics Service")
-	assert.NotContains(t, promConfig.Data["prometheus.yml"], "kubernetes_sd_configs", "Prometheus needs no Kubernetes API access")
-}
-
-func TestNamespaceEnforcesRestrictedPodSecurity(t *testing.T) {
-	r, ok := runStack(t, "dev", nil).Object(stacktest.NamespaceType, "jd-jones-rag-dev")
-	require.True(t, ok)
-	var ns corev1.Namespace
-	require.NoError(t, r.Decode(&ns))
-	for _, mode := range []string{"enforce", "audit", "warn"} {
-		assert.Equal(t, "restricted", ns.Labels["pod-security.kubernetes.io/"+mode], mode)
-	}
-	assert.Equal(t, "v1.34", ns.Labels["pod-security.kubernetes.io/enforce-version"], "enforced as the cluster's version defines it")
-	assert.Equal(t, "latest", ns.Labels["pod-security.kubernetes.io/warn-version"], "warned of as the latest rules would")
-	r, ok = runStack(t, "dev", map[string]string{"kubernetesVersion": "v1.33"}).Object(stacktest.NamespaceType, "jd-jones-rag-dev")
-	require.True(t, ok)
-	require.NoError(t, r.Decode(&ns))
-	assert.Equal(t, "v1.33", ns.Labels["pod-security.kubernetes.io/enforce-version"])
-}
-
-func TestAClaimRestoredFromASnapshotNamesItAsItsDataSource(t *testing.T) {
-	rec := runStack(t, "dev", map[string]string{"backups": `{"restoreFrom": {"chromaData": "chroma-data-chromadb-0-20261126030000"}}`})
-	for _, name := range []string{"chromadb", "postgres"} {
-		r, ok := rec.Object(stacktest.StatefulSetType, name)
-		require.True(t, ok)
-		var sts appsv1.StatefulSet
-		require.NoError(t, r.Decode(&sts))
-		source := sts.Spec.VolumeClaimTemplates[0].Spec.DataSource
-		if name == "postgres" {
-			assert.Nil(t, source, "a claim without a snapshot starts empty")
-			continue
-		}
-		require.NotNil(t, source)
-		assert.Equal(t, corev1.TypedLocalObjectReference{
-			APIGroup: ptr("snapshot.storage.k8s.io"), Kind: "VolumeSnapshot", Name: "chroma-data-chromadb-0-20261126030000",
-		}, *source)
-	}
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func TestMigrationGatesTheApiAndWorkers(t *testing.T) {
-	rec := runStack(t, "dev", nil)
-	jobs := rec.OfType(stacktest.JobType)
-	require.Len(t, jobs, 1)
-	job := jobs[0]
-	var j batchv1.Job
-	require.NoError(t, job.Decode(&j))
-	assert.Empty(t, j.Name, "the Job's name is generated so a new image replaces it cleanly")
-	assert.Equal(t, []string{"alembic", "upgrade", "head"}, j.Spec.Template.Spec.Containers[0].Command)
-	assert.Equal(t, corev1.RestartPolicyNever, j.Spec.Template.Spec.RestartPolicy)
-	for _, name := range []string{"api", "celery-worker", "celery-beat"} {
-		r, ok := rec.Object(stacktest.DeploymentType, name)
-		require.True(t, ok)
-		assert.Contains(t, r.Dependencies, job.URN, "%s waits for the migration", name)
-	}
-	data, ok := rec.Object(stacktest.StatefulSetType, "postgres")
-	require.True(t, ok)
-	assert.Contains(t, job.Dependencies, data.URN, "the migration waits for in-cluster Postgres")
 }
 
 func TestDisruptionBudgetsCoverEveryReplicatedWorkload(t *testing.T) {
@@ -562,7 +337,7 @@ func TestAConfigChangeRollsOnlyThePodsThatReadIt(t *testing.T) {
 	readers := map[string]bool{}
 	rec := runStack(t, "dev", nil)
 	for _, r := range stacktest.Workloads(rec) {
-		readers[r.Name] = readsConfigMap(stacktest.DecodeWorkload(t, r).Spec.Spec, "jd-jones-config")
+		readers[r.Name] = stacktest.ReadsConfigMap(stacktest.DecodeWorkload(t, r).Spec.Spec, "jd-jones-config")
 	}
 	before := annotations(rec)
 	after := annotations(runStack(t, "dev", map[string]string{"llm": `{"provider": "ollama", "model": "llama3.2:3b", "embeddingModel": "nomic-embed-text", "baseUrl": "http://ollama.ollama.svc.cluster.local:11434", "namespace": "ollama"}`}))
@@ -617,18 +392,6 @@ func TestProdUsesManagedEndpointsAndExternalCredentials(t *testing.T) {
 		"jd-jones-rag-foundation-grafana-admin-password", "jd-jones-rag-foundation-jwt-secret"}, generated)
 }
 
-func TestSuppliedSecretsReplaceGeneratedOnes(t *testing.T) {
-	rec := runStack(t, "dev", map[string]string{"jwtSecret": "a-supplied-jwt-secret-of-enough-length-0123456789"})
-	for _, pw := range rec.OfType(stacktest.PasswordType) {
-		assert.NotEqual(t, "jd-jones-rag-foundation-jwt-secret", pw.Name, "a supplied secret is not generated")
-	}
-	secret, ok := rec.Object(stacktest.SecretType, "jd-jones-secrets")
-	require.True(t, ok)
-	jwt := secretData(t, secret)["jwt-secret"]
-	require.True(t, jwt.IsSecret())
-	assert.Equal(t, "a-supplied-jwt-secret-of-enough-length-0123456789", jwt.SecretValue().Element.StringValue())
-}
-
 func TestResourceQuantitiesComeFromConfig(t *testing.T) {
 	rec := runStack(t, "dev", map[string]string{"workloads": `{"api": {"resources": {"requests": {"cpu": "250m", "memory": "300Mi"}, "limits": {"cpu": "1500m", "memory": "2Gi"}}}}`})
 	r, _ := rec.Object(stacktest.DeploymentType, "api")
@@ -640,154 +403,6 @@ func TestResourceQuantitiesComeFromConfig(t *testing.T) {
 	var h autoscalingv2.HorizontalPodAutoscaler
 	require.NoError(t, hpa.Decode(&h))
 	assert.Equal(t, int32(3), h.Spec.MaxReplicas)
-}
-
-// secretData is a Secret's stringData with each value marked secret when the whole map is.
-func secretData(t *testing.T, r stacktest.Resource) presource.PropertyMap {
-	t.Helper()
-	data := r.Inputs["stringData"]
-	if !data.IsSecret() {
-		require.True(t, data.IsObject(), "%s stringData", r.Name)
-		return data.ObjectValue()
-	}
-	out := presource.PropertyMap{}
-	for k, v := range data.SecretValue().Element.ObjectValue() {
-		if !v.IsSecret() {
-			v = presource.MakeSecret(v)
-		}
-		out[k] = v
-	}
-	return out
-}
-
-// readsConfigMap reports whether any container of a pod reads the named ConfigMap.
-func readsConfigMap(pod corev1.PodSpec, name string) bool {
-	for _, v := range pod.Volumes {
-		if v.ConfigMap != nil && v.ConfigMap.Name == name {
-			return true
-		}
-	}
-	for _, c := range append(pod.InitContainers, pod.Containers...) {
-		for _, from := range c.EnvFrom {
-			if from.ConfigMapRef != nil && from.ConfigMapRef.Name == name {
-				return true
-			}
-		}
-		for _, e := range c.Env {
-			if e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil && e.ValueFrom.ConfigMapKeyRef.Name == name {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func TestManagedEndpointsAreReachedOverVerifiedTLS(t *testing.T) {
-	settings := func(rec *stacktest.Record) map[string]string {
-		cm, ok := rec.Object(stacktest.ConfigMapType, "jd-jones-config")
-		require.True(t, ok)
-		var c corev1.ConfigMap
-		require.NoError(t, cm.Decode(&c))
-		return c.Data
-	}
-	prod := runStack(t, "prod", nil)
-	s := settings(prod)
-	assert.Equal(t, "verify-full", s["PGSSLMODE"])
-	assert.Equal(t, "/etc/jd-jones/tls/postgres/ca.crt", s["PGSSLROOTCERT"])
-	assert.Equal(t, "rediss", s["REDIS_SCHEME"])
-	assert.Equal(t, "required", s["REDIS_SSL_CERT_REQS"])
-	assert.NotContains(t, s, "REDIS_SSL_CA_CERTS", "no bundle configured: the system's trust store verifies Redis")
-
-	// Every pod that reads the settings mounts the RDS bundle where PGSSLROOTCERT points.
-	for _, r := range stacktest.Workloads(prod) {
-		spec := stacktest.DecodeWorkload(t, r).Spec.Spec
-		if !readsConfigMap(spec, "jd-jones-config") {
-			continue
-		}
-		var bundle *corev1.Volume
-		for i, v := range spec.Volumes {
-			if v.ConfigMap != nil && v.ConfigMap.Name == "rds-ca-bundle" {
-				bundle = &spec.Volumes[i]
-			}
-		}
-		require.NotNil(t, bundle, "%s mounts the RDS CA bundle", r.Name)
-		assert.Equal(t, []corev1.KeyToPath{{Key: "ca.crt", Path: "ca.crt"}}, bundle.ConfigMap.Items)
-		for _, c := range append(spec.InitContainers, spec.Containers...) {
-			if len(c.EnvFrom) == 0 {
-				continue
-			}
-			assert.Contains(t, c.VolumeMounts, corev1.VolumeMount{Name: bundle.Name, MountPath: "/etc/jd-jones/tls/postgres", ReadOnly: true}, "%s/%s", r.Name, c.Name)
-		}
-	}
-
-	dev := settings(runStack(t, "dev", nil))
-	assert.Equal(t, "redis", dev["REDIS_SCHEME"])
-	assert.NotContains(t, dev, "PGSSLMODE", "the in-cluster Postgres serves no certificate")
-}
-
-func TestTheMigrationEnablesPgvectorFirstInEveryStack(t *testing.T) {
-	for _, stack := range stacks {
-		rec := runStack(t, stack, nil)
-		jobs := rec.OfType(stacktest.JobType)
-		require.Len(t, jobs, 1)
-		spec := stacktest.DecodeWorkload(t, jobs[0]).Spec.Spec
-		require.Len(t, spec.InitContainers, 1, stack)
-		step := spec.InitContainers[0]
-		assert.Equal(t, "enable-pgvector", step.Name)
-		assert.Equal(t, []string{"psql", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-c", "CREATE EXTENSION IF NOT EXISTS vector"}, step.Command)
-		assert.True(t, strings.HasPrefix(step.Image, "pgvector/pgvector:"), "psql comes from the Postgres image")
-		env := map[string]corev1.EnvVar{}
-		for _, e := range step.Env {
-			env[e.Name] = e
-		}
-		assert.Equal(t, "$(POSTGRES_HOST)", env["PGHOST"].Value)
-		assert.Equal(t, "$(POSTGRES_USER)", env["PGUSER"].Value)
-		require.NotNil(t, env["PGPASSWORD"].ValueFrom, "the password comes from a Secret")
-		assert.Empty(t, env["PGPASSWORD"].Value)
-		want := "jd-jones-secrets"
-		if stack == "prod" {
-			want = "jd-jones-managed-data"
-		}
-		assert.Equal(t, want, env["PGPASSWORD"].ValueFrom.SecretKeyRef.Name, stack)
-		assert.Equal(t, "jd-jones-config", step.EnvFrom[0].ConfigMapRef.Name, "PGSSLMODE and PGSSLROOTCERT come with the settings")
-	}
-}
-
-func TestCeleryStartsSlowlyAndStopsWarmly(t *testing.T) {
-	for _, stack := range stacks {
-		rec := runStack(t, stack, nil)
-		grace := map[string]int64{}
-		for _, r := range stacktest.Workloads(rec) {
-			w := stacktest.DecodeWorkload(t, r)
-			grace[r.ObjectName()] = *w.Spec.Spec.TerminationGracePeriodSeconds
-			if name := r.ObjectName(); name == "celery-worker" || name == "celery-beat" {
-				c := w.Spec.Spec.Containers[0]
-				require.NotNil(t, c.StartupProbe, "%s/%s: a slow first heartbeat must not restart-loop it", stack, name)
-				assert.Equal(t, c.LivenessProbe.Exec.Command, c.StartupProbe.Exec.Command, "%s/%s starts when it is first alive", stack, name)
-				assert.GreaterOrEqual(t, c.StartupProbe.PeriodSeconds*c.StartupProbe.FailureThreshold, int32(120), "%s/%s gets minutes to start", stack, name)
-			}
-		}
-		assert.Equal(t, int64(600), grace["celery-worker"], "a worker's warm shutdown lets its running tasks finish")
-		assert.Equal(t, int64(30), grace["api"])
-		assert.Equal(t, int64(30), grace["celery-beat"])
-	}
-	rec := runStack(t, "dev", map[string]string{"workloads": `{"celeryWorker": {"terminationGracePeriodSeconds": 1800}}`})
-	worker, ok := rec.Object(stacktest.DeploymentType, "celery-worker")
-	require.True(t, ok)
-	assert.Equal(t, int64(1800), *stacktest.DecodeWorkload(t, worker).Spec.Spec.TerminationGracePeriodSeconds)
-}
-
-func TestPulumiWaitsForTheMigrationAsLongAsKubernetesRunsIt(t *testing.T) {
-	jobs := runStack(t, "prod", nil).OfType(stacktest.JobType)
-	require.Len(t, jobs, 1)
-	var job batchv1.Job
-	require.NoError(t, jobs[0].Decode(&job))
-	deadline := time.Duration(*job.Spec.ActiveDeadlineSeconds) * time.Second
-	for _, timeout := range []string{jobs[0].CreateTimeout, jobs[0].UpdateTimeout} {
-		d, err := time.ParseDuration(timeout)
-		require.NoError(t, err, "a custom timeout is set")
-		assert.Greater(t, d, deadline, "the await outlasts activeDeadlineSeconds")
-	}
 }
 
 func TestEveryObjectIsCreatedWithTheStacksOwnProvider(t *testing.T) {

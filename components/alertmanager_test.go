@@ -1,18 +1,20 @@
-package platform
+package components_test
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/jdjones/jd-jones-rag-infra/internal/diagram"
 	"github.com/jdjones/jd-jones-rag-infra/internal/reachability"
@@ -20,181 +22,55 @@ import (
 	"github.com/jdjones/jd-jones-rag-infra/policy/checks"
 )
 
-// configMapFile is one file of a ConfigMap the program registers.
-func configMapFile(t *testing.T, rec *stacktest.Record, name, file string) string {
+// checkAlertmanagerConfig runs `amtool check-config` on the configuration with the receivers' credential
+// files pointed at files of a temporary directory, and returns its output and error.
+func checkAlertmanagerConfig(t *testing.T, amtool, content string) (string, error) {
 	t.Helper()
-	r, ok := rec.Object(stacktest.ConfigMapType, name)
-	require.True(t, ok, "ConfigMap %s", name)
-	var cm corev1.ConfigMap
-	require.NoError(t, r.Decode(&cm))
-	content, ok := cm.Data[file]
-	require.True(t, ok, "ConfigMap %s has %s", name, file)
-	return content
-}
-
-// decodedStatefulSet is a StatefulSet the program registers, decoded.
-func decodedStatefulSet(t *testing.T, rec *stacktest.Record, name string) appsv1.StatefulSet {
-	t.Helper()
-	r, ok := rec.Object(stacktest.StatefulSetType, name)
-	require.True(t, ok, "StatefulSet %s", name)
-	var s appsv1.StatefulSet
-	require.NoError(t, r.Decode(&s))
-	return s
-}
-
-// envFieldPath is the field an env var of c takes from the downward API, or "".
-func envFieldPath(c corev1.Container, name string) string {
-	for _, e := range c.Env {
-		if e.Name == name && e.ValueFrom != nil && e.ValueFrom.FieldRef != nil {
-			return e.ValueFrom.FieldRef.FieldPath
-		}
+	dir := t.TempDir()
+	secrets := filepath.Join(dir, "receivers")
+	require.NoError(t, os.Mkdir(secrets, 0o700))
+	for file, value := range map[string]string{"webhook-url": "https://hooks.example.com/services/test", "smtp-password": "test"} {
+		require.NoError(t, os.WriteFile(filepath.Join(secrets, file), []byte(value), 0o600))
 	}
-	return ""
+	content = strings.ReplaceAll(content, "/etc/alertmanager-receivers/", secrets+"/")
+	path := filepath.Join(dir, "alertmanager.yml")
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	out, err := exec.Command(amtool, "check-config", path).CombinedOutput()
+	return string(out), err
 }
 
-// prometheusFile is the part of prometheus.yml these tests read.
-type prometheusFile struct {
-	Global struct {
-		ExternalLabels map[string]string `json:"external_labels"`
-	} `json:"global"`
-	RuleFiles []string `json:"rule_files"`
-	Alerting  struct {
-		AlertRelabelConfigs []map[string]string `json:"alert_relabel_configs"`
-		Alertmanagers       []struct {
-			DNSSDConfigs []struct {
-				Names []string `json:"names"`
-				Type  string   `json:"type"`
-				Port  int      `json:"port"`
-			} `json:"dns_sd_configs"`
-		} `json:"alertmanagers"`
-	} `json:"alerting"`
-	ScrapeConfigs []struct {
-		JobName string `json:"job_name"`
-	} `json:"scrape_configs"`
-}
-
-func readPrometheusFile(t *testing.T, rec *stacktest.Record) prometheusFile {
-	t.Helper()
-	var f prometheusFile
-	require.NoError(t, yaml.Unmarshal([]byte(configMapFile(t, rec, "prometheus-config", "prometheus.yml")), &f))
-	return f
-}
-
-func TestPrometheusKeepsItsSeriesOnAClaimOfTheConfiguredSize(t *testing.T) {
+func TestTheAlertmanagerConfigurationPassesAmtool(t *testing.T) {
+	amtool := stacktest.RequireTool(t, "amtool")
+	email := `{"alertmanager": {"emailTo": "oncall@jdjones.com", "emailFrom": "alerts@jdjones.com", "smtpSmarthost": "smtp.example.com:587"}}`
 	cases := []struct {
-		stack, monitoring string
-		replicas          int32
-		class, size       string
-		retention         []string
+		name      string
+		overrides map[string]string
+		receivers int
 	}{
-		{"dev", "", 1, "standard", "20Gi", []string{"--storage.tsdb.retention.time=15d", "--storage.tsdb.retention.size=17408MB"}},
-		{"prod", "", 2, "gp3", "20Gi", []string{"--storage.tsdb.retention.time=15d", "--storage.tsdb.retention.size=17408MB"}},
-		{"prod", `{"retention": "30d", "storageSize": "100Gi"}`, 2, "gp3", "100Gi", []string{"--storage.tsdb.retention.time=30d", "--storage.tsdb.retention.size=87040MB"}},
+		{"no receiver", nil, 1},
+		{"a webhook", map[string]string{"alertWebhookUrl": "https://hooks.example.com/services/T0KEN"}, 2},
+		{"email without a password", map[string]string{"monitoring": email}, 2},
+		{"email and a webhook", receiversConfigured, 2},
 	}
-	for _, tc := range cases {
-		t.Run(tc.stack+" "+tc.monitoring, func(t *testing.T) {
-			overrides := map[string]string{}
-			if tc.monitoring != "" {
-				overrides["monitoring"] = tc.monitoring
-			}
-			rec := runStack(t, tc.stack, overrides)
-			_, isDeployment := rec.Object(stacktest.DeploymentType, "prometheus")
-			assert.False(t, isDeployment, "Prometheus is no longer a Deployment")
-			s := decodedStatefulSet(t, rec, "prometheus")
-			assert.Equal(t, tc.replicas, *s.Spec.Replicas)
-			assert.Equal(t, appsv1.ParallelPodManagement, s.Spec.PodManagementPolicy, "the replicas do not wait for one another")
-			assert.Equal(t, "prometheus-headless", s.Spec.ServiceName)
-			require.Len(t, s.Spec.VolumeClaimTemplates, 1)
-			claim := s.Spec.VolumeClaimTemplates[0]
-			assert.Equal(t, "prometheus-data", claim.Name)
-			assert.Equal(t, tc.class, *claim.Spec.StorageClassName)
-			size := claim.Spec.Resources.Requests[corev1.ResourceStorage]
-			assert.Equal(t, tc.size, size.String())
-			c := s.Spec.Template.Spec.Containers[0]
-			for _, flag := range tc.retention {
-				assert.Contains(t, c.Args, flag)
-			}
-			assert.Contains(t, c.VolumeMounts, corev1.VolumeMount{Name: "prometheus-data", MountPath: "/prometheus"})
-			for _, v := range s.Spec.Template.Spec.Volumes {
-				assert.NotEqual(t, "data", v.Name, "no emptyDir holds the series any more")
-			}
-		})
-	}
-}
-
-func TestEachPrometheusReplicaLabelsItsSeriesWithItsPodName(t *testing.T) {
-	for _, stack := range stacks {
-		rec := runStack(t, stack, nil)
-		f := readPrometheusFile(t, rec)
-		// Prometheus 3 expands ${VAR} in external labels without a feature flag (config/config.go's Load).
-		assert.Equal(t, map[string]string{"replica": "${POD_NAME}"}, f.Global.ExternalLabels, stack)
-		c := decodedStatefulSet(t, rec, "prometheus").Spec.Template.Spec.Containers[0]
-		assert.Equal(t, "metadata.name", envFieldPath(c, "POD_NAME"), "%s: POD_NAME is the pod's name", stack)
-		for _, arg := range c.Args {
-			assert.NotContains(t, arg, "--enable-feature", stack)
-		}
-		// The replicas' alerts differ only in the replica label; without it Alertmanager sees one alert.
-		assert.Equal(t, []map[string]string{{"action": "labeldrop", "regex": "replica"}}, f.Alerting.AlertRelabelConfigs, stack)
-	}
-}
-
-func TestPrometheusEvaluatesTheRulesAndAlertsEveryAlertmanager(t *testing.T) {
-	for _, stack := range stacks {
-		t.Run(stack, func(t *testing.T) {
-			rec := runStack(t, stack, nil)
-			namespace := map[string]string{"dev": "jd-jones-rag-dev", "prod": "jd-jones-rag"}[stack]
-			f := readPrometheusFile(t, rec)
-			require.Len(t, f.Alerting.Alertmanagers, 1)
-			require.Len(t, f.Alerting.Alertmanagers[0].DNSSDConfigs, 1)
-			sd := f.Alerting.Alertmanagers[0].DNSSDConfigs[0]
-			// An A lookup of the headless Service answers every replica's address.
-			assert.Equal(t, []string{"alertmanager-headless." + namespace + ".svc"}, sd.Names)
-			assert.Equal(t, "A", sd.Type)
-			assert.Equal(t, 9093, sd.Port)
-			svc, ok := rec.Object(stacktest.ServiceType, "alertmanager-headless")
-			require.True(t, ok)
-			var s corev1.Service
-			require.NoError(t, svc.Decode(&s))
-			assert.Equal(t, corev1.ClusterIPNone, s.Spec.ClusterIP)
-			assert.Equal(t, "alertmanager", s.Spec.Selector["app.kubernetes.io/name"])
-			assert.Equal(t, "alertmanager-headless", decodedStatefulSet(t, rec, "alertmanager").Spec.ServiceName)
-
-			var jobs []string
-			for _, j := range f.ScrapeConfigs {
-				jobs = append(jobs, j.JobName)
-			}
-			assert.Contains(t, jobs, "alertmanager", "Prometheus scrapes the Alertmanagers too")
-
-			// The rule file is the alerts helper's, mounted where rule_files looks.
-			assert.Equal(t, []string{"/etc/prometheus-rules/*.yml"}, f.RuleFiles)
-			rules := configMapFile(t, rec, "prometheus-rules", "alerts.yml")
-			assert.True(t, strings.HasPrefix(strings.TrimSpace(rules), "#") || strings.HasPrefix(rules, "groups:"))
-			assert.Contains(t, rules, "alert: TargetDown")
-			pod := decodedStatefulSet(t, rec, "prometheus").Spec.Template
-			assert.True(t, readsConfigMap(pod.Spec, "prometheus-rules"))
-			assert.Contains(t, pod.Spec.Containers[0].VolumeMounts, corev1.VolumeMount{Name: "rules", MountPath: "/etc/prometheus-rules"})
-			assert.NotEmpty(t, pod.Annotations["checksum/prometheus-rules"])
-		})
-	}
-}
-
-func TestANewAlertThresholdRollsPrometheusAlone(t *testing.T) {
-	annotations := func(rec *stacktest.Record) map[string]map[string]string {
-		out := map[string]map[string]string{}
-		for _, r := range stacktest.Workloads(rec) {
-			out[r.ObjectName()] = stacktest.DecodeWorkload(t, r).Spec.Annotations
-		}
-		return out
-	}
-	before := annotations(runStack(t, "dev", nil))
-	after := annotations(runStack(t, "dev", map[string]string{"monitoring": `{"alerts": {"apiErrorRatio": 0.1}}`}))
-	assert.NotEqual(t, before["prometheus"]["checksum/prometheus-rules"], after["prometheus"]["checksum/prometheus-rules"])
-	assert.Equal(t, before["prometheus"]["checksum/prometheus-config"], after["prometheus"]["checksum/prometheus-config"])
-	for name, a := range before {
-		if name != "prometheus" {
-			assert.NotContains(t, a, "checksum/prometheus-rules", name)
+	for _, stack := range stacktest.Stacks {
+		for _, tc := range cases {
+			t.Run(stack+" with "+tc.name, func(t *testing.T) {
+				rec := runStack(t, stack, tc.overrides)
+				content := stacktest.ConfigMapFile(t, rec, "alertmanager-config", "alertmanager.yml")
+				out, err := checkAlertmanagerConfig(t, amtool, content)
+				require.NoError(t, err, "amtool check-config:\n%s\n%s", out, content)
+				assert.Contains(t, out, "SUCCESS")
+				assert.Contains(t, out, " - "+strconv.Itoa(tc.receivers)+" receivers", out)
+			})
 		}
 	}
+	// The checker reads what it is given: a route to a receiver that does not exist is refused.
+	content := stacktest.ConfigMapFile(t, runStack(t, "dev", nil), "alertmanager-config", "alertmanager.yml")
+	broken := strings.Replace(content, `receiver: "null"`, "receiver: nobody", 1)
+	require.NotEqual(t, content, broken)
+	out, err := checkAlertmanagerConfig(t, amtool, broken)
+	assert.Error(t, err, "amtool refuses a route to an undefined receiver:\n%s", out)
+	assert.Contains(t, out, `undefined receiver "nobody"`)
 }
 
 func TestAlertmanagerReplicasFormOneClusterInProd(t *testing.T) {
@@ -249,35 +125,6 @@ func TestAlertmanagerReplicasFormOneClusterInProd(t *testing.T) {
 	}
 }
 
-// alertmanagerFile is the part of alertmanager.yml these tests read.
-type alertmanagerFile struct {
-	Route struct {
-		Receiver string   `json:"receiver"`
-		GroupBy  []string `json:"group_by"`
-		Routes   []struct {
-			Receiver string   `json:"receiver"`
-			Matchers []string `json:"matchers"`
-		} `json:"routes"`
-	} `json:"route"`
-	Receivers []struct {
-		Name           string           `json:"name"`
-		WebhookConfigs []map[string]any `json:"webhook_configs"`
-		EmailConfigs   []map[string]any `json:"email_configs"`
-	} `json:"receivers"`
-	InhibitRules []struct {
-		SourceMatchers []string `json:"source_matchers"`
-		TargetMatchers []string `json:"target_matchers"`
-		Equal          []string `json:"equal"`
-	} `json:"inhibit_rules"`
-}
-
-func readAlertmanagerFile(t *testing.T, rec *stacktest.Record) alertmanagerFile {
-	t.Helper()
-	var f alertmanagerFile
-	require.NoError(t, yaml.Unmarshal([]byte(configMapFile(t, rec, "alertmanager-config", "alertmanager.yml")), &f))
-	return f
-}
-
 // receiversConfigured is a stack configuration with both receivers: the webhook and email with a password.
 var receiversConfigured = map[string]string{
 	"alertWebhookUrl":   "https://hooks.example.com/services/T0KEN-never-in-a-configmap",
@@ -286,9 +133,9 @@ var receiversConfigured = map[string]string{
 }
 
 func TestWithNoReceiverAlertsGoToTheNullReceiver(t *testing.T) {
-	for _, stack := range stacks {
+	for _, stack := range stacktest.Stacks {
 		rec := runStack(t, stack, nil)
-		f := readAlertmanagerFile(t, rec)
+		f := stacktest.ReadAlertmanagerFile(t, rec)
 		assert.Equal(t, "null", f.Route.Receiver, stack)
 		assert.Empty(t, f.Route.Routes, stack)
 		require.Len(t, f.Receivers, 1, stack)
@@ -302,7 +149,7 @@ func TestWithNoReceiverAlertsGoToTheNullReceiver(t *testing.T) {
 
 func TestAlertsAreRoutedBySeverityToTheConfiguredReceivers(t *testing.T) {
 	rec := runStack(t, "prod", receiversConfigured)
-	f := readAlertmanagerFile(t, rec)
+	f := stacktest.ReadAlertmanagerFile(t, rec)
 	assert.Equal(t, "warning", f.Route.Receiver, "an alert of no known severity still notifies")
 	assert.Equal(t, []string{"alertname", "service"}, f.Route.GroupBy)
 	routes := map[string]string{}
@@ -329,7 +176,7 @@ func TestAlertsAreRoutedBySeverityToTheConfiguredReceivers(t *testing.T) {
 	// The Secret the files come from holds the two credentials, each a Pulumi secret.
 	secret, ok := rec.Object(stacktest.SecretType, "alertmanager-receivers")
 	require.True(t, ok)
-	data := secretData(t, secret)
+	data := stacktest.SecretData(t, secret)
 	assert.Len(t, data, 2)
 	for _, key := range []presource.PropertyKey{"webhook-url", "smtp-password"} {
 		require.Contains(t, data, key)
@@ -349,7 +196,7 @@ func TestAlertsAreRoutedBySeverityToTheConfiguredReceivers(t *testing.T) {
 }
 
 func TestAnOutageMutesTheSymptomsThatDependOnIt(t *testing.T) {
-	f := readAlertmanagerFile(t, runStack(t, "dev", nil))
+	f := stacktest.ReadAlertmanagerFile(t, runStack(t, "dev", nil))
 	type rule struct{ source, target, equal string }
 	var rules []rule
 	for _, r := range f.InhibitRules {
@@ -363,7 +210,7 @@ func TestAnOutageMutesTheSymptomsThatDependOnIt(t *testing.T) {
 }
 
 func TestNoAlertReceiverCredentialInAnyConfigMapOrCommandLine(t *testing.T) {
-	for _, stack := range stacks {
+	for _, stack := range stacktest.Stacks {
 		rec := runStack(t, stack, receiversConfigured)
 		values := []string{receiversConfigured["alertWebhookUrl"], receiversConfigured["alertSmtpPassword"], "T0KEN"}
 		for _, r := range rec.OfType(stacktest.ConfigMapType) {
@@ -481,7 +328,7 @@ func TestAlertmanagerReplicasGossipAndNotifyOnlyTheirReceivers(t *testing.T) {
 }
 
 func TestConfiguredReceiversPassThePolicyPack(t *testing.T) {
-	for _, stack := range stacks {
+	for _, stack := range stacktest.Stacks {
 		t.Run(stack, func(t *testing.T) {
 			rec := runStack(t, stack, receiversConfigured)
 			for _, f := range checks.Blocking(stacktest.Evaluate(rec, stack == "prod")) {

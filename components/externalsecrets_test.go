@@ -1,4 +1,4 @@
-package platform
+package components_test
 
 import (
 	"slices"
@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
+	"github.com/jdjones/jd-jones-rag-infra/platform"
 )
 
 // prodExternalSecrets maps every key prod reads from jd-jones-managed-data and jd-jones-llm.
@@ -22,7 +23,7 @@ var prodExternalSecrets = map[string]any{
 }
 
 func TestExternalSecretsWriteTheSecretsProdReadsFromTheStore(t *testing.T) {
-	rec := stacktest.RunStackWithFields(t, Program, "prod", map[string]map[string]any{"externalSecrets": prodExternalSecrets})
+	rec := stacktest.RunStackWithFields(t, platform.Program, "prod", map[string]map[string]any{"externalSecrets": prodExternalSecrets})
 	specs := map[string]any{}
 	for _, es := range rec.OfType(stacktest.ExternalSecretType) {
 		plain := es.Plain()
@@ -66,7 +67,7 @@ func TestExternalSecretsWriteTheSecretsProdReadsFromTheStore(t *testing.T) {
 }
 
 func TestNoExternalSecretWithoutAStore(t *testing.T) {
-	for _, stack := range stacks {
+	for _, stack := range stacktest.Stacks {
 		assert.Empty(t, runStack(t, stack, nil).OfType(stacktest.ExternalSecretType), stack)
 	}
 }
@@ -76,7 +77,7 @@ func TestManagedEndpointsHostsComeFromTheReferencedStack(t *testing.T) {
 		"rdsEndpoint":   "rag.cluster-0123.eu-west-1.rds.amazonaws.com",
 		"redisEndpoint": "master.rag.0123.euw1.cache.amazonaws.com",
 	})
-	rec := stacktest.RunStackWithFields(t, Program, "prod", map[string]map[string]any{
+	rec := stacktest.RunStackWithFields(t, platform.Program, "prod", map[string]map[string]any{
 		"stackReference": {"name": "jdjones/cloud-test/prod", "postgresHost": "rdsEndpoint", "redisHost": "redisEndpoint"},
 		"postgres":       {"host": ""},
 		"redis":          {"host": ""},

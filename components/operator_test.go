@@ -1,4 +1,4 @@
-package platform
+package components_test
 
 import (
 	"strings"
@@ -11,26 +11,15 @@ import (
 
 	"github.com/jdjones/jd-jones-rag-infra/config"
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
+	"github.com/jdjones/jd-jones-rag-infra/platform"
 )
 
 // operatorMonitoring is monitoring.mode operator with the kube-prometheus-stack's usual Prometheus.
 const operatorMonitoring = `{"mode": "operator", "operator": {"namespace": "monitoring",
 	"podLabels": {"app.kubernetes.io/name": "prometheus"}, "selectorLabels": {"release": "kube-prometheus-stack"}}}`
 
-// customResources are the objects of one Prometheus Operator kind, by name.
-func customResources(t *testing.T, rec *stacktest.Record, kind string) map[string]map[string]any {
-	t.Helper()
-	out := map[string]map[string]any{}
-	for _, r := range rec.OfType(stacktest.MonitoringCRTypePrefix + kind) {
-		var obj map[string]any
-		require.NoError(t, r.Decode(&obj))
-		out[r.ObjectName()] = obj
-	}
-	return out
-}
-
 func TestOperatorModeHandsScrapingAndRulesToTheClustersPrometheus(t *testing.T) {
-	for _, stack := range stacks {
+	for _, stack := range stacktest.Stacks {
 		t.Run(stack, func(t *testing.T) {
 			rec := runStack(t, stack, map[string]string{"monitoring": operatorMonitoring})
 			for _, r := range stacktest.Workloads(rec) {
@@ -50,7 +39,7 @@ func TestOperatorModeHandsScrapingAndRulesToTheClustersPrometheus(t *testing.T) 
 				}
 			}
 			var gotJobs []string
-			for name, pm := range customResources(t, rec, "PodMonitor") {
+			for name, pm := range stacktest.CustomResources(t, rec, "PodMonitor") {
 				meta := pm["metadata"].(map[string]any)
 				assert.Equal(t, "kube-prometheus-stack", meta["labels"].(map[string]any)["release"], name)
 				endpoint := pm["spec"].(map[string]any)["podMetricsEndpoints"].([]any)[0].(map[string]any)
@@ -63,10 +52,10 @@ func TestOperatorModeHandsScrapingAndRulesToTheClustersPrometheus(t *testing.T) 
 			assert.ElementsMatch(t, wantJobs, gotJobs)
 
 			// One PrometheusRule with exactly the groups of the bundled rule file.
-			rules := customResources(t, rec, "PrometheusRule")
+			rules := stacktest.CustomResources(t, rec, "PrometheusRule")
 			require.Len(t, rules, 1)
 			var want map[string]any
-			require.NoError(t, yaml.Unmarshal([]byte(configMapFile(t, runStack(t, stack, nil), "prometheus-rules", "alerts.yml")), &want))
+			require.NoError(t, yaml.Unmarshal([]byte(stacktest.ConfigMapFile(t, runStack(t, stack, nil), "prometheus-rules", "alerts.yml")), &want))
 			// The one difference: no Alertmanager of the stack's to miss.
 			missing := want["groups"].([]any)[0].(map[string]any)["rules"].([]any)[1].(map[string]any)
 			require.Equal(t, "TargetMissing", missing["alert"])
@@ -106,7 +95,7 @@ func TestOperatorModeNeedsToKnowWhereThePrometheusRuns(t *testing.T) {
 	cfg, err := stacktest.StackConfig("dev")
 	require.NoError(t, err)
 	cfg[config.Project+":monitoring"] = `{"mode": "operator"}`
-	_, err = stacktest.Run("dev", cfg, Program)
+	_, err = stacktest.Run("dev", cfg, platform.Program)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "monitoring.operator.namespace")
 	assert.Contains(t, err.Error(), "monitoring.operator.podLabels")

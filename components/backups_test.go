@@ -1,4 +1,4 @@
-package platform
+package components_test
 
 import (
 	"testing"

@@ -1,4 +1,4 @@
-package platform
+package components_test
 
 import (
 	"testing"
@@ -88,7 +88,7 @@ func TestProdMeasuresItsManagedDataServicesWithExportersOverVerifiedTLS(t *testi
 			RelabelConfigs []map[string]string `json:"relabel_configs"`
 		} `json:"scrape_configs"`
 	}
-	require.NoError(t, yaml.Unmarshal([]byte(configMapFile(t, prod, "prometheus-config", "prometheus.yml")), &scrape))
+	require.NoError(t, yaml.Unmarshal([]byte(stacktest.ConfigMapFile(t, prod, "prometheus-config", "prometheus.yml")), &scrape))
 	jobs := map[string]string{}
 	for _, j := range scrape.ScrapeConfigs {
 		if len(j.DNSSDConfigs) > 0 {

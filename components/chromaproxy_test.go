@@ -1,4 +1,4 @@
-package platform
+package components_test
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,50 +15,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
 )
 
 // These tests run Debian's real servers (`make tools` installs them) on the configurations the program
 // renders, as the mocks record them. Without a server they fail, unless -short, which skips them.
-
-func TestDebiansRedisServesOnlyClientsWithTheRenderedPassword(t *testing.T) {
-	server := stacktest.RequireServer(t, "redis-server")
-	cli := stacktest.RequireServer(t, "redis-cli")
-	// A supplied password with what redis.conf must quote: spaces, quotes, a backslash, a # and $(…).
-	password := `a supplied "redis" pass\word #1 $(REDIS_PASSWORD)`
-	rec := runStack(t, "dev", map[string]string{"redisPassword": password})
-	conf := plainSecretData(t, rec, "redis-config")["redis.conf"]
-
-	// The configuration exactly as rendered, but for where Redis keeps its data and the port: a temporary
-	// directory and a free port instead of the pod's claim and 6379.
-	dir := t.TempDir()
-	port := stacktest.FreePort(t)
-	conf = stacktest.ReplaceOnce(t, conf, "\ndir /data\n", "\ndir "+dir+"\n")
-	conf = stacktest.ReplaceOnce(t, conf, "\nport 6379\n", fmt.Sprintf("\nport %d\n", port))
-	path := filepath.Join(dir, "redis.conf")
-	require.NoError(t, os.WriteFile(path, []byte(conf), 0o600))
-	stacktest.StartServer(t, server, path)
-
-	redisCLI := func(auth string, args ...string) string {
-		cmd := exec.Command(cli, append([]string{"-h", "127.0.0.1", "-p", fmt.Sprint(port)}, args...)...)
-		cmd.Env = slices.DeleteFunc(os.Environ(), func(e string) bool { return strings.HasPrefix(e, "REDISCLI_AUTH=") })
-		if auth != "" {
-			// As the probes pass it: in the environment, not in the arguments.
-			cmd.Env = append(cmd.Env, "REDISCLI_AUTH="+auth)
-		}
-		out, _ := cmd.CombinedOutput()
-		return strings.TrimSpace(string(out))
-	}
-	stacktest.Eventually(t, "redis-server answers", func() bool { return redisCLI(password, "PING") == "PONG" })
-
-	assert.Contains(t, redisCLI("", "PING"), "NOAUTH", "no password")
-	assert.NotContains(t, redisCLI("not-the-password", "PING"), "PONG", "a wrong password")
-	assert.NotContains(t, redisCLI(`a supplied "redis" pass\word`, "PING"), "PONG", "the password's prefix")
-	assert.Equal(t, "PONG", redisCLI(password, "PING"), "the password")
-	assert.Equal(t, "appendonly\nyes", redisCLI(password, "CONFIG", "GET", "appendonly"))
-	assert.Equal(t, "dir\n"+dir, redisCLI(password, "CONFIG", "GET", "dir"))
-}
 
 // chromaStandIn answers every request as Chroma would answer its heartbeat, and remembers what it got.
 type chromaStandIn struct {
@@ -92,8 +54,8 @@ func (c *chromaStandIn) count() int {
 func TestDebiansNginxAdmitsOnlyTheChromaTokenWithTheRenderedConfig(t *testing.T) {
 	nginx := stacktest.RequireServer(t, "nginx", "/usr/sbin/nginx")
 	rec := runStack(t, "dev", nil)
-	conf := plainSecretData(t, rec, "chroma-proxy")["nginx.conf"]
-	token := plainSecretData(t, rec, "chroma-token")["token"]
+	conf := stacktest.PlainSecretData(t, rec, "chroma-proxy")["nginx.conf"]
+	token := stacktest.PlainSecretData(t, rec, "chroma-token")["token"]
 	sts, ok := rec.Object(stacktest.StatefulSetType, "chromadb")
 	require.True(t, ok)
 	var command []string
@@ -200,5 +162,54 @@ func TestDebiansNginxAdmitsOnlyTheChromaTokenWithTheRenderedConfig(t *testing.T)
 			assert.Empty(t, got.Header.Get("Authorization"), "the token stays with the proxy")
 			assert.Empty(t, got.Header.Get("X-Chroma-Token"), "the token stays with the proxy")
 		})
+	}
+}
+
+func TestChromaAnswersOnlyThroughATokenCheckingProxy(t *testing.T) {
+	for _, stack := range stacktest.Stacks {
+		rec := runStack(t, stack, nil)
+		r, ok := rec.Object(stacktest.StatefulSetType, "chromadb")
+		require.True(t, ok)
+		w := stacktest.DecodeWorkload(t, r).Spec
+		containers := map[string]corev1.Container{}
+		for _, c := range w.Spec.Containers {
+			containers[c.Name] = c
+		}
+		require.Contains(t, containers, "chromadb")
+		require.Contains(t, containers, "chroma-proxy")
+		chroma, proxy := containers["chromadb"], containers["chroma-proxy"]
+		env := map[string]string{}
+		for _, e := range chroma.Env {
+			env[e.Name] = e.Value
+		}
+		assert.Equal(t, "127.0.0.1", env["CHROMA_LISTEN_ADDRESS"], "%s: Chroma serves the loopback interface only", stack)
+		assert.Empty(t, chroma.Ports, "%s: Chroma declares no port other pods may reach", stack)
+		assert.Equal(t, []corev1.ContainerPort{{Name: "http", ContainerPort: 8000, Protocol: corev1.ProtocolTCP}}, proxy.Ports, stack)
+		assert.NotEqual(t, "8000", env["CHROMA_PORT"], "%s: the proxy has the Service's port", stack)
+
+		conf := stacktest.PlainSecretData(t, rec, "chroma-proxy")["nginx.conf"]
+		token := stacktest.PlainSecretData(t, rec, "chroma-token")["token"]
+		require.NotEmpty(t, token, stack)
+		assert.Contains(t, conf, token, stack)
+		assert.Contains(t, conf, "127.0.0.1:"+env["CHROMA_PORT"], "%s: the proxy forwards to Chroma's loopback port", stack)
+		assert.NotEmpty(t, w.Annotations["checksum/chroma-proxy"], "%s: a new token rolls Chroma's pod", stack)
+		// The token has a Secret of its own: a new key would make the provider replace jd-jones-secrets.
+		assert.NotContains(t, stacktest.PlainSecretData(t, rec, "jd-jones-secrets"), "chroma-token", stack)
+
+		for _, name := range []string{"api", "celery-worker"} {
+			d, ok := rec.Object(stacktest.DeploymentType, name)
+			require.True(t, ok)
+			app := stacktest.DecodeWorkload(t, d).Spec
+			assert.NotEmpty(t, app.Annotations["checksum/chroma-token"], "%s %s rolls with a new token", stack, name)
+			var ref *corev1.SecretKeySelector
+			for _, e := range app.Spec.Containers[0].Env {
+				if e.Name == "CHROMA_TOKEN" && e.ValueFrom != nil {
+					ref = e.ValueFrom.SecretKeyRef
+				}
+			}
+			if assert.NotNil(t, ref, "%s %s reads CHROMA_TOKEN from a Secret", stack, name) {
+				assert.Equal(t, "chroma-token/token", ref.Name+"/"+ref.Key)
+			}
+		}
 	}
 }
