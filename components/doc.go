@@ -33,6 +33,11 @@
 //	meta.go             names, labels and checksum annotations shared by every layer
 //	builder.go          register and the builder every component, layer or not, builds its children with
 //
+// A component's tests sit beside it, named after its file (backups.go, backups_test.go), in package
+// components_test, which runs the whole program (platform.Program) under mocks with internal/stacktest;
+// platform/ tests the whole program. A few tests of unexported pieces (alerts, applications, metrics) are
+// in package components.
+//
 // monitoring/ holds the files the monitoring layer embeds: alerts.yml and its promtool tests
 // (alerts_test.yml), the Grafana dashboards, and metrics.yml, every metric they may use with its source.
 package components

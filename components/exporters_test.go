@@ -37,7 +37,7 @@ func envOf(c corev1.Container) (plain map[string]string, secretRefs map[string]c
 	return plain, secretRefs
 }
 
-func TestProdMeasuresItsManagedDataServicesWithExportersOverVerifiedTLS(t *testing.T) {
+func TestProdMeasuresItsExternalDataServicesWithExportersOverVerifiedTLS(t *testing.T) {
 	prod := runStack(t, "prod", nil)
 
 	pg, pgc := exporterDeployment(t, prod, "postgres-exporter")
@@ -100,7 +100,7 @@ func TestProdMeasuresItsManagedDataServicesWithExportersOverVerifiedTLS(t *testi
 	assert.Equal(t, "redis-exporter-headless.jd-jones-rag.svc", jobs["redis"])
 }
 
-func TestDevRunsNoManagedExporters(t *testing.T) {
+func TestDevRunsNoExternalExporters(t *testing.T) {
 	dev := runStack(t, "dev", nil)
 	for _, name := range []string{"postgres-exporter", "redis-exporter"} {
 		_, ok := dev.Object(stacktest.DeploymentType, name)

@@ -72,7 +72,7 @@ func TestNoExternalSecretWithoutAStore(t *testing.T) {
 	}
 }
 
-func TestManagedEndpointsHostsComeFromTheReferencedStack(t *testing.T) {
+func TestExternalEndpointsHostsComeFromTheReferencedStack(t *testing.T) {
 	stacktest.SetStackOutputs("jdjones/cloud-test/prod", map[string]any{
 		"rdsEndpoint":   "rag.cluster-0123.eu-west-1.rds.amazonaws.com",
 		"redisEndpoint": "master.rag.0123.euw1.cache.amazonaws.com",

@@ -16,6 +16,9 @@ import (
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
 )
 
+// TestDebiansRedisServesOnlyClientsWithTheRenderedPassword runs Debian's real redis-server (`make tools`
+// installs it) on the configuration the program renders, as the mocks record it. Without it the test fails,
+// unless -short, which skips it.
 func TestDebiansRedisServesOnlyClientsWithTheRenderedPassword(t *testing.T) {
 	server := stacktest.RequireServer(t, "redis-server")
 	cli := stacktest.RequireServer(t, "redis-cli")

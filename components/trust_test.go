@@ -10,7 +10,7 @@ import (
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
 )
 
-func TestManagedEndpointsAreReachedOverVerifiedTLS(t *testing.T) {
+func TestExternalEndpointsAreReachedOverVerifiedTLS(t *testing.T) {
 	settings := func(rec *stacktest.Record) map[string]string {
 		cm, ok := rec.Object(stacktest.ConfigMapType, "jd-jones-config")
 		require.True(t, ok)

@@ -355,7 +355,7 @@ func TestAConfigChangeRollsOnlyThePodsThatReadIt(t *testing.T) {
 	assert.NotEmpty(t, before["jd-jones-rag-data-postgres"]["checksum/postgres-init"])
 }
 
-func TestProdUsesManagedEndpointsAndExternalCredentials(t *testing.T) {
+func TestProdUsesExternalEndpointsAndExternalCredentials(t *testing.T) {
 	rec := runStack(t, "prod", nil)
 	for _, name := range []string{"postgres", "redis"} {
 		_, ok := rec.Object(stacktest.StatefulSetType, name)

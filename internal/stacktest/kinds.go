@@ -7,7 +7,7 @@ const (
 	JobType                = "kubernetes:batch/v1:Job"
 	CronJobType            = "kubernetes:batch/v1:CronJob"
 	ServiceType            = "kubernetes:core/v1:Service"
-	SecretType             = "kubernetes:core/v1:Secret"
+	SecretType             = "kubernetes:core/v1:Secret" //nolint:gosec // G101: a type token, not a credential
 	ConfigMapType          = "kubernetes:core/v1:ConfigMap"
 	PVCType                = "kubernetes:core/v1:PersistentVolumeClaim"
 	NamespaceType          = "kubernetes:core/v1:Namespace"
@@ -17,7 +17,7 @@ const (
 	PDBType                = "kubernetes:policy/v1:PodDisruptionBudget"
 	NetworkPolicyType      = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 	IngressType            = "kubernetes:networking.k8s.io/v1:Ingress"
-	ExternalSecretType     = "kubernetes:external-secrets.io/v1:ExternalSecret"
+	ExternalSecretType     = "kubernetes:external-secrets.io/v1:ExternalSecret" //nolint:gosec // G101: a type token, not a credential
 	PasswordType           = passwordType
 	MonitoringCRTypePrefix = "kubernetes:monitoring.coreos.com/v1:"
 )

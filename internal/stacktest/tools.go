@@ -69,7 +69,7 @@ func ReplaceOnce(t *testing.T, s, old, replacement string) string {
 func StartServer(t *testing.T, name string, args ...string) *exec.Cmd {
 	t.Helper()
 	var out bytes.Buffer
-	cmd := exec.Command(name, args...)
+	cmd := exec.Command(name, args...) //nolint:gosec // G204: a server binary RequireServer found, started by a test
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.WaitDelay = 5 * time.Second
