@@ -38,7 +38,7 @@ func TestInventoryWorkloadsMatchTheReview(t *testing.T) {
 	// prod is the review's inventory, with four deliberate changes: the HPAs own the API's and workers'
 	// sizes (the review's initial 3 and 2 would be reset by every apply); the worker's HPA floor is 2, not 1;
 	// Prometheus and Grafana run two replicas, not one (production serves everything from two pods); and
-	// Postgres and Redis are managed endpoints. dev runs one replica of each. Issue 13 keeps Prometheus's
+	// Postgres and Redis are external endpoints. dev runs one replica of each. Issue 13 keeps Prometheus's
 	// series on claims (a StatefulSet) and adds Alertmanager, reached through its headless Service only.
 	expected := map[string]map[string]want{
 		"prod": {
