@@ -15,11 +15,11 @@ type Storage struct {
 	// RWXCapableClasses are the classes this cluster's operators have verified support ReadWriteMany.
 	RWXCapableClasses []string `json:"rwxCapableClasses"`
 	// Sizes are the claims' capacities.
-	Sizes Sizes `json:"sizes"`
+	Sizes ClaimSizes `json:"sizes"`
 }
 
-// Sizes are the capacities of the five claims of the review's inventory.
-type Sizes struct {
+// ClaimSizes are the capacities of the five claims of the review's inventory.
+type ClaimSizes struct {
 	// PostgresData is the in-cluster Postgres's claim; every size is a quantity of at least 1Gi.
 	PostgresData string `json:"postgresData"`
 	// RedisData is the in-cluster Redis's claim.
