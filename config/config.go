@@ -55,11 +55,11 @@ type Config struct {
 	Workloads Workloads `json:"workloads"`
 	// Storage picks the storage classes and sizes of the claims.
 	Storage Storage `json:"storage"`
-	// Postgres is the database: a StatefulSet in the cluster, or an external managed endpoint
-	// (required in prod).
+	// Postgres is the database: a StatefulSet in the cluster, or an external endpoint (required in
+	// prod).
 	Postgres DataService `json:"postgres"`
-	// Redis is the Celery broker and cache: a StatefulSet in the cluster, or an external managed
-	// endpoint (required in prod).
+	// Redis is the Celery broker and cache: a StatefulSet in the cluster, or an external endpoint
+	// (required in prod).
 	Redis DataService `json:"redis"`
 	// Chroma is the vector store: one StatefulSet replica in the cluster (the open-source server does
 	// not replicate), or an external endpoint.
@@ -82,7 +82,7 @@ type Config struct {
 	Cluster Cluster `json:"cluster"`
 	// ExternalSecrets syncs the Secrets prod reads but does not create from a secret store.
 	ExternalSecrets ExternalSecrets `json:"externalSecrets"`
-	// StackReference takes the managed endpoints' hosts from another stack's outputs.
+	// StackReference takes the external endpoints' hosts from another stack's outputs.
 	StackReference StackReference `json:"stackReference"`
 
 	// Supplied holds the secrets the stack supplies itself; absent ones are generated.

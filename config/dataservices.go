@@ -12,7 +12,7 @@ const (
 	External  = "external"
 )
 
-// DataService is Postgres, Redis or Chroma: either in-cluster or an external managed endpoint.
+// DataService is Postgres, Redis or Chroma: either in-cluster or an external endpoint.
 type DataService struct {
 	// Mode is in-cluster or external (Postgres and Redis must be external in prod).
 	Mode string `json:"mode" enum:"in-cluster,external"`
@@ -34,7 +34,7 @@ type DataService struct {
 	TLS EndpointTLS `json:"tls"`
 }
 
-// IsExternal reports whether the service is a managed endpoint outside the cluster.
+// IsExternal reports whether the service is an external endpoint, outside the cluster.
 func (d DataService) IsExternal() bool { return d.Mode == External }
 
 // EndpointTLS is TLS to an external endpoint, verified against a CA bundle or the system's trust store.
@@ -53,7 +53,7 @@ func (c *Config) validateData(v *validator) {
 		// secretKey is the secret config key that may supply an external endpoint's password ("" for none).
 		secretKey string
 		supplied  bool
-		// inClusterInProd tolerates one unreplicated in-cluster copy in prod (Chroma has no managed form here).
+		// inClusterInProd tolerates one unreplicated in-cluster copy in prod (Chroma need not be external there).
 		inClusterInProd bool
 		// port is the port the in-cluster server listens on.
 		port int
