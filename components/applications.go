@@ -154,10 +154,10 @@ type applicationInputs struct {
 }
 
 // configuredPod builds the application's pod from the stack's config and looks up its size.
-func (app application) configuredPod(in applicationInputs) (pod, config.Size, error) {
+func (app application) configuredPod(in applicationInputs) (pod, config.WorkloadSizing, error) {
 	c := in.config
 	image, imageErr := c.Image(app.image)
-	size, sizeErr := c.WorkloadSize(app.size)
+	size, sizeErr := c.WorkloadSizing(app.size)
 	var options config.PodOptions
 	if sizeErr == nil {
 		options, sizeErr = c.WorkloadPod(app.size)
@@ -169,7 +169,7 @@ func (app application) configuredPod(in applicationInputs) (pod, config.Size, er
 	}
 	startup, liveness, readiness, probesErr := app.health.probes(c)
 	if err := errors.Join(imageErr, sizeErr, commandErr, probesErr); err != nil {
-		return pod{}, config.Size{}, fmt.Errorf("application %s: %w", app.name, err)
+		return pod{}, config.WorkloadSizing{}, fmt.Errorf("application %s: %w", app.name, err)
 	}
 	ctr := container{
 		name: app.name, image: image, command: command, resources: size.Resources,
@@ -199,7 +199,7 @@ func (app application) configuredPod(in applicationInputs) (pod, config.Size, er
 	}
 	if app.sharedStorage {
 		if in.storage == nil {
-			return pod{}, config.Size{}, fmt.Errorf("application %s: %s has no shared storage to mount", app.name, app.registeredBy)
+			return pod{}, config.WorkloadSizing{}, fmt.Errorf("application %s: %s has no shared storage to mount", app.name, app.registeredBy)
 		}
 		p.volumes, ctr.mounts = append(p.volumes, in.storage.volumes()...), append(ctr.mounts, in.storage.mounts()...)
 	}

@@ -42,7 +42,7 @@ func Defaults(env Environment) Config {
 			ClassName:         "standard",
 			RWXClassName:      "nfs-client",
 			RWXCapableClasses: []string{"nfs-client"},
-			Sizes: Sizes{
+			Sizes: ClaimSizes{
 				PostgresData: "20Gi",
 				RedisData:    "5Gi",
 				ChromaData:   "50Gi",

@@ -30,7 +30,7 @@ type SecretStoreRef struct {
 	Name string `json:"name"`
 }
 
-// StackReference takes managed endpoints' hosts from another stack's outputs (the cloud stack that
+// StackReference takes the external endpoints' hosts from another stack's outputs (the cloud stack that
 // created RDS and ElastiCache) instead of hard-coded hosts.
 type StackReference struct {
 	// Name is the stack's fully qualified name, org/project/stack; unset turns the reference off.
@@ -43,12 +43,15 @@ type StackReference struct {
 // The Secrets an ExternalSecret may write: the ones the stack reads but does not create. Any other name
 // is refused, so a stack cannot take over a Secret the platform owns (jd-jones-secrets) or another's.
 const (
-	ManagedDataSecret = "jd-jones-managed-data"
-	LLMSecret         = "jd-jones-llm"
+	// ExternalDataSecret holds the external data services' passwords; the Secret's name is the one stacks
+	// already sync, so it keeps the word managed.
+	ExternalDataSecret = "jd-jones-managed-data"
+	// LLMSecret holds the LLM provider's API key.
+	LLMSecret = "jd-jones-llm"
 )
 
 // ExternalSecretNames are the Secrets externalSecrets.keys may name.
-var ExternalSecretNames = []string{ManagedDataSecret, LLMSecret}
+var ExternalSecretNames = []string{ExternalDataSecret, LLMSecret}
 
 // The kinds of store an ExternalSecret may read from.
 const (
@@ -62,7 +65,7 @@ const defaultRefreshInterval = "1h"
 // Enabled reports whether the stack registers ExternalSecrets: a store is named.
 func (e ExternalSecrets) Enabled() bool { return e.Store.Kind != "" || e.Store.Name != "" }
 
-// Enabled reports whether the managed endpoints' hosts come from another stack.
+// Enabled reports whether the external endpoints' hosts come from another stack.
 func (s StackReference) Enabled() bool { return s.Name != "" }
 
 // SecretReads are the keys the stack reads from Secrets it does not create, by Secret, each with the

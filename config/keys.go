@@ -161,32 +161,3 @@ func (c *Config) ProbeCommand(key string) ([]string, error) {
 
 // ProbePath is the HTTP probe's path under probes.<key>.
 func (c *Config) ProbePath(key string) (string, error) { return lookup[string](c, &c.Probes, key) }
-
-// Size is a workload's resources and pod count, whichever of Single, Replicated or Autoscaled its key is.
-type Size struct {
-	Resources Resources
-	// Replicas is the fixed pod count (1 for a Single); 0 when Autoscale owns it.
-	Replicas int
-	// Autoscale is the autoscaler's range and targets; nil for a fixed count.
-	Autoscale *Autoscaled
-	// Single is set for a workload that always runs exactly one pod.
-	Single bool
-	// GracePeriodSeconds is how long a stopping pod may finish its work: the autoscaled workloads
-	// configure it; every other workload gets DefaultGracePeriodSeconds.
-	GracePeriodSeconds int
-}
-
-// DefaultGracePeriodSeconds is Kubernetes's default termination grace period.
-const DefaultGracePeriodSeconds = 30
-
-// WorkloadSize is the sizing under workloads.<key>.
-func (c *Config) WorkloadSize(key string) (Size, error) {
-	if a, err := lookup[Autoscaled](c, &c.Workloads, key); err == nil {
-		return Size{Resources: a.Resources, Autoscale: &a, GracePeriodSeconds: a.TerminationGracePeriodSeconds}, nil
-	}
-	if r, err := lookup[Replicated](c, &c.Workloads, key); err == nil {
-		return Size{Resources: r.Resources, Replicas: r.Replicas, GracePeriodSeconds: DefaultGracePeriodSeconds}, nil
-	}
-	s, err := lookup[Single](c, &c.Workloads, key)
-	return Size{Resources: s.Resources, Replicas: 1, Single: true, GracePeriodSeconds: DefaultGracePeriodSeconds}, err
-}

@@ -1,6 +1,9 @@
 package config
 
-import "strconv"
+import (
+	"regexp"
+	"strconv"
+)
 
 // Monitoring modes.
 const (
@@ -75,6 +78,9 @@ func defaultMonitoring() Monitoring {
 		},
 	}
 }
+
+// prometheusDuration is a Prometheus duration: units from milliseconds to years, largest first.
+var prometheusDuration = regexp.MustCompile(`^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$`)
 
 // validateMonitoring checks the mode, the storage and the thresholds.
 func (c *Config) validateMonitoring(v *validator) {

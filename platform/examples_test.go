@@ -132,7 +132,7 @@ var exampleFeatures = map[string]func(t *testing.T, e ranExample){
 		_, ok := e.rec.Object(stacktest.SecretType, "alertmanager-receivers")
 		assert.True(t, ok, "the credentials are files of a Secret")
 	},
-	"managed-endpoints-tls": func(t *testing.T, e ranExample) {
+	"external-endpoints-tls": func(t *testing.T, e ranExample) {
 		var pg, redis config.DataService
 		e.object(t, "postgres", &pg)
 		e.object(t, "redis", &redis)
