@@ -157,7 +157,7 @@ func TestEveryPodBearingKindIsJudged(t *testing.T) {
 		t.Run(k.kind, func(t *testing.T) {
 			rs := parse(t, podBearing(k.apiVersion, k.kind, "bad", literal))
 			assert.Equal(t, []string{fmt.Sprintf(`%s "bad" container "app": env API_TOKEN has a literal value; reference a Secret with valueFrom.secretKeyRef`, k.kind)},
-				findingsOf(rs, LiteralCredentials.Name))
+				findingsOf(rs, NoLiteralCredentials.Name))
 		})
 	}
 }
@@ -167,9 +167,9 @@ func TestNativeSidecarsNeedProbesAndPlainInitContainersDoNot(t *testing.T) {
 	require.NotEqual(t, compliantPod, noSidecarProbes)
 	rs := parse(t, podBearing("apps/v1", "Deployment", "web", noSidecarProbes))
 	assert.Equal(t, []string{`Deployment "web" sidecar container "proxy": no livenessProbe and no readinessProbe; add livenessProbe and readinessProbe (httpGet, tcpSocket, grpc or exec)`},
-		findingsOf(rs, Probes.Name))
+		findingsOf(rs, WorkloadProbes.Name))
 	// The plain init container "migrate" has no probes and needs none (the compliant twin passes).
-	assert.Empty(t, findingsOf(parse(t, podBearing("apps/v1", "Deployment", "web", compliantPod)), Probes.Name))
+	assert.Empty(t, findingsOf(parse(t, podBearing("apps/v1", "Deployment", "web", compliantPod)), WorkloadProbes.Name))
 }
 
 func TestEphemeralContainersAreJudgedForWhatAppliesToThem(t *testing.T) {
@@ -189,7 +189,7 @@ func TestADatabaseIsRefusedInEveryControllerButAStatefulSet(t *testing.T) {
 		"      - name: app\n        image: pgvector/pgvector:0.8.0-pg17@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", 1)
 	for _, k := range podBearingKindsUnderTest {
 		t.Run(k.kind, func(t *testing.T) {
-			got := findingsOf(parse(t, podBearing(k.apiVersion, k.kind, "db", postgres)), DatabaseNotDeployment.Name)
+			got := findingsOf(parse(t, podBearing(k.apiVersion, k.kind, "db", postgres)), DatabaseRunsAsStatefulSet.Name)
 			switch k.kind {
 			case "StatefulSet", "Job", "CronJob":
 				assert.Empty(t, got)
@@ -206,10 +206,10 @@ func TestACustomKindsPodTemplateIsFoundAtItsConfiguredPath(t *testing.T) {
 		indent(hostPort, 4))
 	assert.Equal(t, []string{`ScaledJob "crawl": Pod Security restricted (v1.34) forbids hostPort: container "app" uses hostPort 8080; remove hostPort and reach the container through a Service, under spec.jobTargetRef.template.spec`},
 		findingsOf(rs, PodSecurityStandards.Name))
-	assert.Empty(t, findingsOf(rs, Probes.Name), "a ScaledJob's pods run to completion")
+	assert.Empty(t, findingsOf(rs, WorkloadProbes.Name), "a ScaledJob's pods run to completion")
 
 	// A path configured for another kind, refused when malformed.
-	opts := Options{Policies: map[string]PolicyConfig{ObjectReadable.Name: {Properties: map[string]any{
+	opts := Options{Policies: map[string]PolicyConfig{KubernetesObjectReadable.Name: {Properties: map[string]any{
 		"podTemplatePaths": []any{"example.com/Runner=spec.pod"}}}}}
 	runner := parse(t, "apiVersion: example.com/v1\nkind: Runner\nmetadata: {name: r, namespace: shop}\nspec:\n  pod:\n"+
 		indent(strings.Replace(compliantPod, "runAsNonRoot: true", "runAsNonRoot: false", 1), 2))
@@ -218,7 +218,7 @@ func TestACustomKindsPodTemplateIsFoundAtItsConfiguredPath(t *testing.T) {
 		got = append(got, f.Policy)
 	}
 	assert.Contains(t, got, PodSecurityStandards.Name)
-	_, err := ObjectReadable.DecodeParams(map[string]any{"podTemplatePaths": []any{"Runner:spec.pod"}})
+	_, err := KubernetesObjectReadable.DecodeParams(map[string]any{"podTemplatePaths": []any{"Runner:spec.pod"}})
 	assert.ErrorContains(t, err, `parameter "podTemplatePaths": item 0: "Runner:spec.pod" does not match`)
 }
 
@@ -236,15 +236,15 @@ func TestEveryTemplateOfAnArrayOfPodTemplatesIsJudged(t *testing.T) {
 	unknown := []Resource{manifest(t, "apiVersion: batch.volcano.sh/v1alpha1\nkind: Job\nmetadata: {name: train, namespace: shop}\nspec:\n  tasks: "+unknownMarker+"\n")}
 	var notes []string
 	for _, f := range Evaluate(unknown, Options{}) {
-		if f.Policy == UndecidedNotes.Name && f.Check == PodSecurityStandards.Name {
+		if f.Policy == PolicyCouldNotDecide.Name && f.Check == PodSecurityStandards.Name {
 			notes = append(notes, f.Message)
 		}
 	}
 	assert.NotEmpty(t, notes, "an array of templates not known yet leaves Pod Security undecided")
 
-	_, err := ObjectReadable.DecodeParams(map[string]any{"podTemplatePaths": []any{"example.com/Runner=spec.pods[].template"}})
+	_, err := KubernetesObjectReadable.DecodeParams(map[string]any{"podTemplatePaths": []any{"example.com/Runner=spec.pods[].template"}})
 	assert.NoError(t, err, "[] marks an array")
-	_, err = ObjectReadable.DecodeParams(map[string]any{"podTemplatePaths": []any{"example.com/Runner=spec.pods[0].template"}})
+	_, err = KubernetesObjectReadable.DecodeParams(map[string]any{"podTemplatePaths": []any{"example.com/Runner=spec.pods[0].template"}})
 	assert.Error(t, err, "an index is not a path to every template")
 }
 
@@ -381,14 +381,14 @@ func TestAnObjectTheChecksCannotReadIsRefusedNamingTheChecks(t *testing.T) {
 	rs := parse(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: tool}\nspec: {containers: [{name: t, resources: {limits: {memory: lots}}}]}\n")
 	var could []string
 	for _, f := range Blocking(Evaluate(rs, Options{})) {
-		if f.Policy == CouldNotJudge.Name {
+		if f.Policy == PolicyCouldNotJudge.Name {
 			could = append(could, f.Check)
 		}
 	}
-	assert.Contains(t, could, Probes.Name)
+	assert.Contains(t, could, WorkloadProbes.Name)
 	assert.Contains(t, could, PodSecurityStandards.Name)
 	assert.True(t, slices.ContainsFunc(Blocking(Evaluate(rs, Options{})), func(f Finding) bool {
-		return f.Policy == CouldNotJudge.Name && strings.HasPrefix(f.Message, `Pod "tool": workload-probes cannot judge it: it cannot be read as v1 Pod (quantities must match`)
+		return f.Policy == PolicyCouldNotJudge.Name && strings.HasPrefix(f.Message, `Pod "tool": workload-probes cannot judge it: it cannot be read as v1 Pod (quantities must match`)
 	}))
 }
 

@@ -6,8 +6,8 @@
 // Resources come in as engine-neutral [Resource] values (a Pulumi type token, URN, name and
 // property.Map) and are decoded once into an [Object]: the typed object plus the field paths whose
 // values were unknown during preview or Pulumi secrets. A check whose deciding value is unknown
-// returns an undecided [Result]; the pack reports those as advisory notes under [UndecidedNotes]
-// and [UndecidedStackNotes] instead of guessing.
+// returns an undecided [Result]; the pack reports those as advisory notes under [PolicyCouldNotDecide]
+// and [PolicyCouldNotDecideStack] instead of guessing.
 //
 // To run every policy outside Pulumi's analyzer, exactly as the pack does:
 //

@@ -10,27 +10,27 @@ const PackName = "k8s-guardrails"
 // entry here.
 func ResourcePolicies() []*Policy {
 	return []*Policy{
-		ObjectReadable,
-		Probes,
-		LiteralCredentials,
-		LeakedCredentials,
-		SecretDataIsSecret,
-		DatabaseNotDeployment,
-		ServingReplicas,
-		DatabaseHA,
+		KubernetesObjectReadable,
+		WorkloadProbes,
+		NoLiteralCredentials,
+		NoLeakedCredentials,
+		SecretDataIsPulumiSecret,
+		DatabaseRunsAsStatefulSet,
+		ServingDeploymentReplicas,
+		DatabaseHAInProduction,
 		RWXStorageClass,
 		NoHostPathPersistentVolume,
 		ContainerResources,
-		ImageTag,
-		ImageDigest,
-		ImagePullAlways,
+		ImageTagNotLatest,
+		ImagePinnedByDigest,
+		ImagePullPolicyAlways,
 		ReadOnlyRootFilesystem,
 		NamespacePodSecurity,
 		PodSecurityStandards,
 		IngressTLS,
 		IngressNoSnippets,
 		DeprecatedAPIVersions,
-		DuplicateEnv,
+		NoDuplicateEnv,
 		SelectorMatchesLabels,
 		ServiceNotExposed,
 		NetworkPolicyEgressMetadata,
@@ -46,19 +46,19 @@ func StackPolicies() []*Policy {
 		NetworkPolicyCoverage,
 		NetworkPolicyEgressCoverage,
 		ServiceSelectsPods,
-		IngressBackends,
+		IngressBackendExists,
 		HPATargets,
 		ServingReplicasUnset,
 		ReplicatedPodsSpread,
-		UnusedServiceAccountToken,
+		ServiceAccountTokenUnused,
 		PodSecurityNamespaceLevel,
 		UnjudgedKinds,
 	}
 }
 
-// UndecidedNotes reports, for each resource, the checks that could not decide because a value was
+// PolicyCouldNotDecide reports, for each resource, the checks that could not decide because a value was
 // unknown during preview. Every Pack runs it after its resource policies.
-var UndecidedNotes = &Policy{
+var PolicyCouldNotDecide = &Policy{
 	Name:        "policy-could-not-decide",
 	Description: "A policy could not decide during preview because a value it needs is not known yet.",
 	Remediation: "nothing to do now; the policy decides when the value is known",
@@ -67,8 +67,8 @@ var UndecidedNotes = &Policy{
 	collects:    resourceNotes,
 }
 
-// UndecidedStackNotes is UndecidedNotes for stack policies. Every Pack runs it after its stack policies.
-var UndecidedStackNotes = &Policy{
+// PolicyCouldNotDecideStack is PolicyCouldNotDecide for stack policies. Every Pack runs it after its stack policies.
+var PolicyCouldNotDecideStack = &Policy{
 	Name:        "policy-could-not-decide-stack",
 	Description: "A stack policy could not decide during preview because a value it needs is not known yet.",
 	Remediation: "nothing to do now; the policy decides when the value is known",
@@ -77,8 +77,8 @@ var UndecidedStackNotes = &Policy{
 	collects:    stackNotes,
 }
 
-// Pack is the ordered list of policies a run applies: resource policies, CouldNotJudge,
-// UndecidedNotes, stack policies, CouldNotJudgeStack, UndecidedStackNotes. Built only by NewPack, it
+// Pack is the ordered list of policies a run applies: resource policies, PolicyCouldNotJudge,
+// PolicyCouldNotDecide, stack policies, PolicyCouldNotJudgeStack, PolicyCouldNotDecideStack. Built only by NewPack, it
 // always runs the notes and failure policies after the policies whose results they report, so none is
 // lost whatever order the policies come in.
 type Pack struct {
@@ -98,7 +98,7 @@ func NewPack(policies ...*Policy) Pack {
 			resource = append(resource, p)
 		}
 	}
-	return Pack{slices.Concat(resource, []*Policy{CouldNotJudge, UndecidedNotes}, stack, []*Policy{CouldNotJudgeStack, UndecidedStackNotes})}
+	return Pack{slices.Concat(resource, []*Policy{PolicyCouldNotJudge, PolicyCouldNotDecide}, stack, []*Policy{PolicyCouldNotJudgeStack, PolicyCouldNotDecideStack})}
 }
 
 // DefaultPack is the k8s-guardrails pack: ResourcePolicies and StackPolicies with their notes.

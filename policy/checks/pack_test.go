@@ -28,7 +28,7 @@ var alwaysUndecidedStack = &Policy{
 // everyPosition returns the default pack's policies, notes policies included, with extra inserted
 // at each position in turn.
 func everyPosition(extra *Policy) [][]*Policy {
-	base := slices.Concat([]*Policy{UndecidedNotes}, ResourcePolicies(), []*Policy{UndecidedStackNotes}, StackPolicies())
+	base := slices.Concat([]*Policy{PolicyCouldNotDecide}, ResourcePolicies(), []*Policy{PolicyCouldNotDecideStack}, StackPolicies())
 	var out [][]*Policy
 	for i := range len(base) + 1 {
 		out = append(out, slices.Insert(slices.Clone(base), i, extra))
@@ -46,7 +46,7 @@ data: {LOG_LEVEL: info}
 	for _, c := range []struct {
 		extra *Policy
 		notes *Policy
-	}{{alwaysUndecided, UndecidedNotes}, {alwaysUndecidedStack, UndecidedStackNotes}} {
+	}{{alwaysUndecided, PolicyCouldNotDecide}, {alwaysUndecidedStack, PolicyCouldNotDecideStack}} {
 		for i, policies := range everyPosition(c.extra) {
 			t.Run(fmt.Sprintf("%s at position %d", c.extra.Name, i), func(t *testing.T) {
 				found := false
@@ -63,8 +63,8 @@ data: {LOG_LEVEL: info}
 }
 
 func TestAPackRunsItsNotesPoliciesLast(t *testing.T) {
-	policies := NewPack(slices.Concat([]*Policy{UndecidedStackNotes, UndecidedNotes, HPATargets}, ResourcePolicies())...).Policies()
-	want := slices.Concat(ResourcePolicies(), []*Policy{CouldNotJudge, UndecidedNotes, HPATargets, CouldNotJudgeStack, UndecidedStackNotes})
+	policies := NewPack(slices.Concat([]*Policy{PolicyCouldNotDecideStack, PolicyCouldNotDecide, HPATargets}, ResourcePolicies())...).Policies()
+	want := slices.Concat(ResourcePolicies(), []*Policy{PolicyCouldNotJudge, PolicyCouldNotDecide, HPATargets, PolicyCouldNotJudgeStack, PolicyCouldNotDecideStack})
 	if !slices.Equal(policies, want) {
 		t.Errorf("want resource policies, their failures and notes, stack policies, their failures and notes; got %v", names(policies))
 	}

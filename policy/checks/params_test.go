@@ -37,16 +37,16 @@ func TestGoodParameterValuesDecodeOverTheDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	params, err := ServingReplicas.DecodeParams(cfg.Policies[ServingReplicas.Name].Properties)
+	params, err := ServingDeploymentReplicas.DecodeParams(cfg.Policies[ServingDeploymentReplicas.Name].Properties)
 	if err != nil || params.(*servingReplicasParams).MinReplicas != 3 || params.(*servingReplicasParams).Production {
 		t.Errorf("minReplicas 3 over the defaults: got %+v, %v", params, err)
 	}
-	creds, err := LiteralCredentials.DecodeParams(cfg.Policies[LiteralCredentials.Name].Properties)
+	creds, err := NoLiteralCredentials.DecodeParams(cfg.Policies[NoLiteralCredentials.Name].Properties)
 	if err != nil || creds.(*credentialRules).NamePattern.String() != "^VAULT_" ||
 		!slices.Equal(creds.(*credentialRules).SecretRefOnly, []string{"GF_SECURITY_ADMIN_PASSWORD"}) {
 		t.Errorf("namePattern over the defaults: got %+v, %v", creds, err)
 	}
-	if ServingReplicas.Params.(*servingReplicasParams).MinReplicas != 2 {
+	if ServingDeploymentReplicas.Params.(*servingReplicasParams).MinReplicas != 2 {
 		t.Error("decoding changed the declared defaults")
 	}
 }
@@ -61,11 +61,11 @@ metadata: {name: api, namespace: rag}
 spec: {replicas: 1, template: {spec: {containers: [{name: api, image: "api:1", ports: [{containerPort: 80}]}]}}}
 `)}
 	fs := Evaluate(rs, Options{Production: true, Policies: map[string]PolicyConfig{
-		ServingReplicas.Name: {Properties: map[string]any{"minReplicas": "two"}},
+		ServingDeploymentReplicas.Name: {Properties: map[string]any{"minReplicas": "two"}},
 	}})
 	var got []string
 	for _, f := range fs {
-		if f.Policy == ServingReplicas.Name {
+		if f.Policy == ServingDeploymentReplicas.Name {
 			got = append(got, f.Message)
 		}
 	}
@@ -74,17 +74,17 @@ spec: {replicas: 1, template: {spec: {containers: [{name: api, image: "api:1", p
 }
 
 func TestTheSchemaComesFromTheParameterStruct(t *testing.T) {
-	serving := ServingReplicas.Schema()
+	serving := ServingDeploymentReplicas.Schema()
 	if m := serving["minReplicas"]; m["type"] != "integer" || m["default"] != float64(2) || m["minimum"] != float64(1) {
 		t.Errorf("minReplicas: %v", m)
 	}
 	if p := serving["production"]; p["type"] != "boolean" || p["default"] != false {
 		t.Errorf("production: %v", p)
 	}
-	if n := LiteralCredentials.Schema()["namePattern"]; n["format"] != "regex" || n["default"] != defaultCredentialNamePattern {
+	if n := NoLiteralCredentials.Schema()["namePattern"]; n["format"] != "regex" || n["default"] != defaultCredentialNamePattern {
 		t.Errorf("namePattern: %v", n)
 	}
-	images := DatabaseNotDeployment.Schema()["imagePatterns"]
+	images := DatabaseRunsAsStatefulSet.Schema()["imagePatterns"]
 	if items, _ := images["items"].(map[string]any); images["type"] != "array" || items["format"] != "regex" ||
 		len(images["default"].([]any)) != len(defaultDatabaseImages) {
 		t.Errorf("imagePatterns: %v", images)

@@ -94,7 +94,7 @@ type Result struct {
 	// Undecided marks a result the check could not decide because a value was unknown.
 	Undecided bool
 
-	// failed marks a check that failed (panicked): CouldNotJudge reports it.
+	// failed marks a check that failed (panicked): PolicyCouldNotJudge reports it.
 	failed bool
 }
 

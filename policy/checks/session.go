@@ -13,7 +13,7 @@ import (
 // Finding is one result as a user sees it, whichever engine ran the checks.
 type Finding struct {
 	// Policy is the name of the policy that reports the finding: the check itself, or
-	// UndecidedNotes / UndecidedStackNotes for "cannot decide during preview" notes.
+	// PolicyCouldNotDecide / PolicyCouldNotDecideStack for "cannot decide during preview" notes.
 	Policy string
 	// Check is the policy whose check produced the finding (differs from Policy for notes).
 	Check string
@@ -129,11 +129,11 @@ func (s *Session) Object(r Resource) *Object {
 }
 
 // RunResource runs resource policy p on r with p's raw config properties (as Pulumi passes them) and
-// returns what to report under p: the decided findings of its check, or, for UndecidedNotes and
-// CouldNotJudge, the notes and failures the checks left for r. A check only sees objects of the
+// returns what to report under p: the decided findings of its check, or, for PolicyCouldNotDecide and
+// PolicyCouldNotJudge, the notes and failures the checks left for r. A check only sees objects of the
 // kinds it declares. A config that does not decode is reported as a violation of p naming the key.
 func (s *Session) RunResource(p *Policy, r Resource, props map[string]any) []Finding {
-	if p == ObjectReadable {
+	if p == KubernetesObjectReadable {
 		// Its podTemplatePaths decide how custom resources decode; it runs first on every resource.
 		_, _ = s.configure(p, props)
 	}
@@ -164,9 +164,9 @@ func (s *Session) objectFor(p *Policy, r Resource) *Object {
 // podTemplatePaths returns the pod template paths of custom kinds as kubernetes-object-readable is
 // configured in this session (its defaults when it has not run).
 func (s *Session) podTemplatePaths() []string {
-	prm, ok := s.paramsOf(ObjectReadable).(*readableParams)
+	prm, ok := s.paramsOf(KubernetesObjectReadable).(*readableParams)
 	if !ok {
-		prm = ObjectReadable.Params.(*readableParams)
+		prm = KubernetesObjectReadable.Params.(*readableParams)
 	}
 	return prm.PodTemplatePaths
 }
@@ -214,11 +214,11 @@ func (s *Session) runResource(p *Policy, o *Object, props map[string]any) []Find
 	})
 }
 
-// unreadable is the result of a check that cannot read o as its kind, which CouldNotJudge reports.
+// unreadable is the result of a check that cannot read o as its kind, which PolicyCouldNotJudge reports.
 func unreadable(check string, o *Object) Result {
 	return Result{Object: o, Subject: o.Subject(), failed: true,
 		Problem: check + " cannot judge it: it cannot be read as " + o.APIVersion() + " " + o.Kind + " (" + o.Problem + ")",
-		Fix:     "fix the object so it fits its Kubernetes type (see " + ObjectReadable.Name + ")"}
+		Fix:     "fix the object so it fits its Kubernetes type (see " + KubernetesObjectReadable.Name + ")"}
 }
 
 // couldJudge reports whether a policy judging kinds would judge o, were o readable as its kind.
@@ -298,7 +298,7 @@ func (s *Session) inputs(urn string) *Object {
 
 // RunStack runs stack policy p over the stack identified by key (any value that is the same for
 // every policy of one stack analysis) and returns what to report under p: the decided findings of
-// its check, or, for UndecidedStackNotes, the notes the stack checks left (after which the decoded
+// its check, or, for PolicyCouldNotDecideStack, the notes the stack checks left (after which the decoded
 // stack is forgotten). resources is called only the first time a key is seen. Stack policies get no
 // config from Pulumi, so they run with their defaults.
 func (s *Session) RunStack(p *Policy, key any, resources func() []Resource) []Finding {
@@ -351,7 +351,7 @@ func (s *Session) keepStack(key any, objs []*Object) *Stack {
 }
 
 // takeStackNotes returns and forgets the notes, the failures and the decoded stack held for key
-// (UndecidedStackNotes runs after every other stack policy).
+// (PolicyCouldNotDecideStack runs after every other stack policy).
 func (s *Session) takeStackNotes(key any) []Finding {
 	n := take(s, s.stackNotes, key)
 	s.mu.Lock()
@@ -399,7 +399,7 @@ func (o *Object) computedNear(path string) bool {
 	return false
 }
 
-// safely runs a check and turns a panic (a bug in the check) into a failure, which CouldNotJudge
+// safely runs a check and turns a panic (a bug in the check) into a failure, which PolicyCouldNotJudge
 // reports as a mandatory violation, instead of crashing the analyzer (which would fail the whole
 // preview) or letting the resource pass unjudged.
 func safely(p *Policy, o *Object, run func() []Result) (results []Result) {
@@ -407,25 +407,25 @@ func safely(p *Policy, o *Object, run func() []Result) (results []Result) {
 		if r := recover(); r != nil {
 			results = []Result{{Object: o, Subject: o.Subject(), failed: true,
 				Problem: fmt.Sprintf("the check %s failed (%v), so it is refused unjudged", p.Name, r),
-				Fix:     "please report this bug in the policy pack; until it is fixed, except the resource from " + CouldNotJudge.Name + " with a reason"}}
+				Fix:     "please report this bug in the policy pack; until it is fixed, except the resource from " + PolicyCouldNotJudge.Name + " with a reason"}}
 		}
 	}()
 	return run()
 }
 
-// failed renders a failure of check p as the finding CouldNotJudge (or CouldNotJudgeStack) reports.
+// failed renders a failure of check p as the finding PolicyCouldNotJudge (or PolicyCouldNotJudgeStack) reports.
 func failed(p *Policy, r Result) Finding {
-	collector := CouldNotJudge
+	collector := PolicyCouldNotJudge
 	if p.IsStack() {
-		collector = CouldNotJudgeStack
+		collector = PolicyCouldNotJudgeStack
 	}
 	return Finding{Policy: collector.Name, Check: p.Name, URN: r.Object.URN, Message: r.Message(p), Level: collector.Level}
 }
 
-// CouldNotJudge reports, for each resource, every check that failed on it (a panic, a bug in the
+// PolicyCouldNotJudge reports, for each resource, every check that failed on it (a panic, a bug in the
 // check) or could not read it as the kind it judges: the resource is refused rather than passed
 // unjudged. Every Pack runs it after its resource policies.
-var CouldNotJudge = &Policy{
+var PolicyCouldNotJudge = &Policy{
 	Name:        "policy-could-not-judge",
 	Description: "A policy could not judge a resource it must judge, so the resource is refused until it can.",
 	Remediation: "fix what the message names, or report the failing check",
@@ -434,8 +434,8 @@ var CouldNotJudge = &Policy{
 	collects:    resourceFailures,
 }
 
-// CouldNotJudgeStack is CouldNotJudge for stack policies. Every Pack runs it after its stack policies.
-var CouldNotJudgeStack = &Policy{
+// PolicyCouldNotJudgeStack is PolicyCouldNotJudge for stack policies. Every Pack runs it after its stack policies.
+var PolicyCouldNotJudgeStack = &Policy{
 	Name:        "policy-could-not-judge-stack",
 	Description: "A stack policy could not judge the stack, so the stack is refused until it can.",
 	Remediation: "report the failing check",

@@ -19,12 +19,12 @@ spec:
 `
 	s := NewSession(false)
 	first := manifest(t, strings.Replace(tagged, "%s", "registry.example.com/web:1.0", 1))
-	for _, p := range []*Policy{ImageTag, ImageDigest} {
+	for _, p := range []*Policy{ImageTagNotLatest, ImagePinnedByDigest} {
 		s.RunResource(p, first, nil)
 	}
 	second := manifest(t, strings.Replace(tagged, "%s", "registry.example.com/web:latest", 1))
 	second.URN = first.URN
-	found := s.RunResource(ImageTag, second, nil)
+	found := s.RunResource(ImageTagNotLatest, second, nil)
 	if len(found) != 1 || !strings.Contains(found[0].Message, "latest") {
 		t.Fatalf("the second analysis judged stale properties: %v", found)
 	}

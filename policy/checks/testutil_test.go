@@ -121,11 +121,11 @@ func runPolicy(t testing.TB, p *Policy, c checkCase) (decided, notes []string) {
 	if p.IsStack() {
 		key := new(int)
 		decided = messages(s.RunStack(p, key, func() []Resource { return rs }))
-		return decided, messages(s.RunStack(UndecidedStackNotes, key, nil))
+		return decided, messages(s.RunStack(PolicyCouldNotDecideStack, key, nil))
 	}
 	for _, r := range rs {
 		decided = append(decided, messages(s.RunResource(p, r, c.config))...)
-		notes = append(notes, messages(s.RunResource(UndecidedNotes, r, nil))...)
+		notes = append(notes, messages(s.RunResource(PolicyCouldNotDecide, r, nil))...)
 	}
 	return decided, notes
 }
