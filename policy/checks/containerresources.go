@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"strings"
 
@@ -8,13 +10,13 @@ import (
 )
 
 // ContainerResources requires CPU and memory requests and limits on every container.
-var ContainerResources = &Policy{
+var ContainerResources = &engine.Policy{
 	Name:        "container-resources",
 	Description: "Every container, init containers included, sets CPU and memory requests and limits (0 counts as unset).",
 	Remediation: "set resources.requests and resources.limits for cpu and memory",
 	Why:         "kube-linter, Polaris, kube-score, Kyverno, Checkov; the review counts it as a strength to keep",
-	Level:       Mandatory,
-	Kinds:       []string{PodBearing},
+	Level:       engine.Mandatory,
+	Kinds:       []string{engine.PodBearing},
 	Params:      &containerResourceParams{Requests: []string{"cpu", "memory"}, Limits: []string{"cpu", "memory"}},
 	Resource:    checkContainerResources,
 }
@@ -25,15 +27,15 @@ type containerResourceParams struct {
 	Limits   []string `param:"limits" help:"resources every container must limit"`
 }
 
-func checkContainerResources(o *Object, c *Config) []Result {
+func checkContainerResources(o *engine.Object, c *engine.Config) []engine.Result {
 	w, _ := o.Workload()
 	prm := c.Params.(*containerResourceParams)
 	requests, limits := prm.Requests, prm.Limits
-	return forContainers(o, w, true, func(cr ContainerRef) []Result {
+	return engine.ForContainers(o, w, true, func(cr engine.ContainerRef) []engine.Result {
 		if cr.Ephemeral {
 			return nil // The API forbids resources on ephemeral containers.
 		}
-		var out []Result
+		var out []engine.Result
 		var missing []string
 		for _, want := range []struct {
 			field string
@@ -48,9 +50,9 @@ func checkContainerResources(o *Object, c *Config) []Result {
 					missing = append(missing, want.field+"."+name+" (set to 0)")
 					continue
 				}
-				path := JoinKey(cr.Path+".resources."+want.field, name)
+				path := engine.JoinKey(cr.Path+".resources."+want.field, name)
 				if o.Unknown(path) {
-					out = append(out, Undecided(o, containerSubject(o, cr), path))
+					out = append(out, engine.Undecided(o, engine.ContainerSubject(o, cr), path))
 					continue
 				}
 				missing = append(missing, want.field+"."+name)
@@ -61,7 +63,7 @@ func checkContainerResources(o *Object, c *Config) []Result {
 			for i, m := range missing {
 				fix[i] = "resources." + strings.TrimSuffix(m, " (set to 0)")
 			}
-			out = append(out, Violation(o, containerSubject(o, cr), "no "+strings.Join(missing, ", "),
+			out = append(out, engine.Violation(o, engine.ContainerSubject(o, cr), "no "+strings.Join(missing, ", "),
 				"set "+joinAnd(fix)))
 		}
 		return out

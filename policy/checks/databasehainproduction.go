@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"regexp"
 	"strings"
@@ -13,16 +15,16 @@ var defaultHAImages = []string{
 }
 
 // DatabaseHAInProduction forbids unreplicated in-cluster Postgres and Redis servers in production.
-var DatabaseHAInProduction = &Policy{
+var DatabaseHAInProduction = &engine.Policy{
 	Name:        "database-ha-in-production",
 	Description: "In production, Postgres and Redis are a managed endpoint or a replicated cluster, not a single in-cluster server.",
 	Remediation: "use a managed endpoint or an operator-managed replicated cluster (e.g. CloudNativePG, Redis with Sentinel); more copies of an unreplicated server are not HA",
 	Why:         "review finding 3 (Postgres and Redis were single points of failure); no linter checks this",
-	Level:       Mandatory,
+	Level:       engine.Mandatory,
 	Kinds:       []string{"StatefulSet"},
 	Params: &databaseHAParams{
-		ImagePatterns:           mustCompileAll(defaultHAImages...),
-		ReplicatedImagePatterns: mustCompileAll(`spilo(-\d+)?`, `postgresql-repmgr`, `patroni`, `redis-sentinel`, `valkey-sentinel`),
+		ImagePatterns:           engine.MustCompileAll(defaultHAImages...),
+		ReplicatedImagePatterns: engine.MustCompileAll(`spilo(-\d+)?`, `postgresql-repmgr`, `patroni`, `redis-sentinel`, `valkey-sentinel`),
 		ReplicationLabels: []string{"cnpg.io/cluster", "postgres-operator.crunchydata.com/cluster", "application=spilo",
 			"app.kubernetes.io/managed-by=postgres-operator", "app.kubernetes.io/managed-by=redis-operator",
 			"redis_setup_type=replication", "redis_setup_type=cluster"},
@@ -35,10 +37,10 @@ type databaseHAParams struct {
 	ImagePatterns           []*regexp.Regexp `param:"imagePatterns" help:"Postgres/Redis image names (last repository segment, full match) that need replication"`
 	ReplicatedImagePatterns []*regexp.Regexp `param:"replicatedImagePatterns" help:"images in the same pod that provide replication and failover"`
 	ReplicationLabels       []string         `param:"replicationLabels" help:"labels (key or key=value) of operator-managed replicated clusters"`
-	productionSwitch
+	engine.ProductionSwitch
 }
 
-func checkDatabaseHAInProduction(o *Object, c *Config) []Result {
+func checkDatabaseHAInProduction(o *engine.Object, c *engine.Config) []engine.Result {
 	if !c.Production {
 		return nil
 	}
@@ -49,7 +51,7 @@ func checkDatabaseHAInProduction(o *Object, c *Config) []Result {
 	replicatedImage := false
 	for _, cr := range w.Containers(true) {
 		if cr.C.Image == "" && (o.Unknown(cr.Path+".image") || o.Unknown(cr.Path)) {
-			return []Result{Undecided(o, containerSubject(o, cr), cr.Path+".image")}
+			return []engine.Result{engine.Undecided(o, engine.ContainerSubject(o, cr), cr.Path+".image")}
 		}
 		if matchImage(cr.C.Image, dbImages) && !cr.Init && server == "" {
 			server = cr.C.Image
@@ -59,7 +61,7 @@ func checkDatabaseHAInProduction(o *Object, c *Config) []Result {
 		}
 	}
 	if o.Unknown(w.SpecPath + ".containers") {
-		return []Result{Undecided(o, o.Subject(), w.SpecPath+".containers")}
+		return []engine.Result{engine.Undecided(o, o.Subject(), w.SpecPath+".containers")}
 	}
 	if server == "" {
 		return nil
@@ -68,13 +70,13 @@ func checkDatabaseHAInProduction(o *Object, c *Config) []Result {
 	if w.Replicas != nil {
 		replicas = *w.Replicas
 	} else if o.Unknown(w.ReplicasPath) {
-		return []Result{Undecided(o, o.Subject(), w.ReplicasPath)}
+		return []engine.Result{engine.Undecided(o, o.Subject(), w.ReplicasPath)}
 	}
 	if replicas >= 2 && (replicatedImage || hasAnyLabel(o.Meta.Labels, prm.ReplicationLabels) ||
 		hasAnyLabel(w.Labels, prm.ReplicationLabels)) {
 		return nil
 	}
-	return []Result{Violation(o, o.Subject(),
+	return []engine.Result{engine.Violation(o, o.Subject(),
 		fmt.Sprintf("runs an unreplicated in-cluster database server (image %s, %s) in production", server, replicasText(replicas)), "")}
 }
 

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"regexp"
 	"strings"
@@ -39,14 +41,14 @@ func matchImage(image string, patterns []*regexp.Regexp) bool {
 }
 
 // databaseImages returns the database image patterns configured for database-runs-as-statefulset.
-func databaseImages(c *Config) []*regexp.Regexp {
+func databaseImages(c *engine.Config) []*regexp.Regexp {
 	return c.ParamsOf(DatabaseRunsAsStatefulSet).(*databaseImageParams).ImagePatterns
 }
 
 // servingPorts says on which ports a workload serves ("port 8000", "ports 80, 9090"), or "" when it
 // does not serve: a database (left to database-runs-as-statefulset) or a workload without ports
 // (workers and schedulers; celery-beat must stay at one). A port list unknown during preview is a note.
-func servingPorts(o *Object, w Workload, dbs []*regexp.Regexp) (string, []Result) {
+func servingPorts(o *engine.Object, w engine.Workload, dbs []*regexp.Regexp) (string, []engine.Result) {
 	var ports []string
 	exporters := 0
 	containers := w.Containers(false)
@@ -58,7 +60,7 @@ func servingPorts(o *Object, w Workload, dbs []*regexp.Regexp) (string, []Result
 			exporters++
 		}
 		if o.Unknown(cr.Path+".ports") || o.Unknown(cr.Path) {
-			return "", []Result{Undecided(o, o.Subject(), cr.Path+".ports")}
+			return "", []engine.Result{engine.Undecided(o, o.Subject(), cr.Path+".ports")}
 		}
 		for _, p := range cr.C.Ports {
 			ports = append(ports, fmt.Sprint(p.ContainerPort))

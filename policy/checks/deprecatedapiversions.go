@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"regexp"
 	"slices"
@@ -10,13 +12,13 @@ import (
 
 // DeprecatedAPIVersions refuses objects written in an API version the cluster no longer serves, or
 // one that is deprecated there and will be removed.
-var DeprecatedAPIVersions = &Policy{
+var DeprecatedAPIVersions = &engine.Policy{
 	Name:        "deprecated-api-versions",
 	Description: "No object uses an API version that the cluster's Kubernetes version has removed or deprecated.",
 	Remediation: "move the object to the API version that replaces it",
 	Why:         "kube-linter no-extensions-v1beta, kube-score stable-version, Pulumi disallowBetaResource; the Kubernetes deprecated API migration guide",
-	Level:       Mandatory,
-	Kinds:       []string{EveryKind},
+	Level:       engine.Mandatory,
+	Kinds:       []string{engine.EveryKind},
 	Params:      &apiVersionParams{KubernetesVersion: "1.34"},
 	Resource:    checkDeprecatedAPIVersions,
 }
@@ -80,14 +82,14 @@ func minorVersion(v string) (int, bool) {
 	return n, err == nil
 }
 
-func checkDeprecatedAPIVersions(o *Object, c *Config) []Result {
+func checkDeprecatedAPIVersions(o *engine.Object, c *engine.Config) []engine.Result {
 	if o.Kind == "" {
 		return nil
 	}
 	version := c.Params.(*apiVersionParams).KubernetesVersion
 	cluster, ok := minorVersion(version)
 	if !ok {
-		return []Result{Violation(o, o.Subject(), fmt.Sprintf("the pack config's kubernetesVersion %q is not a version such as 1.34", version),
+		return []engine.Result{engine.Violation(o, o.Subject(), fmt.Sprintf("the pack config's kubernetesVersion %q is not a version such as 1.34", version),
 			"set kubernetesVersion to the cluster's version, e.g. 1.34")}
 	}
 	for _, d := range deprecatedAPIs {
@@ -99,10 +101,10 @@ func checkDeprecatedAPIVersions(o *Object, c *Config) []Result {
 		fix := "use " + d.use
 		switch {
 		case cluster >= removed:
-			return []Result{Violation(o, o.Subject(), fmt.Sprintf("apiVersion %s was removed in Kubernetes %s (the cluster runs %s), so the API server refuses it",
+			return []engine.Result{engine.Violation(o, o.Subject(), fmt.Sprintf("apiVersion %s was removed in Kubernetes %s (the cluster runs %s), so the API server refuses it",
 				d.apiVersion, d.removed, version), fix)}
 		case cluster >= deprecated:
-			return []Result{Violation(o, o.Subject(), fmt.Sprintf("apiVersion %s is deprecated since Kubernetes %s and removed in %s",
+			return []engine.Result{engine.Violation(o, o.Subject(), fmt.Sprintf("apiVersion %s is deprecated since Kubernetes %s and removed in %s",
 				d.apiVersion, d.deprecated, d.removed), fix)}
 		}
 	}

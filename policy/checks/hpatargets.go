@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"regexp"
 	"sort"
@@ -8,21 +10,21 @@ import (
 )
 
 // HPATargets checks every HorizontalPodAutoscaler against the workload it scales.
-var HPATargets = &Policy{
+var HPATargets = &engine.Policy{
 	Name: "hpa-targets",
 	Description: "Every HorizontalPodAutoscaler targets a workload in the stack that does not pin spec.replicas, with " +
 		"minReplicas <= maxReplicas, and minReplicas >= 2 in production.",
 	Remediation: "point scaleTargetRef at an existing Deployment or StatefulSet",
 	Why:         "kube-linter, kube-score; review inventory (api 2-10, celery-worker 1-8); a pinned replica count fights the autoscaler on every update",
-	Level:       Mandatory,
+	Level:       engine.Mandatory,
 	Stack:       checkHPATargets,
 }
 
 // productionMinReplicas is the fewest replicas an autoscaler may scale to in production.
 const productionMinReplicas = 2
 
-func checkHPATargets(s *Stack, c *Config) []Result {
-	var out []Result
+func checkHPATargets(s *engine.Stack, c *engine.Config) []engine.Result {
+	var out []engine.Result
 	for _, h := range s.OfKind("HorizontalPodAutoscaler") {
 		hpa, _ := h.HPA()
 
@@ -35,26 +37,26 @@ func checkHPATargets(s *Stack, c *Config) []Result {
 		}
 		switch {
 		case minReplicas < 0 || h.Unknown("spec.maxReplicas"):
-			out = append(out, Undecided(h, h.Subject(), "spec.minReplicas/maxReplicas"))
+			out = append(out, engine.Undecided(h, h.Subject(), "spec.minReplicas/maxReplicas"))
 		case minReplicas > hpa.MaxReplicas:
-			out = append(out, Violation(h, h.Subject(),
+			out = append(out, engine.Violation(h, h.Subject(),
 				fmt.Sprintf("minReplicas %d is above maxReplicas %d", minReplicas, hpa.MaxReplicas),
 				"set minReplicas no higher than maxReplicas"))
 		case c.Production && minReplicas < productionMinReplicas:
-			out = append(out, Violation(h, h.Subject(),
+			out = append(out, engine.Violation(h, h.Subject(),
 				fmt.Sprintf("minReplicas is %d in production, so one pod failure takes the workload down", minReplicas),
 				fmt.Sprintf("set minReplicas to at least %d", productionMinReplicas)))
 		}
 
 		ref := hpa.Target
 		if h.NamespaceUnknown || h.UnknownWithin("spec.scaleTargetRef") {
-			out = append(out, Undecided(h, h.Subject(), "spec.scaleTargetRef"))
+			out = append(out, engine.Undecided(h, h.Subject(), "spec.scaleTargetRef"))
 			continue
 		}
-		scaled, unknown := s.Find(h, podBearingKindNames(true), ByName(ref.APIVersion, ref.Kind, ref.Name))
+		scaled, unknown := s.Find(h, engine.PodBearingKindNames(true), engine.ByName(ref.APIVersion, ref.Kind, ref.Name))
 		if len(scaled) == 0 {
-			out = append(out, unresolved(h, h.Subject(), s.HiddenPodOwner(h.Namespace), unknown, "the name or namespace of a workload",
-				Violation(h, h.Subject(),
+			out = append(out, engine.Unresolved(h, h.Subject(), s.HiddenPodOwner(h.Namespace), unknown, "the name or namespace of a workload",
+				engine.Violation(h, h.Subject(),
 					fmt.Sprintf("scaleTargetRef %s %q is not in namespace %q of the stack", ref.Kind, ref.Name, h.Namespace),
 					fmt.Sprintf("point scaleTargetRef at an existing Deployment or StatefulSet in namespace %q", h.Namespace))))
 			continue
@@ -66,13 +68,13 @@ func checkHPATargets(s *Stack, c *Config) []Result {
 
 // checkReplicasNotPinned reports a scaled workload whose program sets spec.replicas, unless the
 // ignoreChanges option keeps Pulumi from resetting it.
-func checkReplicasNotPinned(s *Stack, h, target *Object) []Result {
+func checkReplicasNotPinned(s *engine.Stack, h, target *engine.Object) []engine.Result {
 	if ignoreCovers(target.IgnoreChanges, "spec.replicas") {
 		return nil
 	}
 	in := s.Inputs(target)
 	if in == nil {
-		return []Result{Undecided(target, target.Subject(), "whether the program sets spec.replicas")}
+		return []engine.Result{engine.Undecided(target, target.Subject(), "whether the program sets spec.replicas")}
 	}
 	w, _ := in.Workload()
 	if w.Replicas == nil && !in.Unknown(w.ReplicasPath) {
@@ -82,7 +84,7 @@ func checkReplicasNotPinned(s *Stack, h, target *Object) []Result {
 	if w.Replicas != nil {
 		value = fmt.Sprint(*w.Replicas)
 	}
-	return []Result{Violation(target, target.Subject(),
+	return []engine.Result{engine.Violation(target, target.Subject(),
 		fmt.Sprintf("sets spec.replicas (%s) although %s scales it, so every update resets the replica count", value, h.Subject()),
 		`remove spec.replicas, or add the ignoreChanges option for "spec.replicas"`)}
 }
@@ -94,7 +96,7 @@ func ignoreCovers(ignore []string, path string) bool {
 	for _, ic := range ignore {
 		ic = bracketKey.ReplaceAllString(ic, ".$1")
 		ic = strings.TrimPrefix(ic, ".")
-		if ic == "*" || ic == "**" || isPrefixPath(ic, path) {
+		if ic == "*" || ic == "**" || engine.IsPrefixPath(ic, path) {
 			return true
 		}
 	}

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"strings"
 	"testing"
 )
@@ -65,20 +67,20 @@ func TestHPAJudgesReplicasFromTheProgramNotServerDefaults(t *testing.T) {
 	autoscaler := manifest(t, hpa("api", "rag", "api", "minReplicas: 2, maxReplicas: 10"))
 	autoscaler.FromOutputs = true
 
-	s := NewSession(false)
+	s := engine.NewSession(false)
 	s.RunResource(WorkloadProbes, inputs, nil)
 	key := new(int)
-	if fs := s.RunStack(HPATargets, key, func() []Resource { return []Resource{outputs, autoscaler} }); len(fs) != 0 {
+	if fs := s.RunStack(HPATargets, key, func() []engine.Resource { return []engine.Resource{outputs, autoscaler} }); len(fs) != 0 {
 		t.Errorf("want no violation when the program leaves replicas unset, got %v", fs)
 	}
-	if notes := s.RunStack(PolicyCouldNotDecideStack, key, nil); len(notes) != 0 {
+	if notes := s.RunStack(engine.PolicyCouldNotDecideStack, key, nil); len(notes) != 0 {
 		t.Errorf("want no notes, got %v", notes)
 	}
 
 	// Without the inputs, the policy cannot tell and says so.
-	s = NewSession(false)
-	s.RunStack(HPATargets, key, func() []Resource { return []Resource{outputs, autoscaler} })
-	notes := s.RunStack(PolicyCouldNotDecideStack, key, nil)
+	s = engine.NewSession(false)
+	s.RunStack(HPATargets, key, func() []engine.Resource { return []engine.Resource{outputs, autoscaler} })
+	notes := s.RunStack(engine.PolicyCouldNotDecideStack, key, nil)
 	if len(notes) != 1 || !strings.Contains(notes[0].Message, "whether the program sets spec.replicas is not known yet") {
 		t.Errorf("want one note about spec.replicas, got %v", notes)
 	}

@@ -1,35 +1,37 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 
 	"github.com/jdjones/jd-jones-rag-infra/internal/imageref"
 )
 
 // ImageTagNotLatest requires an explicit image tag that is not "latest" (or a digest).
-var ImageTagNotLatest = &Policy{
+var ImageTagNotLatest = &engine.Policy{
 	Name:        "image-tag-not-latest",
 	Description: "Every container image names a version: a tag other than latest, or a digest.",
 	Remediation: "pin a version tag (or a digest)",
 	Why:         "kube-linter, Polaris, kube-score, Kyverno, Checkov",
-	Level:       Mandatory,
-	Kinds:       []string{PodBearing},
+	Level:       engine.Mandatory,
+	Kinds:       []string{engine.PodBearing},
 	Resource:    checkImageTagNotLatest,
 }
 
-func checkImageTagNotLatest(o *Object, _ *Config) []Result {
-	return forImages(o, func(cr ContainerRef, img imageref.Ref) []Result {
+func checkImageTagNotLatest(o *engine.Object, _ *engine.Config) []engine.Result {
+	return forImages(o, func(cr engine.ContainerRef, img imageref.Ref) []engine.Result {
 		switch {
 		case cr.C.Image == "":
-			return []Result{Violation(o, containerSubject(o, cr), "has no image", "set image to a versioned image reference")}
+			return []engine.Result{engine.Violation(o, engine.ContainerSubject(o, cr), "has no image", "set image to a versioned image reference")}
 		case img.Digest != "":
 			return nil
 		case img.Tag == "":
-			return []Result{Violation(o, containerSubject(o, cr),
+			return []engine.Result{engine.Violation(o, engine.ContainerSubject(o, cr),
 				fmt.Sprintf("image %s has no tag, so it means %s:latest", cr.C.Image, cr.C.Image),
 				fmt.Sprintf("pin a version tag such as %s:<version> (or a digest)", img.Repository))}
 		case img.Tag == "latest":
-			return []Result{Violation(o, containerSubject(o, cr),
+			return []engine.Result{engine.Violation(o, engine.ContainerSubject(o, cr),
 				fmt.Sprintf("image %s uses the latest tag", cr.C.Image),
 				fmt.Sprintf("pin a version tag such as %s:<version> (or a digest)", img.Repository))}
 		}

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"strings"
 
@@ -9,12 +11,12 @@ import (
 )
 
 // IngressBackendExists requires every Ingress backend to name an existing Service and one of its ports.
-var IngressBackendExists = &Policy{
+var IngressBackendExists = &engine.Policy{
 	Name:        "ingress-backend-exists",
 	Description: "Every Ingress backend names a Service in the stack and a port that Service exposes.",
 	Remediation: "point the backend at an existing Service and one of its ports",
 	Why:         "kube-linter (dangling-ingress), kube-score; a missing backend answers 503",
-	Level:       Mandatory,
+	Level:       engine.Mandatory,
 	Stack:       checkIngressBackendExists,
 }
 
@@ -40,24 +42,24 @@ func ingressBackends(ing *networkingv1.Ingress) []ingressBackend {
 				host = "*"
 			}
 			out = append(out, ingressBackend{&p.Backend,
-				JoinIndex(JoinIndex("spec.rules", i)+".http.paths", j) + ".backend",
+				engine.JoinIndex(engine.JoinIndex("spec.rules", i)+".http.paths", j) + ".backend",
 				fmt.Sprintf("host %s, path %s", host, p.Path)})
 		}
 	}
 	return out
 }
 
-func checkIngressBackendExists(s *Stack, _ *Config) []Result {
-	var out []Result
+func checkIngressBackendExists(s *engine.Stack, _ *engine.Config) []engine.Result {
+	var out []engine.Result
 	for _, io := range s.OfKind("Ingress") {
 		ing := io.Typed.(*networkingv1.Ingress)
 		if io.NamespaceUnknown || io.Unknown("spec.rules") || io.Unknown("spec.defaultBackend") {
-			out = append(out, Undecided(io, io.Subject(), "spec"))
+			out = append(out, engine.Undecided(io, io.Subject(), "spec"))
 			continue
 		}
 		for _, b := range ingressBackends(ing) {
 			if io.UnknownWithin(b.path) {
-				out = append(out, Undecided(io, io.Subject(), b.path))
+				out = append(out, engine.Undecided(io, io.Subject(), b.path))
 				continue
 			}
 			if b.b.Service == nil {
@@ -69,18 +71,18 @@ func checkIngressBackendExists(s *Stack, _ *Config) []Result {
 	return out
 }
 
-func checkBackend(s *Stack, io *Object, b ingressBackend) []Result {
+func checkBackend(s *engine.Stack, io *engine.Object, b ingressBackend) []engine.Result {
 	name := b.b.Service.Name
 	subject := fmt.Sprintf("%s backend (%s)", io.Subject(), b.where)
-	services, unknown := s.Find(io, []string{"Service"}, ByName("", "Service", name))
+	services, unknown := s.Find(io, []string{"Service"}, engine.ByName("", "Service", name))
 	if len(services) == 0 {
-		return []Result{unresolved(io, subject, s.HiddenPodOwner(io.Namespace), unknown, "the name or namespace of a Service",
-			Violation(io, subject, fmt.Sprintf("Service %q is not in namespace %q of the stack", name, io.Namespace),
+		return []engine.Result{engine.Unresolved(io, subject, s.HiddenPodOwner(io.Namespace), unknown, "the name or namespace of a Service",
+			engine.Violation(io, subject, fmt.Sprintf("Service %q is not in namespace %q of the stack", name, io.Namespace),
 				fmt.Sprintf("point it at an existing Service in namespace %q", io.Namespace)))}
 	}
 	svcObj := services[0]
 	if svcObj.UnknownWithin("spec.ports") {
-		return []Result{Undecided(io, subject, "spec.ports of "+svcObj.Subject())}
+		return []engine.Result{engine.Undecided(io, subject, "spec.ports of "+svcObj.Subject())}
 	}
 	svc := svcObj.Typed.(*corev1.Service)
 	var exposed []string
@@ -99,7 +101,7 @@ func checkBackend(s *Stack, io *Object, b ingressBackend) []Result {
 	if b.b.Service.Port.Name != "" {
 		port = fmt.Sprintf("%q", b.b.Service.Port.Name)
 	}
-	return []Result{Violation(io, subject,
+	return []engine.Result{engine.Violation(io, subject,
 		fmt.Sprintf("Service %q has no port %s; it exposes %s", name, port, strings.Join(exposed, ", ")),
 		"use one of the Service's ports")}
 }

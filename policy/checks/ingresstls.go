@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"maps"
 	"slices"
@@ -10,28 +12,28 @@ import (
 )
 
 // IngressTLS requires TLS for every host an Ingress serves.
-var IngressTLS = &Policy{
+var IngressTLS = &engine.Policy{
 	Name:        "ingress-tls",
 	Description: "Every Ingress serves all its hosts over TLS and leaves no path open in plain HTTP.",
 	Remediation: "add the hosts to spec.tls with a certificate Secret (e.g. issued by cert-manager)",
 	Why:         "kube-score, Polaris, Checkov; the review's ingress serves three public hosts",
-	Level:       Mandatory,
+	Level:       engine.Mandatory,
 	Kinds:       []string{"Ingress"},
 	Resource:    checkIngressTLS,
 }
 
-func checkIngressTLS(o *Object, _ *Config) []Result {
+func checkIngressTLS(o *engine.Object, _ *engine.Config) []engine.Result {
 	ing := o.Typed.(*networkingv1.Ingress)
 	if o.Unknown("spec.tls") || o.Unknown("spec.rules") {
-		return []Result{Undecided(o, o.Subject(), "spec.tls")}
+		return []engine.Result{engine.Undecided(o, o.Subject(), "spec.tls")}
 	}
-	var out []Result
+	var out []engine.Result
 	var uncovered []string
 	for i, r := range ing.Spec.Rules {
-		path := JoinIndex("spec.rules", i) + ".host"
+		path := engine.JoinIndex("spec.rules", i) + ".host"
 		if r.Host == "" {
-			if o.Unknown(path) || o.Unknown(JoinIndex("spec.rules", i)) {
-				out = append(out, Undecided(o, o.Subject(), path))
+			if o.Unknown(path) || o.Unknown(engine.JoinIndex("spec.rules", i)) {
+				out = append(out, engine.Undecided(o, o.Subject(), path))
 			}
 			continue
 		}
@@ -39,22 +41,22 @@ func checkIngressTLS(o *Object, _ *Config) []Result {
 		switch {
 		case covered:
 		case unknown:
-			out = append(out, Undecided(o, o.Subject(), "spec.tls"))
+			out = append(out, engine.Undecided(o, o.Subject(), "spec.tls"))
 		default:
 			uncovered = append(uncovered, r.Host)
 		}
 	}
 	switch {
 	case len(uncovered) > 0 && len(ing.Spec.TLS) == 0:
-		out = append(out, Violation(o, o.Subject(), fmt.Sprintf("serves %s without TLS", strings.Join(uncovered, ", ")), ""))
+		out = append(out, engine.Violation(o, o.Subject(), fmt.Sprintf("serves %s without TLS", strings.Join(uncovered, ", ")), ""))
 	case len(uncovered) > 0:
 		noun := "host " + uncovered[0] + " has"
 		if len(uncovered) > 1 {
 			noun = "hosts " + strings.Join(uncovered, ", ") + " have"
 		}
-		out = append(out, Violation(o, o.Subject(), noun+" no TLS entry", ""))
+		out = append(out, engine.Violation(o, o.Subject(), noun+" no TLS entry", ""))
 	case len(ing.Spec.TLS) == 0 && hasHostlessRule(ing):
-		out = append(out, Violation(o, o.Subject(), "serves requests for any host without TLS", ""))
+		out = append(out, engine.Violation(o, o.Subject(), "serves requests for any host without TLS", ""))
 	}
 	return append(out, checkPlainHTTPLeftOpen(o)...)
 }
@@ -62,15 +64,15 @@ func checkIngressTLS(o *Object, _ *Config) []Result {
 // checkPlainHTTPLeftOpen reports an Ingress whose annotations turn off the redirect from HTTP to
 // HTTPS (ingress-nginx's ssl-redirect and force-ssl-redirect set to "false"), which leaves every
 // path answering in plain HTTP.
-func checkPlainHTTPLeftOpen(o *Object) []Result {
+func checkPlainHTTPLeftOpen(o *engine.Object) []engine.Result {
 	if o.Unknown("metadata.annotations") {
-		return []Result{Undecided(o, o.Subject(), "metadata.annotations")}
+		return []engine.Result{engine.Undecided(o, o.Subject(), "metadata.annotations")}
 	}
-	var out []Result
+	var out []engine.Result
 	for _, k := range slices.Sorted(maps.Keys(o.Meta.Annotations)) {
 		name := k[strings.LastIndex(k, "/")+1:]
 		if (name == "ssl-redirect" || name == "force-ssl-redirect") && strings.EqualFold(strings.TrimSpace(o.Meta.Annotations[k]), "false") {
-			out = append(out, Violation(o, o.Subject(), fmt.Sprintf("annotation %s is \"false\", so its paths also answer in plain HTTP", k),
+			out = append(out, engine.Violation(o, o.Subject(), fmt.Sprintf("annotation %s is \"false\", so its paths also answer in plain HTTP", k),
 				"remove the annotation (ingress-nginx redirects to HTTPS when the Ingress has TLS) or set it to \"true\""))
 		}
 	}
@@ -90,9 +92,9 @@ func hasHostlessRule(ing *networkingv1.Ingress) bool {
 }
 
 // tlsCovers reports whether a TLS entry names host (a "*.example.com" entry covers one label).
-func tlsCovers(o *Object, ing *networkingv1.Ingress, host string) (covered, unknown bool) {
+func tlsCovers(o *engine.Object, ing *networkingv1.Ingress, host string) (covered, unknown bool) {
 	for i, t := range ing.Spec.TLS {
-		if o.UnknownWithin(JoinIndex("spec.tls", i) + ".hosts") {
+		if o.UnknownWithin(engine.JoinIndex("spec.tls", i) + ".hosts") {
 			unknown = true
 		}
 		for _, h := range t.Hosts {

@@ -1,9 +1,13 @@
 package checks
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+)
 
 func TestKubernetesObjectReadable(t *testing.T) {
-	runTable(t, KubernetesObjectReadable, []checkCase{
+	runTable(t, engine.KubernetesObjectReadable, []checkCase{
 		{name: "well-typed objects and other providers' resources pass", manifests: []string{`
 apiVersion: apps/v1
 kind: Deployment

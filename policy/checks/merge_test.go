@@ -1,15 +1,19 @@
 package checks
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+)
 
 func TestPerObjectMergesOneObjectsResultsAndKeepsNotes(t *testing.T) {
-	a, b := &Object{Kind: "Deployment", Name: "a"}, &Object{Kind: "Pod", Name: "b"}
-	p := &Policy{Name: "p", Remediation: "fix it"}
-	got := perObject([]Result{
-		Violation(a, `Deployment "a" container "x"`, "x is wrong", ""),
-		Undecided(a, `Deployment "a" container "y"`, "spec.y"),
-		Violation(b, `Pod "b" container "z"`, "z is wrong", "fix z"),
-		Violation(a, `Deployment "a" container "w"`, "w is wrong", "fix w"),
+	a, b := &engine.Object{Kind: "Deployment", Name: "a"}, &engine.Object{Kind: "Pod", Name: "b"}
+	p := &engine.Policy{Name: "p", Remediation: "fix it"}
+	got := engine.PerObject([]engine.Result{
+		engine.Violation(a, `Deployment "a" container "x"`, "x is wrong", ""),
+		engine.Undecided(a, `Deployment "a" container "y"`, "spec.y"),
+		engine.Violation(b, `Pod "b" container "z"`, "z is wrong", "fix z"),
+		engine.Violation(a, `Deployment "a" container "w"`, "w is wrong", "fix w"),
 	})
 	var messages []string
 	for _, r := range got {

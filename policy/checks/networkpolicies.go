@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"slices"
 	"sort"
@@ -89,8 +91,8 @@ func (d direction) allowAllRule(np *networkingv1.NetworkPolicy) int {
 // checkCoverage reports namespaces with workloads but no default-deny policy for the direction, and
 // workloads that no policy restricting the direction selects, or that a policy with an allow-all
 // rule opens again (policies add up, so one allow-all rule undoes the others).
-func checkCoverage(s *Stack, d direction) []Result {
-	var out []Result
+func checkCoverage(s *engine.Stack, d direction) []engine.Result {
+	var out []engine.Result
 	nps := s.OfKind("NetworkPolicy")
 	unknownNP := func(ns string) bool {
 		for _, n := range nps {
@@ -102,11 +104,11 @@ func checkCoverage(s *Stack, d direction) []Result {
 	}
 
 	// Namespaces with workloads need a default-deny policy.
-	firstWorkload := map[string]*Object{}
+	firstWorkload := map[string]*engine.Object{}
 	var namespaces []string
 	for _, o := range s.Workloads() {
 		if o.NamespaceUnknown {
-			out = append(out, Undecided(o, o.Subject(), "metadata.namespace"))
+			out = append(out, engine.Undecided(o, o.Subject(), "metadata.namespace"))
 			continue
 		}
 		if _, seen := firstWorkload[o.Namespace]; !seen {
@@ -115,7 +117,7 @@ func checkCoverage(s *Stack, d direction) []Result {
 		}
 	}
 	sort.Strings(namespaces)
-	nsObjects := map[string]*Object{}
+	nsObjects := map[string]*engine.Object{}
 	for _, n := range s.OfKind("Namespace") {
 		nsObjects[n.Name] = n
 	}
@@ -135,9 +137,9 @@ func checkCoverage(s *Stack, d direction) []Result {
 		switch {
 		case found:
 		case unknownNP(ns):
-			out = append(out, Undecided(at, subject, "the spec or namespace of a NetworkPolicy"))
+			out = append(out, engine.Undecided(at, subject, "the spec or namespace of a NetworkPolicy"))
 		default:
-			out = append(out, Violation(at, subject, "has workloads but no default-deny "+d.word+" NetworkPolicy", ""))
+			out = append(out, engine.Violation(at, subject, "has workloads but no default-deny "+d.word+" NetworkPolicy", ""))
 		}
 	}
 
@@ -148,33 +150,33 @@ func checkCoverage(s *Stack, d direction) []Result {
 			continue
 		}
 		w, _ := o.Workload()
-		selecting, unknown := s.Find(o, []string{"NetworkPolicy"}, func(n *Object) Match {
+		selecting, unknown := s.Find(o, []string{"NetworkPolicy"}, func(n *engine.Object) engine.Match {
 			np := n.Typed.(*networkingv1.NetworkPolicy)
 			switch {
 			case n.UnknownWithin("spec.podSelector") || n.Unknown("spec.policyTypes"):
-				return MatchUnknown
-			case d.isolates(np) && selectorMatches(&np.Spec.PodSelector, w.Labels):
-				return Matches
+				return engine.MatchUnknown
+			case d.isolates(np) && engine.SelectorMatches(&np.Spec.PodSelector, w.Labels):
+				return engine.Matches
 			}
-			return NoMatch
+			return engine.NoMatch
 		})
 		if len(selecting) == 0 {
 			noun := "NetworkPolicy"
 			if d.word != "ingress" {
 				noun = d.word + " NetworkPolicy"
 			}
-			out = append(out, unresolved(o, o.Subject(), nil, unknown || o.UnknownWithin(w.LabelsPath),
+			out = append(out, engine.Unresolved(o, o.Subject(), nil, unknown || o.UnknownWithin(w.LabelsPath),
 				"the pod labels or a NetworkPolicy's podSelector",
-				Violation(o, o.Subject(), fmt.Sprintf("no %s selects its pods, so they %s", noun, d.open), d.fix)))
+				engine.Violation(o, o.Subject(), fmt.Sprintf("no %s selects its pods, so they %s", noun, d.open), d.fix)))
 			continue
 		}
 		for _, n := range selecting {
 			if n.UnknownWithin("spec." + d.word) {
-				out = append(out, Undecided(o, o.Subject(), "spec."+d.word+" of "+n.Subject()))
+				out = append(out, engine.Undecided(o, o.Subject(), "spec."+d.word+" of "+n.Subject()))
 				continue
 			}
 			if i := d.allowAllRule(n.Typed.(*networkingv1.NetworkPolicy)); i >= 0 {
-				out = append(out, Violation(o, o.Subject(),
+				out = append(out, engine.Violation(o, o.Subject(),
 					fmt.Sprintf("%s selects its pods and its %s rule %d allows all traffic, so they %s", n.Subject(), d.word, i, d.open),
 					"restrict the rule to the peers (podSelector, namespaceSelector, ipBlock with except) and ports that need access"))
 				break
@@ -186,15 +188,15 @@ func checkCoverage(s *Stack, d direction) []Result {
 
 // checkPoliciesSelectPods reports NetworkPolicies whose non-empty podSelector selects no pods, except those
 // that select pods a controller creates at run time by one of controllerLabels.
-func checkPoliciesSelectPods(s *Stack, controllerLabels []string) []Result {
-	var out []Result
+func checkPoliciesSelectPods(s *engine.Stack, controllerLabels []string) []engine.Result {
+	var out []engine.Result
 	nps := s.OfKind("NetworkPolicy")
 	// No policy with a non-empty selector selects nothing.
 	for _, n := range nps {
 		np := n.Typed.(*networkingv1.NetworkPolicy)
 		sel := &np.Spec.PodSelector
 		if n.NamespaceUnknown || n.UnknownWithin("spec.podSelector") {
-			out = append(out, Undecided(n, n.Subject(), "spec.podSelector"))
+			out = append(out, engine.Undecided(n, n.Subject(), "spec.podSelector"))
 			continue
 		}
 		if len(sel.MatchLabels) == 0 && len(sel.MatchExpressions) == 0 {
@@ -203,12 +205,12 @@ func checkPoliciesSelectPods(s *Stack, controllerLabels []string) []Result {
 		if slices.ContainsFunc(controllerLabels, func(key string) bool { _, ok := sel.MatchLabels[key]; return ok }) {
 			continue
 		}
-		selected, unknown := s.Find(n, podBearingKindNames(false), SelectsPods(func(labels map[string]string) bool {
-			return selectorMatches(sel, labels)
+		selected, unknown := s.Find(n, engine.PodBearingKindNames(false), engine.SelectsPods(func(labels map[string]string) bool {
+			return engine.SelectorMatches(sel, labels)
 		}))
 		if len(selected) == 0 {
-			out = append(out, unresolved(n, n.Subject(), s.HiddenPodOwner(n.Namespace), unknown, "the pod labels of a workload",
-				Violation(n, n.Subject(),
+			out = append(out, engine.Unresolved(n, n.Subject(), s.HiddenPodOwner(n.Namespace), unknown, "the pod labels of a workload",
+				engine.Violation(n, n.Subject(),
 					fmt.Sprintf("podSelector %s selects no pods in namespace %q", formatSelector(sel), n.Namespace),
 					"fix the podSelector to match a workload's pod labels, or delete the policy")))
 		}

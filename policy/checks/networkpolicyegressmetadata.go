@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"net/netip"
 	"slices"
@@ -11,14 +13,14 @@ import (
 
 // NetworkPolicyEgressMetadata refuses NetworkPolicy egress rules that admit traffic to a cloud
 // metadata endpoint, where a compromised pod picks up the node's cloud credentials.
-var NetworkPolicyEgressMetadata = &Policy{
+var NetworkPolicyEgressMetadata = &engine.Policy{
 	Name: "network-policy-egress-metadata",
 	Description: "No NetworkPolicy egress rule admits traffic to a cloud metadata endpoint (169.254.169.254 and the like), " +
 		"where a compromised pod would pick up the node's cloud credentials.",
 	Remediation: "add 169.254.0.0/16 to the ipBlock's except, or narrow the cidr to the addresses the pods need",
 	Why: "the credential-theft path of a compromised pod: the instance metadata service hands out the node's cloud " +
 		"credentials (the EKS best-practices guide blocks it from pods); egress rules with 0.0.0.0/0 open it unless they except it",
-	Level:    Mandatory,
+	Level:    engine.Mandatory,
 	Kinds:    []string{"NetworkPolicy"},
 	Params:   &egressMetadataParams{MetadataAddresses: []string{"169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200"}},
 	Resource: checkEgressMetadata,
@@ -32,11 +34,11 @@ type egressMetadataParams struct {
 // linkLocal4 is the IPv4 link-local range every cloud's 169.254.x metadata endpoints sit in.
 var linkLocal4 = netip.MustParsePrefix("169.254.0.0/16")
 
-func checkEgressMetadata(o *Object, c *Config) []Result {
+func checkEgressMetadata(o *engine.Object, c *engine.Config) []engine.Result {
 	subject := o.Subject()
 	addrs, bad := metadataAddrs(c.Params.(*egressMetadataParams).MetadataAddresses)
 	if bad != "" {
-		return []Result{Violation(o, subject, bad, "fix the value in the policy pack config, or remove it to use the default")}
+		return []engine.Result{engine.Violation(o, subject, bad, "fix the value in the policy pack config, or remove it to use the default")}
 	}
 	if len(addrs) == 0 {
 		return nil // configured to protect no address
@@ -44,25 +46,25 @@ func checkEgressMetadata(o *Object, c *Config) []Result {
 	np := o.Typed.(*networkingv1.NetworkPolicy)
 	// Only computed policy types are not known: a patch that leaves them out is judged as if they
 	// were absent (its egress rules enforced), failing closed on the live value the pack cannot see.
-	typesComputed := o.computedNear("spec.policyTypes")
+	typesComputed := o.ComputedNear("spec.policyTypes")
 	if !typesComputed && len(np.Spec.PolicyTypes) > 0 && !slices.Contains(np.Spec.PolicyTypes, networkingv1.PolicyTypeEgress) {
 		return nil // Kubernetes ignores the egress rules of a policy whose policyTypes leave out Egress
 	}
 	if o.Unknown("spec.egress") {
-		return []Result{Undecided(o, subject, "spec.egress")}
+		return []engine.Result{engine.Undecided(o, subject, "spec.egress")}
 	}
 	// Past spec.egress only computed values are not known: a patch replaces the whole list (it has no
 	// merge strategy), so what an egress rule of a patch leaves out is absent, not the live value.
-	var violations, undecided []Result
+	var violations, undecided []engine.Result
 	for i, rule := range np.Spec.Egress {
-		path := JoinIndex("spec.egress", i)
+		path := engine.JoinIndex("spec.egress", i)
 		switch {
 		case o.Computed(path) || o.Computed(path+".to"):
-			undecided = append(undecided, Undecided(o, subject, path+".to"))
+			undecided = append(undecided, engine.Undecided(o, subject, path+".to"))
 			continue
 		case len(rule.To) == 0:
 			// No peers means any destination, whatever the ports (they narrow ports, not addresses).
-			violations = append(violations, Violation(o, subject,
+			violations = append(violations, engine.Violation(o, subject,
 				fmt.Sprintf("egress rule %s has no \"to\", so it admits every destination, cloud metadata %s among them",
 					path, addressNoun(addrs)),
 				"list the destinations in \"to\": podSelector or namespaceSelector peers for traffic in the cluster, and for "+
@@ -76,29 +78,29 @@ func checkEgressMetadata(o *Object, c *Config) []Result {
 	}
 	if typesComputed && len(violations) > 0 {
 		// Whether Kubernetes applies these rules depends on the policy types, not known yet.
-		return append([]Result{Undecided(o, subject, "spec.policyTypes")}, undecided...)
+		return append([]engine.Result{engine.Undecided(o, subject, "spec.policyTypes")}, undecided...)
 	}
 	return append(violations, undecided...)
 }
 
 // judgePeer judges peer j of the egress rule at path rule: the addresses its ipBlock admits, a CIDR
 // that does not parse, or a value not known yet. Pod and namespace selectors admit no outside address.
-func judgePeer(o *Object, rule string, j int, peer networkingv1.NetworkPolicyPeer, addrs []netip.Addr) (violations, undecided []Result) {
+func judgePeer(o *engine.Object, rule string, j int, peer networkingv1.NetworkPolicyPeer, addrs []netip.Addr) (violations, undecided []engine.Result) {
 	subject := o.Subject()
-	path := JoinIndex(rule+".to", j)
+	path := engine.JoinIndex(rule+".to", j)
 	block := path + ".ipBlock"
 	switch {
 	case o.Computed(path) || o.Computed(block):
-		return nil, []Result{Undecided(o, subject, block)}
+		return nil, []engine.Result{engine.Undecided(o, subject, block)}
 	case peer.IPBlock == nil && peer.PodSelector == nil && peer.NamespaceSelector == nil:
 		// The API refuses such a peer; it is what is left of a misspelt key (ipblock), which the decoding drops.
-		return []Result{Violation(o, subject,
+		return []engine.Result{engine.Violation(o, subject,
 			fmt.Sprintf("egress peer %s sets none of ipBlock, podSelector and namespaceSelector, so what rule %s admits cannot be judged", path, rule),
 			"spell the peer's key as the API does (ipBlock, podSelector, namespaceSelector)")}, nil
 	case peer.IPBlock == nil:
 		return nil, nil
 	case o.Computed(block + ".cidr"):
-		return nil, []Result{Undecided(o, subject, block+".cidr")}
+		return nil, []engine.Result{engine.Undecided(o, subject, block+".cidr")}
 	}
 	var admitted []netip.Addr
 	cidr, err := parseCIDR(peer.IPBlock.CIDR)
@@ -113,7 +115,7 @@ func judgePeer(o *Object, rule string, j int, peer networkingv1.NetworkPolicyPee
 	}
 	exceptUnknown := o.Computed(block + ".except")
 	for k, e := range peer.IPBlock.Except {
-		epath := JoinIndex(block+".except", k)
+		epath := engine.JoinIndex(block+".except", k)
 		if o.Computed(epath) {
 			exceptUnknown = true
 			continue
@@ -128,7 +130,7 @@ func judgePeer(o *Object, rule string, j int, peer networkingv1.NetworkPolicyPee
 	switch {
 	case len(admitted) == 0:
 	case exceptUnknown:
-		undecided = append(undecided, Undecided(o, subject, block+".except"))
+		undecided = append(undecided, engine.Undecided(o, subject, block+".except"))
 	default:
 		them := "them"
 		if len(admitted) == 1 {
@@ -138,7 +140,7 @@ func judgePeer(o *Object, rule string, j int, peer networkingv1.NetworkPolicyPee
 		if len(peer.IPBlock.Except) > 0 {
 			except = " (except " + strings.Join(peer.IPBlock.Except, ", ") + ")"
 		}
-		violations = append(violations, Violation(o, subject,
+		violations = append(violations, engine.Violation(o, subject,
 			fmt.Sprintf("egress rule %s admits cloud metadata %s: %s cidr %s%s contains %s and no except does",
 				rule, addressNoun(admitted), block, peer.IPBlock.CIDR, except, them),
 			exceptFix(cidr, admitted)))
@@ -147,8 +149,8 @@ func judgePeer(o *Object, rule string, j int, peer networkingv1.NetworkPolicyPee
 }
 
 // unparsable reports a cidr or except that is not a CIDR: the pack fails closed on it.
-func unparsable(o *Object, rule, path, value string) Result {
-	return Violation(o, o.Subject(),
+func unparsable(o *engine.Object, rule, path, value string) engine.Result {
+	return engine.Violation(o, o.Subject(),
 		fmt.Sprintf("%s %q is not a CIDR, so whether egress rule %s admits a cloud metadata address cannot be judged", path, value, rule),
 		"write it as an address and a prefix length, such as 10.0.0.0/8 or fd00::/8 (the API server refuses it too)")
 }

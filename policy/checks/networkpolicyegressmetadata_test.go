@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"slices"
 	"strings"
 	"testing"
@@ -151,7 +153,7 @@ spec: {egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}
 // refuses the peer it leaves.
 func TestAMisspeltIPBlockIsRefusedByThePack(t *testing.T) {
 	rs := parse(t, networkPolicy("api-out", "rag", "{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipblock: {cidr: 0.0.0.0/0}}]}]}"))
-	got := blocking(rs, Options{})
+	got := blocking(rs, engine.Options{})
 	for _, want := range []string{
 		`kubernetes-object-readable: NetworkPolicy "api-out": spec.egress[0].to[0].ipblock is not a field of networking.k8s.io/v1 NetworkPolicy (field names are case-sensitive); rename it to ipBlock`,
 		`network-policy-egress-metadata: NetworkPolicy "api-out": egress peer spec.egress[0].to[0] sets none of ipBlock, podSelector and namespaceSelector, so what rule spec.egress[0] admits cannot be judged; spell the peer's key as the API does (ipBlock, podSelector, namespaceSelector)`,
@@ -165,15 +167,15 @@ func TestAMisspeltIPBlockIsRefusedByThePack(t *testing.T) {
 // Through the whole pack the policy is mandatory: an egress rule open to the metadata endpoint fails
 // the run, its compliant twin raises nothing at all, and the level can be lowered like any other.
 func TestEgressToMetadataFailsThePackRun(t *testing.T) {
-	if p, ok := Lookup(egressMetaName); !ok || p != NetworkPolicyEgressMetadata || p.Level != Mandatory || !slices.Contains(ResourcePolicies(), p) {
+	if p, ok := Lookup(egressMetaName); !ok || p != NetworkPolicyEgressMetadata || p.Level != engine.Mandatory || !slices.Contains(ResourcePolicies(), p) {
 		t.Fatalf("%s is not a mandatory resource policy of the default pack", egressMetaName)
 	}
 	open := parse(t, networkPolicy("egress", "rag", "{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}], ports: [{port: 443}]}]}"))
 	var found bool
-	for _, f := range Evaluate(open, Options{}) {
+	for _, f := range Evaluate(open, engine.Options{}) {
 		if f.Policy == egressMetaName {
 			found = true
-			if !f.Blocking() || f.Level != Mandatory || !strings.Contains(f.Message, "169.254.169.254") {
+			if !f.Blocking() || f.Level != engine.Mandatory || !strings.Contains(f.Message, "169.254.169.254") {
 				t.Errorf("want a blocking mandatory finding naming 169.254.169.254, got %+v", f)
 			}
 		}
@@ -181,12 +183,12 @@ func TestEgressToMetadataFailsThePackRun(t *testing.T) {
 	if !found {
 		t.Errorf("%s raised nothing on an egress rule open to the metadata endpoint", egressMetaName)
 	}
-	advisory := Options{Policies: map[string]PolicyConfig{egressMetaName: {Level: Advisory}}}
+	advisory := engine.Options{Policies: map[string]engine.PolicyConfig{egressMetaName: {Level: engine.Advisory}}}
 	if got := blocking(open, advisory); len(got) != 0 {
 		t.Errorf("lowered to advisory, nothing blocks; got %v", got)
 	}
 	twin := parse(t, networkPolicy("egress", "rag", "{podSelector: {}, policyTypes: [Egress], egress: ["+compliantEgress+"]}"))
-	if got := blocking(twin, Options{}); len(got) != 0 {
+	if got := blocking(twin, engine.Options{}); len(got) != 0 {
 		t.Errorf("the compliant twin blocks: %v", got)
 	}
 }

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"slices"
 
@@ -10,26 +12,26 @@ import (
 // NoHostPathPersistentVolume refuses PersistentVolumes backed by a path of the node: a pod reaches it
 // through a claim, which Pod Security admits at every level (it sees a persistentVolumeClaim volume,
 // not the hostPath behind it), so the volume would open the node's filesystem to the namespace.
-var NoHostPathPersistentVolume = &Policy{
+var NoHostPathPersistentVolume = &engine.Policy{
 	Name:        "no-hostpath-persistent-volume",
 	Description: "No PersistentVolume is backed by a hostPath, which reaches the node's filesystem past Pod Security.",
 	Remediation: "provision the volume from a StorageClass (a CSI driver), or use a local volume with node affinity for node-local disks",
 	Why: "Pod Security's hostPath check judges pod volumes, not the PersistentVolume a claim binds; Kubernetes documents hostPath " +
 		"PersistentVolumes as for single-node testing only",
-	Level:    Mandatory,
+	Level:    engine.Mandatory,
 	Kinds:    []string{"PersistentVolume"},
 	Resource: checkNoHostPathPersistentVolume,
 }
 
-func checkNoHostPathPersistentVolume(o *Object, _ *Config) []Result {
+func checkNoHostPathPersistentVolume(o *engine.Object, _ *engine.Config) []engine.Result {
 	pv := o.Typed.(*corev1.PersistentVolume)
 	switch {
 	case pv.Spec.HostPath != nil:
-		return []Result{Violation(o, o.Subject(), fmt.Sprintf("spec.hostPath mounts the node's %q into whichever pod claims it", pv.Spec.HostPath.Path), "")}
+		return []engine.Result{engine.Violation(o, o.Subject(), fmt.Sprintf("spec.hostPath mounts the node's %q into whichever pod claims it", pv.Spec.HostPath.Path), "")}
 	case o.Unknown("spec"):
-		return []Result{Undecided(o, o.Subject(), "spec")}
-	case slices.ContainsFunc(o.unknown, func(u string) bool { return isPrefixPath("spec.hostPath", u) }):
-		return []Result{Violation(o, o.Subject(), "spec.hostPath mounts a path of the node (not known yet) into whichever pod claims it", "")}
+		return []engine.Result{engine.Undecided(o, o.Subject(), "spec")}
+	case slices.ContainsFunc(o.UnknownPaths(), func(u string) bool { return engine.IsPrefixPath("spec.hostPath", u) }):
+		return []engine.Result{engine.Violation(o, o.Subject(), "spec.hostPath mounts a path of the node (not known yet) into whichever pod claims it", "")}
 	}
 	return nil
 }

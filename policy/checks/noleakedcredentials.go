@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"cmp"
 	"encoding/base64"
 	"fmt"
@@ -26,13 +28,13 @@ import (
 // Pulumi secret values are where credentials belong and are not scanned; map keys are not scanned
 // either (they are printed in field paths). A message names the field and the gitleaks rule, never
 // the value. It complements no-literal-credentials (names and URL shapes): both may report one value.
-var NoLeakedCredentials = &Policy{
+var NoLeakedCredentials = &engine.Policy{
 	Name:        "no-leaked-credentials",
 	Description: "No string the cluster stores outside a Secret holds a credential that gitleaks' default rules recognise.",
 	Remediation: leakRemediation,
 	Why:         "gitleaks v8 default rules (GitHub, AWS, Slack, Stripe, JWT, private keys, …) catch tokens by shape in any field, which name-based checks cannot",
-	Level:       Mandatory,
-	Kinds:       []string{EveryKind},
+	Level:       engine.Mandatory,
+	Kinds:       []string{engine.EveryKind},
 	Resource:    checkNoLeakedCredentials,
 }
 
@@ -176,7 +178,7 @@ func (s *leakScanner) findings(v string) []report.Finding {
 	return fs
 }
 
-func checkNoLeakedCredentials(o *Object, _ *Config) []Result {
+func checkNoLeakedCredentials(o *engine.Object, _ *engine.Config) []engine.Result {
 	s, err := leakDetector()
 	if err != nil {
 		panic(err) // reported by policy-could-not-judge: the resource is not passed unjudged
@@ -186,7 +188,7 @@ func checkNoLeakedCredentials(o *Object, _ *Config) []Result {
 	if w.configMap {
 		for _, u := range o.UnknownPaths() {
 			if isConfigMapData(u) {
-				w.out = append(w.out, Undecided(o, o.Subject(), u))
+				w.out = append(w.out, engine.Undecided(o, o.Subject(), u))
 			}
 		}
 	}
@@ -205,10 +207,10 @@ func isConfigMapData(path string) bool {
 
 // leakWalk scans the string leaves of one object, each with its field path.
 type leakWalk struct {
-	o         *Object
+	o         *engine.Object
 	s         *leakScanner
 	configMap bool
-	out       []Result
+	out       []engine.Result
 }
 
 // property scans the string leaves of v, found at path, in the resource's properties as the engine
@@ -223,12 +225,12 @@ func (w *leakWalk) property(path string, v property.Value) {
 	case v.IsMap():
 		for k, e := range v.AsMap().AllStable {
 			if !w.skips(path, k) {
-				w.property(JoinKey(path, k), e)
+				w.property(engine.JoinKey(path, k), e)
 			}
 		}
 	case v.IsArray():
 		for i, e := range v.AsArray().All {
-			w.property(JoinIndex(path, i), e)
+			w.property(engine.JoinIndex(path, i), e)
 		}
 	}
 }
@@ -240,7 +242,7 @@ func (w *leakWalk) skips(path, key string) bool {
 
 // leaf scans one string; a ConfigMap's binaryData is base64-decoded first.
 func (w *leakWalk) leaf(path, v string) {
-	if w.configMap && isPrefixPath("binaryData", path) {
+	if w.configMap && engine.IsPrefixPath("binaryData", path) {
 		if b, err := base64.StdEncoding.DecodeString(v); err == nil {
 			w.report(path, path+" (base64-decoded)", string(b))
 			return
@@ -256,7 +258,7 @@ func (w *leakWalk) report(path, what, v string) {
 		if strings.Contains(v, "\n") {
 			where += fmt.Sprintf(" line %d", h.line+1)
 		}
-		w.out = append(w.out, Violation(w.o, w.o.Subject(),
+		w.out = append(w.out, engine.Violation(w.o, w.o.Subject(),
 			fmt.Sprintf("%s holds a credential that gitleaks rule %s recognises", where, h.rule), w.fix(path)))
 	}
 }

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"encoding/base64"
 	"math/rand/v2"
 	"os"
@@ -399,7 +401,7 @@ func TestLeakPrefilterKeepsEveryFinding(t *testing.T) {
 // once: "new values" scans values never seen before (the cache is emptied each time), "seen values"
 // values the scanner met in an earlier object (names, images and config files repeat in a stack).
 func BenchmarkScanner(b *testing.B) {
-	objs := []*Object{Decode(manifest(b, benchDeployment)), Decode(manifest(b, benchConfigMap))}
+	objs := []*engine.Object{engine.Decode(manifest(b, benchDeployment)), engine.Decode(manifest(b, benchConfigMap))}
 	s, err := leakDetector()
 	if err != nil {
 		b.Fatal(err)
@@ -431,9 +433,9 @@ func BenchmarkScanner(b *testing.B) {
 	// The synthetic stack of BenchmarkPack, scanned from an empty cache each time: its values repeat
 	// from one application to the next, as a real stack's do.
 	stack := syntheticStack(10_000)
-	decoded := make([]*Object, len(stack))
+	decoded := make([]*engine.Object, len(stack))
 	for i, r := range stack {
-		decoded[i] = Decode(r)
+		decoded[i] = engine.Decode(r)
 	}
 	b.Run("synthetic stack", func(b *testing.B) {
 		var scanning time.Duration
@@ -545,17 +547,17 @@ data:
 // TestLeakedCredentialsQuietOnRealObjects runs the scanner over the synthetic platform stack and a
 // rendered Grafana chart, which hold no credential: it must raise nothing.
 func TestLeakedCredentialsQuietOnRealObjects(t *testing.T) {
-	f, err := os.Open("testdata/rendered-grafana.yaml")
+	f, err := os.Open("../engine/testdata/rendered-grafana.yaml") // the decoding fixture of package engine
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rendered, err := ParseManifests(f)
+	rendered, err := engine.ParseManifests(f)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range append(syntheticStack(300), rendered...) {
-		for _, res := range checkNoLeakedCredentials(Decode(r), nil) {
+		for _, res := range checkNoLeakedCredentials(engine.Decode(r), nil) {
 			t.Errorf("%s", res.Message(NoLeakedCredentials))
 		}
 	}

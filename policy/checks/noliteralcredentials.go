@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"bytes"
 	"fmt"
 	"maps"
@@ -27,13 +29,13 @@ import (
 //   - a ConfigMap value (data, and binaryData that is UTF-8 text) and an annotation are read as the
 //     config file they usually are (env file, ini, properties, TOML, YAML, JSON, URLs, HTTP headers),
 //     each key = value judged by the rules above (see configsyntax.go).
-var NoLiteralCredentials = &Policy{
+var NoLiteralCredentials = &engine.Policy{
 	Name:        credentialsPolicyName,
 	Description: "Credentials reach containers from Secrets, never as literal values in a pod spec or ConfigMap.",
 	Remediation: "reference a Secret with valueFrom.secretKeyRef",
 	Why:         "review finding 2 (GF_SECURITY_ADMIN_PASSWORD hardcoded); kube-linter, Polaris, Kyverno, Checkov",
-	Level:       Mandatory,
-	Kinds:       []string{PodBearing, "ConfigMap", EveryKind}, // every kind for its annotations
+	Level:       engine.Mandatory,
+	Kinds:       []string{engine.PodBearing, "ConfigMap", engine.EveryKind}, // every kind for its annotations
 	Params: &credentialRules{
 		NamePattern:       regexp.MustCompile(defaultCredentialNamePattern),
 		IgnoreNamePattern: regexp.MustCompile(defaultCredentialIgnorePattern),
@@ -162,17 +164,17 @@ func (r *credentialRules) literalProblem(what, name, value string) string {
 // credentialsPolicyName is NoLiteralCredentials' name, for its check to use without referring to it.
 const credentialsPolicyName = "no-literal-credentials"
 
-func checkNoLiteralCredentials(o *Object, c *Config) []Result {
+func checkNoLiteralCredentials(o *engine.Object, c *engine.Config) []engine.Result {
 	r := c.Params.(*credentialRules)
-	if o.undecodable {
+	if o.Undecodable() {
 		// EveryKind (for annotations) lets unreadable objects through: refuse those whose pod spec or
 		// data it judges, as the session does for other policies.
-		if couldJudge([]string{PodBearing, "ConfigMap"}, o) {
-			return []Result{unreadable(credentialsPolicyName, o)}
+		if engine.CouldJudge([]string{engine.PodBearing, "ConfigMap"}, o) {
+			return []engine.Result{engine.Unreadable(credentialsPolicyName, o)}
 		}
 		return nil
 	}
-	var out []Result
+	var out []engine.Result
 	w, isWorkload := o.Workload()
 	if cm, ok := o.Typed.(*corev1.ConfigMap); ok {
 		out = checkConfigMapCredentials(o, cm, r)
@@ -189,15 +191,15 @@ func checkNoLiteralCredentials(o *Object, c *Config) []Result {
 // checkAnnotations reads each annotation as a config file: annotations are readable by whoever can
 // read the object, and some (ingress-nginx's configuration-snippet) set request headers.
 // kubectl's last-applied-configuration repeats the object, whose fields are judged themselves.
-func (r *credentialRules) checkAnnotations(o *Object, what, at string, annotations map[string]string) []Result {
+func (r *credentialRules) checkAnnotations(o *engine.Object, what, at string, annotations map[string]string) []engine.Result {
 	const fix = "move it to a Secret and have the component read it from there; annotations are readable by whoever can read the object"
-	var out []Result
+	var out []engine.Result
 	for _, k := range slices.Sorted(maps.Keys(annotations)) {
-		if k == "kubectl.kubernetes.io/last-applied-configuration" || o.Unknown(JoinKey(at, k)) {
+		if k == "kubectl.kubernetes.io/last-applied-configuration" || o.Unknown(engine.JoinKey(at, k)) {
 			continue
 		}
 		for _, problem := range r.contentProblems(what, k, annotations[k]) {
-			out = append(out, Violation(o, o.Subject(), problem, fix))
+			out = append(out, engine.Violation(o, o.Subject(), problem, fix))
 		}
 	}
 	return out
@@ -223,15 +225,15 @@ func (r *credentialRules) settingProblems(what, name, value string) []string {
 }
 
 // checkContainers judges every container's env and command lines.
-func (r *credentialRules) checkContainers(o *Object, w Workload) []Result {
-	return forContainers(o, w, true, func(cr ContainerRef) []Result {
-		subject := containerSubject(o, cr)
+func (r *credentialRules) checkContainers(o *engine.Object, w engine.Workload) []engine.Result {
+	return engine.ForContainers(o, w, true, func(cr engine.ContainerRef) []engine.Result {
+		subject := engine.ContainerSubject(o, cr)
 		if o.Unknown(cr.Path + ".env") {
-			return []Result{Undecided(o, subject, cr.Path+".env")}
+			return []engine.Result{engine.Undecided(o, subject, cr.Path+".env")}
 		}
-		var out []Result
+		var out []engine.Result
 		for i, e := range cr.C.Env {
-			path := JoinIndex(cr.Path+".env", i)
+			path := engine.JoinIndex(cr.Path+".env", i)
 			if res, ok := r.checkEnv(o, subject, path, e); ok {
 				out = append(out, res)
 			}
@@ -250,7 +252,7 @@ type commandLine struct {
 	words      []string
 }
 
-func commandLines(cr ContainerRef) []commandLine {
+func commandLines(cr engine.ContainerRef) []commandLine {
 	c := cr.C
 	lines := []commandLine{{"command", cr.Path + ".command", c.Command}, {"args", cr.Path + ".args", c.Args}}
 	for _, p := range []struct {
@@ -290,7 +292,7 @@ var (
 // checkCommandLine reports literal credentials passed on a command line: --password=x, --api-key x,
 // --requirepass x, NAME=x assignments, redis-cli -a x, mysql -px, and URLs with a password. Words
 // of a shell script (sh -c "…") are read one by one.
-func (r *credentialRules) checkCommandLine(o *Object, subject string, cl commandLine) []Result {
+func (r *credentialRules) checkCommandLine(o *engine.Object, subject string, cl commandLine) []engine.Result {
 	if o.Unknown(cl.path) {
 		return nil
 	}
@@ -306,15 +308,15 @@ func (r *credentialRules) checkCommandLine(o *Object, subject string, cl command
 		}
 	}
 	fix := fmt.Sprintf("pass it through an env var from a Secret (valueFrom.secretKeyRef) and refer to it as $(VAR) in %s", cl.what)
-	var out []Result
+	var out []engine.Result
 	report := func(problem string) {
-		out = append(out, Violation(o, subject, cl.what+" "+problem, fix))
+		out = append(out, engine.Violation(o, subject, cl.what+" "+problem, fix))
 	}
 	tool := ""
 	for i, w := range words {
 		next, nextUnknown := "", false
 		if i+1 < len(words) {
-			next, nextUnknown = words[i+1], o.Unknown(JoinIndex(cl.path, index[i+1]))
+			next, nextUnknown = words[i+1], o.Unknown(engine.JoinIndex(cl.path, index[i+1]))
 		}
 		if found := embeddedCredential(w); found != "" {
 			report("holds " + found)
@@ -335,7 +337,7 @@ func (r *credentialRules) checkCommandLine(o *Object, subject string, cl command
 		case m != nil && m[2] == "" && len(m[1]) > 1 && r.credentialName(m[1]) && !negatedFlag.MatchString(m[1]) &&
 			(next != "" || nextUnknown) && !strings.HasPrefix(next, "-"):
 			if nextUnknown {
-				out = append(out, Undecided(o, subject, JoinIndex(cl.path, index[i+1])))
+				out = append(out, engine.Undecided(o, subject, engine.JoinIndex(cl.path, index[i+1])))
 			} else if credentialShaped(m[1], next) {
 				report(fmt.Sprintf("pass a literal value to %s", w))
 			}
@@ -348,50 +350,50 @@ func (r *credentialRules) checkCommandLine(o *Object, subject string, cl command
 	return out
 }
 
-func (r *credentialRules) checkEnv(o *Object, subject, path string, e corev1.EnvVar) (Result, bool) {
+func (r *credentialRules) checkEnv(o *engine.Object, subject, path string, e corev1.EnvVar) (engine.Result, bool) {
 	valueUnknown := o.Unknown(path+".value") || o.Unknown(path)
 	if slices.Contains(r.SecretRefOnly, e.Name) {
 		switch {
 		case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil:
-			return Result{}, false
+			return engine.Result{}, false
 		case o.Unknown(path + ".valueFrom"):
-			return Undecided(o, subject, path+".valueFrom"), true
+			return engine.Undecided(o, subject, path+".valueFrom"), true
 		case e.ValueFrom != nil:
-			return Violation(o, subject, fmt.Sprintf("env %s does not come from a Secret", e.Name),
+			return engine.Violation(o, subject, fmt.Sprintf("env %s does not come from a Secret", e.Name),
 				"reference a Secret with valueFrom.secretKeyRef"), true
 		case valueUnknown:
-			return Violation(o, subject, fmt.Sprintf("env %s has a literal value", e.Name),
+			return engine.Violation(o, subject, fmt.Sprintf("env %s has a literal value", e.Name),
 				"reference a Secret with valueFrom.secretKeyRef"), true
 		case e.Value == "":
-			return Violation(o, subject, fmt.Sprintf("env %s is empty, so the default credential applies", e.Name),
+			return engine.Violation(o, subject, fmt.Sprintf("env %s is empty, so the default credential applies", e.Name),
 				"reference a Secret with valueFrom.secretKeyRef"), true
 		default:
-			return Violation(o, subject, fmt.Sprintf("env %s has a literal value", e.Name),
+			return engine.Violation(o, subject, fmt.Sprintf("env %s has a literal value", e.Name),
 				"reference a Secret with valueFrom.secretKeyRef"), true
 		}
 	}
 	if e.ValueFrom != nil {
-		return Result{}, false
+		return engine.Result{}, false
 	}
 	if valueUnknown {
 		if r.credentialName(e.Name) || urlLikeName.MatchString(e.Name) {
-			return Undecided(o, subject, path+".value"), true
+			return engine.Undecided(o, subject, path+".value"), true
 		}
-		return Result{}, false
+		return engine.Result{}, false
 	}
 	if problem := r.literalProblem("env", e.Name, e.Value); problem != "" {
-		return Violation(o, subject, problem, "reference a Secret with valueFrom.secretKeyRef"), true
+		return engine.Violation(o, subject, problem, "reference a Secret with valueFrom.secretKeyRef"), true
 	}
-	return Result{}, false
+	return engine.Result{}, false
 }
 
 // checkConfigMapCredentials judges each data value, and each binaryData value that is UTF-8 text
 // (the API base64-decodes it), whole under its key, then as a config file (configsyntax.go).
-func checkConfigMapCredentials(o *Object, cm *corev1.ConfigMap, r *credentialRules) []Result {
-	var out []Result
+func checkConfigMapCredentials(o *engine.Object, cm *corev1.ConfigMap, r *credentialRules) []engine.Result {
+	var out []engine.Result
 	for _, field := range []string{"data", "binaryData"} {
 		if o.Unknown(field) {
-			out = append(out, Undecided(o, o.Subject(), field))
+			out = append(out, engine.Undecided(o, o.Subject(), field))
 		}
 	}
 	if len(out) > 0 && o.Unknown("data") {
@@ -410,20 +412,20 @@ func checkConfigMapCredentials(o *Object, cm *corev1.ConfigMap, r *credentialRul
 	for _, k := range slices.Sorted(maps.Keys(values)) {
 		// literalProblem searches the value for embedded credentials; what is left is its settings.
 		if problem := r.literalProblem("key", k, values[k]); problem != "" {
-			out = append(out, Violation(o, o.Subject(), problem, fix))
+			out = append(out, engine.Violation(o, o.Subject(), problem, fix))
 			continue
 		}
 		for _, problem := range r.settingProblems("key", k, values[k]) {
-			out = append(out, Violation(o, o.Subject(), problem, fix))
+			out = append(out, engine.Violation(o, o.Subject(), problem, fix))
 		}
 	}
-	for _, u := range o.unknown {
+	for _, u := range o.UnknownPaths() {
 		k, ok := childKey("data", u)
 		if !ok {
 			k, ok = childKey("binaryData", u)
 		}
 		if ok && (r.credentialName(k) || urlLikeName.MatchString(k)) {
-			out = append(out, Undecided(o, o.Subject(), u))
+			out = append(out, engine.Undecided(o, o.Subject(), u))
 		}
 	}
 	return out
@@ -440,7 +442,7 @@ func unquote(v string) string {
 
 // childKey returns the map key of path when path is a direct child of parent.
 func childKey(parent, path string) (string, bool) {
-	if !isPrefixPath(parent, path) || len(path) == len(parent) {
+	if !engine.IsPrefixPath(parent, path) || len(path) == len(parent) {
 		return "", false
 	}
 	rest := path[len(parent):]

@@ -17,6 +17,8 @@ package checks
 // what sits under valueFrom, secretKeyRef or any …SecretRef key refers to a Secret.
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"bytes"
 	"encoding/json"
 	"maps"
@@ -186,7 +188,7 @@ func (r *credentialRules) walkStructure(v any, at string, out *[]string) {
 		}
 	case []any:
 		for i, e := range v {
-			r.walkStructure(e, JoinIndex(at, i), out)
+			r.walkStructure(e, engine.JoinIndex(at, i), out)
 		}
 	}
 }

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"slices"
 	"strings"
 	"testing"
@@ -54,13 +56,13 @@ func TestGoodParameterValuesDecodeOverTheDefaults(t *testing.T) {
 // In the pack, a bad value reaches a policy only if the engine let it through; it must become a
 // violation of that policy, never a panic or a silent default.
 func TestABadParameterAtRunTimeIsAViolationOfItsPolicy(t *testing.T) {
-	rs := []Resource{manifest(t, `
+	rs := []engine.Resource{manifest(t, `
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: api, namespace: rag}
 spec: {replicas: 1, template: {spec: {containers: [{name: api, image: "api:1", ports: [{containerPort: 80}]}]}}}
 `)}
-	fs := Evaluate(rs, Options{Production: true, Policies: map[string]PolicyConfig{
+	fs := Evaluate(rs, engine.Options{Production: true, Policies: map[string]engine.PolicyConfig{
 		ServingDeploymentReplicas.Name: {Properties: map[string]any{"minReplicas": "two"}},
 	}})
 	var got []string
@@ -90,7 +92,11 @@ func TestTheSchemaComesFromTheParameterStruct(t *testing.T) {
 		t.Errorf("imagePatterns: %v", images)
 	}
 	level := NamespacePodSecurity.Schema()["minimumLevel"]
-	if !slices.Equal(level["enum"].([]any), toAny(podSecurityLevels, func(s string) string { return s })) {
+	levels := make([]any, len(podSecurityLevels))
+	for i, l := range podSecurityLevels {
+		levels[i] = l
+	}
+	if !slices.Equal(level["enum"].([]any), levels) {
 		t.Errorf("minimumLevel's enum must list podSecurityLevels: %v", level)
 	}
 	if HPATargets.Schema() != nil {

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"bytes"
 	"fmt"
 	"testing"
@@ -25,7 +27,7 @@ func BenchmarkParseManifests(b *testing.B) {
 	data := stream.Bytes()
 	b.ResetTimer()
 	for range b.N {
-		if _, err := ParseManifests(bytes.NewReader(data)); err != nil {
+		if _, err := engine.ParseManifests(bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -34,7 +36,7 @@ func BenchmarkParseManifests(b *testing.B) {
 
 // apiVersionAndKind is the inverse of TypeToken for the bench's type tokens.
 func apiVersionAndKind(typ string) (string, string) {
-	group, version, kind, _ := ParseTypeToken(typ)
+	group, version, kind, _ := engine.ParseTypeToken(typ)
 	if group == "" {
 		return version, kind
 	}

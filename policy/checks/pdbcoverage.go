@@ -1,8 +1,9 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
-	"strings"
 
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -11,27 +12,27 @@ import (
 
 // PDBCoverage requires a PodDisruptionBudget that still allows a disruption for every replicated
 // or autoscaled workload.
-var PDBCoverage = &Policy{
+var PDBCoverage = &engine.Policy{
 	Name: "pdb-coverage",
 	Description: "Every workload with more than one replica, or scaled by an HorizontalPodAutoscaler, is covered by a " +
 		"PodDisruptionBudget that still allows one disruption.",
 	Remediation: "add a PodDisruptionBudget with maxUnavailable: 1 whose selector matches the workload's pod labels",
 	Why:         "kube-score, Polaris; Onyx's chart refuses minAvailable >= replicas; node drains must not take all pods or block forever",
-	Level:       Mandatory,
+	Level:       engine.Mandatory,
 	Stack:       checkPDBCoverage,
 }
 
 // scaledBy returns the HPA scaling o, and whether some HPA's target could not be read.
-func scaledBy(s *Stack, o *Object) (*Object, bool) {
-	hpas, unknown := s.Find(o, []string{"HorizontalPodAutoscaler"}, func(h *Object) Match {
+func scaledBy(s *engine.Stack, o *engine.Object) (*engine.Object, bool) {
+	hpas, unknown := s.Find(o, []string{"HorizontalPodAutoscaler"}, func(h *engine.Object) engine.Match {
 		hpa, _ := h.HPA()
 		switch {
 		case h.UnknownWithin("spec.scaleTargetRef"):
-			return MatchUnknown
-		case targets(hpa.Target.APIVersion, hpa.Target.Kind, hpa.Target.Name, o):
-			return Matches
+			return engine.MatchUnknown
+		case engine.Targets(hpa.Target.APIVersion, hpa.Target.Kind, hpa.Target.Name, o):
+			return engine.Matches
 		}
-		return NoMatch
+		return engine.NoMatch
 	})
 	if len(hpas) > 0 {
 		return hpas[0], false
@@ -39,24 +40,9 @@ func scaledBy(s *Stack, o *Object) (*Object, bool) {
 	return nil, unknown
 }
 
-// targets reports whether an object reference (apiVersion may be empty) names o.
-func targets(apiVersion, kind, name string, o *Object) bool {
-	if kind != o.Kind || name != o.Name {
-		return false
-	}
-	if apiVersion == "" {
-		return true
-	}
-	group, _, _ := strings.Cut(apiVersion, "/")
-	if !strings.Contains(apiVersion, "/") {
-		group = "" // "v1" is the core group
-	}
-	return group == o.Group
-}
-
-func checkPDBCoverage(s *Stack, _ *Config) []Result {
-	var out []Result
-	for _, o := range s.OfKind(podBearingKindNames(true)...) {
+func checkPDBCoverage(s *engine.Stack, _ *engine.Config) []engine.Result {
+	var out []engine.Result
+	for _, o := range s.OfKind(engine.PodBearingKindNames(true)...) {
 		w, _ := o.Workload()
 		hpa, hpaMaybe := scaledBy(s, o)
 		replicas, replicasPath := int32(1), ""
@@ -78,23 +64,23 @@ func checkPDBCoverage(s *Stack, _ *Config) []Result {
 		}
 		needed := hpa != nil || replicas > 1
 
-		matching, pdbUnknown := s.Find(o, []string{"PodDisruptionBudget"}, func(p *Object) Match {
+		matching, pdbUnknown := s.Find(o, []string{"PodDisruptionBudget"}, func(p *engine.Object) engine.Match {
 			switch {
 			case p.UnknownWithin("spec.selector") || o.UnknownWithin(w.LabelsPath):
-				return MatchUnknown
-			case selectorMatches(p.Typed.(*policyv1.PodDisruptionBudget).Spec.Selector, w.Labels):
-				return Matches
+				return engine.MatchUnknown
+			case engine.SelectorMatches(p.Typed.(*policyv1.PodDisruptionBudget).Spec.Selector, w.Labels):
+				return engine.Matches
 			}
-			return NoMatch
+			return engine.NoMatch
 		})
 
 		if len(matching) == 0 {
 			if needed || replicasPath != "" {
-				missing := Violation(o, o.Subject(), reason+" but no PodDisruptionBudget selects its pods", "")
+				missing := engine.Violation(o, o.Subject(), reason+" but no PodDisruptionBudget selects its pods", "")
 				if replicasPath != "" {
-					missing = Undecided(o, o.Subject(), replicasPath)
+					missing = engine.Undecided(o, o.Subject(), replicasPath)
 				}
-				out = append(out, unresolved(o, o.Subject(), nil, pdbUnknown || (hpaMaybe && hpa == nil),
+				out = append(out, engine.Unresolved(o, o.Subject(), nil, pdbUnknown || (hpaMaybe && hpa == nil),
 					"the selector or namespace of a PodDisruptionBudget", missing))
 			}
 			continue
@@ -106,7 +92,7 @@ func checkPDBCoverage(s *Stack, _ *Config) []Result {
 				continue
 			}
 			if replicasPath != "" {
-				out = append(out, Undecided(p, p.Subject(), replicasPath))
+				out = append(out, engine.Undecided(p, p.Subject(), replicasPath))
 				continue
 			}
 			out = append(out, checkDisruptionAllowed(p, o, replicas)...)
@@ -116,33 +102,33 @@ func checkPDBCoverage(s *Stack, _ *Config) []Result {
 }
 
 // checkDisruptionAllowed reports a PDB that allows no voluntary disruption of o at its replica count.
-func checkDisruptionAllowed(p, o *Object, replicas int32) []Result {
+func checkDisruptionAllowed(p, o *engine.Object, replicas int32) []engine.Result {
 	pdb := p.Typed.(*policyv1.PodDisruptionBudget)
 	fix := "set maxUnavailable: 1 (or a minAvailable below the replica count)"
 	var allowed int
 	var how string
 	switch {
 	case p.Unknown("spec.maxUnavailable") || p.Unknown("spec.minAvailable"):
-		return []Result{Undecided(p, p.Subject(), "spec.minAvailable/maxUnavailable")}
+		return []engine.Result{engine.Undecided(p, p.Subject(), "spec.minAvailable/maxUnavailable")}
 	case pdb.Spec.MaxUnavailable != nil:
 		v, err := intstr.GetScaledValueFromIntOrPercent(pdb.Spec.MaxUnavailable, int(replicas), true)
 		if err != nil {
-			return []Result{Violation(p, p.Subject(), fmt.Sprintf("maxUnavailable %q is not a number or percentage", pdb.Spec.MaxUnavailable.String()), fix)}
+			return []engine.Result{engine.Violation(p, p.Subject(), fmt.Sprintf("maxUnavailable %q is not a number or percentage", pdb.Spec.MaxUnavailable.String()), fix)}
 		}
 		allowed, how = v, "maxUnavailable "+pdb.Spec.MaxUnavailable.String()
 	case pdb.Spec.MinAvailable != nil:
 		v, err := intstr.GetScaledValueFromIntOrPercent(pdb.Spec.MinAvailable, int(replicas), true)
 		if err != nil {
-			return []Result{Violation(p, p.Subject(), fmt.Sprintf("minAvailable %q is not a number or percentage", pdb.Spec.MinAvailable.String()), fix)}
+			return []engine.Result{engine.Violation(p, p.Subject(), fmt.Sprintf("minAvailable %q is not a number or percentage", pdb.Spec.MinAvailable.String()), fix)}
 		}
 		allowed, how = int(replicas)-v, "minAvailable "+pdb.Spec.MinAvailable.String()
 	default:
-		return []Result{Violation(p, p.Subject(), "sets neither minAvailable nor maxUnavailable", fix)}
+		return []engine.Result{engine.Violation(p, p.Subject(), "sets neither minAvailable nor maxUnavailable", fix)}
 	}
 	if allowed >= 1 {
 		return nil
 	}
-	return []Result{Violation(p, p.Subject(),
+	return []engine.Result{engine.Violation(p, p.Subject(),
 		fmt.Sprintf("allows no disruption of %s (%s with %s), so node drains block", o.Subject(), how, replicasText(replicas)), fix)}
 }
 

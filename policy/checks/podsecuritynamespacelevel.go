@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"strings"
 
@@ -12,13 +14,13 @@ import (
 // version that namespace's labels make admission enforce, where those differ from what
 // pod-security-standards is configured with: admission reads the labels, not the pack's config, so a
 // namespace labelled stricter (or at a newer version) refuses pods the configured level admits.
-var PodSecurityNamespaceLevel = &Policy{
+var PodSecurityNamespaceLevel = &engine.Policy{
 	Name: "pod-security-namespace-level",
 	Description: "The pods of a namespace the stack registers pass Pod Security at the level and version its " +
 		"pod-security.kubernetes.io/enforce labels set, where those differ from pod-security-standards' configuration.",
 	Remediation: "change the fields the check names, or the namespace's pod-security.kubernetes.io labels",
 	Why:         "Pod Security admission judges a pod at its namespace's labels, at up time, after other changes applied",
-	Level:       Mandatory,
+	Level:       engine.Mandatory,
 	Stack:       checkPodSecurityNamespaceLevel,
 }
 
@@ -30,9 +32,9 @@ var clusterPodSecurityDefault = psaapi.Policy{
 	Warn:    psaapi.LevelVersion{Level: psaapi.LevelPrivileged, Version: psaapi.LatestVersion()},
 }
 
-func checkPodSecurityNamespaceLevel(s *Stack, c *Config) []Result {
+func checkPodSecurityNamespaceLevel(s *engine.Stack, c *engine.Config) []engine.Result {
 	configured := c.ParamsOf(PodSecurityStandards).(*podSecurityStandardsParams).levelVersion()
-	var out []Result
+	var out []engine.Result
 	for _, ns := range s.OfKind("Namespace") {
 		if ns.Unknown("metadata.name") {
 			continue
@@ -46,7 +48,7 @@ func checkPodSecurityNamespaceLevel(s *Stack, c *Config) []Result {
 			continue
 		}
 		if in.UnknownWithin("metadata.labels") {
-			out = append(out, Undecided(ns, ns.Subject(), "metadata.labels (the Pod Security level its pods are judged at)"))
+			out = append(out, engine.Undecided(ns, ns.Subject(), "metadata.labels (the Pod Security level its pods are judged at)"))
 			continue
 		}
 		namespace, ok := in.Typed.(*corev1.Namespace)
@@ -77,14 +79,14 @@ func checkPodSecurityNamespaceLevel(s *Stack, c *Config) []Result {
 }
 
 // podsIn returns the stack's objects with a pod template in namespace ns, as the program declared them.
-func podsIn(s *Stack, ns string) []*Object {
-	var out []*Object
+func podsIn(s *engine.Stack, ns string) []*engine.Object {
+	var out []*engine.Object
 	for _, o := range s.Objects {
 		if o.NamespaceUnknown || o.Namespace != ns {
 			continue
 		}
 		if in := s.Inputs(o); in != nil {
-			for _, view := range in.views() {
+			for _, view := range in.Views() {
 				if _, ok := view.Workload(); ok {
 					out = append(out, view)
 				}
@@ -96,7 +98,7 @@ func podsIn(s *Stack, ns string) []*Object {
 
 // forbidden is what a judgePodSecurity result says is wrong, whatever level and version found it:
 // the reason and detail of a violation, the path of a note.
-func forbidden(r Result) string {
+func forbidden(r engine.Result) string {
 	if _, what, ok := strings.Cut(r.Problem, " forbids "); ok {
 		return what
 	}

@@ -1,6 +1,10 @@
 package checks
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+)
 
 // labelledNamespace is a Namespace with the given labels (a YAML flow map).
 func labelledNamespace(name, labels string) string {
@@ -26,7 +30,7 @@ spec:
 `
 
 func TestPodSecurityNamespaceLevel(t *testing.T) {
-	baseline := map[*Policy]map[string]any{PodSecurityStandards: {"level": "baseline"}}
+	baseline := map[*engine.Policy]map[string]any{PodSecurityStandards: {"level": "baseline"}}
 	const runAsRoot = `Deployment "api": Pod Security restricted (v1.34) forbids runAsNonRoot != true: pod or container "app" must set securityContext.runAsNonRoot=true; ` +
 		`set securityContext.runAsNonRoot: true on the pod or on every container, with a non-zero runAsUser, under spec.template.spec`
 	runTable(t, PodSecurityNamespaceLevel, []checkCase{

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"strings"
 	"sync"
@@ -18,14 +20,14 @@ import (
 // It is the pack's only judge of the controls Pod Security defines (host namespaces, ports and
 // paths, privilege, capabilities, seccomp, AppArmor, SELinux, /proc, sysctls, volume types, running
 // as root); the pack's own rules ask only for what Pod Security does not (read-only-root-filesystem).
-var PodSecurityStandards = &Policy{
+var PodSecurityStandards = &engine.Policy{
 	Name:        "pod-security-standards",
 	Description: "Every pod template passes Pod Security admission at the configured level and version, judged by the API server's own checks.",
 	Remediation: "change the fields the check names",
 	Why: "the namespace's admission refuses such a pod at up time, after other changes applied; the checks are upstream's " +
 		"(k8s.io/pod-security-admission/policy, what kube-apiserver runs), not a copy; kube-linter, Polaris, kube-score, Kyverno, Checkov",
-	Level:    Mandatory,
-	Kinds:    []string{PodBearing},
+	Level:    engine.Mandatory,
+	Kinds:    []string{engine.PodBearing},
 	Params:   &podSecurityStandardsParams{Level: "restricted", Version: "v1.34"},
 	Resource: checkPodSecurityStandards,
 }
@@ -75,7 +77,7 @@ func podSecurityFix(reason string) string {
 	return "change the fields it names"
 }
 
-func checkPodSecurityStandards(o *Object, c *Config) []Result {
+func checkPodSecurityStandards(o *engine.Object, c *engine.Config) []engine.Result {
 	w, _ := o.Workload()
 	return judgePodSecurity(o, w, c.Params.(*podSecurityStandardsParams).levelVersion(), "")
 }
@@ -92,23 +94,23 @@ func (prm *podSecurityStandardsParams) levelVersion() psaapi.LevelVersion {
 // judgePodSecurity evaluates a workload's pod at lv with upstream's evaluator and returns a violation
 // per failed check, or a note when values not known yet decide. where, when set, says why lv applies
 // (the namespace whose labels set it).
-func judgePodSecurity(o *Object, w Workload, lv psaapi.LevelVersion, where string) []Result {
+func judgePodSecurity(o *engine.Object, w engine.Workload, lv psaapi.LevelVersion, where string) []engine.Result {
 	evaluator, err := podSecurityEvaluator()
 	if err != nil {
 		panic(fmt.Sprintf("the Pod Security evaluator: %v", err)) // reported by policy-could-not-judge
 	}
 	spec := assumeCompliant(o, w)
 	meta := asAdmitted(o, w.SpecPath, spec, &metav1.ObjectMeta{Labels: w.Labels, Annotations: w.Annotations})
-	var out []Result
+	var out []engine.Result
 	for _, r := range evaluator.EvaluatePod(lv, meta, spec) {
 		if r.Allowed {
 			continue
 		}
 		if r.ForbiddenReason == "restricted volume types" && o.UnknownWithin(w.SpecPath+".volumes") {
 			// A volume not known yet decodes with no source, which restricted refuses as "unknown".
-			return []Result{Undecided(o, o.Subject(), w.SpecPath+".volumes")}
+			return []engine.Result{engine.Undecided(o, o.Subject(), w.SpecPath+".volumes")}
 		}
-		out = append(out, Violation(o, o.Subject(),
+		out = append(out, engine.Violation(o, o.Subject(),
 			fmt.Sprintf("Pod Security %s (%s) forbids %s: %s", lv.Level, lv.Version, r.ForbiddenReason, r.ForbiddenDetail),
 			podSecurityFix(r.ForbiddenReason)+", under "+w.SpecPath+where))
 	}
@@ -117,13 +119,13 @@ func judgePodSecurity(o *Object, w Workload, lv psaapi.LevelVersion, where strin
 		// them unset, those values decide, once they are known.
 		for _, list := range []string{"containers", "initContainers", "ephemeralContainers", "securityContext"} {
 			if o.Computed(w.SpecPath + "." + list) {
-				return []Result{Undecided(o, o.Subject(), w.SpecPath+"."+list)}
+				return []engine.Result{engine.Undecided(o, o.Subject(), w.SpecPath+"."+list)}
 			}
 		}
 		raw := w.Spec.DeepCopy()
 		for _, r := range evaluator.EvaluatePod(lv, asAdmitted(o, w.SpecPath, raw, &metav1.ObjectMeta{Labels: w.Labels, Annotations: w.Annotations}), raw) {
 			if !r.Allowed {
-				return []Result{Undecided(o, o.Subject(), w.SpecPath)}
+				return []engine.Result{engine.Undecided(o, o.Subject(), w.SpecPath)}
 			}
 		}
 	}
@@ -135,7 +137,7 @@ func judgePodSecurity(o *Object, w Workload, lv psaapi.LevelVersion, where strin
 // during preview, and in a patch the settings it leaves to the live object. Every other control is
 // compliant when unset, so what the evaluator then refuses is refused whatever those values turn
 // out to be, and a patch is judged only on what it sets.
-func assumeCompliant(o *Object, w Workload) *corev1.PodSpec {
+func assumeCompliant(o *engine.Object, w engine.Workload) *corev1.PodSpec {
 	spec := w.Spec.DeepCopy()
 	if spec.SecurityContext == nil {
 		spec.SecurityContext = &corev1.PodSecurityContext{}
@@ -171,15 +173,15 @@ func assumeCompliant(o *Object, w Workload) *corev1.PodSpec {
 	}
 	for i := range spec.InitContainers {
 		c := &spec.InitContainers[i]
-		c.SecurityContext = assume(JoinIndex(w.SpecPath+".initContainers", i), c.SecurityContext)
+		c.SecurityContext = assume(engine.JoinIndex(w.SpecPath+".initContainers", i), c.SecurityContext)
 	}
 	for i := range spec.Containers {
 		c := &spec.Containers[i]
-		c.SecurityContext = assume(JoinIndex(w.SpecPath+".containers", i), c.SecurityContext)
+		c.SecurityContext = assume(engine.JoinIndex(w.SpecPath+".containers", i), c.SecurityContext)
 	}
 	for i := range spec.EphemeralContainers {
 		c := &spec.EphemeralContainers[i]
-		c.SecurityContext = assume(JoinIndex(w.SpecPath+".ephemeralContainers", i), c.SecurityContext)
+		c.SecurityContext = assume(engine.JoinIndex(w.SpecPath+".ephemeralContainers", i), c.SecurityContext)
 	}
 	return spec
 }
@@ -189,9 +191,9 @@ func assumeCompliant(o *Object, w Workload) *corev1.PodSpec {
 // to an emptyDir (unless its source is not known yet), and a Pod being created has each container's AppArmor profile copied between its
 // older annotation and its field, whichever is missing (the version skew of AppArmor's move to a
 // field; pod templates are stored as written).
-func asAdmitted(o *Object, specPath string, spec *corev1.PodSpec, meta *metav1.ObjectMeta) *metav1.ObjectMeta {
+func asAdmitted(o *engine.Object, specPath string, spec *corev1.PodSpec, meta *metav1.ObjectMeta) *metav1.ObjectMeta {
 	for i := range spec.Volumes {
-		if spec.Volumes[i].VolumeSource == (corev1.VolumeSource{}) && !o.UnknownWithin(JoinIndex(specPath+".volumes", i)) {
+		if spec.Volumes[i].VolumeSource == (corev1.VolumeSource{}) && !o.UnknownWithin(engine.JoinIndex(specPath+".volumes", i)) {
 			spec.Volumes[i].EmptyDir = &corev1.EmptyDirVolumeSource{}
 		}
 	}

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"slices"
 	"strings"
@@ -11,14 +13,14 @@ import (
 // RBACBindings refuses RoleBindings and ClusterRoleBindings that grant too much or to too many: the
 // built-in ClusterRoles that hold Secrets and pod creation, the default ServiceAccount, everyone,
 // anonymous requests, and any binding beyond the stack's namespace.
-var RBACBindings = &Policy{
+var RBACBindings = &engine.Policy{
 	Name: "rbac-bindings",
 	Description: "No RoleBinding or ClusterRoleBinding binds cluster-admin, admin or edit, grants the default ServiceAccount, " +
 		"every service account, every authenticated user or anonymous requests, and the namespaced stack creates no ClusterRoleBinding.",
 	Remediation: "bind a Role that lists only what its subjects need to a ServiceAccount of their own, with a RoleBinding",
 	Why: "kube-linter `cluster-admin-role-binding` (CIS 5.1.1, opt-in there); CIS 5.1.5 (default service accounts are not used); " +
 		"the privilege-escalation risks of Kubernetes' RBAC good practices",
-	Level:    Mandatory,
+	Level:    engine.Mandatory,
 	Kinds:    []string{"RoleBinding", "ClusterRoleBinding"},
 	Resource: checkRBACBindings,
 }
@@ -47,10 +49,10 @@ var (
 // subjectKinds are the kinds of subject the API accepts.
 var subjectKinds = []string{rbacv1.ServiceAccountKind, rbacv1.UserKind, rbacv1.GroupKind}
 
-func checkRBACBindings(o *Object, _ *Config) []Result {
+func checkRBACBindings(o *engine.Object, _ *engine.Config) []engine.Result {
 	var ref rbacv1.RoleRef
 	var subjects []rbacv1.Subject
-	var out []Result
+	var out []engine.Result
 	switch t := o.Typed.(type) {
 	case *rbacv1.RoleBinding:
 		ref, subjects = t.RoleRef, t.Subjects
@@ -60,32 +62,32 @@ func checkRBACBindings(o *Object, _ *Config) []Result {
 		if ref.Name != "" {
 			role = fmt.Sprintf("ClusterRole %q", ref.Name)
 		}
-		out = append(out, Violation(o, o.Subject(),
+		out = append(out, engine.Violation(o, o.Subject(),
 			fmt.Sprintf("grants %s in every namespace of the cluster, and on cluster-scoped resources, from a stack that is namespaced", role),
 			"bind the ClusterRole with a RoleBinding in the stack's namespace instead, which keeps the grant inside it"))
 	}
 	out = append(out, checkRoleRef(o, ref)...)
 	if o.Unknown("subjects") {
-		return append(out, Undecided(o, o.Subject(), "subjects"))
+		return append(out, engine.Undecided(o, o.Subject(), "subjects"))
 	}
 	for i, s := range subjects {
-		path := JoinIndex("subjects", i)
+		path := engine.JoinIndex("subjects", i)
 		if o.Unknown(path) {
-			out = append(out, Undecided(o, o.Subject(), path))
+			out = append(out, engine.Undecided(o, o.Subject(), path))
 			continue
 		}
 		kindUnknown, nameUnknown := o.Unknown(path+".kind"), o.Unknown(path+".name")
 		switch {
 		case kindUnknown && nameUnknown:
-			out = append(out, Undecided(o, o.Subject(), path+".kind"))
+			out = append(out, engine.Undecided(o, o.Subject(), path+".kind"))
 		case kindUnknown:
 			// Risky as some kind: which one is not known yet.
 			if slices.ContainsFunc(subjectKinds, func(k string) bool { return subjectRisk(k, s.Name, "") != "" }) {
-				out = append(out, Undecided(o, o.Subject(), path+".kind"))
+				out = append(out, engine.Undecided(o, o.Subject(), path+".kind"))
 			}
 		case nameUnknown:
 			if slices.Contains(subjectKinds, s.Kind) {
-				out = append(out, Undecided(o, o.Subject(), path+".name"))
+				out = append(out, engine.Undecided(o, o.Subject(), path+".name"))
 			}
 		default:
 			// A ServiceAccount subject of a RoleBinding that names no namespace is in the binding's.
@@ -94,7 +96,7 @@ func checkRBACBindings(o *Object, _ *Config) []Result {
 				ns = o.Namespace
 			}
 			if risk := subjectRisk(s.Kind, s.Name, ns); risk != "" {
-				out = append(out, Violation(o, o.Subject(), fmt.Sprintf("%s is %s", path, risk),
+				out = append(out, engine.Violation(o, o.Subject(), fmt.Sprintf("%s is %s", path, risk),
 					"create a ServiceAccount for the pods that need the access, bind it instead, and set their serviceAccountName"))
 			}
 		}
@@ -104,16 +106,16 @@ func checkRBACBindings(o *Object, _ *Config) []Result {
 
 // checkRoleRef refuses a binding to a built-in ClusterRole that grants Secrets or pod creation; a value
 // not known yet is a note only when it could make it one.
-func checkRoleRef(o *Object, ref rbacv1.RoleRef) []Result {
+func checkRoleRef(o *engine.Object, ref rbacv1.RoleRef) []engine.Result {
 	kindUnknown, nameUnknown := o.Unknown("roleRef.kind"), o.Unknown("roleRef.name")
 	grants, builtin := builtinRoles[ref.Name]
 	switch {
 	case o.Unknown("roleRef"):
-		return []Result{Undecided(o, o.Subject(), "roleRef")}
+		return []engine.Result{engine.Undecided(o, o.Subject(), "roleRef")}
 	case kindUnknown && (nameUnknown || builtin):
-		return []Result{Undecided(o, o.Subject(), "roleRef.kind")}
+		return []engine.Result{engine.Undecided(o, o.Subject(), "roleRef.kind")}
 	case nameUnknown && ref.Kind == "ClusterRole":
-		return []Result{Undecided(o, o.Subject(), "roleRef.name")}
+		return []engine.Result{engine.Undecided(o, o.Subject(), "roleRef.name")}
 	case kindUnknown || nameUnknown || ref.Kind != "ClusterRole" || !builtin:
 		return nil
 	}
@@ -121,7 +123,7 @@ func checkRoleRef(o *Object, ref rbacv1.RoleRef) []Result {
 	if o.Kind == "RoleBinding" {
 		fix += "; even in a RoleBinding it grants this across the whole namespace"
 	}
-	return []Result{Violation(o, o.Subject(), fmt.Sprintf("roleRef is the ClusterRole %q, which %s", ref.Name, grants), fix)}
+	return []engine.Result{engine.Violation(o, o.Subject(), fmt.Sprintf("roleRef is the ClusterRole %q, which %s", ref.Name, grants), fix)}
 }
 
 // subjectRisk says what a subject of that kind, name and namespace ("" when not known) stands for when

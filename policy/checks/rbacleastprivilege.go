@@ -10,6 +10,8 @@ package checks
 // matches by its exact kind and name.
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"slices"
 	"strings"
@@ -20,14 +22,14 @@ import (
 // RBACLeastPrivilege refuses Roles and ClusterRoles whose rules give their subjects more than they
 // name: wildcards, the data of every Secret, running code in pods, tokens of other service accounts,
 // or the verbs that grant beyond the role itself.
-var RBACLeastPrivilege = &Policy{
+var RBACLeastPrivilege = &engine.Policy{
 	Name: "rbac-least-privilege",
 	Description: "No Role or ClusterRole uses wildcards, reads Secrets other than named ones, runs or reaches into pods, " +
 		"proxies to nodes, mints service account tokens, holds escalate, bind or impersonate, or aggregates other roles.",
 	Remediation: "list the exact apiGroups, resources and verbs the subjects need",
 	Why: "kube-linter `wildcard-in-rules`, `access-to-secrets`, `access-to-create-pods` (CIS 5.1.2–5.1.4, opt-in there); " +
 		"the privilege-escalation risks of Kubernetes' RBAC good practices",
-	Level:    Mandatory,
+	Level:    engine.Mandatory,
 	Kinds:    []string{"Role", "ClusterRole"},
 	Params:   &leastPrivilegeParams{},
 	Resource: checkRBACLeastPrivilege,
@@ -134,9 +136,9 @@ func withVerbs(perms []permission, verbs ...string) []permission {
 	return out
 }
 
-func checkRBACLeastPrivilege(o *Object, c *Config) []Result {
+func checkRBACLeastPrivilege(o *engine.Object, c *engine.Config) []engine.Result {
 	var rules []rbacv1.PolicyRule
-	var out []Result
+	var out []engine.Result
 	switch t := o.Typed.(type) {
 	case *rbacv1.Role:
 		rules = t.Rules
@@ -144,19 +146,19 @@ func checkRBACLeastPrivilege(o *Object, c *Config) []Result {
 		rules = t.Rules
 		switch {
 		case t.AggregationRule != nil && len(t.AggregationRule.ClusterRoleSelectors) > 0:
-			out = append(out, Violation(o, o.Subject(),
+			out = append(out, engine.Violation(o, o.Subject(),
 				"aggregationRule makes its rules those of every ClusterRole whose labels match clusterRoleSelectors, whoever creates it, now or later, so what it grants cannot be judged",
 				"list the rules it needs instead of aggregating them"))
 		case o.UnknownWithin("aggregationRule"):
-			out = append(out, Undecided(o, o.Subject(), unknownPath(o, "aggregationRule")))
+			out = append(out, engine.Undecided(o, o.Subject(), unknownPath(o, "aggregationRule")))
 		}
 	}
 	if o.Unknown("rules") {
-		return append(out, Undecided(o, o.Subject(), "rules"))
+		return append(out, engine.Undecided(o, o.Subject(), "rules"))
 	}
 	readers := c.Params.(*leastPrivilegeParams).SecretReaders
 	for i := range rules {
-		path := JoinIndex("rules", i)
+		path := engine.JoinIndex("rules", i)
 		rule := &rules[i]
 		// Wildcards and delegating verbs are judged on the entries known: a value not known yet decodes
 		// as "", which matches nothing.
@@ -165,18 +167,18 @@ func checkRBACLeastPrivilege(o *Object, c *Config) []Result {
 			if len(w) == 1 {
 				what = "is a wildcard, which grants"
 			}
-			out = append(out, Violation(o, o.Subject(),
+			out = append(out, engine.Violation(o, o.Subject(),
 				fmt.Sprintf("%s %s whatever the API serves, now and as it grows", joinAnd(w), what),
 				"list the exact apiGroups, resources and verbs the subjects need"))
 		}
 		for j, v := range rule.Verbs {
 			if lets, ok := delegatingVerbs[v]; ok {
-				out = append(out, Violation(o, o.Subject(),
-					fmt.Sprintf("%s %q lets its subjects %s", JoinIndex(path+".verbs", j), v, lets), "remove the verb"))
+				out = append(out, engine.Violation(o, o.Subject(),
+					fmt.Sprintf("%s %q lets its subjects %s", engine.JoinIndex(path+".verbs", j), v, lets), "remove the verb"))
 			}
 		}
-		if o.computedNear(path) {
-			out = append(out, Undecided(o, o.Subject(), unknownPath(o, path)))
+		if o.ComputedNear(path) {
+			out = append(out, engine.Undecided(o, o.Subject(), unknownPath(o, path)))
 			continue
 		}
 		for _, a := range riskyAccesses {
@@ -186,10 +188,10 @@ func checkRBACLeastPrivilege(o *Object, c *Config) []Result {
 			case a.namesLimit && len(rule.ResourceNames) > 0:
 				// Only the named objects: the least-privilege way to read a Secret.
 			case a.readerExempt && len(readers) > 0 && o.Computed("metadata.name"):
-				out = append(out, Undecided(o, o.Subject(), "metadata.name (whether secretReaders lists it)"))
+				out = append(out, engine.Undecided(o, o.Subject(), "metadata.name (whether secretReaders lists it)"))
 			case a.readerExempt && slices.Contains(readers, o.Name):
 			default:
-				out = append(out, Violation(o, o.Subject(),
+				out = append(out, engine.Violation(o, o.Subject(),
 					fmt.Sprintf("%s lets its subjects %s (%s on %s)", path, a.lets, strings.Join(verbs, ", "), strings.Join(resources, ", ")), a.fix))
 			}
 		}
@@ -199,9 +201,9 @@ func checkRBACLeastPrivilege(o *Object, c *Config) []Result {
 
 // unknownPath returns the path of the first value at or below path that is not known (path itself
 // when it, or an ancestor, is), so a note names the value it waits for.
-func unknownPath(o *Object, path string) string {
-	for _, u := range o.unknown {
-		if isPrefixPath(path, u) && !isPrefixPath(u, path) {
+func unknownPath(o *engine.Object, path string) string {
+	for _, u := range o.UnknownPaths() {
+		if engine.IsPrefixPath(path, u) && !engine.IsPrefixPath(u, path) {
 			return u
 		}
 	}
@@ -218,7 +220,7 @@ func wildcards(rule *rbacv1.PolicyRule, path string) []string {
 	}{{"apiGroups", rule.APIGroups}, {"resources", rule.Resources}, {"verbs", rule.Verbs}, {"nonResourceURLs", rule.NonResourceURLs}} {
 		for j, e := range f.entries {
 			if e == "*" || (f.name == "resources" && strings.HasPrefix(e, "*/") && e != "*/*") {
-				out = append(out, fmt.Sprintf("%s %q", JoinIndex(path+"."+f.name, j), e))
+				out = append(out, fmt.Sprintf("%s %q", engine.JoinIndex(path+"."+f.name, j), e))
 			}
 		}
 	}

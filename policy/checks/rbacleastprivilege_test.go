@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"strings"
 	"testing"
 )
@@ -297,13 +299,13 @@ rules:
 // Role and RoleBinding, also as a first preview sends them (the namespace not known yet): no
 // violation and no note.
 func TestRBACPassesTheProgramsOwnRoleAndBinding(t *testing.T) {
-	pack := NewPack(RBACLeastPrivilege, RBACBindings)
+	pack := engine.NewPack(RBACLeastPrivilege, RBACBindings)
 	for _, namespace := range []string{"rag", `"<unknown>"`} {
-		var rs []Resource
+		var rs []engine.Resource
 		for _, doc := range []string{backupsRole, backupsRoleBinding} {
 			rs = append(rs, manifest(t, strings.ReplaceAll(doc, "rag", namespace)))
 		}
-		for _, f := range Evaluate(rs, Options{Pack: pack}) {
+		for _, f := range Evaluate(rs, engine.Options{Pack: pack}) {
 			if f.Check == RBACLeastPrivilege.Name || f.Check == RBACBindings.Name {
 				t.Errorf("namespace %s: %s: %s", namespace, f.Policy, f.Message)
 			}
@@ -313,7 +315,7 @@ func TestRBACPassesTheProgramsOwnRoleAndBinding(t *testing.T) {
 
 // TestRBACMalformedObjectsNeverCrash feeds both RBAC policies objects of the wrong shapes: no check panics.
 func TestRBACMalformedObjectsNeverCrash(t *testing.T) {
-	var rs []Resource
+	var rs []engine.Resource
 	for _, doc := range []string{
 		"apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: a}\nrules: [null, 5, {verbs: [null, 7]}, {resources: x}]\n",
 		"apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: b}\naggregationRule: 5\nrules: {}\n",
@@ -324,7 +326,7 @@ func TestRBACMalformedObjectsNeverCrash(t *testing.T) {
 	} {
 		rs = append(rs, manifest(t, doc))
 	}
-	for _, f := range Evaluate(rs, Options{Pack: NewPack(RBACLeastPrivilege, RBACBindings)}) {
+	for _, f := range Evaluate(rs, engine.Options{Pack: engine.NewPack(RBACLeastPrivilege, RBACBindings)}) {
 		if strings.Contains(f.Message, "failed with") {
 			t.Errorf("a check panicked: %s", f.Message)
 		}

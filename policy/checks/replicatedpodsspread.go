@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -8,20 +10,20 @@ import (
 
 // ReplicatedPodsSpread requires replicated workloads to spread their pods, so one node or zone
 // going down does not take every replica with it.
-var ReplicatedPodsSpread = &Policy{
+var ReplicatedPodsSpread = &engine.Policy{
 	Name: "replicated-pods-spread",
 	Description: "Every workload with more than one replica, or scaled by a HorizontalPodAutoscaler, spreads its pods " +
 		"with a topology spread constraint or pod anti-affinity that selects them.",
 	Remediation: "add topologySpreadConstraints (topologyKey kubernetes.io/hostname, and topology.kubernetes.io/zone) " +
 		"or a podAntiAffinity term whose labelSelector matches the pod labels",
 	Why:   "kube-linter no-anti-affinity, Polaris topologySpreadConstraint, kube-score pod anti-affinity and pod-topology-spread-constraints",
-	Level: Mandatory,
+	Level: engine.Mandatory,
 	Stack: checkReplicatedPodsSpread,
 }
 
-func checkReplicatedPodsSpread(s *Stack, _ *Config) []Result {
-	var out []Result
-	for _, o := range s.OfKind(podBearingKindNames(true)...) {
+func checkReplicatedPodsSpread(s *engine.Stack, _ *engine.Config) []engine.Result {
+	var out []engine.Result
+	for _, o := range s.OfKind(engine.PodBearingKindNames(true)...) {
 		w, _ := o.Workload()
 		hpa, maybe := scaledBy(s, o)
 		var reason string
@@ -31,20 +33,20 @@ func checkReplicatedPodsSpread(s *Stack, _ *Config) []Result {
 		case w.Replicas != nil && *w.Replicas > 1:
 			reason = "runs " + replicasText(*w.Replicas)
 		case maybe || (w.Replicas == nil && o.Unknown(w.ReplicasPath)):
-			out = append(out, Undecided(o, o.Subject(), "how many replicas it runs"))
+			out = append(out, engine.Undecided(o, o.Subject(), "how many replicas it runs"))
 			continue
 		default:
 			continue
 		}
 		for _, path := range []string{w.SpecPath + ".topologySpreadConstraints", w.SpecPath + ".affinity", w.LabelsPath} {
 			if o.UnknownWithin(path) {
-				out = append(out, Undecided(o, o.Subject(), path))
+				out = append(out, engine.Undecided(o, o.Subject(), path))
 				reason = ""
 				break
 			}
 		}
 		if reason != "" && !spreads(w.Spec, w.Labels) {
-			out = append(out, Violation(o, o.Subject(),
+			out = append(out, engine.Violation(o, o.Subject(),
 				fmt.Sprintf("%s but neither a topology spread constraint nor pod anti-affinity spreads its pods, so one node can hold them all", reason), ""))
 		}
 	}
@@ -55,7 +57,7 @@ func checkReplicatedPodsSpread(s *Stack, _ *Config) []Result {
 // constraint or an anti-affinity term (required or preferred) whose selector selects them.
 func spreads(spec *corev1.PodSpec, labels map[string]string) bool {
 	for _, c := range spec.TopologySpreadConstraints {
-		if selectorMatches(c.LabelSelector, labels) {
+		if engine.SelectorMatches(c.LabelSelector, labels) {
 			return true
 		}
 	}
@@ -64,12 +66,12 @@ func spreads(spec *corev1.PodSpec, labels map[string]string) bool {
 	}
 	anti := spec.Affinity.PodAntiAffinity
 	for _, t := range anti.RequiredDuringSchedulingIgnoredDuringExecution {
-		if selectorMatches(t.LabelSelector, labels) {
+		if engine.SelectorMatches(t.LabelSelector, labels) {
 			return true
 		}
 	}
 	for _, t := range anti.PreferredDuringSchedulingIgnoredDuringExecution {
-		if selectorMatches(t.PodAffinityTerm.LabelSelector, labels) {
+		if engine.SelectorMatches(t.PodAffinityTerm.LabelSelector, labels) {
 			return true
 		}
 	}

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"slices"
 	"strings"
@@ -22,13 +24,13 @@ var defaultRWXClasses = []string{
 }
 
 // RWXStorageClass requires ReadWriteMany claims to name a storage class that can serve them.
-var RWXStorageClass = &Policy{
+var RWXStorageClass = &engine.Policy{
 	Name:        "rwx-storage-class",
 	Description: "A ReadWriteMany claim (standalone, a StatefulSet's claim template or a pod's ephemeral volume) names a storage class from the list of RWX-capable classes.",
 	Remediation: "set storageClassName to an RWX-capable class (file storage such as NFS, EFS, Azure Files or Filestore)",
 	Why:         "review finding 4 (model-cache and uploads-data are RWX on class \"standard\", which is block storage); no linter checks this",
-	Level:       Mandatory,
-	Kinds:       []string{"PersistentVolumeClaim", PodBearing},
+	Level:       engine.Mandatory,
+	Kinds:       []string{"PersistentVolumeClaim", engine.PodBearing},
 	Params:      &rwxParams{RWXStorageClasses: defaultRWXClasses},
 	Resource:    checkRWXStorageClass,
 }
@@ -38,23 +40,23 @@ type rwxParams struct {
 	RWXStorageClasses []string `param:"rwxStorageClasses" help:"storage class names that support ReadWriteMany"`
 }
 
-func checkRWXStorageClass(o *Object, c *Config) []Result {
+func checkRWXStorageClass(o *engine.Object, c *engine.Config) []engine.Result {
 	classes := c.Params.(*rwxParams).RWXStorageClasses
-	var out []Result
+	var out []engine.Result
 	switch t := o.Typed.(type) {
 	case *corev1.PersistentVolumeClaim:
 		return checkClaim(o, o.Subject(), "spec", &t.Spec, classes)
 	case *appsv1.StatefulSet:
 		if o.Unknown("spec.volumeClaimTemplates") {
-			out = append(out, Undecided(o, o.Subject(), "spec.volumeClaimTemplates"))
+			out = append(out, engine.Undecided(o, o.Subject(), "spec.volumeClaimTemplates"))
 			break
 		}
 		for i := range t.Spec.VolumeClaimTemplates {
 			tpl := &t.Spec.VolumeClaimTemplates[i]
-			path := JoinIndex("spec.volumeClaimTemplates", i)
+			path := engine.JoinIndex("spec.volumeClaimTemplates", i)
 			subject := fmt.Sprintf("%s claim template %q", o.Subject(), tpl.Name)
 			if o.Unknown(path) {
-				out = append(out, Undecided(o, o.Subject(), path))
+				out = append(out, engine.Undecided(o, o.Subject(), path))
 				continue
 			}
 			out = append(out, checkClaim(o, subject, path+".spec", &tpl.Spec, classes)...)
@@ -68,40 +70,40 @@ func checkRWXStorageClass(o *Object, c *Config) []Result {
 
 // checkEphemeralClaims judges the claims a pod's generic ephemeral volumes create, one per pod, like
 // any other claim.
-func checkEphemeralClaims(o *Object, w Workload, classes []string) []Result {
+func checkEphemeralClaims(o *engine.Object, w engine.Workload, classes []string) []engine.Result {
 	volumes := w.SpecPath + ".volumes"
-	var out []Result
+	var out []engine.Result
 	for i, v := range w.Spec.Volumes {
-		path := JoinIndex(volumes, i)
+		path := engine.JoinIndex(volumes, i)
 		switch {
 		case o.Unknown(path):
-			out = append(out, Undecided(o, o.Subject(), path))
+			out = append(out, engine.Undecided(o, o.Subject(), path))
 		case v.Ephemeral == nil && o.Computed(path+".ephemeral"):
-			out = append(out, Undecided(o, o.Subject(), path+".ephemeral"))
+			out = append(out, engine.Undecided(o, o.Subject(), path+".ephemeral"))
 		case v.Ephemeral != nil && v.Ephemeral.VolumeClaimTemplate != nil:
 			subject := fmt.Sprintf("%s ephemeral volume %q", o.Subject(), v.Name)
 			out = append(out, checkClaim(o, subject, path+".ephemeral.volumeClaimTemplate.spec", &v.Ephemeral.VolumeClaimTemplate.Spec, classes)...)
 		}
 	}
 	if o.Unknown(volumes) {
-		out = append(out, Undecided(o, o.Subject(), volumes))
+		out = append(out, engine.Undecided(o, o.Subject(), volumes))
 	}
 	return out
 }
 
-func checkClaim(o *Object, subject, path string, spec *corev1.PersistentVolumeClaimSpec, classes []string) []Result {
+func checkClaim(o *engine.Object, subject, path string, spec *corev1.PersistentVolumeClaimSpec, classes []string) []engine.Result {
 	if !slices.Contains(spec.AccessModes, corev1.ReadWriteMany) {
 		if o.Unknown(path + ".accessModes") {
-			return []Result{Undecided(o, subject, path+".accessModes")}
+			return []engine.Result{engine.Undecided(o, subject, path+".accessModes")}
 		}
 		return nil
 	}
 	allowed := "allowed: " + strings.Join(classes, ", ")
 	switch {
 	case spec.StorageClassName == nil && o.Unknown(path+".storageClassName"):
-		return []Result{Undecided(o, subject, path+".storageClassName")}
+		return []engine.Result{engine.Undecided(o, subject, path+".storageClassName")}
 	case spec.StorageClassName == nil:
-		return []Result{Violation(o, subject,
+		return []engine.Result{engine.Violation(o, subject,
 			"ReadWriteMany claim has no storageClassName, so it gets the cluster's default class, which usually cannot serve ReadWriteMany",
 			"set storageClassName to an RWX-capable class ("+allowed+")")}
 	case *spec.StorageClassName == "" && spec.VolumeName != "":
@@ -109,7 +111,7 @@ func checkClaim(o *Object, subject, path string, spec *corev1.PersistentVolumeCl
 	case slices.Contains(classes, *spec.StorageClassName):
 		return nil
 	}
-	return []Result{Violation(o, subject,
+	return []engine.Result{engine.Violation(o, subject,
 		fmt.Sprintf("ReadWriteMany claim uses storage class %q, which is not in the RWX-capable list", *spec.StorageClassName),
 		"use an RWX-capable class ("+allowed+") or add the class to rwxStorageClasses if it really serves ReadWriteMany")}
 }

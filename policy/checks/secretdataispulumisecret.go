@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"sort"
 	"strings"
@@ -10,23 +12,23 @@ import (
 
 // SecretDataIsPulumiSecret requires a Kubernetes Secret's values to be Pulumi secrets, so they are
 // encrypted in the stack state instead of sitting there in plaintext.
-var SecretDataIsPulumiSecret = &Policy{
+var SecretDataIsPulumiSecret = &engine.Policy{
 	Name:        "secret-data-is-pulumi-secret",
 	Description: "A Kubernetes Secret's data and stringData values are Pulumi secrets, so the stack state never holds them in plaintext.",
 	Remediation: "wrap the values with pulumi.ToSecret (or read them with config.RequireSecret)",
 	Why:         "review finding 2 (credentials must stay secret end to end); Pulumi state is as sensitive as the cluster",
-	Level:       Mandatory,
+	Level:       engine.Mandatory,
 	Kinds:       []string{"Secret"},
 	Resource:    checkSecretData,
 }
 
-func checkSecretData(o *Object, _ *Config) []Result {
+func checkSecretData(o *engine.Object, _ *engine.Config) []engine.Result {
 	sec := o.Typed.(*corev1.Secret)
 	if o.FromManifest {
 		return nil // Rendered manifests have no notion of Pulumi secrets.
 	}
 	var plain []string
-	var out []Result
+	var out []engine.Result
 	for _, field := range []string{"data", "stringData"} {
 		var keys []string
 		switch field {
@@ -45,13 +47,13 @@ func checkSecretData(o *Object, _ *Config) []Result {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			if !o.IsSecret(JoinKey(field, k)) {
+			if !o.IsSecret(engine.JoinKey(field, k)) {
 				plain = append(plain, field+"."+k)
 			}
 		}
-		for _, u := range o.unknown {
+		for _, u := range o.UnknownPaths() {
 			if _, isChild := childKey(field, u); (isChild || u == field) && !o.IsSecret(u) {
-				out = append(out, Undecided(o, o.Subject(), u+" (and whether it is a Pulumi secret)"))
+				out = append(out, engine.Undecided(o, o.Subject(), u+" (and whether it is a Pulumi secret)"))
 			}
 		}
 	}
@@ -61,7 +63,7 @@ func checkSecretData(o *Object, _ *Config) []Result {
 			problem = fmt.Sprintf("values %s are not Pulumi secrets, so the stack state holds them in plaintext",
 				strings.Join(plain, ", "))
 		}
-		out = append(out, Violation(o, o.Subject(), problem, ""))
+		out = append(out, engine.Violation(o, o.Subject(), problem, ""))
 	}
 	return out
 }

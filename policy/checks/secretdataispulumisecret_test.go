@@ -1,6 +1,10 @@
 package checks
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+)
 
 func TestSecretDataIsPulumiSecret(t *testing.T) {
 	const fix = "; wrap the values with pulumi.ToSecret (or read them with config.RequireSecret)"
@@ -68,7 +72,7 @@ metadata: {name: rendered}
 stringData: {password: hunter2}
 `)
 	r.FromManifest = true
-	if fs := NewSession(false).RunResource(SecretDataIsPulumiSecret, r, nil); len(fs) != 0 {
+	if fs := engine.NewSession(false).RunResource(SecretDataIsPulumiSecret, r, nil); len(fs) != 0 {
 		t.Errorf("want no findings for a rendered manifest, got %v", fs)
 	}
 }

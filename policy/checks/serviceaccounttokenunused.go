@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -9,23 +11,23 @@ import (
 
 // ServiceAccountTokenUnused recommends not mounting an API token into pods whose service account
 // is granted nothing: a token that is never needed only helps whoever breaks into the pod.
-var ServiceAccountTokenUnused = &Policy{
+var ServiceAccountTokenUnused = &engine.Policy{
 	Name: "service-account-token-unused",
 	Description: "A pod whose service account no RoleBinding or ClusterRoleBinding of the stack grants anything does not " +
 		"mount a service account token.",
 	Remediation: "set automountServiceAccountToken: false on the pod spec (or on its ServiceAccount)",
 	Why: "Polaris automountServiceAccountToken, Checkov, the charts' restricted defaults; in this platform only the volume " +
 		"snapshot CronJob (kubectl creating VolumeSnapshots) talks to the API, and Prometheus finds its targets through DNS",
-	Level: Advisory,
+	Level: engine.Advisory,
 	Stack: checkServiceAccountTokenUnused,
 }
 
-func checkServiceAccountTokenUnused(s *Stack, _ *Config) []Result {
-	var out []Result
+func checkServiceAccountTokenUnused(s *engine.Stack, _ *engine.Config) []engine.Result {
+	var out []engine.Result
 	for _, o := range s.Workloads() {
 		w, _ := o.Workload()
 		if o.Unknown(w.SpecPath+".automountServiceAccountToken") || o.Unknown(w.SpecPath+".serviceAccountName") {
-			out = append(out, Undecided(o, o.Subject(), w.SpecPath+".automountServiceAccountToken"))
+			out = append(out, engine.Undecided(o, o.Subject(), w.SpecPath+".automountServiceAccountToken"))
 			continue
 		}
 		pod := w.Spec.AutomountServiceAccountToken
@@ -36,14 +38,14 @@ func checkServiceAccountTokenUnused(s *Stack, _ *Config) []Result {
 		if name == "" {
 			name = "default"
 		}
-		accounts, unknown := s.Find(o, []string{"ServiceAccount"}, ByName("v1", "ServiceAccount", name))
+		accounts, unknown := s.Find(o, []string{"ServiceAccount"}, engine.ByName("v1", "ServiceAccount", name))
 		where := "unset on the pod"
 		if pod != nil {
 			where = "true on the pod"
 		}
 		switch {
 		case unknown:
-			out = append(out, Undecided(o, o.Subject(), "the name or namespace of a ServiceAccount"))
+			out = append(out, engine.Undecided(o, o.Subject(), "the name or namespace of a ServiceAccount"))
 			continue
 		case pod == nil && len(accounts) > 0:
 			sa := accounts[0].Typed.(*corev1.ServiceAccount)
@@ -58,9 +60,9 @@ func checkServiceAccountTokenUnused(s *Stack, _ *Config) []Result {
 		switch {
 		case bound:
 		case maybe || o.NamespaceUnknown:
-			out = append(out, Undecided(o, o.Subject(), "the subjects of a RoleBinding or ClusterRoleBinding"))
+			out = append(out, engine.Undecided(o, o.Subject(), "the subjects of a RoleBinding or ClusterRoleBinding"))
 		default:
-			out = append(out, Violation(o, o.Subject(), fmt.Sprintf(
+			out = append(out, engine.Violation(o, o.Subject(), fmt.Sprintf(
 				"mounts a service account token (automountServiceAccountToken is %s) although no RoleBinding or ClusterRoleBinding in the stack grants service account %q anything",
 				where, name), ""))
 		}
@@ -70,7 +72,7 @@ func checkServiceAccountTokenUnused(s *Stack, _ *Config) []Result {
 
 // grantsServiceAccount reports whether a RoleBinding of the namespace or a ClusterRoleBinding names
 // the service account as a subject, and whether one whose subjects are unknown might.
-func grantsServiceAccount(s *Stack, namespace, name string) (bound, maybe bool) {
+func grantsServiceAccount(s *engine.Stack, namespace, name string) (bound, maybe bool) {
 	for _, b := range s.OfKind("RoleBinding", "ClusterRoleBinding") {
 		var subjects []rbacv1.Subject
 		bindingNS := ""

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"strings"
 
@@ -9,19 +11,19 @@ import (
 
 // ServiceNotExposed keeps Services inside the cluster: traffic enters through the Ingress, where TLS
 // and routing are checked, not through a load balancer, node ports or external IPs.
-var ServiceNotExposed = &Policy{
+var ServiceNotExposed = &engine.Policy{
 	Name:        "service-not-exposed",
 	Description: "No Service is of type LoadBalancer or NodePort or has externalIPs; traffic enters through the Ingress.",
 	Remediation: "make it a ClusterIP Service and route outside traffic through an Ingress with TLS",
 	Why:         "kube-score service-type, Pulumi disallowLoadBalancer (kube-linter exposed-services is opt-in); a bypass of the Ingress skips its TLS",
-	Level:       Mandatory,
+	Level:       engine.Mandatory,
 	Kinds:       []string{"Service"},
 	Resource:    checkServiceNotExposed,
 }
 
-func checkServiceNotExposed(o *Object, _ *Config) []Result {
+func checkServiceNotExposed(o *engine.Object, _ *engine.Config) []engine.Result {
 	if o.Unknown("spec.type") || o.Unknown("spec.externalIPs") {
-		return []Result{Undecided(o, o.Subject(), "spec.type or spec.externalIPs")}
+		return []engine.Result{engine.Undecided(o, o.Subject(), "spec.type or spec.externalIPs")}
 	}
 	svc := o.Typed.(*corev1.Service)
 	var problems []string
@@ -37,5 +39,5 @@ func checkServiceNotExposed(o *Object, _ *Config) []Result {
 	if len(problems) == 0 {
 		return nil
 	}
-	return []Result{Violation(o, o.Subject(), strings.Join(problems, " and "), "")}
+	return []engine.Result{engine.Violation(o, o.Subject(), strings.Join(problems, " and "), "")}
 }

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 	"strings"
 
@@ -8,35 +10,35 @@ import (
 )
 
 // ServiceSelectsPods requires every selector-based Service to select some workload's pods.
-var ServiceSelectsPods = &Policy{
+var ServiceSelectsPods = &engine.Policy{
 	Name:        "service-selects-pods",
 	Description: "Every Service with a selector selects the pods of some workload in the stack.",
 	Remediation: "set spec.selector to the pod labels of the workload the Service fronts",
 	Why:         "kube-linter (dangling-service), kube-score; a Service without endpoints fails silently",
-	Level:       Mandatory,
+	Level:       engine.Mandatory,
 	Stack:       checkServiceSelectsPods,
 }
 
-func checkServiceSelectsPods(s *Stack, _ *Config) []Result {
-	var out []Result
+func checkServiceSelectsPods(s *engine.Stack, _ *engine.Config) []engine.Result {
+	var out []engine.Result
 	for _, so := range s.OfKind("Service") {
 		svc := so.Typed.(*corev1.Service)
 		if svc.Spec.Type == corev1.ServiceTypeExternalName {
 			continue
 		}
 		if so.NamespaceUnknown || so.UnknownWithin("spec.selector") {
-			out = append(out, Undecided(so, so.Subject(), "spec.selector"))
+			out = append(out, engine.Undecided(so, so.Subject(), "spec.selector"))
 			continue
 		}
 		if len(svc.Spec.Selector) == 0 {
 			continue // Endpoints are managed by hand (or by an operator).
 		}
-		selected, unknown := s.Find(so, podBearingKindNames(false), SelectsPods(func(labels map[string]string) bool {
-			return mapSelectorMatches(svc.Spec.Selector, labels)
+		selected, unknown := s.Find(so, engine.PodBearingKindNames(false), engine.SelectsPods(func(labels map[string]string) bool {
+			return engine.MapSelectorMatches(svc.Spec.Selector, labels)
 		}))
 		if len(selected) == 0 {
-			out = append(out, unresolved(so, so.Subject(), s.HiddenPodOwner(so.Namespace), unknown, "the pod labels of a workload",
-				Violation(so, so.Subject(), fmt.Sprintf(
+			out = append(out, engine.Unresolved(so, so.Subject(), s.HiddenPodOwner(so.Namespace), unknown, "the pod labels of a workload",
+				engine.Violation(so, so.Subject(), fmt.Sprintf(
 					"selector %s matches no pods of any workload in namespace %q, so it has no endpoints",
 					formatMapSelector(svc.Spec.Selector), so.Namespace), "")))
 		}

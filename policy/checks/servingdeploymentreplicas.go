@@ -1,16 +1,18 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"fmt"
 )
 
 // ServingDeploymentReplicas requires production Deployments that serve traffic to run more than one pod.
-var ServingDeploymentReplicas = &Policy{
+var ServingDeploymentReplicas = &engine.Policy{
 	Name:        "serving-deployment-replicas",
 	Description: "In production, every Deployment that serves traffic runs at least two replicas.",
 	Remediation: "set spec.replicas to at least 2, or leave it unset and let a HorizontalPodAutoscaler with minReplicas of 2 or more scale it",
 	Why:         "review finding 3 (single points of failure); kube-score, Polaris",
-	Level:       Mandatory,
+	Level:       engine.Mandatory,
 	Kinds:       []string{"Deployment"},
 	Params:      &servingReplicasParams{MinReplicas: 2},
 	Resource:    checkServingDeploymentReplicas,
@@ -19,17 +21,17 @@ var ServingDeploymentReplicas = &Policy{
 // servingReplicasParams are the parameters of serving-deployment-replicas.
 type servingReplicasParams struct {
 	MinReplicas int `param:"minReplicas" min:"1" help:"fewest replicas a serving Deployment may run in production"`
-	productionSwitch
+	engine.ProductionSwitch
 }
 
-func checkServingDeploymentReplicas(o *Object, c *Config) []Result {
+func checkServingDeploymentReplicas(o *engine.Object, c *engine.Config) []engine.Result {
 	if !c.Production {
 		return nil
 	}
 	w, _ := o.Workload()
 	if w.Replicas == nil {
 		if o.Unknown(w.ReplicasPath) {
-			return []Result{Undecided(o, o.Subject(), w.ReplicasPath)}
+			return []engine.Result{engine.Undecided(o, o.Subject(), w.ReplicasPath)}
 		}
 		return nil // No replicas: an HorizontalPodAutoscaler manages it (see hpa-targets).
 	}
@@ -41,7 +43,7 @@ func checkServingDeploymentReplicas(o *Object, c *Config) []Result {
 	if serves == "" {
 		return undecided
 	}
-	return []Result{Violation(o, o.Subject(), fmt.Sprintf("serves on %s with %s in production (minimum %d)",
+	return []engine.Result{engine.Violation(o, o.Subject(), fmt.Sprintf("serves on %s with %s in production (minimum %d)",
 		serves, replicasText(*w.Replicas), minimum),
 		fmt.Sprintf("set spec.replicas to at least %d, or leave it unset and let a HorizontalPodAutoscaler with minReplicas of %d or more scale it",
 			minimum, minimum))}

@@ -1,6 +1,10 @@
 package checks
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+)
 
 func TestServingDeploymentReplicas(t *testing.T) {
 	const fix = "; set spec.replicas to at least 2, or leave it unset and let a HorizontalPodAutoscaler with minReplicas of 2 or more scale it"
@@ -70,13 +74,13 @@ spec: {replicas: "<unknown>", template: {spec: {containers: [{name: api, image: 
 // serving-deployment-replicas leaves databases to database-runs-as-statefulset, by that policy's
 // imagePatterns: widening them widens what both treat as a database.
 func TestWideningDatabaseImagePatternsWidensServingReplicas(t *testing.T) {
-	rs := []Resource{manifest(t, `
+	rs := []engine.Resource{manifest(t, `
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: vectors, namespace: rag}
 spec: {replicas: 1, template: {spec: {containers: [{name: db, image: "acme/vectorstore:2", ports: [{containerPort: 6333}]}]}}}
 `)}
-	reported := func(opts Options) (out []string) {
+	reported := func(opts engine.Options) (out []string) {
 		for _, f := range Evaluate(rs, opts) {
 			if f.Policy == ServingDeploymentReplicas.Name || f.Policy == DatabaseRunsAsStatefulSet.Name {
 				out = append(out, f.Policy)
@@ -84,10 +88,10 @@ spec: {replicas: 1, template: {spec: {containers: [{name: db, image: "acme/vecto
 		}
 		return out
 	}
-	assertLines(t, "with the default patterns", []string{ServingDeploymentReplicas.Name}, reported(Options{Production: true}))
+	assertLines(t, "with the default patterns", []string{ServingDeploymentReplicas.Name}, reported(engine.Options{Production: true}))
 	widened := map[string]any{"imagePatterns": []any{"vectorstore"}}
-	assertLines(t, "with vectorstore added", []string{DatabaseRunsAsStatefulSet.Name}, reported(Options{Production: true,
-		Policies: map[string]PolicyConfig{DatabaseRunsAsStatefulSet.Name: {Properties: widened}}}))
-	assertLines(t, "with vectorstore added and database-runs-as-statefulset disabled", nil, reported(Options{Production: true,
-		Policies: map[string]PolicyConfig{DatabaseRunsAsStatefulSet.Name: {Level: Disabled, Properties: widened}}}))
+	assertLines(t, "with vectorstore added", []string{DatabaseRunsAsStatefulSet.Name}, reported(engine.Options{Production: true,
+		Policies: map[string]engine.PolicyConfig{DatabaseRunsAsStatefulSet.Name: {Properties: widened}}}))
+	assertLines(t, "with vectorstore added and database-runs-as-statefulset disabled", nil, reported(engine.Options{Production: true,
+		Policies: map[string]engine.PolicyConfig{DatabaseRunsAsStatefulSet.Name: {Level: engine.Disabled, Properties: widened}}}))
 }

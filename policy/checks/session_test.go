@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+
 	"strings"
 	"testing"
 )
@@ -17,9 +19,9 @@ spec:
   - name: web
     image: %s
 `
-	s := NewSession(false)
+	s := engine.NewSession(false)
 	first := manifest(t, strings.Replace(tagged, "%s", "registry.example.com/web:1.0", 1))
-	for _, p := range []*Policy{ImageTagNotLatest, ImagePinnedByDigest} {
+	for _, p := range []*engine.Policy{ImageTagNotLatest, ImagePinnedByDigest} {
 		s.RunResource(p, first, nil)
 	}
 	second := manifest(t, strings.Replace(tagged, "%s", "registry.example.com/web:latest", 1))

@@ -1,4 +1,4 @@
-package checks
+package engine
 
 import (
 	"fmt"
@@ -302,7 +302,7 @@ func compile(pattern string) (*regexp.Regexp, error) {
 }
 
 // mustCompileAll compiles default patterns.
-func mustCompileAll(patterns ...string) []*regexp.Regexp {
+func MustCompileAll(patterns ...string) []*regexp.Regexp {
 	out := make([]*regexp.Regexp, len(patterns))
 	for i, p := range patterns {
 		out[i] = regexp.MustCompile(p)
@@ -312,11 +312,11 @@ func mustCompileAll(patterns ...string) []*regexp.Regexp {
 
 // productionSwitch is embedded in the parameters of policies with production-only rules, so their
 // own config can apply those rules whatever the stack.
-type productionSwitch struct {
+type ProductionSwitch struct {
 	Production bool `param:"production" help:"treat the stack as production whatever its name or config"`
 }
 
-func (p *productionSwitch) forcesProduction() bool { return p.Production }
+func (p *ProductionSwitch) forcesProduction() bool { return p.Production }
 
 // Config is what a check runs with: its policy's decoded parameters and whether the stack is production.
 type Config struct {

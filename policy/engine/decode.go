@@ -1,4 +1,4 @@
-package checks
+package engine
 
 import (
 	"encoding/json"
@@ -73,6 +73,17 @@ type Object struct {
 	// moreWorkloads are the pod templates after the first of a custom kind that carries an array of
 	// them (see views).
 	moreWorkloads []Workload
+}
+
+// DecodesKind reports whether objects of kind (in some group and version) decode into a typed
+// k8s.io/api object, so a policy declaring it in Kinds ever sees one.
+func DecodesKind(kind string) bool {
+	for gvk := range newTyped {
+		if gvk[strings.LastIndex(gvk, "/")+1:] == kind {
+			return true
+		}
+	}
+	return false
 }
 
 // newTyped maps "group/version/Kind" to a constructor of the matching k8s.io/api type.
@@ -414,7 +425,7 @@ func JoinIndex(path string, i int) string {
 }
 
 // isPrefixPath reports whether prefix is path itself or one of its ancestors.
-func isPrefixPath(prefix, path string) bool {
+func IsPrefixPath(prefix, path string) bool {
 	if !strings.HasPrefix(path, prefix) {
 		return false
 	}
@@ -435,7 +446,7 @@ func (o *Object) Unknown(path string) bool {
 // Computed reports whether the value at path, or one of its ancestors, was unknown during preview.
 func (o *Object) Computed(path string) bool {
 	for _, u := range o.unknown {
-		if isPrefixPath(u, path) {
+		if IsPrefixPath(u, path) {
 			return true
 		}
 	}
@@ -446,7 +457,7 @@ func (o *Object) Computed(path string) bool {
 // during preview, or, in a patch, anything but a value the patch sets whole.
 func (o *Object) UnknownWithin(path string) bool {
 	for _, u := range o.unknown {
-		if isPrefixPath(u, path) || isPrefixPath(path, u) {
+		if IsPrefixPath(u, path) || IsPrefixPath(path, u) {
 			return true
 		}
 	}
@@ -480,10 +491,13 @@ func parentPath(path string) string {
 // UnknownPaths lists the paths that were unknown during preview.
 func (o *Object) UnknownPaths() []string { return append([]string(nil), o.unknown...) }
 
+// Undecodable reports whether o is of a kind the checks judge but could not be read into its type.
+func (o *Object) Undecodable() bool { return o.undecodable }
+
 // IsSecret reports whether the value at path, or one of its ancestors, is a Pulumi secret.
 func (o *Object) IsSecret(path string) bool {
 	for _, s := range o.secret {
-		if isPrefixPath(s, path) {
+		if IsPrefixPath(s, path) {
 			return true
 		}
 	}

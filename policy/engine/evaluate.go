@@ -1,4 +1,4 @@
-package checks
+package engine
 
 import (
 	"slices"
@@ -13,7 +13,7 @@ type Options struct {
 	Policies map[string]PolicyConfig
 	// Exceptions except matching findings, as the engine does with a v2 config's "exceptions".
 	Exceptions []Exception
-	// Pack is the policies to run; the zero Pack is DefaultPack.
+	// Pack is the policies to run (checks.Evaluate runs checks.DefaultPack for the zero Pack).
 	Pack Pack
 }
 
@@ -40,7 +40,7 @@ func Evaluate(resources []Resource, opts Options) []Finding {
 	for _, p := range opts.Pack.Policies() {
 		// Configure every policy first, so a policy reading another's parameters (ParamsOf) sees
 		// them even when that policy is disabled.
-		_, _ = s.configure(p, opts.Policies[p.Name].Properties)
+		_, _ = s.Configure(p, opts.Policies[p.Name].Properties)
 		switch {
 		case opts.level(p) == Disabled:
 		case p.IsStack():
@@ -67,7 +67,7 @@ func Evaluate(resources []Resource, opts Options) []Finding {
 		take(s, s.failures, r.URN)
 	}
 	key := new(int)
-	s.keepStack(key, objects) // the stack policies judge the same decodings, with no lookup per object
+	s.KeepStack(key, objects) // the stack policies judge the same decodings, with no lookup per object
 	for _, p := range stackPolicies {
 		report(p, s.RunStack(p, key, func() []Resource { return resources }))
 	}

@@ -1,4 +1,4 @@
-package checks
+package engine
 
 import (
 	"encoding/json"
@@ -44,9 +44,9 @@ func (c PackConfig) Options(production bool) Options {
 // ParsePackConfig reads a policy pack config file the way the Pulumi CLI does: either the
 // unversioned form (policy name -> level string or object with "enforcementLevel") or version 2
 // ({"version": 2, "policies": {...}, "exceptions": {...}}). Exceptions need a reason and at least
-// one match with policies and targets, as the CLI requires. Parameters of the pack's policies are
+// one match with policies and targets, as the CLI requires. Parameters of pack's policies are
 // decoded and validated; a bad value is an error that names the policy and the key.
-func ParsePackConfig(data []byte) (PackConfig, error) {
+func ParsePackConfig(data []byte, pack Pack) (PackConfig, error) {
 	var raw map[string]json.RawMessage
 	if len(strings.TrimSpace(string(data))) == 0 {
 		return PackConfig{Policies: map[string]PolicyConfig{}}, nil
@@ -83,7 +83,7 @@ func ParsePackConfig(data []byte) (PackConfig, error) {
 		if err != nil {
 			return PackConfig{}, fmt.Errorf("policy %q: %w", name, err)
 		}
-		if p, known := Lookup(name); known {
+		if p, known := pack.Lookup(name); known {
 			if _, err := p.DecodeParams(pc.Properties); err != nil {
 				return PackConfig{}, err
 			}

@@ -1,4 +1,4 @@
-package checks
+package engine
 
 import (
 	"fmt"
@@ -135,7 +135,7 @@ func (s *Session) Object(r Resource) *Object {
 func (s *Session) RunResource(p *Policy, r Resource, props map[string]any) []Finding {
 	if p == KubernetesObjectReadable {
 		// Its podTemplatePaths decide how custom resources decode; it runs first on every resource.
-		_, _ = s.configure(p, props)
+		_, _ = s.Configure(p, props)
 	}
 	return s.runResource(p, s.objectFor(p, r), props)
 }
@@ -181,21 +181,21 @@ func (s *Session) runResource(p *Policy, o *Object, props map[string]any) []Find
 	case p.Resource == nil:
 		return nil
 	case !p.judges(o):
-		if couldJudge(p.Kinds, o) {
-			failure := failed(p, unreadable(p.Name, o))
+		if CouldJudge(p.Kinds, o) {
+			failure := failed(p, Unreadable(p.Name, o))
 			s.mu.Lock()
 			s.failures[o.URN] = append(s.failures[o.URN], failure)
 			s.mu.Unlock()
 		}
 		return nil
 	}
-	params, err := s.configure(p, props)
+	params, err := s.Configure(p, props)
 	if err != nil {
 		return []Finding{configFinding(p, o.URN, err)}
 	}
 	views := []*Object{o}
 	if slices.Contains(p.Kinds, PodBearing) {
-		views = o.views() // each pod template of the object, judged as a workload of its own
+		views = o.Views() // each pod template of the object, judged as a workload of its own
 	}
 	var results []Result
 	for i, view := range views {
@@ -215,14 +215,14 @@ func (s *Session) runResource(p *Policy, o *Object, props map[string]any) []Find
 }
 
 // unreadable is the result of a check that cannot read o as its kind, which PolicyCouldNotJudge reports.
-func unreadable(check string, o *Object) Result {
+func Unreadable(check string, o *Object) Result {
 	return Result{Object: o, Subject: o.Subject(), failed: true,
 		Problem: check + " cannot judge it: it cannot be read as " + o.APIVersion() + " " + o.Kind + " (" + o.Problem + ")",
 		Fix:     "fix the object so it fits its Kubernetes type (see " + KubernetesObjectReadable.Name + ")"}
 }
 
 // couldJudge reports whether a policy judging kinds would judge o, were o readable as its kind.
-func couldJudge(kinds []string, o *Object) bool {
+func CouldJudge(kinds []string, o *Object) bool {
 	if !o.undecodable {
 		return false
 	}
@@ -231,7 +231,7 @@ func couldJudge(kinds []string, o *Object) bool {
 		switch {
 		case k == o.Kind && builtin:
 			return true
-		case k == PodBearing && (!builtin || slices.Contains(podBearingKindNames(false), o.Kind)):
+		case k == PodBearing && (!builtin || slices.Contains(PodBearingKindNames(false), o.Kind)):
 			return true
 		}
 	}
@@ -240,7 +240,7 @@ func couldJudge(kinds []string, o *Object) bool {
 
 // configure decodes p's raw config, reusing the decoding when the engine passes the same map again,
 // and records it as the config p runs with.
-func (s *Session) configure(p *Policy, props map[string]any) (any, error) {
+func (s *Session) Configure(p *Policy, props map[string]any) (any, error) {
 	id := reflect.ValueOf(props).Pointer()
 	s.mu.Lock()
 	d, ok := s.params[p]
@@ -337,11 +337,11 @@ func (s *Session) stack(key any, resources func() []Resource) *Stack {
 			objs[i] = s.Object(r)
 		}
 	}
-	return s.keepStack(key, objs)
+	return s.KeepStack(key, objs)
 }
 
 // keepStack indexes objs as the stack for key, for the stack policies that follow.
-func (s *Session) keepStack(key any, objs []*Object) *Stack {
+func (s *Session) KeepStack(key any, objs []*Object) *Stack {
 	st := NewStack(objs)
 	st.inputs = s.inputs
 	s.mu.Lock()
@@ -369,7 +369,7 @@ func (s *Session) split(p *Policy, results []Result, hold func(notes, failures [
 	for _, r := range results {
 		f := Finding{Policy: p.Name, Check: p.Name, URN: r.Object.URN, Message: r.Message(p), Level: p.Level}
 		switch {
-		case r.Object.Patch && r.Undecided && !r.Object.computedNear(r.Problem):
+		case r.Object.Patch && r.Undecided && !r.Object.ComputedNear(r.Problem):
 		case r.Undecided:
 			f.Undecided = true
 			notes = append(notes, f)
@@ -389,10 +389,10 @@ func (s *Session) split(p *Policy, results []Result, hold func(notes, failures [
 
 // computedNear reports whether a note's path (its first word) is, holds or lies within a value
 // computed during preview.
-func (o *Object) computedNear(path string) bool {
+func (o *Object) ComputedNear(path string) bool {
 	path, _, _ = strings.Cut(path, " ")
 	for _, u := range o.unknown {
-		if isPrefixPath(u, path) || isPrefixPath(path, u) {
+		if IsPrefixPath(u, path) || IsPrefixPath(path, u) {
 			return true
 		}
 	}

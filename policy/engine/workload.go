@@ -1,4 +1,4 @@
-package checks
+package engine
 
 import (
 	"fmt"
@@ -44,7 +44,7 @@ func (o *Object) Workload() (Workload, bool) {
 // views returns the object once per pod template it carries, each view's Workload being that
 // template, so every check judges every template of a custom kind that holds an array of them; for
 // any other object, the object itself.
-func (o *Object) views() []*Object {
+func (o *Object) Views() []*Object {
 	out := []*Object{o}
 	for _, w := range o.moreWorkloads {
 		view := *o
@@ -98,7 +98,7 @@ var podBearingKinds = []podBearingKind{
 
 // podBearingKindNames returns the names of podBearingKinds, in their order; scalableOnly keeps
 // those with spec.replicas.
-func podBearingKindNames(scalableOnly bool) []string {
+func PodBearingKindNames(scalableOnly bool) []string {
 	var names []string
 	for _, k := range podBearingKinds {
 		if k.scalable || !scalableOnly {
@@ -186,7 +186,7 @@ func (w Workload) Containers(includeInit bool) []ContainerRef {
 
 // containerSubject names a container in messages: `Deployment "api" container "api"` (or
 // `init container "migrate"`, `sidecar container "proxy"`, `ephemeral container "debug"`).
-func containerSubject(o *Object, c ContainerRef) string {
+func ContainerSubject(o *Object, c ContainerRef) string {
 	what := "container"
 	switch {
 	case c.Sidecar:
@@ -205,7 +205,7 @@ func containerSubject(o *Object, c ContainerRef) string {
 
 // forContainers runs fn on every container that is known, and reports a "cannot decide" result for
 // container lists or entries that were unknown during preview.
-func forContainers(o *Object, w Workload, includeInit bool, fn func(c ContainerRef) []Result) []Result {
+func ForContainers(o *Object, w Workload, includeInit bool, fn func(c ContainerRef) []Result) []Result {
 	var out []Result
 	lists := []string{w.SpecPath + ".containers", w.SpecPath + ".initContainers"}
 	if includeInit {

@@ -1,4 +1,4 @@
-package checks
+package engine
 
 import "strings"
 
@@ -6,7 +6,7 @@ import "strings"
 // reviewer reads one finding per workload listing the containers it covers instead of one per
 // container. The merged result names the object once, then each container's problem; the fix is
 // given once when every container shares it. "Cannot decide" notes are kept as they are.
-func perObject(results []Result) []Result {
+func PerObject(results []Result) []Result {
 	var out []Result
 	index := map[*Object]int{}
 	parts := map[*Object][]Result{}

@@ -1,60 +1,10 @@
-package checks
+package engine
 
 import "slices"
 
 // PackName is the policy pack's name; it is also the stack-config namespace of the pack's settings
 // (see DetectProduction).
 const PackName = "k8s-guardrails"
-
-// ResourcePolicies returns the pack's resource policies in pack order. A new resource policy is one
-// entry here.
-func ResourcePolicies() []*Policy {
-	return []*Policy{
-		KubernetesObjectReadable,
-		WorkloadProbes,
-		NoLiteralCredentials,
-		NoLeakedCredentials,
-		SecretDataIsPulumiSecret,
-		DatabaseRunsAsStatefulSet,
-		ServingDeploymentReplicas,
-		DatabaseHAInProduction,
-		RWXStorageClass,
-		NoHostPathPersistentVolume,
-		ContainerResources,
-		ImageTagNotLatest,
-		ImagePinnedByDigest,
-		ImagePullPolicyAlways,
-		ReadOnlyRootFilesystem,
-		NamespacePodSecurity,
-		PodSecurityStandards,
-		IngressTLS,
-		IngressNoSnippets,
-		DeprecatedAPIVersions,
-		NoDuplicateEnv,
-		SelectorMatchesLabels,
-		ServiceNotExposed,
-		NetworkPolicyEgressMetadata,
-		RBACLeastPrivilege,
-		RBACBindings,
-	}
-}
-
-// StackPolicies returns the pack's stack policies in pack order. A new stack policy is one entry here.
-func StackPolicies() []*Policy {
-	return []*Policy{
-		PDBCoverage,
-		NetworkPolicyCoverage,
-		NetworkPolicyEgressCoverage,
-		ServiceSelectsPods,
-		IngressBackendExists,
-		HPATargets,
-		ServingReplicasUnset,
-		ReplicatedPodsSpread,
-		ServiceAccountTokenUnused,
-		PodSecurityNamespaceLevel,
-		UnjudgedKinds,
-	}
-}
 
 // PolicyCouldNotDecide reports, for each resource, the checks that could not decide because a value was
 // unknown during preview. Every Pack runs it after its resource policies.
@@ -101,26 +51,15 @@ func NewPack(policies ...*Policy) Pack {
 	return Pack{slices.Concat(resource, []*Policy{PolicyCouldNotJudge, PolicyCouldNotDecide}, stack, []*Policy{PolicyCouldNotJudgeStack, PolicyCouldNotDecideStack})}
 }
 
-// DefaultPack is the k8s-guardrails pack: ResourcePolicies and StackPolicies with their notes.
-func DefaultPack() Pack {
-	return NewPack(slices.Concat(ResourcePolicies(), StackPolicies())...)
-}
-
-// Policies returns the pack's policies in the order they run; the zero Pack is DefaultPack.
+// Policies returns the pack's policies in the order they run; none for the zero Pack (checks.Evaluate
+// runs checks.DefaultPack for it).
 func (pk Pack) Policies() []*Policy {
-	if pk.policies == nil {
-		return DefaultPack().policies
-	}
 	return slices.Clone(pk.policies)
 }
 
-// All returns every policy of the default pack in pack order: resource policies, their notes, stack
-// policies, their notes.
-func All() []*Policy { return DefaultPack().Policies() }
-
-// Lookup returns the policy of the default pack with the given name.
-func Lookup(name string) (*Policy, bool) {
-	for _, p := range All() {
+// Lookup returns the pack's policy with the given name.
+func (pk Pack) Lookup(name string) (*Policy, bool) {
+	for _, p := range pk.policies {
 		if p.Name == name {
 			return p, true
 		}

@@ -1,7 +1,8 @@
-package checks
+package engine
 
 import (
 	"fmt"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -62,7 +63,7 @@ func NewStack(objs []*Object) *Stack {
 		byKindNS: map[string]map[string][]*Object{}, unknownNS: map[string][]*Object{}}
 	var views []*Object
 	for _, o := range objs {
-		views = append(views, o.views()...)
+		views = append(views, o.Views()...)
 	}
 	for _, o := range views {
 		if o.Kind == "" || o.Patch {
@@ -115,7 +116,7 @@ func (s *Stack) OfKind(kinds ...string) []*Object {
 
 // Workloads returns every decoded object with pods.
 func (s *Stack) Workloads() []*Object {
-	return s.OfKind(podBearingKindNames(false)...)
+	return s.OfKind(PodBearingKindNames(false)...)
 }
 
 // Near returns the objects of the given kinds that may share o's namespace: those in its namespace
@@ -184,7 +185,7 @@ func ByName(apiVersion, kind, name string) func(candidate *Object) Match {
 		switch {
 		case c.Unknown("metadata.name"):
 			return MatchUnknown
-		case targets(apiVersion, kind, name, c):
+		case Targets(apiVersion, kind, name, c):
 			return Matches
 		}
 		return NoMatch
@@ -209,7 +210,7 @@ func SelectsPods(selects func(labels map[string]string) bool) func(candidate *Ob
 // unresolved is the result for o when what it refers to is not in the stack: a note when owner (a
 // resource the checks cannot see into, nil when the caller does not consider one) may create it, a
 // note naming what is unknown when the answer is not known yet, else the violation.
-func unresolved(o *Object, subject string, owner *Object, unknown bool, unknownWhat string, violation Result) Result {
+func Unresolved(o *Object, subject string, owner *Object, unknown bool, unknownWhat string, violation Result) Result {
 	switch {
 	case owner != nil:
 		return Undecided(o, subject, fmt.Sprintf("whether %s creates it (it may create pods and Services this policy cannot see)", owner.Subject()))
@@ -221,7 +222,7 @@ func unresolved(o *Object, subject string, owner *Object, unknown bool, unknownW
 
 // selectorMatches reports whether a label selector selects the labels. A nil selector selects
 // nothing; an invalid one is reported as not matching.
-func selectorMatches(sel *metav1.LabelSelector, lbls map[string]string) bool {
+func SelectorMatches(sel *metav1.LabelSelector, lbls map[string]string) bool {
 	if sel == nil {
 		return false
 	}
@@ -234,7 +235,7 @@ func selectorMatches(sel *metav1.LabelSelector, lbls map[string]string) bool {
 
 // mapSelectorMatches is the Service form of a selector: every key/value must match; an empty
 // selector matches nothing here (a Service without a selector manages its own endpoints).
-func mapSelectorMatches(sel, lbls map[string]string) bool {
+func MapSelectorMatches(sel, lbls map[string]string) bool {
 	if len(sel) == 0 {
 		return false
 	}
@@ -244,4 +245,19 @@ func mapSelectorMatches(sel, lbls map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// targets reports whether an object reference (apiVersion may be empty) names o.
+func Targets(apiVersion, kind, name string, o *Object) bool {
+	if kind != o.Kind || name != o.Name {
+		return false
+	}
+	if apiVersion == "" {
+		return true
+	}
+	group, _, _ := strings.Cut(apiVersion, "/")
+	if !strings.Contains(apiVersion, "/") {
+		group = "" // "v1" is the core group
+	}
+	return group == o.Group
 }

@@ -1,4 +1,4 @@
-package checks
+package engine
 
 import "fmt"
 
@@ -61,6 +61,10 @@ const (
 	// EveryKind makes a policy judge every object, whatever its kind and whether it decoded.
 	EveryKind = "<every kind>"
 )
+
+// ReportsOthers reports whether p is one of the notes or failure policies, which report what the
+// other policies' checks left instead of running a check of their own.
+func (p *Policy) ReportsOthers() bool { return p.collects != 0 }
 
 // IsStack reports whether the policy is a stack policy.
 func (p *Policy) IsStack() bool {
