@@ -1,13 +1,13 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // syntheticStack builds n resources shaped like a real platform: namespaces of workloads, each

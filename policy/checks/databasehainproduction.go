@@ -1,11 +1,11 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // defaultHAImages are the Postgres and Redis images whose production copies must be replicated.

@@ -1,13 +1,12 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/jdjones/jd-jones-rag-infra/internal/imageref"
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // defaultDatabaseImages name database and cache images by the last segment of the repository

@@ -1,10 +1,10 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"regexp"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // DatabaseRunsAsStatefulSet keeps databases and caches out of Deployments.

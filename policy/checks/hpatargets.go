@@ -1,12 +1,12 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // HPATargets checks every HorizontalPodAutoscaler against the workload it scales.

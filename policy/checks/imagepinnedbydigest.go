@@ -1,11 +1,10 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 
 	"github.com/jdjones/jd-jones-rag-infra/internal/imageref"
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // ImagePinnedByDigest recommends pinning images by digest.

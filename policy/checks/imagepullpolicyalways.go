@@ -1,11 +1,10 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 
 	"github.com/jdjones/jd-jones-rag-infra/internal/imageref"
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // ImagePullPolicyAlways recommends pulling a mutable tag on every start, so a node never runs a stale

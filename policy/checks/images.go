@@ -1,9 +1,8 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"github.com/jdjones/jd-jones-rag-infra/internal/imageref"
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // forImages runs fn on every container image, init containers included; an unknown image is a

@@ -1,11 +1,10 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 
 	"github.com/jdjones/jd-jones-rag-infra/internal/imageref"
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // ImageTagNotLatest requires an explicit image tag that is not "latest" (or a digest).

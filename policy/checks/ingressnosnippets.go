@@ -1,12 +1,12 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // IngressNoSnippets refuses Ingress annotations that hand raw configuration to the ingress

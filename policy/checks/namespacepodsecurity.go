@@ -1,10 +1,10 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"slices"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // podSecurityLevels orders the Pod Security Standards from least to most restrictive (the enum of

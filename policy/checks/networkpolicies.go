@@ -1,13 +1,13 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"slices"
 	"sort"
 
 	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // direction is ingress or egress, as NetworkPolicies spell them.

@@ -1,14 +1,14 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // NetworkPolicyEgressMetadata refuses NetworkPolicy egress rules that admit traffic to a cloud

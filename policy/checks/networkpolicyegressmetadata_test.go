@@ -1,11 +1,11 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // egressPolicy is a NetworkPolicy in namespace rag over the api pods with the given rest of its spec.

@@ -1,10 +1,10 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"strings"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // NoDuplicateEnv forbids setting one env var twice in a container: only the last value takes effect,

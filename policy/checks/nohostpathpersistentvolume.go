@@ -1,12 +1,12 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // NoHostPathPersistentVolume refuses PersistentVolumes backed by a path of the node: a pod reaches it

@@ -1,8 +1,6 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"cmp"
 	"encoding/base64"
 	"fmt"
@@ -18,6 +16,8 @@ import (
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/logging"
 	"github.com/zricethezav/gitleaks/v8/report"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // NoLeakedCredentials runs gitleaks' default rules (its detector and rule set, as `gitleaks detect`

@@ -1,8 +1,6 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"encoding/base64"
 	"math/rand/v2"
 	"os"
@@ -12,6 +10,8 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // fakeCredential holds made-up credentials in the shapes gitleaks' default rules recognise. They are

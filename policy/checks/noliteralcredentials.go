@@ -1,8 +1,6 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"bytes"
 	"fmt"
 	"maps"
@@ -13,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // NoLiteralCredentials forbids credentials written as literal values into pod specs, ConfigMaps and

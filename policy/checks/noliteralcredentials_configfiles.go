@@ -17,8 +17,6 @@ package checks
 // what sits under valueFrom, secretKeyRef or any …SecretRef key refers to a Secret.
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"bytes"
 	"encoding/json"
 	"maps"
@@ -30,6 +28,8 @@ import (
 	"strings"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 var (

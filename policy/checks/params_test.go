@@ -1,11 +1,11 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 func TestBadParameterValuesAreRefusedNamingPolicyAndKey(t *testing.T) {

@@ -1,14 +1,14 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"bytes"
 	"fmt"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 	"sigs.k8s.io/yaml"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // BenchmarkParseManifests reads the synthetic 10,000-resource stack back from one multi-document

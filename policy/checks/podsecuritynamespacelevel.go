@@ -1,13 +1,13 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	psaapi "k8s.io/pod-security-admission/api"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // PodSecurityNamespaceLevel judges the pods of each namespace the stack registers at the level and

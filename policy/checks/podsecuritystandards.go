@@ -1,8 +1,6 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"strings"
 	"sync"
@@ -12,6 +10,8 @@ import (
 	psaapi "k8s.io/pod-security-admission/api"
 	psa "k8s.io/pod-security-admission/policy"
 	"k8s.io/utils/ptr"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // PodSecurityStandards judges every pod template as Pod Security admission will: with the API

@@ -1,13 +1,16 @@
 package checks
 
-import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+// Bindings are read as RBAC's authorizer applies them to a request's user: a subject matches by its
+// exact kind and name.
 
+import (
 	"fmt"
 	"slices"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // RBACBindings refuses RoleBindings and ClusterRoleBindings that grant too much or to too many: the

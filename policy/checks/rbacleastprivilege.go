@@ -6,17 +6,16 @@ package checks
 // "pods/*" is no wildcard and matches nothing; a rule limited by resourceNames allows no create of a
 // new object and no deletecollection, and list or watch only with a metadata.name field selector on a
 // named object, so it reaches the named objects alone. "*/*" is no wildcard either: no subresource
-// is named "*". Bindings are read as the authorizer applies them to a request's user: a subject
-// matches by its exact kind and name.
+// is named "*".
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"slices"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // RBACLeastPrivilege refuses Roles and ClusterRoles whose rules give their subjects more than they

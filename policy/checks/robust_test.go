@@ -1,10 +1,10 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"strings"
 	"testing"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // TestMalformedObjectsNeverCrashTheChecks feeds every policy objects of the wrong shapes: each is

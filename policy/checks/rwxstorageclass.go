@@ -1,14 +1,14 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"slices"
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // defaultRWXClasses are storage class names that common clusters give to file storage able to

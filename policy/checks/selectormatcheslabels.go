@@ -1,13 +1,13 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // SelectorMatchesLabels requires a workload's selector to select its own pod template: the API

@@ -1,12 +1,12 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // ServiceNotExposed keeps Services inside the cluster: traffic enters through the Ingress, where TLS

@@ -1,9 +1,9 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // ServingDeploymentReplicas requires production Deployments that serve traffic to run more than one pod.

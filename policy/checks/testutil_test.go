@@ -1,13 +1,13 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 	"sigs.k8s.io/yaml"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // Markers in test manifests: a string value "<unknown>" becomes a value computed during preview,

@@ -1,12 +1,12 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // UnjudgedKinds says which kinds of the stack the pack has no policy of its own for, so a reviewer

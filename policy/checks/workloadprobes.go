@@ -1,13 +1,13 @@
 package checks
 
 import (
-	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
-
 	"fmt"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // WorkloadProbes requires liveness and readiness probes on the containers of long-running workloads.

@@ -424,7 +424,7 @@ func JoinIndex(path string, i int) string {
 	return string(appendIndex([]byte(path), i))
 }
 
-// isPrefixPath reports whether prefix is path itself or one of its ancestors.
+// IsPrefixPath reports whether prefix is path itself or one of its ancestors.
 func IsPrefixPath(prefix, path string) bool {
 	if !strings.HasPrefix(path, prefix) {
 		return false

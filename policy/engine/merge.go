@@ -2,7 +2,7 @@ package engine
 
 import "strings"
 
-// perObject merges the decided results an advisory policy found on one object into one result, so a
+// PerObject merges the decided results an advisory policy found on one object into one result, so a
 // reviewer reads one finding per workload listing the containers it covers instead of one per
 // container. The merged result names the object once, then each container's problem; the fix is
 // given once when every container shares it. "Cannot decide" notes are kept as they are.

@@ -301,7 +301,7 @@ func compile(pattern string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-// mustCompileAll compiles default patterns.
+// MustCompileAll compiles default patterns.
 func MustCompileAll(patterns ...string) []*regexp.Regexp {
 	out := make([]*regexp.Regexp, len(patterns))
 	for i, p := range patterns {
@@ -310,7 +310,7 @@ func MustCompileAll(patterns ...string) []*regexp.Regexp {
 	return out
 }
 
-// productionSwitch is embedded in the parameters of policies with production-only rules, so their
+// ProductionSwitch is embedded in the parameters of policies with production-only rules, so their
 // own config can apply those rules whatever the stack.
 type ProductionSwitch struct {
 	Production bool `param:"production" help:"treat the stack as production whatever its name or config"`

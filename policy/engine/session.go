@@ -214,14 +214,14 @@ func (s *Session) runResource(p *Policy, o *Object, props map[string]any) []Find
 	})
 }
 
-// unreadable is the result of a check that cannot read o as its kind, which PolicyCouldNotJudge reports.
+// Unreadable is the result of a check that cannot read o as its kind, which PolicyCouldNotJudge reports.
 func Unreadable(check string, o *Object) Result {
 	return Result{Object: o, Subject: o.Subject(), failed: true,
 		Problem: check + " cannot judge it: it cannot be read as " + o.APIVersion() + " " + o.Kind + " (" + o.Problem + ")",
 		Fix:     "fix the object so it fits its Kubernetes type (see " + KubernetesObjectReadable.Name + ")"}
 }
 
-// couldJudge reports whether a policy judging kinds would judge o, were o readable as its kind.
+// CouldJudge reports whether a policy judging kinds would judge o, were o readable as its kind.
 func CouldJudge(kinds []string, o *Object) bool {
 	if !o.undecodable {
 		return false
@@ -238,7 +238,7 @@ func CouldJudge(kinds []string, o *Object) bool {
 	return false
 }
 
-// configure decodes p's raw config, reusing the decoding when the engine passes the same map again,
+// Configure decodes p's raw config, reusing the decoding when the engine passes the same map again,
 // and records it as the config p runs with.
 func (s *Session) Configure(p *Policy, props map[string]any) (any, error) {
 	id := reflect.ValueOf(props).Pointer()
@@ -340,7 +340,7 @@ func (s *Session) stack(key any, resources func() []Resource) *Stack {
 	return s.KeepStack(key, objs)
 }
 
-// keepStack indexes objs as the stack for key, for the stack policies that follow.
+// KeepStack indexes objs as the stack for key, for the stack policies that follow.
 func (s *Session) KeepStack(key any, objs []*Object) *Stack {
 	st := NewStack(objs)
 	st.inputs = s.inputs
@@ -387,7 +387,7 @@ func (s *Session) split(p *Policy, results []Result, hold func(notes, failures [
 	return decided
 }
 
-// computedNear reports whether a note's path (its first word) is, holds or lies within a value
+// ComputedNear reports whether a note's path (its first word) is, holds or lies within a value
 // computed during preview.
 func (o *Object) ComputedNear(path string) bool {
 	path, _, _ = strings.Cut(path, " ")

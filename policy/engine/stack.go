@@ -207,7 +207,7 @@ func SelectsPods(selects func(labels map[string]string) bool) func(candidate *Ob
 	}
 }
 
-// unresolved is the result for o when what it refers to is not in the stack: a note when owner (a
+// Unresolved is the result for o when what it refers to is not in the stack: a note when owner (a
 // resource the checks cannot see into, nil when the caller does not consider one) may create it, a
 // note naming what is unknown when the answer is not known yet, else the violation.
 func Unresolved(o *Object, subject string, owner *Object, unknown bool, unknownWhat string, violation Result) Result {
@@ -220,7 +220,7 @@ func Unresolved(o *Object, subject string, owner *Object, unknown bool, unknownW
 	return violation
 }
 
-// selectorMatches reports whether a label selector selects the labels. A nil selector selects
+// SelectorMatches reports whether a label selector selects the labels. A nil selector selects
 // nothing; an invalid one is reported as not matching.
 func SelectorMatches(sel *metav1.LabelSelector, lbls map[string]string) bool {
 	if sel == nil {
@@ -233,7 +233,7 @@ func SelectorMatches(sel *metav1.LabelSelector, lbls map[string]string) bool {
 	return s.Matches(labels.Set(lbls))
 }
 
-// mapSelectorMatches is the Service form of a selector: every key/value must match; an empty
+// MapSelectorMatches is the Service form of a selector: every key/value must match; an empty
 // selector matches nothing here (a Service without a selector manages its own endpoints).
 func MapSelectorMatches(sel, lbls map[string]string) bool {
 	if len(sel) == 0 {
@@ -247,7 +247,7 @@ func MapSelectorMatches(sel, lbls map[string]string) bool {
 	return true
 }
 
-// targets reports whether an object reference (apiVersion may be empty) names o.
+// Targets reports whether an object reference (apiVersion may be empty) names o.
 func Targets(apiVersion, kind, name string, o *Object) bool {
 	if kind != o.Kind || name != o.Name {
 		return false

@@ -41,7 +41,7 @@ func (o *Object) Workload() (Workload, bool) {
 	return o.workload, o.isWorkload
 }
 
-// views returns the object once per pod template it carries, each view's Workload being that
+// Views returns the object once per pod template it carries, each view's Workload being that
 // template, so every check judges every template of a custom kind that holds an array of them; for
 // any other object, the object itself.
 func (o *Object) Views() []*Object {
@@ -96,7 +96,7 @@ var podBearingKinds = []podBearingKind{
 	})},
 }
 
-// podBearingKindNames returns the names of podBearingKinds, in their order; scalableOnly keeps
+// PodBearingKindNames returns the names of podBearingKinds, in their order; scalableOnly keeps
 // those with spec.replicas.
 func PodBearingKindNames(scalableOnly bool) []string {
 	var names []string
@@ -184,7 +184,7 @@ func (w Workload) Containers(includeInit bool) []ContainerRef {
 	return out
 }
 
-// containerSubject names a container in messages: `Deployment "api" container "api"` (or
+// ContainerSubject names a container in messages: `Deployment "api" container "api"` (or
 // `init container "migrate"`, `sidecar container "proxy"`, `ephemeral container "debug"`).
 func ContainerSubject(o *Object, c ContainerRef) string {
 	what := "container"
@@ -203,7 +203,7 @@ func ContainerSubject(o *Object, c ContainerRef) string {
 	return fmt.Sprintf("%s %s %q", o.Subject(), what, name)
 }
 
-// forContainers runs fn on every container that is known, and reports a "cannot decide" result for
+// ForContainers runs fn on every container that is known, and reports a "cannot decide" result for
 // container lists or entries that were unknown during preview.
 func ForContainers(o *Object, w Workload, includeInit bool, fn func(c ContainerRef) []Result) []Result {
 	var out []Result
