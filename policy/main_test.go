@@ -216,7 +216,7 @@ func drivePack(t *testing.T, addr string) {
 			t.Errorf("a disabled policy reported: %v", got)
 		}
 		creds := find(ds, "no-literal-credentials")
-		want := checks.LiteralCredentials.Description + "\n" +
+		want := checks.NoLiteralCredentials.Description + "\n" +
 			`Deployment "grafana" container "grafana": env GF_SECURITY_ADMIN_PASSWORD has a literal value; reference a Secret with valueFrom.secretKeyRef`
 		if len(creds) != 1 || creds[0].message != want || creds[0].level != pulumirpc.EnforcementLevel_MANDATORY || creds[0].urn != grafanaURN {
 			t.Errorf("no-literal-credentials:\nwant %q\ngot  %v", want, creds)
@@ -226,7 +226,7 @@ func drivePack(t *testing.T, addr string) {
 		if got := find(ds, "image-tag-not-latest"); len(got) != 0 {
 			t.Errorf("an unknown image was judged: %v", got)
 		}
-		notes := find(ds, checks.UndecidedNotes.Name)
+		notes := find(ds, checks.PolicyCouldNotDecide.Name)
 		found := false
 		for _, n := range notes {
 			found = found || strings.Contains(n.message, "image-tag-not-latest cannot decide during preview")
@@ -408,8 +408,8 @@ func TestNotesReachTheEngineWhereverAPolicySits(t *testing.T) {
 	for _, c := range []struct {
 		extra *checks.Policy
 		notes *checks.Policy
-	}{{resourcePolicy, checks.UndecidedNotes}, {stackPolicy, checks.UndecidedStackNotes}} {
-		base := slices.Concat([]*checks.Policy{checks.UndecidedNotes, checks.UndecidedStackNotes}, checks.ResourcePolicies(), checks.StackPolicies())
+	}{{resourcePolicy, checks.PolicyCouldNotDecide}, {stackPolicy, checks.PolicyCouldNotDecideStack}} {
+		base := slices.Concat([]*checks.Policy{checks.PolicyCouldNotDecide, checks.PolicyCouldNotDecideStack}, checks.ResourcePolicies(), checks.StackPolicies())
 		for i := range len(base) + 1 {
 			policies := slices.Insert(slices.Clone(base), i, c.extra)
 			pack, err := buildPack(checks.NewSession(false), checks.NewPack(policies...))
@@ -470,7 +470,7 @@ func TestANewResourcePolicyIsOneEntryThroughThePack(t *testing.T) {
 	}
 	want := []string{
 		forbiddenKeys.Name + ": ConfigMap \"settings\": has key LOG_LEVEL; remove the key",
-		checks.UndecidedNotes.Name + ": ConfigMap \"later\": test-forbidden-keys cannot decide during preview: data is not known yet; it is checked again when the value is known",
+		checks.PolicyCouldNotDecide.Name + ": ConfigMap \"later\": test-forbidden-keys cannot decide during preview: data is not known yet; it is checked again when the value is known",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("want:\n  %s\ngot:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
@@ -489,14 +489,14 @@ func TestThePackSharesTheDatabaseImagePatterns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	widened := map[string]map[string]any{checks.DatabaseNotDeployment.Name: {"imagePatterns": []any{"vectorstore"}}}
+	widened := map[string]map[string]any{checks.DatabaseRunsAsStatefulSet.Name: {"imagePatterns": []any{"vectorstore"}}}
 	var got []string
 	for _, d := range analyzeInProcess(t, pack, widened, vectorStore) {
-		if d.policy == checks.ServingReplicas.Name || d.policy == checks.DatabaseNotDeployment.Name {
+		if d.policy == checks.ServingDeploymentReplicas.Name || d.policy == checks.DatabaseRunsAsStatefulSet.Name {
 			got = append(got, d.policy)
 		}
 	}
-	if !slices.Equal(got, []string{checks.DatabaseNotDeployment.Name}) {
+	if !slices.Equal(got, []string{checks.DatabaseRunsAsStatefulSet.Name}) {
 		t.Errorf("a widened imagePatterns must make serving-deployment-replicas leave the image alone: %v", got)
 	}
 }
@@ -507,8 +507,8 @@ func TestABadParameterIsAViolationOfItsPolicyNotAPanic(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := map[string]map[string]any{
-		checks.ServingReplicas.Name:       {"minReplicas": -3.0},
-		checks.DatabaseNotDeployment.Name: {"imagePatterns": []any{"(unclosed"}},
+		checks.ServingDeploymentReplicas.Name: {"minReplicas": -3.0},
+		checks.DatabaseRunsAsStatefulSet.Name: {"imagePatterns": []any{"(unclosed"}},
 	}
 	var got []string
 	for _, d := range analyzeInProcess(t, pack, bad, vectorStore) {

@@ -6,11 +6,13 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // syntheticStack builds n resources shaped like a real platform: namespaces of workloads, each
 // with its Service, autoscaler, budget, network policy, ConfigMap, Secret and claim.
-func syntheticStack(n int) []Resource {
+func syntheticStack(n int) []engine.Resource {
 	str := func(v string) property.Value { return property.New(v) }
 	num := func(v float64) property.Value { return property.New(v) }
 	boolean := func(v bool) property.Value { return property.New(v) }
@@ -22,9 +24,9 @@ func syntheticStack(n int) []Resource {
 		return property.New(m)
 	}
 	arr := func(vs ...property.Value) property.Value { return property.New(vs) }
-	res := func(typ, name, ns string, props ...any) Resource {
+	res := func(typ, name, ns string, props ...any) engine.Resource {
 		props = append(props, "metadata", obj("name", str(name), "namespace", str(ns), "labels", obj("app", str(name))))
-		return Resource{Type: typ, Name: name, URN: SyntheticURN("bench", "bench", typ, ns+"/"+name), Properties: obj(props...).AsMap()}
+		return engine.Resource{Type: typ, Name: name, URN: engine.SyntheticURN("bench", "bench", typ, ns+"/"+name), Properties: obj(props...).AsMap()}
 	}
 	container := func(name string) property.Value {
 		probe := obj("httpGet", obj("path", str("/healthz"), "port", num(8000.0)))
@@ -43,10 +45,10 @@ func syntheticStack(n int) []Resource {
 				"readOnlyRootFilesystem", boolean(true)),
 		)
 	}
-	var out []Resource
+	var out []engine.Resource
 	for ns := 0; len(out) < n; ns++ {
 		namespace := fmt.Sprintf("team-%d", ns)
-		out = append(out, Resource{Type: "kubernetes:core/v1:Namespace", Name: namespace, URN: SyntheticURN("bench", "bench", "ns", namespace),
+		out = append(out, engine.Resource{Type: "kubernetes:core/v1:Namespace", Name: namespace, URN: engine.SyntheticURN("bench", "bench", "ns", namespace),
 			Properties: obj("metadata", obj("name", str(namespace), "labels", obj("pod-security.kubernetes.io/enforce", str("restricted")))).AsMap()})
 		out = append(out, res("kubernetes:networking.k8s.io/v1:NetworkPolicy", "default-deny", namespace,
 			"spec", obj("podSelector", obj(), "policyTypes", arr(str("Ingress"), str("Egress")))))
@@ -82,9 +84,9 @@ func syntheticStack(n int) []Resource {
 }
 
 func TestSyntheticStackIsClean(t *testing.T) {
-	fs := Evaluate(syntheticStack(500), Options{Production: true})
+	fs := Evaluate(syntheticStack(500), engine.Options{Production: true})
 	for _, f := range fs {
-		if f.Level == Mandatory || f.Undecided {
+		if f.Level == engine.Mandatory || f.Undecided {
 			t.Errorf("the synthetic stack should be clean: %v", f)
 		}
 	}
@@ -97,7 +99,7 @@ func BenchmarkPack(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for range b.N {
-		Evaluate(rs, Options{Production: true})
+		Evaluate(rs, engine.Options{Production: true})
 	}
 	b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(b.N*n), "ns/resource")
 }
@@ -110,10 +112,10 @@ func BenchmarkStackPolicies(b *testing.B) {
 	for _, n := range []int{1_000, 10_000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			rs := syntheticStack(n)
-			s := NewSession(true)
-			var stackPolicies []*Policy
+			s := engine.NewSession(true)
+			var stackPolicies []*engine.Policy
 			for _, p := range DefaultPack().Policies() {
-				_, _ = s.configure(p, nil)
+				_, _ = s.Configure(p, nil)
 				if p.IsStack() {
 					stackPolicies = append(stackPolicies, p)
 				}
@@ -122,9 +124,9 @@ func BenchmarkStackPolicies(b *testing.B) {
 			start := time.Now()
 			for b.Loop() {
 				key := new(int)
-				s.keepStack(key, objects)
+				s.KeepStack(key, objects)
 				for _, p := range stackPolicies {
-					s.RunStack(p, key, func() []Resource { return rs })
+					s.RunStack(p, key, func() []engine.Resource { return rs })
 				}
 			}
 			b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(b.N*n), "ns/resource")

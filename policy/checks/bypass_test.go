@@ -9,6 +9,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 const pinned = "registry.example.com/app:1.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -112,26 +114,26 @@ spec: {maxUnavailable: 1, selector: {matchLabels: {app: web}}}
 `
 
 // parse reads manifests as guardrails does.
-func parse(t *testing.T, docs ...string) []Resource {
+func parse(t *testing.T, docs ...string) []engine.Resource {
 	t.Helper()
-	rs, err := ParseManifests(strings.NewReader(strings.Join(docs, "\n---\n")))
+	rs, err := engine.ParseManifests(strings.NewReader(strings.Join(docs, "\n---\n")))
 	require.NoError(t, err)
 	return rs
 }
 
 // blocking evaluates resources and returns the blocking findings as "policy: message" lines.
-func blocking(rs []Resource, opts Options) []string {
+func blocking(rs []engine.Resource, opts engine.Options) []string {
 	var out []string
-	for _, f := range Blocking(Evaluate(rs, opts)) {
+	for _, f := range engine.Blocking(Evaluate(rs, opts)) {
 		out = append(out, f.Policy+": "+f.Message)
 	}
 	return out
 }
 
 // findingsOf returns the messages of the findings of one policy.
-func findingsOf(rs []Resource, policy string) []string {
+func findingsOf(rs []engine.Resource, policy string) []string {
 	var out []string
-	for _, f := range Evaluate(rs, Options{}) {
+	for _, f := range Evaluate(rs, engine.Options{}) {
 		if f.Policy == policy {
 			out = append(out, f.Message)
 		}
@@ -147,8 +149,8 @@ func TestCompliantObjectsOfEveryPodBearingKindRaiseNoMandatoryViolation(t *testi
 	docs = append(docs, compliantPatches...)
 	rs := parse(t, docs...)
 	require.Len(t, rs, 3+len(podBearingKindsUnderTest)+len(compliantPatches))
-	assert.Empty(t, blocking(rs, Options{}), "no false alarm on compliant objects")
-	assert.Empty(t, blocking(rs, Options{Production: true}), "no false alarm in production either")
+	assert.Empty(t, blocking(rs, engine.Options{}), "no false alarm on compliant objects")
+	assert.Empty(t, blocking(rs, engine.Options{Production: true}), "no false alarm in production either")
 }
 
 func TestEveryPodBearingKindIsJudged(t *testing.T) {
@@ -157,7 +159,7 @@ func TestEveryPodBearingKindIsJudged(t *testing.T) {
 		t.Run(k.kind, func(t *testing.T) {
 			rs := parse(t, podBearing(k.apiVersion, k.kind, "bad", literal))
 			assert.Equal(t, []string{fmt.Sprintf(`%s "bad" container "app": env API_TOKEN has a literal value; reference a Secret with valueFrom.secretKeyRef`, k.kind)},
-				findingsOf(rs, LiteralCredentials.Name))
+				findingsOf(rs, NoLiteralCredentials.Name))
 		})
 	}
 }
@@ -167,9 +169,9 @@ func TestNativeSidecarsNeedProbesAndPlainInitContainersDoNot(t *testing.T) {
 	require.NotEqual(t, compliantPod, noSidecarProbes)
 	rs := parse(t, podBearing("apps/v1", "Deployment", "web", noSidecarProbes))
 	assert.Equal(t, []string{`Deployment "web" sidecar container "proxy": no livenessProbe and no readinessProbe; add livenessProbe and readinessProbe (httpGet, tcpSocket, grpc or exec)`},
-		findingsOf(rs, Probes.Name))
+		findingsOf(rs, WorkloadProbes.Name))
 	// The plain init container "migrate" has no probes and needs none (the compliant twin passes).
-	assert.Empty(t, findingsOf(parse(t, podBearing("apps/v1", "Deployment", "web", compliantPod)), Probes.Name))
+	assert.Empty(t, findingsOf(parse(t, podBearing("apps/v1", "Deployment", "web", compliantPod)), WorkloadProbes.Name))
 }
 
 func TestEphemeralContainersAreJudgedForWhatAppliesToThem(t *testing.T) {
@@ -178,7 +180,7 @@ func TestEphemeralContainersAreJudgedForWhatAppliesToThem(t *testing.T) {
 			"    ephemeralContainers:\n      - name: debug\n        image: "+pinned+"\n        securityContext: "+sc+"\n    containers:\n", 1))
 	}
 	good := parse(t, compliantNeighbours, pod("{allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}"))
-	assert.Empty(t, blocking(good, Options{}), "no resources are asked of an ephemeral container (the API forbids them)")
+	assert.Empty(t, blocking(good, engine.Options{}), "no resources are asked of an ephemeral container (the API forbids them)")
 	bad := parse(t, pod("{privileged: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}"))
 	assert.Equal(t, []string{`Pod "debugged": Pod Security restricted (v1.34) forbids privileged: container "debug" must not set securityContext.privileged=true; remove securityContext.privileged (or set it to false), under spec`},
 		findingsOf(bad, PodSecurityStandards.Name))
@@ -189,7 +191,7 @@ func TestADatabaseIsRefusedInEveryControllerButAStatefulSet(t *testing.T) {
 		"      - name: app\n        image: pgvector/pgvector:0.8.0-pg17@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", 1)
 	for _, k := range podBearingKindsUnderTest {
 		t.Run(k.kind, func(t *testing.T) {
-			got := findingsOf(parse(t, podBearing(k.apiVersion, k.kind, "db", postgres)), DatabaseNotDeployment.Name)
+			got := findingsOf(parse(t, podBearing(k.apiVersion, k.kind, "db", postgres)), DatabaseRunsAsStatefulSet.Name)
 			switch k.kind {
 			case "StatefulSet", "Job", "CronJob":
 				assert.Empty(t, got)
@@ -206,19 +208,19 @@ func TestACustomKindsPodTemplateIsFoundAtItsConfiguredPath(t *testing.T) {
 		indent(hostPort, 4))
 	assert.Equal(t, []string{`ScaledJob "crawl": Pod Security restricted (v1.34) forbids hostPort: container "app" uses hostPort 8080; remove hostPort and reach the container through a Service, under spec.jobTargetRef.template.spec`},
 		findingsOf(rs, PodSecurityStandards.Name))
-	assert.Empty(t, findingsOf(rs, Probes.Name), "a ScaledJob's pods run to completion")
+	assert.Empty(t, findingsOf(rs, WorkloadProbes.Name), "a ScaledJob's pods run to completion")
 
 	// A path configured for another kind, refused when malformed.
-	opts := Options{Policies: map[string]PolicyConfig{ObjectReadable.Name: {Properties: map[string]any{
+	opts := engine.Options{Policies: map[string]engine.PolicyConfig{engine.KubernetesObjectReadable.Name: {Properties: map[string]any{
 		"podTemplatePaths": []any{"example.com/Runner=spec.pod"}}}}}
 	runner := parse(t, "apiVersion: example.com/v1\nkind: Runner\nmetadata: {name: r, namespace: shop}\nspec:\n  pod:\n"+
 		indent(strings.Replace(compliantPod, "runAsNonRoot: true", "runAsNonRoot: false", 1), 2))
 	var got []string
-	for _, f := range Blocking(Evaluate(runner, opts)) {
+	for _, f := range engine.Blocking(Evaluate(runner, opts)) {
 		got = append(got, f.Policy)
 	}
 	assert.Contains(t, got, PodSecurityStandards.Name)
-	_, err := ObjectReadable.DecodeParams(map[string]any{"podTemplatePaths": []any{"Runner:spec.pod"}})
+	_, err := engine.KubernetesObjectReadable.DecodeParams(map[string]any{"podTemplatePaths": []any{"Runner:spec.pod"}})
 	assert.ErrorContains(t, err, `parameter "podTemplatePaths": item 0: "Runner:spec.pod" does not match`)
 }
 
@@ -233,18 +235,18 @@ func TestEveryTemplateOfAnArrayOfPodTemplatesIsJudged(t *testing.T) {
 		findingsOf(rs, PodSecurityStandards.Name), "the second task's template, by its index; the first passes")
 
 	// Tasks not known yet are decided later, not passed.
-	unknown := []Resource{manifest(t, "apiVersion: batch.volcano.sh/v1alpha1\nkind: Job\nmetadata: {name: train, namespace: shop}\nspec:\n  tasks: "+unknownMarker+"\n")}
+	unknown := []engine.Resource{manifest(t, "apiVersion: batch.volcano.sh/v1alpha1\nkind: Job\nmetadata: {name: train, namespace: shop}\nspec:\n  tasks: "+unknownMarker+"\n")}
 	var notes []string
-	for _, f := range Evaluate(unknown, Options{}) {
-		if f.Policy == UndecidedNotes.Name && f.Check == PodSecurityStandards.Name {
+	for _, f := range Evaluate(unknown, engine.Options{}) {
+		if f.Policy == engine.PolicyCouldNotDecide.Name && f.Check == PodSecurityStandards.Name {
 			notes = append(notes, f.Message)
 		}
 	}
 	assert.NotEmpty(t, notes, "an array of templates not known yet leaves Pod Security undecided")
 
-	_, err := ObjectReadable.DecodeParams(map[string]any{"podTemplatePaths": []any{"example.com/Runner=spec.pods[].template"}})
+	_, err := engine.KubernetesObjectReadable.DecodeParams(map[string]any{"podTemplatePaths": []any{"example.com/Runner=spec.pods[].template"}})
 	assert.NoError(t, err, "[] marks an array")
-	_, err = ObjectReadable.DecodeParams(map[string]any{"podTemplatePaths": []any{"example.com/Runner=spec.pods[0].template"}})
+	_, err = engine.KubernetesObjectReadable.DecodeParams(map[string]any{"podTemplatePaths": []any{"example.com/Runner=spec.pods[0].template"}})
 	assert.Error(t, err, "an index is not a path to every template")
 }
 
@@ -261,7 +263,7 @@ metadata: {name: shop, labels: {team: search}}
 `}
 
 // patchOf reads one patch as Pulumi hands it to the pack (manifests have no Patch kinds of their own).
-func patchOf(t *testing.T, doc string) Resource {
+func patchOf(t *testing.T, doc string) engine.Resource {
 	t.Helper()
 	return manifest(t, doc)
 }
@@ -304,7 +306,7 @@ data: {OPENAI_API_KEY: sk-live}
 `, []string{`no-literal-credentials: ConfigMap "settings": key OPENAI_API_KEY has a literal value; move it to a Secret and reference it with secretKeyRef`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := blocking([]Resource{patchOf(t, c.doc)}, Options{})
+			got := blocking([]engine.Resource{patchOf(t, c.doc)}, engine.Options{})
 			for i := range got {
 				got[i] = strings.Replace(got[i], `ConfigMapPatch "settings"`, `ConfigMap "settings"`, 1)
 			}
@@ -319,7 +321,7 @@ func TestWrongCasedAndUnknownFieldsAreRefusedAndNeverCount(t *testing.T) {
 	).Replace(compliantPod)
 	wrong = strings.Replace(wrong, "    automountServiceAccountToken: false\n", "    automountServiceAccountToken: false\n    hostNetwrk: true\n", 1)
 	rs := parse(t, podBearing("apps/v1", "Deployment", "web", wrong))
-	got := blocking(rs, Options{})
+	got := blocking(rs, engine.Options{})
 	for _, want := range []string{
 		`kubernetes-object-readable: Deployment "web": spec.template.spec.containers[0].LivenessProbe is not a field of apps/v1 Deployment (field names are case-sensitive); rename it to livenessProbe`,
 		`kubernetes-object-readable: Deployment "web": spec.template.spec.containers[0].Resources is not a field of apps/v1 Deployment (field names are case-sensitive); rename it to resources`,
@@ -331,7 +333,7 @@ func TestWrongCasedAndUnknownFieldsAreRefusedAndNeverCount(t *testing.T) {
 		assert.Contains(t, got, want)
 	}
 	assert.Contains(t, strings.Join(got, "\n"), `initContainers[0].SecurityContext is not a field of apps/v1 Deployment (field names are case-sensitive); rename it to securityContext`)
-	assert.Empty(t, blocking(parse(t, compliantNeighbours, podBearing("apps/v1", "Deployment", "web", compliantPod)), Options{}), "the compliant twin passes")
+	assert.Empty(t, blocking(parse(t, compliantNeighbours, podBearing("apps/v1", "Deployment", "web", compliantPod)), engine.Options{}), "the compliant twin passes")
 }
 
 // Through Pulumi the provider drops fields its schema does not know before the pack sees them; a
@@ -346,7 +348,7 @@ func TestAWrongCasedKeyInPulumiInputsIsJudgedAsMissing(t *testing.T) {
 		"apiVersion": "v1", "kind": "Pod", "metadata": map[string]any{"name": "tool"},
 		"spec": map[string]any{"containers": []any{container.Mappable()}},
 	})
-	fs := findingsOf([]Resource{ResourceFromInputs("kubernetes:core/v1:Pod", "tool", inputs)}, PodSecurityStandards.Name)
+	fs := findingsOf([]engine.Resource{engine.ResourceFromInputs("kubernetes:core/v1:Pod", "tool", inputs)}, PodSecurityStandards.Name)
 	assert.Contains(t, fs, `Pod "tool": Pod Security restricted (v1.34) forbids runAsNonRoot != true: pod or container "app" must set securityContext.runAsNonRoot=true; set securityContext.runAsNonRoot: true on the pod or on every container, with a non-zero runAsUser, under spec`)
 }
 
@@ -354,41 +356,41 @@ func TestVerdictsDoNotDependOnMapIterationOrder(t *testing.T) {
 	messy := strings.NewReplacer("securityContext: {allowPrivilegeEscalation", "SecurityContext: {allowPrivilegeEscalation",
 		"resources: {requests: {cpu: 100m", "Resources: {requests: {cpu: 100m").Replace(compliantPod)
 	messy = strings.Replace(messy, "    automountServiceAccountToken: false\n", "    automountServiceAccountToken: false\n    zz: 1\n    aa: 2\n    mm: {x: 1}\n", 1)
-	rs := []Resource{
+	rs := []engine.Resource{
 		manifest(t, podBearing("apps/v1", "Deployment", "web", messy)),
 		manifest(t, "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {b: x, a: y, c: \"<unknown>\", d: \"<unknown>\"}\n"),
 		manifest(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {B_TOKEN: x, A_PASSWORD: y, C_SECRET: \"<unknown>\", D_KEY: \"<unknown>\"}\n"),
 		manifest(t, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: \"2\", minReadySeconds: \"3\", paused: \"no\"}\n"),
 	}
-	first := fmt.Sprint(Evaluate(rs, Options{}))
+	first := fmt.Sprint(Evaluate(rs, engine.Options{}))
 	require.Contains(t, first, "SecurityContext")
 	for range 50 {
-		require.Equal(t, first, fmt.Sprint(Evaluate(rs, Options{})))
+		require.Equal(t, first, fmt.Sprint(Evaluate(rs, engine.Options{})))
 	}
 }
 
 // panicky is a resource policy with a bug.
-var panicky = &Policy{Name: "test-panics", Description: "d", Remediation: "r", Why: "w", Level: Advisory,
-	Kinds: []string{PodBearing}, Resource: func(*Object, *Config) []Result { panic("index out of range") }}
+var panicky = &engine.Policy{Name: "test-panics", Description: "d", Remediation: "r", Why: "w", Level: engine.Advisory,
+	Kinds: []string{engine.PodBearing}, Resource: func(*engine.Object, *engine.Config) []engine.Result { panic("index out of range") }}
 
 func TestAFailingCheckRefusesTheResource(t *testing.T) {
 	rs := parse(t, podBearing("apps/v1", "Deployment", "web", compliantPod))
-	got := blocking(rs, Options{Pack: NewPack(panicky)})
+	got := blocking(rs, engine.Options{Pack: engine.NewPack(panicky)})
 	assert.Equal(t, []string{`policy-could-not-judge: Deployment "web": the check test-panics failed (index out of range), so it is refused unjudged; please report this bug in the policy pack; until it is fixed, except the resource from policy-could-not-judge with a reason`}, got)
 }
 
 func TestAnObjectTheChecksCannotReadIsRefusedNamingTheChecks(t *testing.T) {
 	rs := parse(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: tool}\nspec: {containers: [{name: t, resources: {limits: {memory: lots}}}]}\n")
 	var could []string
-	for _, f := range Blocking(Evaluate(rs, Options{})) {
-		if f.Policy == CouldNotJudge.Name {
+	for _, f := range engine.Blocking(Evaluate(rs, engine.Options{})) {
+		if f.Policy == engine.PolicyCouldNotJudge.Name {
 			could = append(could, f.Check)
 		}
 	}
-	assert.Contains(t, could, Probes.Name)
+	assert.Contains(t, could, WorkloadProbes.Name)
 	assert.Contains(t, could, PodSecurityStandards.Name)
-	assert.True(t, slices.ContainsFunc(Blocking(Evaluate(rs, Options{})), func(f Finding) bool {
-		return f.Policy == CouldNotJudge.Name && strings.HasPrefix(f.Message, `Pod "tool": workload-probes cannot judge it: it cannot be read as v1 Pod (quantities must match`)
+	assert.True(t, slices.ContainsFunc(engine.Blocking(Evaluate(rs, engine.Options{})), func(f engine.Finding) bool {
+		return f.Policy == engine.PolicyCouldNotJudge.Name && strings.HasPrefix(f.Message, `Pod "tool": workload-probes cannot judge it: it cannot be read as v1 Pod (quantities must match`)
 	}))
 }
 
@@ -409,7 +411,7 @@ func TestManifestsSplitAsKubectlSplitsThem(t *testing.T) {
 			"\n- " + strings.ReplaceAll(strings.TrimSuffix(cm("b"), "\n"), "\n", "\n  ") + "\n---\t# then\n" + cm("c"), []string{"a", "b", "c"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			rs, err := ParseManifests(strings.NewReader(c.stream))
+			rs, err := engine.ParseManifests(strings.NewReader(c.stream))
 			require.NoError(t, err)
 			var got []string
 			for _, r := range rs {
@@ -418,6 +420,6 @@ func TestManifestsSplitAsKubectlSplitsThem(t *testing.T) {
 			assert.Equal(t, c.want, got)
 		})
 	}
-	_, err := ParseManifests(strings.NewReader(cm("a") + "--- not a comment\n" + cm("b")))
+	_, err := engine.ParseManifests(strings.NewReader(cm("a") + "--- not a comment\n" + cm("b")))
 	assert.Error(t, err, "kubectl refuses text after a separator")
 }

@@ -5,10 +5,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // urnOf finds the URN Evaluate reports for the manifest object with the given name.
-func urnOf(rs []Resource, name string) string {
+func urnOf(rs []engine.Resource, name string) string {
 	for _, r := range rs {
 		if strings.HasSuffix(r.URN, "/"+name) || strings.HasSuffix(r.URN, "::"+name) {
 			return r.URN
@@ -18,7 +20,7 @@ func urnOf(rs []Resource, name string) string {
 }
 
 func TestPackConfigSetsLevelsParametersAndExceptions(t *testing.T) {
-	rs := []Resource{
+	rs := []engine.Resource{
 		manifest(t, `
 apiVersion: apps/v1
 kind: Deployment
@@ -56,7 +58,7 @@ spec: {accessModes: [ReadWriteMany], storageClassName: corp-nfs}
 	}
 	fs := Evaluate(rs, cfg.Options(false))
 
-	levels := map[string]Level{}
+	levels := map[string]engine.Level{}
 	for _, f := range fs {
 		levels[f.Policy] = f.Level
 		if f.Policy == "container-resources" {
@@ -66,14 +68,14 @@ spec: {accessModes: [ReadWriteMany], storageClassName: corp-nfs}
 			t.Errorf("the configured storage class list was ignored: %v", f)
 		}
 	}
-	if levels["workload-probes"] != Advisory {
+	if levels["workload-probes"] != engine.Advisory {
 		t.Errorf(`"all": "advisory" should make workload-probes advisory, got %q`, levels["workload-probes"])
 	}
-	if levels["database-runs-as-statefulset"] != Mandatory {
+	if levels["database-runs-as-statefulset"] != engine.Mandatory {
 		t.Errorf("a policy's own level should win over all, got %q", levels["database-runs-as-statefulset"])
 	}
 
-	blocking := Blocking(fs)
+	blocking := engine.Blocking(fs)
 	var got []string
 	for _, f := range blocking {
 		got = append(got, f.Policy+" "+f.URN)
@@ -95,7 +97,7 @@ func TestPackConfigAcceptsTheUnversionedForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Policies["workload-probes"].Level != Disabled || cfg.Policies["ingress-tls"].Level != Advisory {
+	if cfg.Policies["workload-probes"].Level != engine.Disabled || cfg.Policies["ingress-tls"].Level != engine.Advisory {
 		t.Errorf("levels not parsed: %+v", cfg.Policies)
 	}
 }
@@ -142,36 +144,8 @@ func TestTheExampleExceptionsFileNamesRealPolicies(t *testing.T) {
 	}
 }
 
-func TestDetectProduction(t *testing.T) {
-	for _, c := range []struct {
-		name   string
-		stack  string
-		config map[string]string
-		want   bool
-	}{
-		{"a dev stack is not production", "dev", nil, false},
-		{"a stack named prod is production", "prod", nil, true},
-		{"a stack named prod-eu is production", "prod-eu", nil, true},
-		{"environment production in the project's config is production", "live", map[string]string{"jd-jones-rag-infra:environment": "Production"}, true},
-		{"environment prod in the pack's config is production", "blue", map[string]string{"k8s-guardrails:environment": "prod"}, true},
-		{"environment staging is not production", "staging", map[string]string{"jd-jones-rag-infra:environment": "staging"}, false},
-		{"a configured stack pattern replaces ^prod", "live-eu", map[string]string{"k8s-guardrails:productionStackPattern": "^live"}, true},
-		{"a configured stack pattern no longer matches prod", "prod", map[string]string{"k8s-guardrails:productionStackPattern": "^live$"}, false},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			got, why := DetectProduction("jd-jones-rag-infra", c.stack, func(k string) (string, bool) {
-				v, ok := c.config[k]
-				return v, ok
-			})
-			if got != c.want {
-				t.Errorf("want %v, got %v (%s)", c.want, got, why)
-			}
-		})
-	}
-}
-
 func TestParseManifestsReadsRenderedYAML(t *testing.T) {
-	rs, err := ParseManifests(strings.NewReader(`
+	rs, err := engine.ParseManifests(strings.NewReader(`
 # Source: chart/templates/deployment.yaml
 apiVersion: apps/v1
 kind: Deployment
@@ -197,7 +171,7 @@ items:
 		t.Fatalf("want %v, got %v", want, types)
 	}
 	var policies []string
-	for _, f := range Blocking(Evaluate(rs, Options{})) {
+	for _, f := range engine.Blocking(Evaluate(rs, engine.Options{})) {
 		policies = append(policies, f.Policy)
 	}
 	for _, p := range []string{"image-tag-not-latest", "service-selects-pods"} {
@@ -211,7 +185,7 @@ items:
 }
 
 func TestDecodeRecordsUnknownAndSecretPaths(t *testing.T) {
-	o := Decode(manifest(t, `
+	o := engine.Decode(manifest(t, `
 apiVersion: apps/v1
 kind: Deployment
 metadata: {labels: {app.kubernetes.io/name: "<unknown>"}}
@@ -256,7 +230,7 @@ func TestEveryPolicyHasItsData(t *testing.T) {
 		if p.Description == "" || p.Remediation == "" || p.Why == "" || p.Level == "" {
 			t.Errorf("policy %q lacks a description, remediation, why or level", p.Name)
 		}
-		if (p.Resource == nil && p.Stack == nil) != (p.collects != 0) {
+		if (p.Resource == nil && p.Stack == nil) != p.ReportsOthers() {
 			t.Errorf("policy %q has no check", p.Name)
 		}
 		if p.Resource != nil && len(p.Kinds) == 0 {

@@ -4,20 +4,22 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // recordKinds is a resource policy that records the kinds of the objects it is given.
-func recordKinds(kinds ...string) (*Policy, *[]string) {
+func recordKinds(kinds ...string) (*engine.Policy, *[]string) {
 	var seen []string
-	return &Policy{Name: "test-record-" + strings.Join(kinds, "-"), Level: Advisory, Kinds: kinds,
-		Resource: func(o *Object, _ *Config) []Result {
+	return &engine.Policy{Name: "test-record-" + strings.Join(kinds, "-"), Level: engine.Advisory, Kinds: kinds,
+		Resource: func(o *engine.Object, _ *engine.Config) []engine.Result {
 			seen = append(seen, o.Kind)
 			return nil
 		}}, &seen
 }
 
 func TestAPolicyIsOnlyCalledForTheKindsItDeclares(t *testing.T) {
-	var rs []Resource
+	var rs []engine.Resource
 	for _, doc := range []string{
 		"apiVersion: v1\nkind: Namespace\nmetadata: {name: rag}\n",
 		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
@@ -38,28 +40,24 @@ func TestAPolicyIsOnlyCalledForTheKindsItDeclares(t *testing.T) {
 		kinds []string
 		want  []string
 	}{
-		{[]string{PodBearing}, podBearingKindNames(false)},
+		{[]string{engine.PodBearing}, engine.PodBearingKindNames(false)},
 		{[]string{"Namespace"}, []string{"Namespace"}},
-		{[]string{PodBearing, "ConfigMap"}, slices.Concat([]string{"ConfigMap"}, podBearingKindNames(false))},
-		{[]string{EveryKind}, []string{"Namespace", "ConfigMap", "Service", "Deployment", "StatefulSet", "DaemonSet",
+		{[]string{engine.PodBearing, "ConfigMap"}, slices.Concat([]string{"ConfigMap"}, engine.PodBearingKindNames(false))},
+		{[]string{engine.EveryKind}, []string{"Namespace", "ConfigMap", "Service", "Deployment", "StatefulSet", "DaemonSet",
 			"ReplicaSet", "ReplicationController", "Job", "CronJob", "Pod", "Deployment"}},
 	} {
 		t.Run(strings.Join(c.kinds, " and "), func(t *testing.T) {
 			p, seen := recordKinds(c.kinds...)
-			Evaluate(rs, Options{Pack: NewPack(p)})
+			Evaluate(rs, engine.Options{Pack: engine.NewPack(p)})
 			assertLines(t, "kinds judged", c.want, *seen)
 		})
 	}
 }
 
 func TestEveryDeclaredKindIsOneTheChecksDecode(t *testing.T) {
-	decoded := map[string]bool{PodBearing: true, EveryKind: true}
-	for gvk := range newTyped {
-		decoded[gvk[strings.LastIndex(gvk, "/")+1:]] = true
-	}
 	for _, p := range All() {
 		for _, k := range p.Kinds {
-			if !decoded[k] {
+			if k != engine.PodBearing && k != engine.EveryKind && !engine.DecodesKind(k) {
 				t.Errorf("policy %s declares kind %q, which never decodes into a typed object", p.Name, k)
 			}
 		}

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 func TestBadParameterValuesAreRefusedNamingPolicyAndKey(t *testing.T) {
@@ -37,16 +39,16 @@ func TestGoodParameterValuesDecodeOverTheDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	params, err := ServingReplicas.DecodeParams(cfg.Policies[ServingReplicas.Name].Properties)
+	params, err := ServingDeploymentReplicas.DecodeParams(cfg.Policies[ServingDeploymentReplicas.Name].Properties)
 	if err != nil || params.(*servingReplicasParams).MinReplicas != 3 || params.(*servingReplicasParams).Production {
 		t.Errorf("minReplicas 3 over the defaults: got %+v, %v", params, err)
 	}
-	creds, err := LiteralCredentials.DecodeParams(cfg.Policies[LiteralCredentials.Name].Properties)
+	creds, err := NoLiteralCredentials.DecodeParams(cfg.Policies[NoLiteralCredentials.Name].Properties)
 	if err != nil || creds.(*credentialRules).NamePattern.String() != "^VAULT_" ||
 		!slices.Equal(creds.(*credentialRules).SecretRefOnly, []string{"GF_SECURITY_ADMIN_PASSWORD"}) {
 		t.Errorf("namePattern over the defaults: got %+v, %v", creds, err)
 	}
-	if ServingReplicas.Params.(*servingReplicasParams).MinReplicas != 2 {
+	if ServingDeploymentReplicas.Params.(*servingReplicasParams).MinReplicas != 2 {
 		t.Error("decoding changed the declared defaults")
 	}
 }
@@ -54,18 +56,18 @@ func TestGoodParameterValuesDecodeOverTheDefaults(t *testing.T) {
 // In the pack, a bad value reaches a policy only if the engine let it through; it must become a
 // violation of that policy, never a panic or a silent default.
 func TestABadParameterAtRunTimeIsAViolationOfItsPolicy(t *testing.T) {
-	rs := []Resource{manifest(t, `
+	rs := []engine.Resource{manifest(t, `
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: api, namespace: rag}
 spec: {replicas: 1, template: {spec: {containers: [{name: api, image: "api:1", ports: [{containerPort: 80}]}]}}}
 `)}
-	fs := Evaluate(rs, Options{Production: true, Policies: map[string]PolicyConfig{
-		ServingReplicas.Name: {Properties: map[string]any{"minReplicas": "two"}},
+	fs := Evaluate(rs, engine.Options{Production: true, Policies: map[string]engine.PolicyConfig{
+		ServingDeploymentReplicas.Name: {Properties: map[string]any{"minReplicas": "two"}},
 	}})
 	var got []string
 	for _, f := range fs {
-		if f.Policy == ServingReplicas.Name {
+		if f.Policy == ServingDeploymentReplicas.Name {
 			got = append(got, f.Message)
 		}
 	}
@@ -74,23 +76,27 @@ spec: {replicas: 1, template: {spec: {containers: [{name: api, image: "api:1", p
 }
 
 func TestTheSchemaComesFromTheParameterStruct(t *testing.T) {
-	serving := ServingReplicas.Schema()
+	serving := ServingDeploymentReplicas.Schema()
 	if m := serving["minReplicas"]; m["type"] != "integer" || m["default"] != float64(2) || m["minimum"] != float64(1) {
 		t.Errorf("minReplicas: %v", m)
 	}
 	if p := serving["production"]; p["type"] != "boolean" || p["default"] != false {
 		t.Errorf("production: %v", p)
 	}
-	if n := LiteralCredentials.Schema()["namePattern"]; n["format"] != "regex" || n["default"] != defaultCredentialNamePattern {
+	if n := NoLiteralCredentials.Schema()["namePattern"]; n["format"] != "regex" || n["default"] != defaultCredentialNamePattern {
 		t.Errorf("namePattern: %v", n)
 	}
-	images := DatabaseNotDeployment.Schema()["imagePatterns"]
+	images := DatabaseRunsAsStatefulSet.Schema()["imagePatterns"]
 	if items, _ := images["items"].(map[string]any); images["type"] != "array" || items["format"] != "regex" ||
 		len(images["default"].([]any)) != len(defaultDatabaseImages) {
 		t.Errorf("imagePatterns: %v", images)
 	}
 	level := NamespacePodSecurity.Schema()["minimumLevel"]
-	if !slices.Equal(level["enum"].([]any), toAny(podSecurityLevels, func(s string) string { return s })) {
+	levels := make([]any, len(podSecurityLevels))
+	for i, l := range podSecurityLevels {
+		levels[i] = l
+	}
+	if !slices.Equal(level["enum"].([]any), levels) {
 		t.Errorf("minimumLevel's enum must list podSecurityLevels: %v", level)
 	}
 	if HPATargets.Schema() != nil {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 	"sigs.k8s.io/yaml"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // BenchmarkParseManifests reads the synthetic 10,000-resource stack back from one multi-document
@@ -25,7 +27,7 @@ func BenchmarkParseManifests(b *testing.B) {
 	data := stream.Bytes()
 	b.ResetTimer()
 	for range b.N {
-		if _, err := ParseManifests(bytes.NewReader(data)); err != nil {
+		if _, err := engine.ParseManifests(bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -34,7 +36,7 @@ func BenchmarkParseManifests(b *testing.B) {
 
 // apiVersionAndKind is the inverse of TypeToken for the bench's type tokens.
 func apiVersionAndKind(typ string) (string, string) {
-	group, version, kind, _ := ParseTypeToken(typ)
+	group, version, kind, _ := engine.ParseTypeToken(typ)
 	if group == "" {
 		return version, kind
 	}

@@ -3,6 +3,8 @@ package checks
 import (
 	"strings"
 	"testing"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // TestMalformedObjectsNeverCrashTheChecks feeds every policy objects of the wrong shapes: each is
@@ -21,13 +23,13 @@ func TestMalformedObjectsNeverCrashTheChecks(t *testing.T) {
 		"apiVersion: v1\nkind: Service\nmetadata: {name: i}\nspec: {selector: {app: \"<unknown>\"}, ports: [null]}\n",
 		"apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: j, namespace: \"<unknown>\"}\n",
 	}
-	var rs []Resource
+	var rs []engine.Resource
 	for _, d := range docs {
 		rs = append(rs, manifest(t, d))
 	}
-	rs = append(rs, Resource{Type: "random:index/randomPassword:RandomPassword", Name: "pw", URN: "urn:pulumi:s::p::random::pw"},
-		Resource{Type: "kubernetes:apps/v1:Deployment", Name: "empty", URN: "urn:pulumi:s::p::kubernetes:apps/v1:Deployment::empty"})
-	for _, f := range Evaluate(rs, Options{Production: true}) {
+	rs = append(rs, engine.Resource{Type: "random:index/randomPassword:RandomPassword", Name: "pw", URN: "urn:pulumi:s::p::random::pw"},
+		engine.Resource{Type: "kubernetes:apps/v1:Deployment", Name: "empty", URN: "urn:pulumi:s::p::kubernetes:apps/v1:Deployment::empty"})
+	for _, f := range Evaluate(rs, engine.Options{Production: true}) {
 		if strings.Contains(f.Message, "failed with") {
 			t.Errorf("a check panicked: %s", f)
 		}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 	"sigs.k8s.io/yaml"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
 // Markers in test manifests: a string value "<unknown>" becomes a value computed during preview,
@@ -18,13 +20,13 @@ const (
 // manifest reads one YAML object into a Resource as Pulumi would send it (not FromManifest). A
 // "# pulumi name: x" line sets the Pulumi resource name (for objects without metadata.name), and
 // "# ignore changes: a,b" the ignoreChanges option.
-func manifest(t testing.TB, doc string) Resource {
+func manifest(t testing.TB, doc string) engine.Resource {
 	t.Helper()
 	var obj map[string]any
 	if err := yaml.Unmarshal([]byte(dedent(doc)), &obj); err != nil {
 		t.Fatalf("bad test manifest: %v", err)
 	}
-	r, err := ResourceFromManifest(obj)
+	r, err := engine.ResourceFromManifest(obj)
 	if err != nil {
 		t.Fatalf("bad test manifest: %v", err)
 	}
@@ -91,7 +93,7 @@ type checkCase struct {
 	config    map[string]any
 	// before are other policies run first, with their configs, over every manifest (a stack policy
 	// reads their parameters).
-	before     map[*Policy]map[string]any
+	before     map[*engine.Policy]map[string]any
 	production bool
 	// want are the exact messages users read (after the description line), decided findings first.
 	want []string
@@ -100,14 +102,14 @@ type checkCase struct {
 }
 
 // runPolicy runs one policy through a Session, as the pack does, and returns decided messages and notes.
-func runPolicy(t testing.TB, p *Policy, c checkCase) (decided, notes []string) {
+func runPolicy(t testing.TB, p *engine.Policy, c checkCase) (decided, notes []string) {
 	t.Helper()
-	s := NewSession(c.production)
-	var rs []Resource
+	s := engine.NewSession(c.production)
+	var rs []engine.Resource
 	for _, m := range c.manifests {
 		rs = append(rs, manifest(t, m))
 	}
-	messages := func(fs []Finding) (out []string) {
+	messages := func(fs []engine.Finding) (out []string) {
 		for _, f := range fs {
 			out = append(out, f.Message)
 		}
@@ -120,18 +122,18 @@ func runPolicy(t testing.TB, p *Policy, c checkCase) (decided, notes []string) {
 	}
 	if p.IsStack() {
 		key := new(int)
-		decided = messages(s.RunStack(p, key, func() []Resource { return rs }))
-		return decided, messages(s.RunStack(UndecidedStackNotes, key, nil))
+		decided = messages(s.RunStack(p, key, func() []engine.Resource { return rs }))
+		return decided, messages(s.RunStack(engine.PolicyCouldNotDecideStack, key, nil))
 	}
 	for _, r := range rs {
 		decided = append(decided, messages(s.RunResource(p, r, c.config))...)
-		notes = append(notes, messages(s.RunResource(UndecidedNotes, r, nil))...)
+		notes = append(notes, messages(s.RunResource(engine.PolicyCouldNotDecide, r, nil))...)
 	}
 	return decided, notes
 }
 
 // runTable runs a policy's table: every row's messages must match exactly.
-func runTable(t *testing.T, p *Policy, cases []checkCase) {
+func runTable(t *testing.T, p *engine.Policy, cases []checkCase) {
 	t.Helper()
 	passing, failing, withUnknowns := 0, 0, 0
 	for _, c := range cases {
