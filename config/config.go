@@ -76,6 +76,8 @@ type Config struct {
 	ExternalSecrets ExternalSecrets `json:"externalSecrets"`
 	// StackReference takes the managed endpoints' hosts from another stack's outputs.
 	StackReference StackReference `json:"stackReference"`
+	// Telemetry sends the API's and workers' OpenTelemetry signals to a collector.
+	Telemetry Telemetry `json:"telemetry"`
 
 	// Supplied holds the secrets the stack supplies itself; absent ones are generated.
 	Supplied SuppliedSecrets

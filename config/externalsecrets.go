@@ -86,6 +86,9 @@ func (c *Config) SecretReads() map[string]map[string]string {
 	if !c.Supplied.LLMAPIKey && c.LLM.APIKeySecret.IsSet() {
 		read(&c.LLM.APIKeySecret)
 	}
+	if c.Telemetry.OTLP.Enabled() && c.Telemetry.OTLP.Headers.IsSet() {
+		read(&c.Telemetry.OTLP.Headers)
+	}
 	return out
 }
 

@@ -116,6 +116,7 @@ func (c *Config) Validate() error {
 	c.validateBackups(v)
 	c.validateExternalSecrets(v)
 	c.validateStackReference(v)
+	c.validateTelemetry(v)
 	if len(v.errs) > 0 {
 		return v.errs
 	}
