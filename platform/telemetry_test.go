@@ -24,6 +24,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/jdjones/jd-jones-rag-infra/config"
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
 )
 
@@ -253,5 +254,28 @@ func TestOperatorModeShipsTheDashboardsForGrafanasSidecar(t *testing.T) {
 		name := "grafana-dashboard-" + strings.TrimSuffix(file, ".json")
 		_, ok := bundled.Object(configMapType, name)
 		assert.False(t, ok, "bundled mode provisions its own Grafana: no %s", name)
+	}
+}
+
+// telemetryExampleShowsItsFeature checks examples/telemetry-otlp.yaml: the API and workers carry the
+// example's endpoint, and the API's egress reaches the example's collector addresses.
+func telemetryExampleShowsItsFeature(t *testing.T, e ranExample) {
+	var telemetry config.Telemetry
+	e.object(t, "telemetry", &telemetry)
+	require.True(t, telemetry.OTLP.Enabled())
+	for _, name := range []string{"api", "celery-worker", "celery-beat"} {
+		env := map[string]corev1.EnvVar{}
+		for _, v := range telemetryEnvOf(t, e.rec, name) {
+			env[v.Name] = v
+		}
+		assert.Equal(t, telemetry.OTLP.Endpoint, env["OTEL_EXPORTER_OTLP_ENDPOINT"].Value, "%s exports to the example's collector", name)
+		assert.Equal(t, config.EncodeResourceAttributes(telemetry.OTLP.ResourceAttributes), env["OTEL_RESOURCE_ATTRIBUTES"].Value)
+		require.NotNil(t, env["OTEL_EXPORTER_OTLP_HEADERS"].ValueFrom, "%s reads the headers from their Secret", name)
+		assert.Equal(t, telemetry.OTLP.Headers.Name, env["OTEL_EXPORTER_OTLP_HEADERS"].ValueFrom.SecretKeyRef.Name)
+	}
+	b, err := json.Marshal(egressOf(t, e.rec, "allow-from-api"))
+	require.NoError(t, err)
+	for _, cidr := range telemetry.OTLP.CIDRs {
+		assert.Contains(t, string(b), cidr, "the API may reach the collector at %s", cidr)
 	}
 }
