@@ -30,7 +30,7 @@ type OTLP struct {
 	Protocol string `json:"protocol" enum:"grpc,http/protobuf,http/json"`
 	// Headers is the Secret key holding the headers sent with every export (OTEL_EXPORTER_OTLP_HEADERS,
 	// key=value pairs separated by commas, such as an Authorization token); a Secret, since they are
-	// usually a credential. Over http it needs https in prod.
+	// usually a credential. Prod refuses them with an http endpoint, where they would cross in plaintext.
 	Headers SecretRef `json:"headers"`
 	// ResourceAttributes describe the platform in every signal (OTEL_RESOURCE_ATTRIBUTES), such as
 	// deployment.environment.name: keys without spaces, commas, = or %; values are percent-encoded as the
