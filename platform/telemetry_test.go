@@ -26,6 +26,7 @@ import (
 
 	"github.com/jdjones/jd-jones-rag-infra/config"
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
+	"github.com/jdjones/jd-jones-rag-infra/policy/checks"
 )
 
 // otlpHeadersSecret is the Secret, managed outside the stack, that holds the collector's headers.
@@ -278,4 +279,21 @@ func telemetryExampleShowsItsFeature(t *testing.T, e ranExample) {
 	for _, cidr := range telemetry.OTLP.CIDRs {
 		assert.Contains(t, string(b), cidr, "the API may reach the collector at %s", cidr)
 	}
+}
+
+func TestThePolicyPackPassesTelemetryAndRefusesItsHeadersWrittenIntoThePodSpec(t *testing.T) {
+	b, err := json.Marshal(prodTelemetry)
+	require.NoError(t, err)
+	for _, f := range checks.Blocking(evaluateWith(t, "prod", map[string]string{"telemetry": string(b)})) {
+		t.Errorf("mandatory violation: %s", f)
+	}
+
+	// The broken twin: the headers set by hand as a literal through the API's pod options.
+	pods := map[string]string{"api": `{"env": {"OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer%20t0ken"}}`}
+	var refused []string
+	for _, f := range checks.Blocking(evaluateWith(t, "dev", withPodOptions(t, "dev", pods))) {
+		refused = append(refused, f.String())
+	}
+	require.Len(t, refused, 1)
+	assert.Contains(t, refused[0], `container "api": env OTEL_EXPORTER_OTLP_HEADERS has a literal value; reference a Secret with valueFrom.secretKeyRef`)
 }
