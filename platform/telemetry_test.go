@@ -96,8 +96,8 @@ func TestTelemetryEnvIsReadByTheOpenTelemetrySDK(t *testing.T) {
 	// The Secret as the cluster holds it: an OTEL_EXPORTER_OTLP_HEADERS list, values percent-encoded.
 	secrets := map[string]map[string]string{"otel-collector-headers": {"headers": "Authorization=Bearer%20t0ken,X-Scope-OrgID=jd-jones"}}
 	for _, e := range telemetryEnvOf(t, rec, "api") {
-		switch {
-		case e.Name == "OTEL_EXPORTER_OTLP_HEADERS":
+		switch e.Name {
+		case "OTEL_EXPORTER_OTLP_HEADERS":
 			require.NotNil(t, e.ValueFrom, "the headers come from a Secret")
 			require.NotNil(t, e.ValueFrom.SecretKeyRef, "the headers come from a Secret")
 			assert.Empty(t, e.Value, "no literal headers in the pod spec")
