@@ -58,6 +58,8 @@ type application struct {
 	sharedStorage bool
 	// env are literal environment variables beyond the settings.
 	env func(c *config.Config) corev1.EnvVarArray
+	// telemetry exports OpenTelemetry signals to telemetry.otlp's collector, when set (telemetry.go).
+	telemetry bool
 	// recreate stops the old pod before the new one starts (a scheduler must never run twice).
 	recreate bool
 	// runOnce makes it a Job its layer runs to completion before rolling the layer's Deployments.
@@ -86,21 +88,21 @@ var applications = []application{
 		health: probeContract{path: "apiPath", slowStart: true},
 		port:   apiPort, public: true, metricsPort: apiMetricsPort,
 		calls:    []string{PostgresName, RedisName, ChromaName, LLMProvider},
-		settings: true, sharedStorage: true,
+		settings: true, sharedStorage: true, telemetry: true,
 	},
 	{
 		name: CeleryWorkerName, registeredBy: workerLayerType, component: "worker",
 		image: "worker", command: "worker", size: "celeryWorker",
 		health:   probeContract{liveness: "workerLiveness", readiness: "workerReadiness", slowStart: true},
 		calls:    []string{PostgresName, RedisName, ChromaName, LLMProvider},
-		settings: true, sharedStorage: true,
+		settings: true, sharedStorage: true, telemetry: true,
 	},
 	{
 		name: CeleryBeatName, registeredBy: workerLayerType, component: "worker",
 		image: "worker", command: "beat", size: "celeryBeat",
 		health:   probeContract{liveness: "beatLiveness", readiness: "beatReadiness", slowStart: true},
 		calls:    []string{RedisName},
-		settings: true, recreate: true,
+		settings: true, recreate: true, telemetry: true,
 	},
 	{
 		name: MigrationName, registeredBy: apiLayerType, component: "migration",
@@ -196,6 +198,9 @@ func (app application) configuredPod(in applicationInputs) (pod, config.Workload
 	}
 	if app.env != nil {
 		ctr.env = append(ctr.env, app.env(c)...)
+	}
+	if app.telemetry {
+		ctr.env = append(ctr.env, telemetryEnv(c, app.name)...)
 	}
 	if app.sharedStorage {
 		if in.storage == nil {

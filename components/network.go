@@ -94,7 +94,7 @@ type peer struct {
 func peers(c *config.Config) []peer {
 	var all []peer
 	for _, app := range applications {
-		p := peer{name: app.name, port: app.port, metricsPort: app.metricsPort, public: app.public, calls: app.calls}
+		p := peer{name: app.name, port: app.port, metricsPort: app.metricsPort, public: app.public, calls: telemetryCalls(c, app)}
 		if app.metricsPort != 0 {
 			p.metricsService = metricsServiceName(app.name)
 		}
@@ -225,6 +225,8 @@ func outsideDestination(c *config.Config, callee string) (reach, bool) {
 		return alertReceiverDestination(c), true
 	case KubernetesAPI:
 		return reach{cidrs: c.Backups.APIServerCIDRs, ports: tcp(c.Backups.APIServerPort)}, true
+	case TelemetryCollector:
+		return telemetryDestination(c), true
 	}
 	for _, ds := range dataServices {
 		if ds.name == callee && ds.settings(c).IsExternal() {

@@ -49,7 +49,8 @@ func prometheusRuleSpec(c *config.Config) (map[string]any, error) {
 }
 
 // operatorMonitoring registers, for the operator's Prometheus, a PodMonitor per scraped workload and
-// one PrometheusRule of the platform's alerts, labelled so its selectors pick them up.
+// one PrometheusRule of the platform's alerts, labelled so its selectors pick them up, and the
+// dashboards' ConfigMaps for the Grafana beside it (telemetry.go).
 func (b *builder) operatorMonitoring(c *config.Config) error {
 	meta := func(name string) metav1.ObjectMetaArgs {
 		m := b.scope.meta(name, "monitoring")
@@ -84,5 +85,5 @@ func (b *builder) operatorMonitoring(c *config.Config) error {
 	}, b.opts(nil)...); err != nil {
 		return fmt.Errorf("prometheus rule: %w", err)
 	}
-	return nil
+	return b.operatorDashboards(c)
 }

@@ -84,6 +84,8 @@ type Config struct {
 	ExternalSecrets ExternalSecrets `json:"externalSecrets"`
 	// StackReference takes the external endpoints' hosts from another stack's outputs.
 	StackReference StackReference `json:"stackReference"`
+	// Telemetry sends the API's and workers' OpenTelemetry signals to a collector.
+	Telemetry Telemetry `json:"telemetry"`
 
 	// Supplied holds the secrets the stack supplies itself; absent ones are generated.
 	Supplied SuppliedSecrets
@@ -149,6 +151,7 @@ func (c *Config) Validate() error {
 	c.validateBackups(v)
 	c.validateExternalSecrets(v)
 	c.validateStackReference(v)
+	c.validateTelemetry(v)
 	if len(v.errs) > 0 {
 		return v.errs
 	}

@@ -21,6 +21,7 @@ func Defaults(env Environment) Config {
 		Limits:     Limits{CPU: "16", Memory: "64Gi", Replicas: 50},
 		Monitoring: defaultMonitoring(),
 		Backups:    defaultBackups(),
+		Telemetry:  defaultTelemetry(),
 		Images: Images{
 			API:              "ghcr.io/jdjones/rag-api:1.0.0",
 			Worker:           "ghcr.io/jdjones/rag-api:1.0.0",

@@ -22,6 +22,7 @@
 //	monitoring.go       monitoring: mode, retention, alert thresholds, Alertmanager, operator mode
 //	backups.go          backups: snapshot schedule, retention and restores
 //	externalsecrets.go  externalSecrets and stackReference
+//	telemetry.go        telemetry.otlp (the OpenTelemetry collector) and operator mode's dashboard label
 //	defaults.go         the object values each environment starts from
 //	keys.go, known.go   the key names, the secret keys, and the refusal of unknown keys
 //	load.go             reading the stack's values (plaintext credentials refused) and merging them over the defaults

@@ -89,6 +89,9 @@ func (c *Config) SecretReads() map[string]map[string]string {
 	if !c.Supplied.LLMAPIKey && c.LLM.APIKeySecret.IsSet() {
 		read(&c.LLM.APIKeySecret)
 	}
+	if c.Telemetry.OTLP.Enabled() && c.Telemetry.OTLP.Headers.IsSet() {
+		read(&c.Telemetry.OTLP.Headers)
+	}
 	return out
 }
 

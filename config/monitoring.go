@@ -41,6 +41,9 @@ type OperatorPrometheus struct {
 	// SelectorLabels are the labels its serviceMonitorSelector, podMonitorSelector and ruleSelector match
 	// (kube-prometheus-stack's default: release=<its release name>).
 	SelectorLabels map[string]string `json:"selectorLabels"`
+	// DashboardLabel labels the ConfigMaps of the platform's dashboards, which operator mode ships for
+	// the Grafana dashboard sidecar beside that Prometheus (grafana_dashboard: "1" by default).
+	DashboardLabel DashboardLabel `json:"dashboardLabel"`
 }
 
 // AlertThresholds are where the alerting rules fire.
@@ -72,6 +75,7 @@ type Alertmanager struct {
 func defaultMonitoring() Monitoring {
 	return Monitoring{
 		Mode: Bundled, Retention: "15d", StorageSize: "20Gi",
+		Operator: OperatorPrometheus{DashboardLabel: defaultDashboardLabel()},
 		Alerts: AlertThresholds{
 			APIErrorRatio: 0.05, APILatencyP95Seconds: 2, CeleryQueueLength: 100,
 			ConnectionsRatio: 0.8, VolumeFullRatio: 0.85,

@@ -25,7 +25,8 @@ import (
 //     (e.g. REDIS_PASSWORD_FILE=/run/secrets/redis) are not literal credentials;
 //   - any value that is a URL with a password in it (postgresql://app:hunter2@db/app) is one,
 //     whatever the name, unless the password part is a $(VAR) reference;
-//   - names listed in secretRefOnly (Grafana's admin password) must come from valueFrom.secretKeyRef;
+//   - names listed in secretRefOnly (Grafana's admin password, the OTLP exporter's headers) must come
+//     from valueFrom.secretKeyRef;
 //   - a ConfigMap value (data, and binaryData that is UTF-8 text) and an annotation are read as the
 //     config file they usually are (env file, ini, properties, TOML, YAML, JSON, URLs, HTTP headers),
 //     each key = value judged by the rules above (see configsyntax.go).
@@ -39,9 +40,16 @@ var NoLiteralCredentials = &engine.Policy{
 	Params: &credentialRules{
 		NamePattern:       regexp.MustCompile(defaultCredentialNamePattern),
 		IgnoreNamePattern: regexp.MustCompile(defaultCredentialIgnorePattern),
-		SecretRefOnly:     []string{"GF_SECURITY_ADMIN_PASSWORD"},
+		SecretRefOnly:     slices.Concat([]string{"GF_SECURITY_ADMIN_PASSWORD"}, otlpHeaders),
 	},
 	Resource: checkNoLiteralCredentials,
+}
+
+// otlpHeaders are the OpenTelemetry specification's exporter headers, which carry the collector's
+// credential (an Authorization or API key header) under a name no credential pattern matches.
+var otlpHeaders = []string{
+	"OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+	"OTEL_EXPORTER_OTLP_METRICS_HEADERS", "OTEL_EXPORTER_OTLP_LOGS_HEADERS",
 }
 
 // The default name patterns. A name holds a credential when a credential word is one of its

@@ -46,6 +46,37 @@ spec:
 `}, want: []string{
 			`Deployment "grafana" container "grafana": env GF_SECURITY_ADMIN_PASSWORD has a literal value` + fix,
 		}},
+		{name: "the OTLP exporter's headers written into the pod spec are flagged, per signal too", manifests: []string{`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      containers:
+      - name: api
+        image: ghcr.io/jdjones/rag-api:1.0.0
+        env:
+        - {name: OTEL_EXPORTER_OTLP_HEADERS, value: "Authorization=Bearer%20t0ken"}
+        - {name: OTEL_EXPORTER_OTLP_TRACES_HEADERS, valueFrom: {configMapKeyRef: {name: otel, key: headers}}}
+`}, want: []string{
+			`Deployment "api" container "api": env OTEL_EXPORTER_OTLP_HEADERS has a literal value` + fix,
+			`Deployment "api" container "api": env OTEL_EXPORTER_OTLP_TRACES_HEADERS does not come from a Secret` + fix,
+		}},
+		{name: "the OTLP exporter's headers from a Secret pass", manifests: []string{`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      containers:
+      - name: api
+        image: ghcr.io/jdjones/rag-api:1.0.0
+        env:
+        - {name: OTEL_EXPORTER_OTLP_ENDPOINT, value: "https://otel.example.com:4318"}
+        - {name: OTEL_EXPORTER_OTLP_HEADERS, valueFrom: {secretKeyRef: {name: otel-collector-headers, key: headers}}}
+`}},
 		{name: "grafana's admin password from a configmap or empty is flagged", manifests: []string{`
 apiVersion: apps/v1
 kind: Deployment

@@ -45,7 +45,7 @@ func TestGoodParameterValuesDecodeOverTheDefaults(t *testing.T) {
 	}
 	creds, err := NoLiteralCredentials.DecodeParams(cfg.Policies[NoLiteralCredentials.Name].Properties)
 	if err != nil || creds.(*credentialRules).NamePattern.String() != "^VAULT_" ||
-		!slices.Equal(creds.(*credentialRules).SecretRefOnly, []string{"GF_SECURITY_ADMIN_PASSWORD"}) {
+		!slices.Equal(creds.(*credentialRules).SecretRefOnly, slices.Concat([]string{"GF_SECURITY_ADMIN_PASSWORD"}, otlpHeaders)) {
 		t.Errorf("namePattern over the defaults: got %+v, %v", creds, err)
 	}
 	if ServingDeploymentReplicas.Params.(*servingReplicasParams).MinReplicas != 2 {
