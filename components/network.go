@@ -225,6 +225,8 @@ func outsideDestination(c *config.Config, callee string) (reach, bool) {
 		return alertReceiverDestination(c), true
 	case KubernetesAPI:
 		return reach{cidrs: c.Backups.APIServerCIDRs, ports: tcp(c.Backups.APIServerPort)}, true
+	case ObjectStorage:
+		return objectStorageDestination(c)
 	}
 	for _, ds := range dataServices {
 		if ds.name == callee && ds.settings(c).IsExternal() {

@@ -282,6 +282,8 @@ type Storage struct {
 	RWXCapableClasses []string `json:"rwxCapableClasses"`
 	// Sizes are the claims' capacities.
 	Sizes Sizes `json:"sizes"`
+	// Uploads is where uploaded documents live: the uploads-data claim (the default) or an S3 bucket.
+	Uploads Uploads `json:"uploads"`
 }
 
 // DataService modes.

@@ -108,6 +108,7 @@ func (c *Config) Validate() error {
 	c.validateWorkloads(v)
 	c.validatePodOptions(v)
 	c.validateStorage(v)
+	c.validateUploads(v)
 	c.validateData(v)
 	c.validateLLM(v)
 	c.validateCommands(v)
