@@ -17,6 +17,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/jdjones/jd-jones-rag-infra/config"
 	"github.com/jdjones/jd-jones-rag-infra/internal/stacktest"
+	"github.com/jdjones/jd-jones-rag-infra/policy/checks"
 )
 
 // uploadsStorage is a stack's storage key with uploads set to the JSON object uploads.
@@ -277,4 +279,61 @@ func TestVersitygwServesTheBucketOnlyToTheRenderedSettings(t *testing.T) {
 	wrong, err := awsconfig.LoadDefaultConfig(ctx)
 	require.NoError(t, err)
 	refused("with a wrong secret key", "SignatureDoesNotMatch", wrong)
+}
+
+// The example's feature check: registered here, beside the feature's other tests.
+func init() {
+	exampleFeatures["uploads-s3"] = func(t *testing.T, e ranExample) {
+		var storage config.Storage
+		e.object(t, "storage", &storage)
+		u := storage.Uploads
+		require.Equal(t, config.UploadsOnS3, u.Mode)
+		_, claimed := e.rec.Object(pvcType, "uploads-data")
+		assert.False(t, claimed, "no uploads claim")
+		s := e.settings(t)
+		assert.Equal(t, u.Bucket, s["S3_BUCKET"])
+		assert.Equal(t, u.Endpoint, s["AWS_ENDPOINT_URL_S3"])
+		assert.Equal(t, u.Region, s["AWS_REGION"])
+		for _, name := range []string{"api", "celery-worker"} {
+			pod := appPod(t, e.rec, name)
+			assert.Equal(t, name, pod.Spec.ServiceAccountName, "%s assumes the bucket's role through its ServiceAccount", name)
+			for _, env := range pod.Spec.Containers[0].Env {
+				assert.NotEqual(t, "AWS_SECRET_ACCESS_KEY", env.Name, "%s: workload identity, no keys", name)
+			}
+			found := false
+			for _, rule := range egressRules(t, e.rec, name) {
+				found = found || len(rule.To) == 1 && rule.To[0].IPBlock != nil && rule.To[0].IPBlock.CIDR == u.CIDRs[0] && rule.Ports[0].Port.IntValue() == 443
+			}
+			assert.True(t, found, "%s reaches the endpoint's CIDRs on 443", name)
+		}
+	}
+}
+
+func TestThePackRefusesABucketKeyWrittenIntoThePodSpec(t *testing.T) {
+	// The compliant twin is the example, which the pack passes (TestEveryExampleRunsPassesThePolicyPack…).
+	file := filepath.Join(stacktest.RepoRoot(), "examples", "uploads-s3.yaml")
+	e := runExample(t, file, "uploads-s3-with-a-literal-key")
+	var resources []checks.Resource
+	for _, r := range e.rec.Resources {
+		if !strings.HasPrefix(r.Type, "kubernetes:") {
+			continue
+		}
+		if r.Type == deploymentType && r.ObjectName() == "api" {
+			// A regression that writes the bucket's secret key into the pod spec instead of a secretKeyRef.
+			inputs := r.Inputs.Copy()
+			ctr := inputs["spec"].ObjectValue()["template"].ObjectValue()["spec"].ObjectValue()["containers"].ArrayValue()[0].ObjectValue()
+			env := append(ctr["env"].ArrayValue(), presource.NewProperty(presource.PropertyMap{
+				"name": presource.NewProperty("AWS_SECRET_ACCESS_KEY"), "value": presource.NewProperty("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+			}))
+			ctr["env"] = presource.NewProperty(env)
+			r.Inputs = inputs
+		}
+		res := checks.ResourceFromInputs(r.Type, r.Name, r.Inputs)
+		res.URN, res.IgnoreChanges = r.URN, r.IgnoreChanges
+		resources = append(resources, res)
+	}
+	blocking := checks.Blocking(checks.Evaluate(resources, checks.Options{Production: true}))
+	require.Len(t, blocking, 1, "%v", blocking)
+	assert.Equal(t, "no-literal-credentials", blocking[0].Policy)
+	assert.Contains(t, blocking[0].Message, "AWS_SECRET_ACCESS_KEY")
 }
