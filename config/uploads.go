@@ -76,6 +76,9 @@ func defaultUploads() Uploads {
 // where its credentials come from.
 func (c *Config) validateUploads(v *validator) {
 	u := &c.Storage.Uploads
+	if u.Credentials != S3CredentialsSecret && u.Credentials != S3WorkloadIdentity {
+		v.refuse(&u.Credentials, "must be one of %s, %s", S3CredentialsSecret, S3WorkloadIdentity)
+	}
 	switch u.Mode {
 	case UploadsOnClaim:
 		return
@@ -120,7 +123,5 @@ func (c *Config) validateUploads(v *validator) {
 				v.fail(c.keyOf(pod), nil, "is required when %s is %s: the annotations bind the workload's ServiceAccount to the cloud identity that may use the bucket", c.keyOf(&u.Credentials), S3WorkloadIdentity)
 			}
 		}
-	default:
-		v.refuse(&u.Credentials, "must be one of %s, %s when %s is s3", S3CredentialsSecret, S3WorkloadIdentity, modeKey)
 	}
 }

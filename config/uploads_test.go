@@ -79,7 +79,7 @@ func TestUploadsRefuseAnIncompleteBucket(t *testing.T) {
 		{"a bucket without credentials is refused", "dev", `{` + bucket + `}`, nil,
 			[]string{`config jd-jones-rag-infra:storage.uploads.credentialsSecret.name = "": must name the Secret holding the access key pair when storage.uploads.credentials is secret`}},
 		{"an unknown credentials source is refused", "dev", `{` + bucket + `, "credentials": "instanceProfile"}`, nil,
-			[]string{`config jd-jones-rag-infra:storage.uploads.credentials = "instanceProfile": must be one of secret, workloadIdentity when storage.uploads.mode is s3`}},
+			[]string{`config jd-jones-rag-infra:storage.uploads.credentials = "instanceProfile": must be one of secret, workloadIdentity`}},
 		{"workload identity needs both workloads' ServiceAccount annotations", "dev", `{` + bucket + `, "credentials": "workloadIdentity"}`, map[string]string{"workloads": annotated},
 			[]string{`config jd-jones-rag-infra:workloads.celeryWorker.pod.serviceAccountAnnotations is required when storage.uploads.credentials is workloadIdentity: the annotations bind the workload's ServiceAccount to the cloud identity that may use the bucket`}},
 		{"keys must be keys of a Secret", "dev", `{` + bucket + `, "credentialsSecret": {"name": "uploads-s3", "accessKeyIdKey": "a key"}}`, nil,
