@@ -157,10 +157,10 @@ func TestUploadsWithWorkloadIdentityReadNoKeys(t *testing.T) {
 
 // TestSwitchingAProtectedStackToABucketLeavesItsClaimToPulumisProtection records what the engine is
 // asked to do when a protectData stack switches uploads to s3: the program no longer registers the
-// claim it registered with protect and retainOnDelete, so `pulumi up` plans its deletion and Pulumi
-// refuses it ("resource \"…uploads-data\" cannot be deleted because it is protected"): nothing is deleted. Once
+// claim it registered with protect and retainOnDelete, so the engine plans its deletion and refuses it
+// (resource "…uploads-data" cannot be deleted because it is protected): nothing is deleted. Once
 // unprotected (pulumi state unprotect <urn>), retainOnDelete drops it from the state only, and the
-// claim and its files stay in the cluster (docs/operations.md).
+// claim and its files stay in the cluster (docs/operations.md; tests/uploads_test.go does it for real).
 func TestSwitchingAProtectedStackToABucketLeavesItsClaimToPulumisProtection(t *testing.T) {
 	before := runStack(t, "prod", nil)
 	var claim stacktest.Resource
