@@ -81,6 +81,12 @@ func (c *Config) validateUploads(v *validator) {
 	}
 	switch u.Mode {
 	case UploadsOnClaim:
+		// A bucket's settings without the mode would silently leave uploads on the claim.
+		for _, field := range []*string{&u.Bucket, &u.Endpoint, &u.Region} {
+			if *field != "" {
+				v.refuse(field, "is only for %s s3; uploads stay on the uploads-data claim with mode %s", c.keyOf(&u.Mode), UploadsOnClaim)
+			}
+		}
 		return
 	case UploadsOnS3:
 	default:
@@ -118,6 +124,9 @@ func (c *Config) validateUploads(v *validator) {
 			}
 		}
 	case S3WorkloadIdentity:
+		if u.CredentialsSecret.Name != "" {
+			v.refuse(&u.CredentialsSecret.Name, "is only for %s %s; workload identity reads no keys", c.keyOf(&u.Credentials), S3CredentialsSecret)
+		}
 		for _, pod := range []*map[string]string{&c.Workloads.API.Pod.ServiceAccountAnnotations, &c.Workloads.CeleryWorker.Pod.ServiceAccountAnnotations} {
 			if len(*pod) == 0 {
 				v.fail(c.keyOf(pod), nil, "is required when %s is %s: the annotations bind the workload's ServiceAccount to the cloud identity that may use the bucket", c.keyOf(&u.Credentials), S3WorkloadIdentity)

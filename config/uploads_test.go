@@ -90,6 +90,13 @@ func TestUploadsRefuseAnIncompleteBucket(t *testing.T) {
 			[]string{`config jd-jones-rag-infra:storage.uploads.endpoint = "http://s3.eu-west-1.amazonaws.com": must be https in prod: access keys and customer documents must not cross the network in plaintext`}},
 		{"the address ranges may not be every address", "dev", `{` + strings.Replace(bucket, "52.95.0.0/16", "0.0.0.0/0", 1) + `, "credentialsSecret": {"name": "uploads-s3"}}`, nil,
 			[]string{`config jd-jones-rag-infra:storage.uploads.cidrs = ["0.0.0.0/0"]: "0.0.0.0/0" is every address; list the endpoint's own ranges`}},
+		{"a bucket without the mode is refused rather than ignored", "dev", `{"bucket": "jd-jones-uploads", "region": "eu-west-1"}`, nil, []string{
+			`config jd-jones-rag-infra:storage.uploads.bucket = "jd-jones-uploads": is only for storage.uploads.mode s3; uploads stay on the uploads-data claim with mode claim`,
+			`config jd-jones-rag-infra:storage.uploads.region = "eu-west-1": is only for storage.uploads.mode s3; uploads stay on the uploads-data claim with mode claim`,
+		}},
+		{"workload identity takes no Secret", "dev", `{` + bucket + `, "credentials": "workloadIdentity", "credentialsSecret": {"name": "uploads-s3"}}`,
+			map[string]string{"workloads": `{"api": {"pod": {"serviceAccountAnnotations": {"a": "b"}}}, "celeryWorker": {"pod": {"serviceAccountAnnotations": {"a": "b"}}}}`},
+			[]string{`config jd-jones-rag-infra:storage.uploads.credentialsSecret.name = "uploads-s3": is only for storage.uploads.credentials secret; workload identity reads no keys`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
