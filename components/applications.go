@@ -54,7 +54,7 @@ type application struct {
 	calls []string
 	// settings reads jd-jones-config and the credentials of jd-jones-secrets, and rolls when they change.
 	settings bool
-	// sharedStorage mounts the model cache and uploads claims.
+	// sharedStorage mounts the model cache and uploads claims, or reads the uploads bucket's credentials.
 	sharedStorage bool
 	// env are literal environment variables beyond the settings.
 	env func(c *config.Config) corev1.EnvVarArray
@@ -87,14 +87,14 @@ var applications = []application{
 		image: "api", size: "api",
 		health: probeContract{path: "apiPath", slowStart: true},
 		port:   apiPort, public: true, metricsPort: apiMetricsPort,
-		calls:    []string{PostgresName, RedisName, ChromaName, LLMProvider},
+		calls:    []string{PostgresName, RedisName, ChromaName, LLMProvider, ObjectStorage},
 		settings: true, sharedStorage: true, telemetry: true,
 	},
 	{
 		name: CeleryWorkerName, registeredBy: workerLayerType, component: "worker",
 		image: "worker", command: "worker", size: "celeryWorker",
 		health:   probeContract{liveness: "workerLiveness", readiness: "workerReadiness", slowStart: true},
-		calls:    []string{PostgresName, RedisName, ChromaName, LLMProvider},
+		calls:    []string{PostgresName, RedisName, ChromaName, LLMProvider, ObjectStorage},
 		settings: true, sharedStorage: true, telemetry: true,
 	},
 	{
@@ -207,6 +207,8 @@ func (app application) configuredPod(in applicationInputs) (pod, config.Workload
 			return pod{}, config.WorkloadSizing{}, fmt.Errorf("application %s: %s has no shared storage to mount", app.name, app.registeredBy)
 		}
 		p.volumes, ctr.mounts = append(p.volumes, in.storage.volumes()...), append(ctr.mounts, in.storage.mounts()...)
+		ctr.env = append(ctr.env, uploadsCredentialsEnv(c)...)
+		p.annotations = uploadsRollout(c, p.annotations)
 	}
 	p.containers = []container{ctr}
 	return p, size, nil

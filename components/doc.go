@@ -7,6 +7,7 @@
 //	platform.go         Platform: every layer below, in dependency order
 //	foundation.go       Foundation: the namespace (Pod Security restricted), jd-jones-config, jd-jones-secrets
 //	storage.go          SharedStorage: model-cache and uploads-data (ReadWriteMany)
+//	uploads.go          uploads in an S3 bucket: the settings, keys and egress that replace uploads-data
 //	data.go             DataLayer: Postgres with pgvector, Redis and ChromaDB as StatefulSets, exporter sidecars
 //	redisconf.go        redis.conf, from the redis-config Secret
 //	chromaproxy.go      the nginx sidecar that admits only requests carrying ChromaDB's token

@@ -184,8 +184,8 @@ func sharedSettings(c *config.Config) map[string]string {
 		"EMBEDDING_MODEL": c.LLM.EmbeddingModel,
 		"LLM_BASE_URL":    c.LLM.BaseURL,
 		"MODEL_CACHE_DIR": modelCachePath,
-		"UPLOADS_DIR":     uploadsPath,
 	}
+	maps.Copy(settings, uploadsSettings(c))
 	maps.Copy(settings, tlsSettings(c))
 	return settings
 }

@@ -227,6 +227,8 @@ func outsideDestination(c *config.Config, callee string) (reach, bool) {
 		return reach{cidrs: c.Backups.APIServerCIDRs, ports: tcp(c.Backups.APIServerPort)}, true
 	case TelemetryCollector:
 		return telemetryDestination(c), true
+	case ObjectStorage:
+		return objectStorageDestination(c)
 	}
 	for _, ds := range dataServices {
 		if ds.name == callee && ds.settings(c).IsExternal() {

@@ -15,8 +15,11 @@ type SharedStorage struct {
 
 	// ModelCache is the name of the model-cache claim.
 	ModelCache pulumi.StringOutput `pulumi:"modelCache"`
-	// Uploads is the name of the uploads-data claim.
+	// Uploads is the name of the uploads-data claim; unset when uploads live in an S3 bucket.
 	Uploads pulumi.StringOutput `pulumi:"uploads"`
+
+	// uploadsOnClaim is whether the uploads-data claim exists and is mounted.
+	uploadsOnClaim bool
 }
 
 // SharedStorageArgs configures SharedStorage.
@@ -52,18 +55,28 @@ func NewSharedStorage(ctx *pulumi.Context, name string, args *SharedStorageArgs,
 	if s.ModelCache, err = claim(ModelCacheName, args.Config.Storage.Sizes.ModelCache); err != nil {
 		return nil, err
 	}
+	if args.Config.Storage.Uploads.OnS3() {
+		return s, b.done(pulumi.Map{"modelCache": s.ModelCache})
+	}
+	s.uploadsOnClaim = true
 	if s.Uploads, err = claim(UploadsDataName, args.Config.Storage.Sizes.UploadsData); err != nil {
 		return nil, err
 	}
 	return s, b.done(pulumi.Map{"modelCache": s.ModelCache, "uploads": s.Uploads})
 }
 
-// volumes mounts both claims.
+// volumes mounts the claims: the model cache, and uploads-data unless uploads live in a bucket.
 func (s *SharedStorage) volumes() corev1.VolumeArray {
+	if !s.uploadsOnClaim {
+		return corev1.VolumeArray{claimVolume(ModelCacheName, s.ModelCache)}
+	}
 	return corev1.VolumeArray{claimVolume(ModelCacheName, s.ModelCache), claimVolume(UploadsDataName, s.Uploads)}
 }
 
-// mounts places both claims at their paths.
+// mounts places the claims at their paths.
 func (s *SharedStorage) mounts() corev1.VolumeMountArray {
+	if !s.uploadsOnClaim {
+		return corev1.VolumeMountArray{mount(ModelCacheName, modelCachePath)}
+	}
 	return corev1.VolumeMountArray{mount(ModelCacheName, modelCachePath), mount(UploadsDataName, uploadsPath)}
 }

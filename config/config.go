@@ -152,6 +152,7 @@ func (c *Config) Validate() error {
 	c.validateExternalSecrets(v)
 	c.validateStackReference(v)
 	c.validateTelemetry(v)
+	c.validateUploads(v)
 	if len(v.errs) > 0 {
 		return v.errs
 	}

@@ -50,6 +50,7 @@ func Defaults(env Environment) Config {
 				ModelCache:   "10Gi",
 				UploadsData:  "20Gi",
 			},
+			Uploads: defaultUploads(),
 		},
 		Postgres: DataService{Mode: InCluster, Port: 5432, Database: "jdjones", User: "jdjones"},
 		Redis:    DataService{Mode: InCluster, Port: 6379},

@@ -16,6 +16,8 @@ type Storage struct {
 	RWXCapableClasses []string `json:"rwxCapableClasses"`
 	// Sizes are the claims' capacities.
 	Sizes ClaimSizes `json:"sizes"`
+	// Uploads is where uploaded documents live: the uploads-data claim (the default) or an S3 bucket.
+	Uploads Uploads `json:"uploads"`
 }
 
 // ClaimSizes are the capacities of the five claims of the review's inventory.
