@@ -302,7 +302,7 @@ func TestAlertmanagerReplicasGossipAndNotifyOnlyTheirReceivers(t *testing.T) {
 			assert.False(t, engine.Allowed(p["alertmanager"], other, port), "alertmanager -> alertmanager:%s", port)
 		}
 	})
-	everywhere := []string{diagram.InternetHost, "receiver-host", diagram.MetadataEndpoint, diagram.KubeAPIServer, diagram.OtherPrivateHost, diagram.ManagedPostgres}
+	everywhere := []string{diagram.InternetHost, "receiver-host", diagram.MetadataEndpoint, diagram.KubeAPIServer, diagram.OtherPrivateHost, diagram.ExternalPostgres}
 	for _, tc := range []struct {
 		name      string
 		overrides map[string]string

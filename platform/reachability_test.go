@@ -67,7 +67,7 @@ func TestTheDeniedFlowsTheIssueNames(t *testing.T) {
 			}
 			dataStores := []string{"chromadb"}
 			if stack == "prod" {
-				dataStores = append(dataStores, diagram.ManagedPostgres, diagram.ManagedRedis)
+				dataStores = append(dataStores, diagram.ExternalPostgres, diagram.ExternalRedis)
 			} else {
 				dataStores = append(dataStores, "postgres", "redis")
 			}

@@ -72,7 +72,7 @@ type packetNetwork struct {
 // playedHosts are the parties outside the cluster that the test plays, each in a network namespace of its
 // own at the party's address, by the short name the namespace gets.
 var playedHosts = map[string]string{
-	diagram.ManagedPostgres: "mpostgres", diagram.ManagedRedis: "mredis",
+	diagram.ExternalPostgres: "mpostgres", diagram.ExternalRedis: "mredis",
 	diagram.KubeAPIServer: "apiserver", diagram.OtherPrivateHost: "private",
 }
 

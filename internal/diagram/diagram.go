@@ -21,8 +21,8 @@ const (
 	ACMESolver        = "acme-http01-solver"
 	OtherNamespacePod = "pod-in-other-namespace"
 	OllamaPod         = "ollama"
-	ManagedPostgres   = "managed-postgres"
-	ManagedRedis      = "managed-redis"
+	ExternalPostgres  = "external-postgres"
+	ExternalRedis     = "external-redis"
 	OtherPrivateHost  = "other-private-host"
 	MetadataEndpoint  = "metadata-endpoint"
 	KubeAPIServer     = "kube-apiserver"
@@ -40,8 +40,8 @@ func OutsideParties(namespace string) []reachability.Party {
 		reachability.Pod(ACMESolver, namespace, map[string]string{"acme.cert-manager.io/http01-solver": "true"}, "10.244.9.3"),
 		reachability.Pod(OtherNamespacePod, "other", map[string]string{"app.kubernetes.io/name": "grafana"}, "10.244.9.4"),
 		reachability.Pod(OllamaPod, "ollama", map[string]string{"app": "ollama"}, "10.244.9.5"),
-		reachability.Address(ManagedPostgres, "10.40.32.10"),
-		reachability.Address(ManagedRedis, "10.40.48.10"),
+		reachability.Address(ExternalPostgres, "10.40.32.10"),
+		reachability.Address(ExternalRedis, "10.40.48.10"),
 		reachability.Address(OtherPrivateHost, "10.99.0.5"),
 		reachability.Address(MetadataEndpoint, "169.254.169.254"),
 		// Inside prod's backups.apiServerCIDRs: the snapshot job may reach it, nothing else may.
@@ -88,11 +88,11 @@ func Flows(stack string) []reachability.Flow {
 	}
 	postgres, postgresPort, redis, redisPort := "postgres", 5432, "redis", 6379
 	if stack == "prod" {
-		postgres, redis = ManagedPostgres, ManagedRedis
+		postgres, redis = ExternalPostgres, ExternalRedis
 		// The managed services' exporters run as pods of their own: each reaches its endpoint alone and is
 		// scraped by Prometheus on its metrics port.
 		flows = append(flows,
-			tcp("postgres-exporter", ManagedPostgres, 5432), tcp("redis-exporter", ManagedRedis, 6379),
+			tcp("postgres-exporter", ExternalPostgres, 5432), tcp("redis-exporter", ExternalRedis, 6379),
 			tcp("prometheus", "postgres-exporter", 9187), tcp("prometheus", "redis-exporter", 9121))
 		for _, pod := range []string{"postgres-exporter", "redis-exporter"} {
 			flows = append(flows,
