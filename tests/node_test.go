@@ -334,20 +334,20 @@ func prodOnTheNode(t *testing.T, images cluster.LocalImages, override map[string
 		fmt.Fprintf(&cpu, "    %s: {resources: {requests: {cpu: 10m}}}\n", key)
 	}
 	return stackFile(t, "prod", images.StackConfig(override)+cpu.String(), map[string]string{
-		"host: jd-jones-rag.cluster-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com": "host: " + managedPostgresAddr,
-		"host: master.jd-jones-rag.abc123.euw1.cache.amazonaws.com":           "host: " + managedRedisAddr,
+		"host: jd-jones-rag.cluster-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com": "host: " + externalPostgresAddr,
+		"host: master.jd-jones-rag.abc123.euw1.cache.amazonaws.com":           "host: " + externalRedisAddr,
 		"    tls:\n      enabled: true\n  jd-jones-rag-infra:llm:":            "    tls:\n      enabled: true\n      ca:\n        configMap: rds-ca-bundle\n        key: ca.crt\n  jd-jones-rag-infra:llm:",
 	})
 }
 
-func TestTheProdStackRunsForRealWithManagedDataServices(t *testing.T) {
+func TestTheProdStackRunsForRealWithExternalDataServices(t *testing.T) {
 	c, images := startRealNodeCluster(t)
 	ctx := context.Background()
 	ns := namespaces["prod"]
-	var managed managedServices
-	phase(t, "the managed Postgres and Redis start outside the cluster, in prod's CIDRs, TLS only", func(t *testing.T) {
-		managed = startManagedServices(t, c, images)
-		plain := cluster.RedisPing(net.JoinHostPort(managedRedisAddr, "6379"), nil)
+	var managed externalServices
+	phase(t, "the external Postgres and Redis start outside the cluster, in prod's CIDRs, TLS only", func(t *testing.T) {
+		managed = startExternalServices(t, c, images)
+		plain := cluster.RedisPing(net.JoinHostPort(externalRedisAddr, "6379"), nil)
 		assert.False(t, strings.HasPrefix(plain, "-") || strings.HasPrefix(plain, "+"), "the managed Redis answers no plaintext client: %q", plain)
 	})
 	state := t.TempDir()
@@ -358,7 +358,7 @@ func TestTheProdStackRunsForRealWithManagedDataServices(t *testing.T) {
 		syncCtx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 		defer cancel()
 		synced := make(chan error, 1)
-		go func() { synced <- syncManagedSecrets(syncCtx, t, c, ns, managed) }()
+		go func() { synced <- syncExternalSecrets(syncCtx, t, c, ns, managed) }()
 		_, err := s.Up(ctx, nil)
 		require.NoError(t, err)
 		require.NoError(t, <-synced, "the managed services' Secrets and CA bundle")
@@ -367,11 +367,11 @@ func TestTheProdStackRunsForRealWithManagedDataServices(t *testing.T) {
 	phase(t, "every container of prod runs for real, under its rendered security context, without a restart", func(t *testing.T) {
 		assertContainersRunAsRendered(t, c, ns)
 	})
-	phase(t, "the migration enabled pgvector in the managed Postgres", func(t *testing.T) {
-		assert.Equal(t, "0.8.0", managedQuery(t, c, "SELECT extversion FROM pg_extension WHERE extname = 'vector'"))
+	phase(t, "the migration enabled pgvector in the external Postgres", func(t *testing.T) {
+		assert.Equal(t, "0.8.0", externalQuery(t, c, "SELECT extversion FROM pg_extension WHERE extname = 'vector'"))
 	})
 	phase(t, "the managed Redis refuses a TLS client without the password", func(t *testing.T) {
-		answer := cluster.RedisPing(net.JoinHostPort(managedRedisAddr, "6379"), managed.tlsConfig())
+		answer := cluster.RedisPing(net.JoinHostPort(externalRedisAddr, "6379"), managed.tlsConfig())
 		assert.True(t, strings.HasPrefix(answer, "-NOAUTH"), "PING over TLS without AUTH: %q", answer)
 	})
 	phase(t, "the real Prometheus scrapes every target of prod's configuration, the managed services' exporters too", func(t *testing.T) {

@@ -21,27 +21,27 @@ import (
 	"github.com/jdjones/jd-jones-rag-infra/internal/cluster"
 )
 
-// Prod's managed data services on the real node: real Postgres and Redis servers outside the cluster,
+// Prod's external data services on the real node: real Postgres and Redis servers outside the cluster,
 // each in a network namespace of its own at an address inside the CIDR prod allows for it, taking only
 // TLS connections with a certificate of a CA the test makes, and the passwords of the Secrets that
 // External Secrets would sync into the namespace.
 const (
-	// managedPostgresAddr is in prod's postgres.cidrs (10.40.32.0/20).
-	managedPostgresAddr = "10.40.32.10"
-	// managedRedisAddr is in prod's redis.cidrs (10.40.48.0/20).
-	managedRedisAddr = "10.40.48.10"
-	// managedUID runs both servers (the images' postgres and redis users).
-	managedUID = 999
+	// externalPostgresAddr is in prod's postgres.cidrs (10.40.32.0/20).
+	externalPostgresAddr = "10.40.32.10"
+	// externalRedisAddr is in prod's redis.cidrs (10.40.48.0/20).
+	externalRedisAddr = "10.40.48.10"
+	// externalUID runs both servers (the images' postgres and redis users).
+	externalUID = 999
 )
 
-// managedServices are the running servers' credentials and trust.
-type managedServices struct {
+// externalServices are the running servers' credentials and trust.
+type externalServices struct {
 	ca                              *cluster.CA
 	postgresPassword, redisPassword string
 }
 
-// tlsConfig trusts the managed services' CA only.
-func (m managedServices) tlsConfig() *tls.Config {
+// tlsConfig trusts the external services' CA only.
+func (m externalServices) tlsConfig() *tls.Config {
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(m.ca.PEM)
 	return &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
@@ -55,15 +55,15 @@ func randomPassword(t *testing.T) string {
 	return hex.EncodeToString(b)
 }
 
-// startManagedServices starts the managed Postgres (with pgvector, TLS required by pg_hba) and Redis
+// startExternalServices starts the external Postgres (with pgvector, TLS required by pg_hba) and Redis
 // (TLS port only, a password) as outside servers of c.
-func startManagedServices(t *testing.T, c *cluster.Cluster, images cluster.LocalImages) managedServices {
+func startExternalServices(t *testing.T, c *cluster.Cluster, images cluster.LocalImages) externalServices {
 	t.Helper()
-	m := managedServices{postgresPassword: randomPassword(t), redisPassword: randomPassword(t)}
+	m := externalServices{postgresPassword: randomPassword(t), redisPassword: randomPassword(t)}
 	var err error
 	m.ca, err = cluster.NewCA("jdj-test-managed-data-ca")
 	require.NoError(t, err)
-	cert, key, err := m.ca.Issue("managed-data.jdj.test", nil, []net.IP{net.ParseIP(managedPostgresAddr), net.ParseIP(managedRedisAddr)}, false)
+	cert, key, err := m.ca.Issue("managed-data.jdj.test", nil, []net.IP{net.ParseIP(externalPostgresAddr), net.ParseIP(externalRedisAddr)}, false)
 	require.NoError(t, err)
 
 	dir := filepath.Join(t.TempDir(), "managed")
@@ -79,7 +79,7 @@ func startManagedServices(t *testing.T, c *cluster.Cluster, images cluster.Local
 	for name, data := range files {
 		path := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(path, data, 0o600))
-		require.NoError(t, os.Chown(path, managedUID, managedUID))
+		require.NoError(t, os.Chown(path, externalUID, externalUID))
 	}
 	postgres, err := images.Get("postgres")
 	require.NoError(t, err)
@@ -87,44 +87,44 @@ func startManagedServices(t *testing.T, c *cluster.Cluster, images cluster.Local
 	require.NoError(t, err)
 	user := "999:999"
 	require.NoError(t, c.StartOutsideServer(cluster.OutsideServer{
-		Name: "postgres", Addresses: []string{managedPostgresAddr}, Image: postgres, User: user,
+		Name: "postgres", Addresses: []string{externalPostgresAddr}, Image: postgres, User: user,
 		Env:     []string{"POSTGRES_USER=jdjones_app", "POSTGRES_DB=jdjones", "POSTGRES_PASSWORD_FILE=/managed/postgres-password"},
 		Command: []string{"docker-entrypoint.sh", "postgres", "-c", "listen_addresses=*", "-c", "ssl=on", "-c", "ssl_cert_file=/managed/tls.crt", "-c", "ssl_key_file=/managed/tls.key", "-c", "hba_file=/managed/pg_hba.conf"},
 		Mounts:  map[string]string{"/managed": dir}, Scratch: []string{"/run/postgresql"},
 	}))
 	require.NoError(t, c.StartOutsideServer(cluster.OutsideServer{
-		Name: "redis", Addresses: []string{managedRedisAddr}, Image: redis, User: user,
+		Name: "redis", Addresses: []string{externalRedisAddr}, Image: redis, User: user,
 		Command: []string{"docker-entrypoint.sh", "redis-server", "/managed/redis.conf"},
 		Mounts:  map[string]string{"/managed": dir},
 	}))
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("managed postgres:\n%s\nmanaged redis:\n%s", c.OutsideLog("postgres"), c.OutsideLog("redis"))
+			t.Logf("external postgres:\n%s\nexternal redis:\n%s", c.OutsideLog("postgres"), c.OutsideLog("redis"))
 		}
 	})
-	waitFor(t, 2*time.Minute, "the managed Postgres to accept TLS connections", func() bool {
-		_, err := c.ExecOutside("postgres", "pg_isready", "-h", managedPostgresAddr, "-U", "jdjones_app", "-d", "jdjones")
+	waitFor(t, 2*time.Minute, "the external Postgres to accept TLS connections", func() bool {
+		_, err := c.ExecOutside("postgres", "pg_isready", "-h", externalPostgresAddr, "-U", "jdjones_app", "-d", "jdjones")
 		return err == nil
 	})
-	waitFor(t, time.Minute, "the managed Redis to answer over TLS", func() bool {
-		return strings.HasPrefix(cluster.RedisPing(net.JoinHostPort(managedRedisAddr, "6379"), m.tlsConfig()), "-")
+	waitFor(t, time.Minute, "the external Redis to answer over TLS", func() bool {
+		return strings.HasPrefix(cluster.RedisPing(net.JoinHostPort(externalRedisAddr, "6379"), m.tlsConfig()), "-")
 	})
 	return m
 }
 
-// managedQuery runs a query in the managed Postgres as the application's role (over its socket) and
+// externalQuery runs a query in the external Postgres as the application's role (over its socket) and
 // returns the unaligned result.
-func managedQuery(t *testing.T, c *cluster.Cluster, query string) string {
+func externalQuery(t *testing.T, c *cluster.Cluster, query string) string {
 	t.Helper()
 	out, err := c.ExecOutside("postgres", "psql", "-U", "jdjones_app", "-d", "jdjones", "-v", "ON_ERROR_STOP=1", "-tAc", query)
 	require.NoError(t, err, "%s", out)
 	return strings.TrimSpace(out)
 }
 
-// syncManagedSecrets plays External Secrets for prod: as soon as the stack has created the namespace,
-// it creates the Secrets of the managed services' passwords and the LLM key, and the CA bundle's
+// syncExternalSecrets plays External Secrets for prod: as soon as the stack has created the namespace,
+// it creates the Secrets of the external services' passwords and the LLM key, and the CA bundle's
 // ConfigMap, which prod's pods read. It returns when they exist or ctx ends.
-func syncManagedSecrets(ctx context.Context, t *testing.T, c *cluster.Cluster, ns string, m managedServices) error {
+func syncExternalSecrets(ctx context.Context, t *testing.T, c *cluster.Cluster, ns string, m externalServices) error {
 	objects := []any{
 		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "jd-jones-managed-data"},
 			StringData: map[string]string{"postgres-password": m.postgresPassword, "redis-password": m.redisPassword}},
