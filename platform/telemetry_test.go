@@ -169,7 +169,7 @@ func TestTelemetrySetsTheStandardVariablesOnTheAPIAndWorkersOnly(t *testing.T) {
 		assert.Empty(t, telemetryEnvOf(t, rec, name), "%s does not export", name)
 	}
 	for _, name := range []string{"api", "celery-worker", "celery-beat"} {
-		assert.Contains(t, egressOf(t, rec, "allow-from-"+name), networkingv1.NetworkPolicyEgressRule{
+		assert.Contains(t, stacktest.Egress(t, rec, "allow-from-"+name), networkingv1.NetworkPolicyEgressRule{
 			To: []networkingv1.NetworkPolicyPeer{
 				{IPBlock: &networkingv1.IPBlock{CIDR: "10.20.0.0/24"}},
 				{IPBlock: &networkingv1.IPBlock{CIDR: "10.20.1.0/24"}},
@@ -192,16 +192,6 @@ var (
 	tcpProtocol = corev1.ProtocolTCP
 	httpsPort   = intstr.FromInt32(443)
 )
-
-// egressOf is the egress rules of a NetworkPolicy as rendered.
-func egressOf(t *testing.T, rec *stacktest.Record, name string) []networkingv1.NetworkPolicyEgressRule {
-	t.Helper()
-	res, ok := rec.Object(stacktest.NetworkPolicyType, name)
-	require.True(t, ok, "the NetworkPolicy %s", name)
-	var np networkingv1.NetworkPolicy
-	require.NoError(t, res.Decode(&np))
-	return np.Spec.Egress
-}
 
 // dashboardFiles are the dashboards the repository holds, by file name.
 func dashboardFiles(t *testing.T) map[string]string {
@@ -274,7 +264,7 @@ func telemetryExampleShowsItsFeature(t *testing.T, e ranExample) {
 		require.NotNil(t, env["OTEL_EXPORTER_OTLP_HEADERS"].ValueFrom, "%s reads the headers from their Secret", name)
 		assert.Equal(t, telemetry.OTLP.Headers.Name, env["OTEL_EXPORTER_OTLP_HEADERS"].ValueFrom.SecretKeyRef.Name)
 	}
-	b, err := json.Marshal(egressOf(t, e.rec, "allow-from-api"))
+	b, err := json.Marshal(stacktest.Egress(t, e.rec, "allow-from-api"))
 	require.NoError(t, err)
 	for _, cidr := range telemetry.OTLP.CIDRs {
 		assert.Contains(t, string(b), cidr, "the API may reach the collector at %s", cidr)

@@ -101,16 +101,6 @@ func TestUploadsInABucketHaveNoClaimAndTheSDKsSettings(t *testing.T) {
 	}
 }
 
-// egressRules are the egress rules of the NetworkPolicy allow-from-<source>.
-func egressRules(t *testing.T, rec *stacktest.Record, source string) []networkingv1.NetworkPolicyEgressRule {
-	t.Helper()
-	r, ok := rec.Object(stacktest.NetworkPolicyType, "allow-from-"+source)
-	require.True(t, ok, source)
-	var np networkingv1.NetworkPolicy
-	require.NoError(t, r.Decode(&np))
-	return np.Spec.Egress
-}
-
 func TestUploadsBucketIsReachedOnlyOnItsCIDRsAndPort(t *testing.T) {
 	uploads := strings.Replace(s3Uploads, `"https://s3.eu-west-1.amazonaws.com"`, `"https://objects.example.com:9443"`, 1)
 	rec := runStack(t, "prod", map[string]string{"storage": uploadsStorage(t, "prod", uploads)})
@@ -123,17 +113,17 @@ func TestUploadsBucketIsReachedOnlyOnItsCIDRsAndPort(t *testing.T) {
 		return nil
 	}
 	for _, source := range []string{"api", "celery-worker"} {
-		rule := bucketRule(egressRules(t, rec, source))
+		rule := bucketRule(stacktest.Egress(t, rec, "allow-from-"+source))
 		require.NotNil(t, rule, "%s reaches the bucket's CIDRs", source)
 		assert.Nil(t, rule.To[0].IPBlock.Except)
 		require.Len(t, rule.Ports, 1)
 		assert.Equal(t, 9443, rule.Ports[0].Port.IntValue(), "%s: only the endpoint's port", source)
 		assert.Equal(t, corev1.ProtocolTCP, *rule.Ports[0].Protocol)
 	}
-	assert.Nil(t, bucketRule(egressRules(t, rec, "celery-beat")), "beat does not reach the bucket")
+	assert.Nil(t, bucketRule(stacktest.Egress(t, rec, "allow-from-celery-beat")), "beat does not reach the bucket")
 
 	onClaim := runStack(t, "prod", nil)
-	assert.Nil(t, bucketRule(egressRules(t, onClaim, "api")), "no bucket, no rule")
+	assert.Nil(t, bucketRule(stacktest.Egress(t, onClaim, "allow-from-api")), "no bucket, no rule")
 }
 
 func TestUploadsWithWorkloadIdentityReadNoKeys(t *testing.T) {
@@ -291,7 +281,7 @@ func init() {
 				assert.NotEqual(t, "AWS_SECRET_ACCESS_KEY", env.Name, "%s: workload identity, no keys", name)
 			}
 			found := false
-			for _, rule := range egressRules(t, e.rec, name) {
+			for _, rule := range stacktest.Egress(t, e.rec, "allow-from-"+name) {
 				found = found || len(rule.To) == 1 && rule.To[0].IPBlock != nil && rule.To[0].IPBlock.CIDR == u.CIDRs[0] && rule.Ports[0].Port.IntValue() == 443
 			}
 			assert.True(t, found, "%s reaches the endpoint's CIDRs on 443", name)

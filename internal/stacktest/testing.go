@@ -9,6 +9,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 
 	appconfig "github.com/jdjones/jd-jones-rag-infra/config"
 )
@@ -91,4 +92,14 @@ func Workloads(rec *Record) []Resource {
 		out = append(out, rec.OfType(typ)...)
 	}
 	return out
+}
+
+// Egress is the egress rules of the NetworkPolicy name as rendered.
+func Egress(t *testing.T, rec *Record, name string) []networkingv1.NetworkPolicyEgressRule {
+	t.Helper()
+	res, ok := rec.Object(NetworkPolicyType, name)
+	require.True(t, ok, "the NetworkPolicy %s", name)
+	var np networkingv1.NetworkPolicy
+	require.NoError(t, res.Decode(&np))
+	return np.Spec.Egress
 }
