@@ -29,7 +29,7 @@ import (
 //     from valueFrom.secretKeyRef;
 //   - a ConfigMap value (data, and binaryData that is UTF-8 text) and an annotation are read as the
 //     config file they usually are (env file, ini, properties, TOML, YAML, JSON, URLs, HTTP headers),
-//     each key = value judged by the rules above (see configsyntax.go).
+//     each key = value judged by the rules above (see noliteralcredentials_configfiles.go).
 var NoLiteralCredentials = &engine.Policy{
 	Name:        credentialsPolicyName,
 	Description: "Credentials reach containers from Secrets, never as literal values in a pod spec or ConfigMap.",
@@ -396,7 +396,7 @@ func (r *credentialRules) checkEnv(o *engine.Object, subject, path string, e cor
 }
 
 // checkConfigMapCredentials judges each data value, and each binaryData value that is UTF-8 text
-// (the API base64-decodes it), whole under its key, then as a config file (configsyntax.go).
+// (the API base64-decodes it), whole under its key, then as a config file (noliteralcredentials_configfiles.go).
 func checkConfigMapCredentials(o *engine.Object, cm *corev1.ConfigMap, r *credentialRules) []engine.Result {
 	var out []engine.Result
 	for _, field := range []string{"data", "binaryData"} {
