@@ -127,5 +127,5 @@ func kedaOperatorReach(c *config.Config) (reach, bool) {
 		return reach{}, false
 	}
 	k := w.Autoscaling.KEDA
-	return reach{namespace: k.OperatorNamespace, podLabels: k.OperatorPodLabels, ports: tcp(c.Redis.Port)}, true
+	return reach{namespace: k.OperatorNamespace, podLabels: k.OperatorPods(), ports: tcp(c.Redis.Port)}, true
 }

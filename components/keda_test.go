@@ -134,6 +134,8 @@ func TestKEDAModeIsValidated(t *testing.T) {
 			`config jd-jones-rag-infra:workloads.celeryWorker.autoscaling.keda.listLength = 0: must be at least 1 waiting task per worker pod`},
 		{"a bad namespace", `{"celeryWorker": {"autoscaling": {"mode": "keda", "keda": {"operatorNamespace": "KEDA"}}}}`,
 			`config jd-jones-rag-infra:workloads.celeryWorker.autoscaling.keda.operatorNamespace = "KEDA": must be a DNS-1123 label`},
+		{"a pod label that is no label", `{"celeryWorker": {"autoscaling": {"mode": "keda", "keda": {"operatorPodLabels": {"bad key": "x"}}}}}`,
+			`config jd-jones-rag-infra:workloads.celeryWorker.autoscaling.keda.operatorPodLabels = "bad key": keys must be qualified names`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := stacktest.StackConfig("dev")
@@ -156,4 +158,23 @@ func kedaResources(t *testing.T, rec *stacktest.Record, kind string) map[string]
 		out[r.ObjectName()] = obj
 	}
 	return out
+}
+
+func TestKEDAOperatorPodLabelsReplaceTheChartsDefault(t *testing.T) {
+	rec := runStack(t, "dev", map[string]string{"workloads": `{"celeryWorker": {"autoscaling": {"mode": "keda",
+		"keda": {"operatorNamespace": "autoscaling", "operatorPodLabels": {"app": "keda-operator"}}}}}`})
+	found := false
+	for _, r := range rec.OfType(stacktest.NetworkPolicyType) {
+		var np networkingv1.NetworkPolicy
+		require.NoError(t, r.Decode(&np))
+		for _, rule := range np.Spec.Ingress {
+			for _, from := range rule.From {
+				if from.NamespaceSelector != nil && from.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"] == "autoscaling" {
+					found = true
+					assert.Equal(t, map[string]string{"app": "keda-operator"}, from.PodSelector.MatchLabels)
+				}
+			}
+		}
+	}
+	assert.True(t, found, "the operator's namespace is admitted to Redis")
 }

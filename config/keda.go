@@ -34,8 +34,8 @@ type KEDAScaling struct {
 	// OperatorNamespace is the namespace of KEDA's operator, which reads Redis: the NetworkPolicies
 	// admit its pods to Redis's port and nothing else.
 	OperatorNamespace string `json:"operatorNamespace"`
-	// OperatorPodLabels select KEDA's operator pods in operatorNamespace (the kedacore chart labels them
-	// app.kubernetes.io/name: keda-operator).
+	// OperatorPodLabels select KEDA's operator pods in operatorNamespace; unset, the kedacore chart's
+	// app.kubernetes.io/name: keda-operator (a map set here replaces it).
 	OperatorPodLabels map[string]string `json:"operatorPodLabels"`
 }
 
@@ -45,8 +45,16 @@ func defaultAutoscaling() Autoscaling {
 		Queues:            []string{"celery"},
 		ListLength:        5,
 		OperatorNamespace: "keda",
-		OperatorPodLabels: map[string]string{"app.kubernetes.io/name": "keda-operator"},
 	}}
+}
+
+// OperatorPods are the labels of KEDA's operator pods: operatorPodLabels, or the kedacore chart's
+// label when unset (a default map would merge with the stack's instead of giving way to it).
+func (k KEDAScaling) OperatorPods() map[string]string {
+	if len(k.OperatorPodLabels) > 0 {
+		return k.OperatorPodLabels
+	}
+	return map[string]string{"app.kubernetes.io/name": "keda-operator"}
 }
 
 // celeryQueue is a Celery queue name that is also a plain Redis key (no spaces or glob characters).
@@ -82,9 +90,6 @@ func (c *Config) validateAutoscaling(v *validator) {
 			v.refuse(&k.ListLength, "must be at least 1 waiting task per worker pod")
 		}
 		v.dnsLabel(c.keyOf(&k.OperatorNamespace), k.OperatorNamespace)
-		if len(k.OperatorPodLabels) == 0 {
-			v.refuse(&k.OperatorPodLabels, "must select KEDA's operator pods (e.g. app.kubernetes.io/name: keda-operator) in keda mode")
-		}
 		v.labelMap(c.keyOf(&k.OperatorPodLabels), k.OperatorPodLabels, nil)
 	}
 }
