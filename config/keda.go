@@ -16,7 +16,7 @@ const (
 
 // Autoscaling is what an autoscaled workload's size follows.
 type Autoscaling struct {
-	// Mode is hpa (CPU and memory utilization) or keda (the Celery queues' length, through a KEDA
+	// Mode is what scales the workload: hpa (CPU and memory utilization) or keda (the Celery queues' length, through a KEDA
 	// ScaledObject with the same minReplicas and maxReplicas; only for celeryWorker, and KEDA must run in
 	// the cluster).
 	Mode string `json:"mode" enum:"hpa,keda"`
@@ -34,8 +34,8 @@ type KEDAScaling struct {
 	// OperatorNamespace is the namespace of KEDA's operator, which reads Redis: the NetworkPolicies
 	// admit its pods to Redis's port and nothing else.
 	OperatorNamespace string `json:"operatorNamespace"`
-	// OperatorPodLabels select KEDA's operator pods in operatorNamespace; unset, the kedacore chart's
-	// app.kubernetes.io/name: keda-operator (a map set here replaces it).
+	// OperatorPodLabels are the labels of KEDA's operator pods in operatorNamespace; unset, the kedacore
+	// chart's app.kubernetes.io/name: keda-operator (a map set here replaces it).
 	OperatorPodLabels map[string]string `json:"operatorPodLabels"`
 }
 
