@@ -178,3 +178,15 @@ func TestKEDAOperatorPodLabelsReplaceTheChartsDefault(t *testing.T) {
 	}
 	assert.True(t, found, "the operator's namespace is admitted to Redis")
 }
+
+func TestKEDAModeReadsACABundleFromAConfigMap(t *testing.T) {
+	rec := runStack(t, "prod", map[string]string{
+		"workloads": `{"celeryWorker": {"autoscaling": {"mode": "keda"}}}`,
+		"redis": `{"mode": "external", "host": "redis.example.com", "port": 6379, "passwordSecret": {"name": "managed", "key": "pw"},
+			"cidrs": ["10.0.0.0/24"], "tls": {"enabled": true, "ca": {"configMap": "redis-ca", "key": "bundle.pem"}}}`,
+	})
+	assert.Equal(t, map[string]any{
+		"secretTargetRef":    []any{map[string]any{"parameter": "password", "name": "managed", "key": "pw"}},
+		"configMapTargetRef": []any{map[string]any{"parameter": "ca", "name": "redis-ca", "key": "bundle.pem"}},
+	}, kedaResources(t, rec, "TriggerAuthentication")["celery-worker"]["spec"])
+}
