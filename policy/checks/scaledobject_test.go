@@ -1,6 +1,10 @@
 package checks
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+)
 
 // scaledObject is a KEDA ScaledObject manifest scaling a target (of kind targetKind) on a Redis list.
 func scaledObject(name, namespace, targetKind, target, minMax string) string {
@@ -124,6 +128,32 @@ spec:
 			serving, scaledObject("api", "rag", "Deployment", `"<unknown>"`, "minReplicaCount: 2\n  maxReplicaCount: 8"),
 		}, undecided: []string{
 			cannotDecide(`Deployment "api"`, "serving-replicas-unset", "the scaleTargetRef of a HorizontalPodAutoscaler"),
+		}},
+	})
+}
+
+func TestKubernetesObjectReadableKnowsScaledObjects(t *testing.T) {
+	runTable(t, engine.KubernetesObjectReadable, []checkCase{
+		{name: "a well-formed ScaledObject passes", manifests: []string{
+			scaledObject("celery-worker", "rag", "Deployment", "celery-worker", "minReplicaCount: 2\n  maxReplicaCount: 8\n  pollingInterval: 30\n  advanced: {restoreToOriginalReplicaCount: true}"),
+		}},
+		{name: "an HPA's spelling of the floor is not a field of a ScaledObject", manifests: []string{
+			scaledObject("hpa-spelling", "rag", "Deployment", "celery-worker", "minReplicas: 2"),
+		}, want: []string{
+			`ScaledObject "hpa-spelling": spec.minReplicas is not a field of keda.sh/v1alpha1 ScaledObject; remove it or correct its name: the API server drops or rejects fields its type does not define`,
+		}},
+		{name: "a miscased field is flagged with its right name", manifests: []string{
+			scaledObject("miscased", "rag", "Deployment", "celery-worker", "MinReplicaCount: 2"),
+		}, want: []string{
+			`ScaledObject "miscased": spec.MinReplicaCount is not a field of keda.sh/v1alpha1 ScaledObject (field names are case-sensitive); rename it to minReplicaCount`,
+		}},
+		{name: "a floor written as a string cannot be read", manifests: []string{
+			scaledObject("string", "rag", "Deployment", "celery-worker", `minReplicaCount: "2"`),
+		}, want: []string{
+			`ScaledObject "string": cannot be read as keda.sh/v1alpha1 ScaledObject: spec.minReplicaCount is a JSON string where the API expects int32; fix the value to the type the Kubernetes API expects`,
+		}},
+		{name: "a floor unknown during preview is no problem", manifests: []string{
+			scaledObject("unknown", "rag", "Deployment", "celery-worker", `minReplicaCount: "<unknown>"`),
 		}},
 	})
 }
