@@ -252,7 +252,7 @@ func (b *builder) applicationDeployments(in applicationInputs, opts ...pulumi.Re
 		if err != nil {
 			return nil, err
 		}
-		dep, err := b.newDeployment(deployment{pod: p, replicas: size.Replicas, autoscale: size.Autoscale, recreate: app.recreate}, opts...)
+		dep, err := b.newDeployment(deployment{pod: p, replicas: size.Replicas, autoscale: size.Autoscale, keda: kedaTargetOf(in.config, in.foundation, size), recreate: app.recreate}, opts...)
 		if err != nil {
 			return nil, err
 		}

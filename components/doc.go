@@ -24,6 +24,7 @@
 //	alertmanager.go     Alertmanager: its StatefulSet, receivers and the alertmanager-receivers Secret
 //	grafana.go          Grafana with its provisioned datasource and dashboards (monitoring/*.json)
 //	operator.go         operator mode: a PodMonitor per scraped workload and one PrometheusRule
+//	keda.go             keda mode: the workers' ScaledObject and TriggerAuthentication, KEDA's way to Redis
 //	telemetry.go        the OTEL_* variables of the API and workers, their egress to the collector, and
 //	                    operator mode's dashboard ConfigMaps for Grafana's sidecar
 //	exporters.go        ExternalExporters: postgres-exporter and redis-exporter beside external endpoints

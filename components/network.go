@@ -203,6 +203,9 @@ func allowedFlows(c *config.Config) flows {
 			f.egress[to.name] = append(f.egress[to.name], replicas)
 		}
 	}
+	if keda, ok := kedaOperatorReach(c); ok {
+		f.ingress[RedisName] = append(f.ingress[RedisName], keda)
+	}
 	for _, from := range all {
 		for _, callee := range from.calls {
 			if to, ok := byName[callee]; ok {

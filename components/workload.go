@@ -245,6 +245,8 @@ type deployment struct {
 	// autoscale hands the size to an HPA with this range and targets: the Deployment sets no
 	// spec.replicas at all. Nil for a fixed size.
 	autoscale *config.Autoscaled
+	// keda scales it through a KEDA ScaledObject instead of an HPA (autoscale is set too).
+	keda *kedaTarget
 	// recreate stops the old pod before starting the new one (a scheduler must never run twice).
 	recreate bool
 }
@@ -284,7 +286,11 @@ func (b *builder) newDeployment(d deployment, opts ...pulumi.ResourceOption) (*a
 	if err != nil {
 		return nil, fmt.Errorf("deployment %s: %w", p.name, err)
 	}
-	if d.autoscale != nil {
+	if d.keda != nil {
+		if err := b.kedaScaler(p.name, p.component, *d.keda, dep); err != nil {
+			return nil, err
+		}
+	} else if d.autoscale != nil {
 		if err := b.autoscaler(p.name, p.component, *d.autoscale, dep); err != nil {
 			return nil, err
 		}

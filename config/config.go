@@ -141,6 +141,7 @@ func (c *Config) Validate() error {
 	c.validateIngress(v)
 	c.validateImages(v)
 	c.validateWorkloads(v)
+	c.validateAutoscaling(v)
 	c.validatePodOptions(v)
 	c.validateStorage(v)
 	c.validateData(v)

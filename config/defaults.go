@@ -109,9 +109,9 @@ func resources(reqCPU, reqMem, limCPU, limMem string) Resources {
 func prodWorkloads() Workloads {
 	return Workloads{
 		API: Autoscaled{MinReplicas: 2, MaxReplicas: 10, TargetCPUPercent: 70, TargetMemoryPercent: 80,
-			Resources: resources("500m", "1Gi", "2", "4Gi"), TerminationGracePeriodSeconds: apiGracePeriod},
+			Resources: resources("500m", "1Gi", "2", "4Gi"), TerminationGracePeriodSeconds: apiGracePeriod, Autoscaling: defaultAutoscaling()},
 		CeleryWorker: Autoscaled{MinReplicas: 2, MaxReplicas: 8, TargetCPUPercent: 70, TargetMemoryPercent: 80,
-			Resources: resources("500m", "1Gi", "2", "4Gi"), TerminationGracePeriodSeconds: workerGracePeriod},
+			Resources: resources("500m", "1Gi", "2", "4Gi"), TerminationGracePeriodSeconds: workerGracePeriod, Autoscaling: defaultAutoscaling()},
 		CeleryBeat:       Single{Resources: resources("100m", "256Mi", "500m", "512Mi")},
 		Migration:        Single{Resources: resources("250m", "512Mi", "1", "1Gi")},
 		ExternalPortal:   Replicated{Replicas: 3, Resources: resources("100m", "256Mi", "500m", "512Mi")},
@@ -136,9 +136,9 @@ func devWorkloads() Workloads {
 	small := resources("50m", "128Mi", "500m", "512Mi")
 	return Workloads{
 		API: Autoscaled{MinReplicas: 1, MaxReplicas: 3, TargetCPUPercent: 70, TargetMemoryPercent: 80,
-			Resources: resources("100m", "256Mi", "1", "1Gi"), TerminationGracePeriodSeconds: apiGracePeriod},
+			Resources: resources("100m", "256Mi", "1", "1Gi"), TerminationGracePeriodSeconds: apiGracePeriod, Autoscaling: defaultAutoscaling()},
 		CeleryWorker: Autoscaled{MinReplicas: 1, MaxReplicas: 3, TargetCPUPercent: 70, TargetMemoryPercent: 80,
-			Resources: resources("100m", "256Mi", "1", "1Gi"), TerminationGracePeriodSeconds: workerGracePeriod},
+			Resources: resources("100m", "256Mi", "1", "1Gi"), TerminationGracePeriodSeconds: workerGracePeriod, Autoscaling: defaultAutoscaling()},
 		CeleryBeat:       Single{Resources: small},
 		Migration:        Single{Resources: small},
 		ExternalPortal:   Replicated{Replicas: 1, Resources: small},

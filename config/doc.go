@@ -12,6 +12,7 @@
 //	images.go           images: one pinned reference per container
 //	workloads.go        workloads: replicas or autoscaling and resources, and a workload's sizing
 //	knobs.go            pod options per workload (workloads.<name>.pod)
+//	keda.go             workloads.<name>.autoscaling: hpa, or keda for the Celery workers' queues
 //	limits.go           limits: the ceilings of every workload's size
 //	storage.go          storage: the storage classes and the claims' sizes
 //	dataservices.go     postgres, redis, chroma: in-cluster or external, with an external endpoint's TLS

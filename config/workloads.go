@@ -58,6 +58,9 @@ type Autoscaled struct {
 	// TerminationGracePeriodSeconds is how long a stopping pod may finish its work (a Celery worker's
 	// warm shutdown lets its running tasks complete) before it is killed, between 1 and 3600.
 	TerminationGracePeriodSeconds int `json:"terminationGracePeriodSeconds"`
+	// Autoscaling is what the size follows: hpa (CPU and memory) or, for celeryWorker, keda (the
+	// Celery queues' length).
+	Autoscaling Autoscaling `json:"autoscaling"`
 	// Pod are the pods' options (placement, env, labels…); {} changes nothing.
 	Pod PodOptions `json:"pod"`
 }

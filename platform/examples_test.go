@@ -196,6 +196,22 @@ var exampleFeatures = map[string]func(t *testing.T, e ranExample){
 			}
 		}
 	},
+	"keda-worker": func(t *testing.T, e ranExample) {
+		var w config.Workloads
+		e.object(t, "workloads", &w)
+		require.Equal(t, config.AutoscaleKEDA, w.CeleryWorker.Autoscaling.Mode)
+		_, ok := e.rec.Object(stacktest.HPAType, "celery-worker")
+		assert.False(t, ok, "the ScaledObject replaces the workers' HPA")
+		scaled := e.rec.OfType("kubernetes:keda.sh/v1alpha1:ScaledObject")
+		require.Len(t, scaled, 1)
+		triggers := scaled[0].Plain()["spec"].(map[string]any)["triggers"].([]any)
+		var queues []string
+		for _, tr := range triggers {
+			queues = append(queues, tr.(map[string]any)["metadata"].(map[string]any)["listName"].(string))
+		}
+		assert.Equal(t, w.CeleryWorker.Autoscaling.KEDA.Queues, queues, "one trigger per queue the example lists")
+		assert.Len(t, e.rec.OfType("kubernetes:keda.sh/v1alpha1:TriggerAuthentication"), 1)
+	},
 }
 
 // mergeMaps is a and b together.

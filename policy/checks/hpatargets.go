@@ -9,10 +9,11 @@ import (
 	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
-// HPATargets checks every HorizontalPodAutoscaler against the workload it scales.
+// HPATargets checks every HorizontalPodAutoscaler, and every KEDA ScaledObject (which owns one), against
+// the workload it scales.
 var HPATargets = &engine.Policy{
 	Name: "hpa-targets",
-	Description: "Every HorizontalPodAutoscaler targets a workload in the stack that does not pin spec.replicas, with " +
+	Description: "Every HorizontalPodAutoscaler (or KEDA ScaledObject) targets a workload in the stack that does not pin spec.replicas, with " +
 		"minReplicas <= maxReplicas, and minReplicas >= 2 in production.",
 	Remediation: "point scaleTargetRef at an existing Deployment or StatefulSet",
 	Why:         "kube-linter, kube-score; review inventory (api 2-10, celery-worker 1-8); a pinned replica count fights the autoscaler on every update",
@@ -25,18 +26,22 @@ const productionMinReplicas = 2
 
 func checkHPATargets(s *engine.Stack, c *engine.Config) []engine.Result {
 	var out []engine.Result
-	for _, h := range s.OfKind("HorizontalPodAutoscaler") {
+	for _, h := range s.OfKind(engine.AutoscalerKinds...) {
+		if !h.IsAutoscaler() {
+			continue
+		}
 		hpa, _ := h.HPA()
+		minPath, maxPath := h.ReplicaRangePaths()
 
 		minReplicas := int32(1)
 		switch {
 		case hpa.MinReplicas != nil:
 			minReplicas = *hpa.MinReplicas
-		case h.Unknown("spec.minReplicas"):
+		case h.Unknown(minPath):
 			minReplicas = -1
 		}
 		switch {
-		case minReplicas < 0 || h.Unknown("spec.maxReplicas"):
+		case minReplicas < 0 || h.Unknown(maxPath):
 			out = append(out, engine.Undecided(h, h.Subject(), "spec.minReplicas/maxReplicas"))
 		case minReplicas > hpa.MaxReplicas:
 			out = append(out, engine.Violation(h, h.Subject(),

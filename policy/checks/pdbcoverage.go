@@ -22,11 +22,14 @@ var PDBCoverage = &engine.Policy{
 	Stack:       checkPDBCoverage,
 }
 
-// scaledBy returns the HPA scaling o, and whether some HPA's target could not be read.
+// scaledBy returns the HPA or KEDA ScaledObject scaling o, and whether some autoscaler's target could not
+// be read.
 func scaledBy(s *engine.Stack, o *engine.Object) (*engine.Object, bool) {
-	hpas, unknown := s.Find(o, []string{"HorizontalPodAutoscaler"}, func(h *engine.Object) engine.Match {
+	hpas, unknown := s.Find(o, engine.AutoscalerKinds, func(h *engine.Object) engine.Match {
 		hpa, _ := h.HPA()
 		switch {
+		case !h.IsAutoscaler():
+			return engine.NoMatch
 		case h.UnknownWithin("spec.scaleTargetRef"):
 			return engine.MatchUnknown
 		case engine.Targets(hpa.Target.APIVersion, hpa.Target.Kind, hpa.Target.Name, o):
@@ -52,8 +55,8 @@ func checkPDBCoverage(s *engine.Stack, _ *engine.Config) []engine.Result {
 			h, _ := hpa.HPA()
 			if h.MinReplicas != nil {
 				replicas = *h.MinReplicas
-			} else if hpa.Unknown("spec.minReplicas") {
-				replicasPath = "spec.minReplicas of " + hpa.Subject()
+			} else if minPath, _ := hpa.ReplicaRangePaths(); hpa.Unknown(minPath) {
+				replicasPath = minPath + " of " + hpa.Subject()
 			}
 			reason = fmt.Sprintf("is scaled by %s", hpa.Subject())
 		case w.Replicas != nil:

@@ -36,7 +36,7 @@ func TestUnjudgedKinds(t *testing.T) {
 			customObject("argoproj.io/v1alpha1", "Workflow", "etl", "{templates: [{name: main, container: {image: \"etl:1\"}}]}"),
 		}, want: []string{listed + `argoproj.io/v1alpha1 Workflow (1)` + fix}},
 		{name: "a custom resource whose spec is not known yet is still listed by its kind", manifests: []string{
-			customObject("keda.sh/v1alpha1", "ScaledObject", "worker", `"<unknown>"`),
-		}, want: []string{listed + `keda.sh/v1alpha1 ScaledObject (1)` + fix}},
+			customObject("example.com/v1alpha1", "Widget", "worker", `"<unknown>"`),
+		}, want: []string{listed + `example.com/v1alpha1 Widget (1)` + fix}},
 	})
 }

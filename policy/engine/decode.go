@@ -107,6 +107,7 @@ var newTyped = map[string]func() any{
 	"autoscaling/v2/HorizontalPodAutoscaler":          func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
 	"autoscaling/v1/HorizontalPodAutoscaler":          func() any { return &autoscalingv1.HorizontalPodAutoscaler{} },
 	"policy/v1/PodDisruptionBudget":                   func() any { return &policyv1.PodDisruptionBudget{} },
+	"keda.sh/v1alpha1/ScaledObject":                   func() any { return &ScaledObject{} },
 	"storage.k8s.io/v1/StorageClass":                  func() any { return &storagev1.StorageClass{} },
 	"/v1/ServiceAccount":                              func() any { return &corev1.ServiceAccount{} },
 	"rbac.authorization.k8s.io/v1/RoleBinding":        func() any { return &rbacv1.RoleBinding{} },

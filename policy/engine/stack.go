@@ -55,6 +55,8 @@ var nonWorkloadCustomKinds = map[string]bool{
 	"Certificate": true, "Issuer": true, "ClusterIssuer": true, "CertificateRequest": true,
 	"ExternalSecret": true, "SecretStore": true, "ClusterSecretStore": true, "SealedSecret": true,
 	"GrafanaDashboard": true, "GrafanaDatasource": true,
+	// KEDA's: a ScaledObject creates an HPA, never pods (a ScaledJob creates Jobs and is not listed).
+	"ScaledObject": true, "TriggerAuthentication": true, "ClusterTriggerAuthentication": true,
 }
 
 // NewStack indexes decoded objects for stack checks.

@@ -345,6 +345,12 @@ func (o *Object) HPA() (HPA, bool) {
 			Kind: t.Spec.ScaleTargetRef.Kind, Name: t.Spec.ScaleTargetRef.Name, APIVersion: t.Spec.ScaleTargetRef.APIVersion,
 		}
 		return HPA{ref, t.Spec.MinReplicas, t.Spec.MaxReplicas}, true
+	case *ScaledObject:
+		h := t.hpa()
+		if o.Unknown("spec.minReplicaCount") {
+			h.MinReplicas = nil
+		}
+		return h, true
 	}
 	return HPA{}, false
 }
