@@ -139,6 +139,7 @@ func (c *Config) Validate() error {
 		v.refuse(&c.Cluster.Context, "must be a context name of the kubeconfig")
 	}
 	c.validateIngress(v)
+	c.validateGateway(v)
 	c.validateImages(v)
 	c.validateWorkloads(v)
 	c.validatePodOptions(v)
