@@ -40,7 +40,7 @@ func TestGatewayModeRoutesTheThreeHostsThroughTheStacksGateway(t *testing.T) {
 	assert.Equal(t, "envoy", spec["gatewayClassName"])
 	listener := func(name, host string) map[string]any {
 		return map[string]any{"name": name, "hostname": host, "port": float64(443), "protocol": "HTTPS",
-			"tls": map[string]any{"mode": "Terminate", "certificateRefs": []any{map[string]any{"kind": "Secret", "name": "jd-jones-rag-" + name + "-tls"}}},
+			"tls":           map[string]any{"mode": "Terminate", "certificateRefs": []any{map[string]any{"kind": "Secret", "name": "jd-jones-rag-" + name + "-tls"}}},
 			"allowedRoutes": map[string]any{"namespaces": map[string]any{"from": "Same"}}}
 	}
 	// HTTPS only: nothing listens on port 80 in plain HTTP.

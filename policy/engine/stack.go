@@ -55,6 +55,7 @@ var nonWorkloadCustomKinds = map[string]bool{
 	"Certificate": true, "Issuer": true, "ClusterIssuer": true, "CertificateRequest": true,
 	"ExternalSecret": true, "SecretStore": true, "ClusterSecretStore": true, "SealedSecret": true,
 	"GrafanaDashboard": true, "GrafanaDatasource": true,
+	"HTTPRoute": true, "ReferenceGrant": true, "GatewayClass": true, // a Gateway may deploy its proxies
 }
 
 // NewStack indexes decoded objects for stack checks.
