@@ -7,7 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
-// Ingress configures the nginx Ingress and its TLS.
+// Ingress configures the edge of the three public hosts, nginx Ingresses or Gateway API HTTPRoutes, and its TLS.
 type Ingress struct {
 	// Mode is nginx (the Ingresses below) or gateway (HTTPRoutes of the Gateway API, see Gateway).
 	Mode string `json:"mode" enum:"nginx,gateway"`
