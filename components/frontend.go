@@ -54,6 +54,12 @@ func NewFrontendLayer(ctx *pulumi.Context, name string, args *FrontendLayerArgs,
 		{name: IngressName + "-metrics", hosts: []string{apiHost}, tlsOf: IngressName, denyAll: true,
 			routes: []route{{apiHost, "/metrics", APIName, apiPort}}},
 	}
+	if c.Ingress.IsGateway() {
+		ingresses = nil // the Gateway API's HTTPRoutes serve the same hosts instead (gateway.go)
+		if err := b.gatewayRoutes(c); err != nil {
+			return nil, err
+		}
+	}
 	for _, ing := range ingresses {
 		if err := b.newIngress(c.Ingress, ing); err != nil {
 			return nil, err

@@ -178,7 +178,7 @@ func allowedFlows(c *config.Config) flows {
 	}
 	for _, to := range all {
 		if to.public {
-			f.ingress[to.name] = append(f.ingress[to.name], reach{namespace: c.Ingress.ControllerNamespace, ports: tcp(to.port)})
+			f.ingress[to.name] = append(f.ingress[to.name], reach{namespace: c.Ingress.EdgeNamespace(), ports: tcp(to.port)})
 		}
 		var callers []string
 		for _, from := range all {
@@ -328,7 +328,7 @@ func NewNetworkPolicies(ctx *pulumi.Context, name string, args *NetworkPoliciesA
 	}
 	if c.Ingress.ClusterIssuer != "" && c.Ingress.ACMESolver == config.HTTP01 {
 		solvers := metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{acmeSolverLabel: pulumi.String("true")}}
-		rules := []reach{{namespace: c.Ingress.ControllerNamespace, ports: tcp(acmeSolverPort)}}
+		rules := []reach{{namespace: c.Ingress.EdgeNamespace(), ports: tcp(acmeSolverPort)}}
 		if err := policy("allow-to-acme-http01-solver", solvers, b.scope.policySpec(ingressPolicy, rules)); err != nil {
 			return nil, err
 		}

@@ -47,7 +47,7 @@ type Config struct {
 	// The object keys, by their json names (see ObjectKeys); each overrides the environment's defaults
 	// field by field.
 
-	// Ingress is the nginx Ingress of the three public hosts and its TLS.
+	// Ingress is the edge of the three public hosts (nginx Ingresses, or Gateway API HTTPRoutes) and its TLS.
 	Ingress Ingress `json:"ingress"`
 	// Images is the image of every container, pinned by tag or digest.
 	Images Images `json:"images"`
@@ -139,6 +139,7 @@ func (c *Config) Validate() error {
 		v.refuse(&c.Cluster.Context, "must be a context name of the kubeconfig")
 	}
 	c.validateIngress(v)
+	c.validateGateway(v)
 	c.validateImages(v)
 	c.validateWorkloads(v)
 	c.validateAutoscaling(v)

@@ -9,6 +9,7 @@ func Defaults(env Environment) Config {
 	c := Config{
 		Environment: env,
 		Ingress: Ingress{
+			Mode:                IngressNginx,
 			ClassName:           "nginx",
 			ControllerNamespace: "ingress-nginx",
 			ACMESolver:          HTTP01,

@@ -7,8 +7,12 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
-// Ingress configures the nginx Ingress and its TLS.
+// Ingress configures the edge of the three public hosts, nginx Ingresses or Gateway API HTTPRoutes, and its TLS.
 type Ingress struct {
+	// Mode is nginx (the Ingresses below) or gateway (HTTPRoutes of the Gateway API, see Gateway).
+	Mode string `json:"mode" enum:"nginx,gateway"`
+	// Gateway is the Gateway the HTTPRoutes attach to in gateway mode.
+	Gateway Gateway `json:"gateway"`
 	// ClassName is the IngressClass that serves the hosts.
 	ClassName string `json:"className"`
 	// ControllerNamespace is where the ingress controller's pods run; NetworkPolicies admit traffic from it.
@@ -50,6 +54,7 @@ func (c *Config) validateIngress(v *validator) {
 	}
 	secret, issuer := c.keyOf(&i.TLSSecretName), c.keyOf(&i.ClusterIssuer)
 	switch {
+	case i.usesExistingGateway(): // its listeners hold the certificates (validateGateway)
 	case i.TLSSecretName == "" && i.ClusterIssuer == "":
 		v.refuse(&i.TLSSecretName, "every host needs TLS: set %s or %s", secret, issuer)
 	case i.TLSSecretName != "" && i.ClusterIssuer != "":
@@ -67,6 +72,7 @@ func (c *Config) validateIngress(v *validator) {
 		v.refuse(&i.ACMESolver, "must be one of %s, %s", HTTP01, DNS01)
 	}
 	switch {
+	case i.IsGateway(): // no source ranges in gateway mode (validateGateway)
 	case len(i.PortalSourceRanges) == 0 && c.Environment.IsProduction():
 		v.refuse(&i.PortalSourceRanges, "is required in prod: the employee portal admits only the office and VPN ranges, as CIDRs")
 	case len(i.PortalSourceRanges) > 0:

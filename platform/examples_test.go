@@ -148,6 +148,16 @@ var exampleFeatures = map[string]func(t *testing.T, e ranExample){
 		assert.Equal(t, "required", s["REDIS_SSL_CERT_REQS"])
 	},
 	"telemetry-otlp": telemetryExampleShowsItsFeature,
+	"gateway-api": func(t *testing.T, e ranExample) {
+		assert.Empty(t, e.rec.OfType(stacktest.IngressType), "no Ingress in gateway mode")
+		_, ok := e.rec.Object(stacktest.GatewayType, "jd-jones-rag")
+		assert.True(t, ok, "the stack's Gateway")
+		routes := map[string]any{}
+		for _, r := range e.rec.OfType(stacktest.HTTPRouteType) {
+			routes[r.ObjectName()] = r.Plain()["spec"].(map[string]any)["parentRefs"].([]any)[0].(map[string]any)["name"]
+		}
+		assert.Equal(t, map[string]any{"jd-jones-rag-support": "jd-jones-rag", "jd-jones-rag-api": "jd-jones-rag", "jd-jones-rag-portal": "internal"}, routes)
+	},
 	"pod-options": func(t *testing.T, e ranExample) {
 		var w map[string]struct {
 			Pod config.PodOptions `json:"pod"`

@@ -57,6 +57,7 @@ var nonWorkloadCustomKinds = map[string]bool{
 	"GrafanaDashboard": true, "GrafanaDatasource": true,
 	// KEDA's: a ScaledObject creates an HPA, never pods (a ScaledJob creates Jobs and is not listed).
 	"ScaledObject": true, "TriggerAuthentication": true, "ClusterTriggerAuthentication": true,
+	"HTTPRoute": true, "ReferenceGrant": true, "GatewayClass": true, // a Gateway may deploy its proxies
 }
 
 // NewStack indexes decoded objects for stack checks.
