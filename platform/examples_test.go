@@ -148,6 +148,7 @@ var exampleFeatures = map[string]func(t *testing.T, e ranExample){
 		assert.Equal(t, "required", s["REDIS_SSL_CERT_REQS"])
 	},
 	"telemetry-otlp": telemetryExampleShowsItsFeature,
+	"gpu-worker":     gpuWorkerExampleShowsItsFeature,
 	"pod-options": func(t *testing.T, e ranExample) {
 		var w map[string]struct {
 			Pod config.PodOptions `json:"pod"`
