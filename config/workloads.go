@@ -86,7 +86,7 @@ type Resources struct {
 	Requests ResourceList `json:"requests"`
 	// Limits are the most the container may use.
 	Limits ResourceList `json:"limits"`
-	// Extended are extended resources by name ({nvidia.com/gpu: "1"}, amd.com/gpu, hugepages-2Mi),
+	// Extended are the extended resources by name ({nvidia.com/gpu: "1"}, amd.com/gpu, hugepages-2Mi),
 	// each rendered as both request and limit, as Kubernetes requires: a whole number of a
 	// domain-prefixed device resource, or a multiple of the page size for hugepages. Unset requests none.
 	Extended map[string]string `json:"extended"`
