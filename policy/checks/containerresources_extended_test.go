@@ -1,6 +1,14 @@
 package checks
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
+)
 
 func TestContainerResourcesJudgesExtendedResources(t *testing.T) {
 	const sized = `cpu: 500m, memory: 1Gi`
@@ -44,4 +52,26 @@ spec: {template: {spec: {containers: [{name: worker, image: "worker:1", resource
 			cannotDecide(`Deployment "celery-worker" container "worker"`, "container-resources", `spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]`),
 		}},
 	})
+}
+
+// Through the whole pack: a compliant GPU pod raises nothing mandatory; a fractional GPU in any
+// pod-bearing kind is refused by container-resources alone.
+func TestAFractionalGPUIsRefusedInEveryPodBearingKindAndAWholeOneIsNot(t *testing.T) {
+	withGPU := func(quantity string) string {
+		return strings.Replace(compliantPod, "resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: 500m, memory: 256Mi}}",
+			`resources: {requests: {cpu: 100m, memory: 128Mi, nvidia.com/gpu: "`+quantity+`"}, limits: {cpu: 500m, memory: 256Mi, nvidia.com/gpu: "`+quantity+`"}}`, 1)
+	}
+	require.NotEqual(t, compliantPod, withGPU("1"), "the app container's resources are found")
+	for _, k := range podBearingKindsUnderTest {
+		t.Run(k.kind, func(t *testing.T) {
+			name := strings.ToLower(k.kind)
+			assert.Empty(t, blocking(parse(t, compliantNeighbours, podBearing(k.apiVersion, k.kind, name, withGPU("1"))), engine.Options{}), "the compliant twin passes")
+			got := blocking(parse(t, compliantNeighbours, podBearing(k.apiVersion, k.kind, name, withGPU("0.5"))), engine.Options{})
+			require.Len(t, got, 2, "%v", got)
+			for _, g := range got {
+				assert.True(t, strings.HasPrefix(g, "container-resources: "), g)
+				assert.Contains(t, g, `nvidia.com/gpu is 500m: it must be a whole number`)
+			}
+		})
+	}
 }
