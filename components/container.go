@@ -137,10 +137,13 @@ func podSecurityContext(uid int) corev1.PodSecurityContextArgs {
 
 // resourceRequirements maps validated config quantities to requests and limits.
 func resourceRequirements(r config.Resources) corev1.ResourceRequirementsArgs {
-	return corev1.ResourceRequirementsArgs{
-		Requests: pulumi.StringMap{"cpu": pulumi.String(r.Requests.CPU), "memory": pulumi.String(r.Requests.Memory)},
-		Limits:   pulumi.StringMap{"cpu": pulumi.String(r.Limits.CPU), "memory": pulumi.String(r.Limits.Memory)},
+	requests := pulumi.StringMap{"cpu": pulumi.String(r.Requests.CPU), "memory": pulumi.String(r.Requests.Memory)}
+	limits := pulumi.StringMap{"cpu": pulumi.String(r.Limits.CPU), "memory": pulumi.String(r.Limits.Memory)}
+	// Extended resources cannot be overcommitted: Kubernetes requires their request to equal their limit.
+	for name, quantity := range r.Extended {
+		requests[name], limits[name] = pulumi.String(quantity), pulumi.String(quantity)
 	}
+	return corev1.ResourceRequirementsArgs{Requests: requests, Limits: limits}
 }
 
 // probeTiming is how often a probe runs and how many failures it tolerates.

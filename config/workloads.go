@@ -89,6 +89,10 @@ type Resources struct {
 	Requests ResourceList `json:"requests"`
 	// Limits are the most the container may use.
 	Limits ResourceList `json:"limits"`
+	// Extended are the extended resources by name ({nvidia.com/gpu: "1"}, amd.com/gpu, hugepages-2Mi),
+	// each rendered as both request and limit, as Kubernetes requires: a whole number of a
+	// domain-prefixed device resource, or a multiple of the page size for hugepages. Unset requests none.
+	Extended map[string]string `json:"extended"`
 }
 
 // ResourceList is a CPU and memory pair in Kubernetes quantity syntax.
@@ -192,6 +196,7 @@ func (v *validator) resourceQuantities(r *Resources) {
 			v.refuse(pair.request, "must not exceed limits.%s (%s)", limitKey[strings.LastIndex(limitKey, ".")+1:], *pair.limit)
 		}
 	}
+	v.extendedResources(r)
 }
 
 // minMemory is the least memory a container may be given: less is a typo (512m is half a byte).

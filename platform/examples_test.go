@@ -158,6 +158,7 @@ var exampleFeatures = map[string]func(t *testing.T, e ranExample){
 		}
 		assert.Equal(t, map[string]any{"jd-jones-rag-support": "jd-jones-rag", "jd-jones-rag-api": "jd-jones-rag", "jd-jones-rag-portal": "internal"}, routes)
 	},
+	"gpu-worker": gpuWorkerExampleShowsItsFeature,
 	"pod-options": func(t *testing.T, e ranExample) {
 		var w map[string]struct {
 			Pod config.PodOptions `json:"pod"`
