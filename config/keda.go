@@ -57,6 +57,11 @@ func (k KEDAScaling) OperatorPods() map[string]string {
 	return map[string]string{"app.kubernetes.io/name": "keda-operator"}
 }
 
+// NarrowedEnums are the keys whose shared type's enum tag allows values the key itself refuses: the
+// API shares Autoscaled with the Celery workers but only the workers scale on a queue. The generated
+// reference and schema list these values for these keys.
+var NarrowedEnums = map[string][]string{"workloads.api.autoscaling.mode": {AutoscaleHPA}}
+
 // celeryQueue is a Celery queue name that is also a plain Redis key (no spaces or glob characters).
 var celeryQueue = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$`)
 

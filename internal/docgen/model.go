@@ -139,6 +139,9 @@ func (b *builder) field(owner reflect.Type, f reflect.StructField, path string, 
 	if e := f.Tag.Get("enum"); e != "" {
 		k.Enum = strings.Split(e, ",")
 	}
+	if narrowed, ok := config.NarrowedEnums[path]; ok {
+		k.Enum = narrowed
+	}
 	if owner == reflect.TypeFor[config.PodOptions]() {
 		if p, ok := strictlyDecoded.FieldByName(f.Name); ok {
 			k.Strict = p.Type
