@@ -119,6 +119,8 @@ def program_env_names():
     names = set(re.findall(r'"([A-Z][A-Z0-9_]+)":', shared)) | set(re.findall(r'"([A-Z][A-Z0-9_]+)"', tls + creds))
     apps = read("components/applications.go")
     names |= set(re.findall(r'plainEnv\("([A-Z][A-Z0-9_]+)"', apps))
+    # Where uploads live (the claim's path or the bucket): the names are uploads.go's constants.
+    names |= set(re.findall(r'\w+Env\s*=\s*"([A-Z][A-Z0-9_]+)"', read("components/uploads.go")))
     return names
 
 
@@ -568,9 +570,9 @@ class Contract(unittest.TestCase):
                     keys[key] = os.path.basename(os.path.dirname(path))
         self.assertEqual(keys, {"api": "rag-api", "worker": "rag-api", "externalPortal": "external-portal",
                                 "internalPortal": "internal-portal", "chroma": "chroma", "grafana": "grafana"})
-        config = read("config/config.go")
+        images = re.search(r"type Images struct \{.*?\n\}\n", read("config/images.go"), re.S).group(0)
         for key in keys:
-            self.assertIn(f'`json:"{key}"`', config, f"images.{key} is not a key of config.Images")
+            self.assertIn(f'`json:"{key}"`', images, f"images.{key} is not a key of config.Images")
         uids = {}
         for name in ("rag-api", "external-portal", "internal-portal", "chroma", "grafana"):
             with open(os.path.join(HERE, name, "image.json")) as f:
