@@ -252,7 +252,7 @@ var nonPublicRanges = []string{
 // llmDestination is the LLM provider: the pods of its namespace when it runs in the cluster, its address
 // ranges when configured, otherwise every public address; on the base URL's port.
 func llmDestination(c *config.Config) reach {
-	port := llmPort(c.LLM.BaseURL)
+	port := urlPort(c.LLM.BaseURL)
 	switch {
 	case c.LLM.Namespace != "":
 		return reach{namespace: c.LLM.Namespace, ports: tcp(port)}
@@ -269,9 +269,10 @@ func publicDestination(c *config.Config, ports []netPort) reach {
 	return reach{cidrs: []string{"0.0.0.0/0", "::/0"}, except: excluded, ports: ports}
 }
 
-// llmPort is the base URL's port: explicit, or the scheme's.
-func llmPort(baseURL string) int {
-	u, err := url.Parse(baseURL)
+// urlPort is an http(s) URL's port: explicit, or the scheme's (the LLM's base URL, the bucket's and the
+// collector's endpoints).
+func urlPort(raw string) int {
+	u, err := url.Parse(raw)
 	if err != nil {
 		return 443
 	}

@@ -57,8 +57,8 @@ func telemetryCalls(c *config.Config, app application) []string {
 // scheme's, as the SDKs connect).
 func telemetryDestination(c *config.Config) reach {
 	o := c.Telemetry.OTLP
-	// llmPort reads any http(s) URL's port the same way.
-	return reach{cidrs: o.CIDRs, ports: tcp(llmPort(o.Endpoint))}
+	// urlPort reads the endpoint's port as every other egress does.
+	return reach{cidrs: o.CIDRs, ports: tcp(urlPort(o.Endpoint))}
 }
 
 // dashboardConfigMapName is the ConfigMap that ships one dashboard file (api.json) in operator mode.

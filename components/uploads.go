@@ -92,5 +92,5 @@ func objectStorageDestination(c *config.Config) (reach, bool) {
 	if !u.OnS3() {
 		return reach{}, false
 	}
-	return reach{cidrs: u.CIDRs, ports: tcp(llmPort(u.Endpoint))}, true
+	return reach{cidrs: u.CIDRs, ports: tcp(urlPort(u.Endpoint))}, true
 }
