@@ -71,6 +71,11 @@ func (c *Config) validateGateway(v *validator) {
 		return
 	}
 	v.dnsLabel(c.keyOf(&g.DataPlaneNamespace), g.DataPlaneNamespace)
+	if g.DataPlaneNamespace == c.Namespace {
+		// An in-namespace data plane (Istio's waypoints, say) cannot be told apart from the stack's pods by
+		// namespace, which is all the NetworkPolicies select it by.
+		v.refuse(&g.DataPlaneNamespace, "must not be the stack's namespace: NetworkPolicies admit every pod of the data plane's namespace to the portals and the API, so every pod of the stack would reach them; run the Gateway's proxies in a namespace of their own")
+	}
 	switch {
 	case g.Create && g.ParentRef.Name != "":
 		v.refuse(&g.ParentRef.Name, "set either %s or %s, not both", c.keyOf(&g.Create), c.keyOf(&g.ParentRef.Name))

@@ -77,6 +77,8 @@ func TestGatewayModeRefusesWhatItCannotExpress(t *testing.T) {
 			p + `ingress.portalSourceRanges = ["203.0.113.0/24"]: cannot be expressed in gateway mode: an HTTPRoute has no client-address match; unset it and attach the portal to a Gateway restricted to these ranges with ingress.gateway.portalParentRef.name`},
 		{"prod without a restricted portal gateway", "prod", `{"mode": "gateway", "acmeSolver": "dns01", "portalSourceRanges": null, ` + created + `}`,
 			p + `ingress.gateway.portalParentRef.name is required in prod in gateway mode: the employee portal admits only the office and VPN ranges, which only a Gateway restricted to them can enforce`},
+		{"the data plane in the stack's own namespace", "dev", `{"mode": "gateway", "acmeSolver": "dns01", "gateway": {"create": true, "className": "istio", "dataPlaneNamespace": "jd-jones-rag-dev"}}`,
+			p + `ingress.gateway.dataPlaneNamespace = "jd-jones-rag-dev": must not be the stack's namespace: NetworkPolicies admit every pod of the data plane's namespace to the portals and the API, so every pod of the stack would reach them; run the Gateway's proxies in a namespace of their own`},
 		{"a section without a gateway", "dev", `{"mode": "gateway", "acmeSolver": "dns01", "gateway": {"create": true, "className": "envoy", "dataPlaneNamespace": "edge", "portalParentRef": {"sectionName": "https"}}}`,
 			p + `ingress.gateway.portalParentRef.sectionName = "https": needs ingress.gateway.portalParentRef.name`},
 	} {
