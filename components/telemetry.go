@@ -22,10 +22,12 @@ const (
 	otelProtocol           = "OTEL_EXPORTER_OTLP_PROTOCOL"
 	otelHeaders            = "OTEL_EXPORTER_OTLP_HEADERS"
 	otelResourceAttributes = "OTEL_RESOURCE_ATTRIBUTES"
+	otelCertificate        = "OTEL_EXPORTER_OTLP_CERTIFICATE"
 )
 
 // telemetryEnv are the OTEL_* variables of an application that exports to the collector, named service;
-// none when telemetry is off. The headers come from their Secret through secretKeyRef.
+// none when telemetry is off. The headers come from their Secret through secretKeyRef; the CA bundle,
+// when set, is a file of the pod's.
 func telemetryEnv(c *config.Config, service string) corev1.EnvVarArray {
 	o := c.Telemetry.OTLP
 	if !o.Enabled() {
@@ -41,6 +43,10 @@ func telemetryEnv(c *config.Config, service string) corev1.EnvVarArray {
 	}
 	if o.Headers.IsSet() {
 		env = append(env, credential{secret: o.Headers.Name, key: o.Headers.Key}.env(otelHeaders))
+	}
+	if o.CA.IsSet() {
+		// The bundle is mounted with the data services' (trustVolumes), in every pod that reads the settings.
+		env = append(env, plainEnv(otelCertificate, caPath(c, TelemetryCollector)))
 	}
 	return env
 }

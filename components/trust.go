@@ -20,7 +20,8 @@ type caBundle struct {
 	ref     config.CARef
 }
 
-// caBundles are the bundles of the external endpoints that use TLS with a configured CA.
+// caBundles are the bundles of the external endpoints that use TLS with a configured CA: the data
+// services' and the telemetry collector's.
 func caBundles(c *config.Config) []caBundle {
 	var out []caBundle
 	for _, ds := range dataServices {
@@ -28,6 +29,9 @@ func caBundles(c *config.Config) []caBundle {
 		if s.IsExternal() && s.TLS.Enabled && s.TLS.CA.IsSet() {
 			out = append(out, caBundle{service: ds.name, ref: s.TLS.CA})
 		}
+	}
+	if o := c.Telemetry.OTLP; o.Enabled() && o.CA.IsSet() {
+		out = append(out, caBundle{service: TelemetryCollector, ref: o.CA})
 	}
 	return out
 }

@@ -39,6 +39,10 @@ type OTLP struct {
 	// CIDRs are the collector's addresses, required with an endpoint: the API and workers may send to
 	// them on the endpoint's port and nowhere else. An endpoint given as an IP address must lie in them.
 	CIDRs []string `json:"cidrs"`
+	// CA is the bundle that verifies an https collector's certificate, such as a private CA's, from a
+	// ConfigMap or Secret of the namespace: mounted into the API and workers and named by
+	// OTEL_EXPORTER_OTLP_CERTIFICATE. Unset, the system's trust store verifies it.
+	CA CARef `json:"ca"`
 }
 
 // The OTLP transports OTEL_EXPORTER_OTLP_PROTOCOL names.
@@ -125,6 +129,9 @@ func (c *Config) validateOTLP(v *validator) {
 		if len(o.CIDRs) > 0 {
 			v.refuse(&o.CIDRs, "needs %s, the collector at these addresses", endpointKey)
 		}
+		if o.CA.IsSet() {
+			v.fail(c.keyOf(&o.CA), nil, "needs %s, the collector whose certificate it verifies", endpointKey)
+		}
 		return
 	}
 	u, err := url.Parse(o.Endpoint)
@@ -142,6 +149,10 @@ func (c *Config) validateOTLP(v *validator) {
 	}
 	if o.Headers.IsSet() {
 		v.secretRef(&o.Headers)
+	}
+	v.caRef(&o.CA)
+	if o.CA.IsSet() && u != nil && u.Scheme != "https" {
+		v.fail(c.keyOf(&o.CA), nil, "needs an https %s: it verifies the collector's TLS certificate", endpointKey)
 	}
 	for _, k := range slices.Sorted(maps.Keys(o.ResourceAttributes)) {
 		switch {

@@ -62,6 +62,12 @@ func TestTelemetryRefusesWhatTheSDKsCannotReadOrTheEgressCannotReach(t *testing.
 			[]string{`telemetry.otlp.headers needs telemetry.otlp.endpoint, the collector they are sent to`}},
 		{"cidrs without an endpoint are refused", `{` + cidrs + `}`,
 			[]string{`telemetry.otlp.cidrs = ["10.20.0.0/24"]: needs telemetry.otlp.endpoint, the collector at these addresses`}},
+		{"a CA without an endpoint is refused", `{"ca": {"configMap": "otel-ca"}}`,
+			[]string{`telemetry.otlp.ca needs telemetry.otlp.endpoint, the collector whose certificate it verifies`}},
+		{"a CA verifies only an https collector", `{"endpoint": "http://otel.example.com:4318", "ca": {"configMap": "otel-ca"}, ` + cidrs + `}`,
+			[]string{`telemetry.otlp.ca needs an https telemetry.otlp.endpoint: it verifies the collector's TLS certificate`}},
+		{"a CA is in a ConfigMap or a Secret, not both", `{"endpoint": "https://otel.example.com", "ca": {"configMap": "otel-ca", "secret": "otel-ca"}, ` + cidrs + `}`,
+			[]string{`telemetry.otlp.ca.secret = "otel-ca": set either telemetry.otlp.ca.configMap or telemetry.otlp.ca.secret, not both`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,17 +3,21 @@ package platform
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -55,16 +59,20 @@ type collectorRequest struct {
 	body    *coltracepb.ExportTraceServiceRequest
 }
 
-// TestTelemetryEnvIsReadByTheOpenTelemetrySDK sets the API container's OTEL_* variables exactly as
-// rendered (the headers resolved from their Secret, as the kubelet would) and lets the OpenTelemetry Go
-// SDK, given no options, export a span: the collector must receive it at the rendered endpoint's path,
-// with the Secret's headers and the resource attributes and service name the stack set.
-func TestTelemetryEnvIsReadByTheOpenTelemetrySDK(t *testing.T) {
-	var (
-		mu       sync.Mutex
-		received []collectorRequest
-	)
-	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// collector is a stand-in OTLP/HTTP trace collector.
+type collector struct {
+	// url is its base URL; certificate its TLS certificate (DER, its own CA), nil over plain HTTP.
+	url         string
+	certificate []byte
+	mu          sync.Mutex
+	requests    []collectorRequest
+}
+
+// startCollector starts a collector, over TLS with a certificate of its own when tls is set.
+func startCollector(t *testing.T, tls bool) *collector {
+	t.Helper()
+	c := &collector{}
+	server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		req := &coltracepb.ExportTraceServiceRequest{}
 		if err == nil {
@@ -74,17 +82,61 @@ func TestTelemetryEnvIsReadByTheOpenTelemetrySDK(t *testing.T) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		mu.Lock()
-		received = append(received, collectorRequest{path: r.URL.Path, headers: r.Header.Clone(), body: req})
-		mu.Unlock()
+		c.mu.Lock()
+		c.requests = append(c.requests, collectorRequest{path: r.URL.Path, headers: r.Header.Clone(), body: req})
+		c.mu.Unlock()
 		resp, _ := proto.Marshal(&coltracepb.ExportTraceServiceResponse{})
 		w.Header().Set("Content-Type", "application/x-protobuf")
 		_, _ = w.Write(resp)
 	}))
-	defer collector.Close()
+	if tls {
+		server.StartTLS()
+		c.certificate = server.Certificate().Raw
+	} else {
+		server.Start()
+	}
+	t.Cleanup(server.Close)
+	c.url = server.URL
+	return c
+}
+
+// received are the exports the collector has received so far.
+func (c *collector) received() []collectorRequest {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.requests)
+}
+
+// exportSpan lets the OpenTelemetry Go SDK, given no options (it reads the OTEL_* environment), export
+// one span named answer-question. The SDK hands a failed export to the global error handler, not to its
+// caller, so that handler's errors are returned too.
+func exportSpan() error {
+	var handled []error
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { handled = append(handled, err) }))
+	ctx := context.Background()
+	exporter, err := otlptracehttp.New(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := resource.New(ctx, resource.WithFromEnv())
+	if err != nil {
+		return err
+	}
+	provider := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter), sdktrace.WithResource(res))
+	_, span := provider.Tracer("telemetry-test").Start(ctx, "answer-question")
+	span.End()
+	return errors.Join(append(handled, provider.Shutdown(ctx))...)
+}
+
+// TestTelemetryEnvIsReadByTheOpenTelemetrySDK sets the API container's OTEL_* variables exactly as
+// rendered (the headers resolved from their Secret, as the kubelet would) and lets the OpenTelemetry Go
+// SDK, given no options, export a span: the collector must receive it at the rendered endpoint's path,
+// with the Secret's headers and the resource attributes and service name the stack set.
+func TestTelemetryEnvIsReadByTheOpenTelemetrySDK(t *testing.T) {
+	collector := startCollector(t, false)
 
 	rec := stacktest.RunStackWithFields(t, Program, "dev", map[string]map[string]any{"telemetry": {"otlp": map[string]any{
-		"endpoint": collector.URL + "/otlp",
+		"endpoint": collector.url + "/otlp",
 		"protocol": "http/protobuf",
 		"headers":  otlpHeadersSecret,
 		"resourceAttributes": map[string]any{
@@ -110,20 +162,9 @@ func TestTelemetryEnvIsReadByTheOpenTelemetrySDK(t *testing.T) {
 		}
 	}
 
-	ctx := context.Background()
-	exporter, err := otlptracehttp.New(ctx)
-	require.NoError(t, err)
-	res, err := resource.New(ctx, resource.WithFromEnv())
-	require.NoError(t, err)
-	provider := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter), sdktrace.WithResource(res))
-	_, span := provider.Tracer("telemetry-test").Start(ctx, "answer-question")
-	span.End()
-	require.NoError(t, provider.Shutdown(ctx))
-
-	mu.Lock()
-	defer mu.Unlock()
-	require.Len(t, received, 1, "the span reached the collector")
-	got := received[0]
+	require.NoError(t, exportSpan())
+	require.Len(t, collector.received(), 1, "the span reached the collector")
+	got := collector.received()[0]
 	assert.Equal(t, "/otlp/v1/traces", got.path, "the SDK appends the signal's path to the rendered endpoint")
 	assert.Equal(t, "Bearer t0ken", got.headers.Get("Authorization"), "the Secret's headers, decoded")
 	assert.Equal(t, "jd-jones", got.headers.Get("X-Scope-OrgID"))
@@ -140,6 +181,61 @@ func TestTelemetryEnvIsReadByTheOpenTelemetrySDK(t *testing.T) {
 	spans := got.body.ResourceSpans[0].ScopeSpans[0].Spans
 	require.Len(t, spans, 1)
 	assert.Equal(t, "answer-question", spans[0].Name)
+}
+
+// TestTelemetryCAIsReadByTheOpenTelemetrySDK renders a collector whose certificate only its own CA
+// verifies: the API container's OTEL_EXPORTER_OTLP_CERTIFICATE names the file that its read-only mount of
+// the configured ConfigMap key holds. With the ConfigMap's bundle at that path (under a temporary root, as
+// the kubelet would project it), the SDK exports over TLS; without the variable, it refuses the collector.
+func TestTelemetryCAIsReadByTheOpenTelemetrySDK(t *testing.T) {
+	collector := startCollector(t, true)
+	rec := stacktest.RunStackWithFields(t, Program, "dev", map[string]map[string]any{"telemetry": {"otlp": map[string]any{
+		"endpoint": collector.url,
+		"ca":       map[string]any{"configMap": "otel-collector-ca", "key": "ca.pem"},
+		"cidrs":    []any{"127.0.0.0/8"},
+	}}})
+	res, ok := rec.Object(stacktest.DeploymentType, "api")
+	require.True(t, ok)
+	var d appsv1.Deployment
+	require.NoError(t, res.Decode(&d))
+	spec, ctr := d.Spec.Template.Spec, d.Spec.Template.Spec.Containers[0]
+	var path string
+	for _, e := range ctr.Env {
+		if e.Name == "OTEL_EXPORTER_OTLP_CERTIFICATE" {
+			path = e.Value
+		}
+	}
+	require.True(t, filepath.IsAbs(path), "OTEL_EXPORTER_OTLP_CERTIFICATE names a file: %q", path)
+
+	// What the kubelet puts at that path: the mount over its folder, the volume it names, that volume's item.
+	dir, file := filepath.Split(path)
+	mount := slices.IndexFunc(ctr.VolumeMounts, func(m corev1.VolumeMount) bool { return m.MountPath == filepath.Clean(dir) })
+	require.GreaterOrEqual(t, mount, 0, "a mount over %s", dir)
+	assert.True(t, ctr.VolumeMounts[mount].ReadOnly, "read-only")
+	volume := slices.IndexFunc(spec.Volumes, func(v corev1.Volume) bool { return v.Name == ctr.VolumeMounts[mount].Name })
+	require.GreaterOrEqual(t, volume, 0)
+	cm := spec.Volumes[volume].ConfigMap
+	require.NotNil(t, cm, "the bundle comes from the configured ConfigMap")
+	assert.Equal(t, "otel-collector-ca", cm.Name)
+	assert.Equal(t, []corev1.KeyToPath{{Key: "ca.pem", Path: file}}, cm.Items, "the configured key, projected as the file")
+	root := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(root, dir), 0o755))
+	bundle := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: collector.certificate})
+	require.NoError(t, os.WriteFile(filepath.Join(root, path), bundle, 0o600))
+
+	for _, e := range telemetryEnvOf(t, rec, "api") {
+		t.Setenv(e.Name, e.Value)
+	}
+	t.Setenv("OTEL_EXPORTER_OTLP_CERTIFICATE", "")
+	err := exportSpan()
+	require.Error(t, err, "without the CA the SDK cannot verify the collector")
+	assert.Contains(t, err.Error(), "certificate")
+	assert.Empty(t, collector.received())
+
+	t.Setenv("OTEL_EXPORTER_OTLP_CERTIFICATE", filepath.Join(root, path))
+	require.NoError(t, exportSpan())
+	require.Len(t, collector.received(), 1, "the span reached the collector over TLS")
+	assert.Equal(t, "/v1/traces", collector.received()[0].path)
 }
 
 // prodTelemetry is a collector reached over https on the scheme's port, with headers.
@@ -263,6 +359,12 @@ func telemetryExampleShowsItsFeature(t *testing.T, e ranExample) {
 		assert.Equal(t, config.EncodeResourceAttributes(telemetry.OTLP.ResourceAttributes), env["OTEL_RESOURCE_ATTRIBUTES"].Value)
 		require.NotNil(t, env["OTEL_EXPORTER_OTLP_HEADERS"].ValueFrom, "%s reads the headers from their Secret", name)
 		assert.Equal(t, telemetry.OTLP.Headers.Name, env["OTEL_EXPORTER_OTLP_HEADERS"].ValueFrom.SecretKeyRef.Name)
+		assert.Equal(t, "/etc/jd-jones/tls/otlp-collector/ca.crt", env["OTEL_EXPORTER_OTLP_CERTIFICATE"].Value, "%s verifies the collector with the example's CA", name)
+		r, ok := e.rec.Object(stacktest.DeploymentType, name)
+		require.True(t, ok)
+		assert.True(t, slices.ContainsFunc(stacktest.DecodeWorkload(t, r).Spec.Spec.Volumes, func(v corev1.Volume) bool {
+			return v.ConfigMap != nil && v.ConfigMap.Name == telemetry.OTLP.CA.ConfigMap
+		}), "%s mounts the ConfigMap %s", name, telemetry.OTLP.CA.ConfigMap)
 	}
 	b, err := json.Marshal(stacktest.Egress(t, e.rec, "allow-from-api"))
 	require.NoError(t, err)
