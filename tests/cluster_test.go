@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -511,6 +512,24 @@ func stackFile(t *testing.T, stack, extra string, replace map[string]string) str
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, file), []byte(text+extra), 0o644))
 	return dir
+}
+
+// devIn is a session of dev's stack file moved to a namespace of its own (so one test's up never meets
+// another's), with extra appended and replace applied, keeping its state in a folder of the test's.
+// Against an external cluster, the stack is destroyed when the test ends; the local one goes with it.
+func devIn(t *testing.T, c *cluster.Cluster, namespace, extra string, replace map[string]string) *runner.Session {
+	t.Helper()
+	moved := map[string]string{"namespace: " + namespaces["dev"]: "namespace: " + namespace}
+	maps.Copy(moved, replace)
+	s := clusterSession(t, c, "dev", t.TempDir())
+	s.ProjectDir = stackFile(t, "dev", extra, moved)
+	if !c.Local {
+		t.Cleanup(func() {
+			_, err := s.Destroy(context.Background())
+			assert.NoError(t, err, "destroy of the stack in %s", namespace)
+		})
+	}
+	return s
 }
 
 // usesConfigMap reports whether a pod template reads the ConfigMap.

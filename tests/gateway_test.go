@@ -43,18 +43,7 @@ func TestAnUpInGatewayModeRegistersAGatewayAndRoutesTheCRDsAccept(t *testing.T) 
 	routes := client.Resource(httpRoutesResource).Namespace(gatewayNamespace)
 
 	phase(t, "up of dev in gateway mode registers a Gateway and three HTTPRoutes, and no Ingress", func(t *testing.T) {
-		s := clusterSession(t, c, "dev", t.TempDir())
-		s.ProjectDir = stackFile(t, "dev", "", map[string]string{
-			"namespace: " + namespaces["dev"]: "namespace: " + gatewayNamespace,
-			devIngress:                        devInGatewayMode,
-		})
-		if !c.Local {
-			t.Cleanup(func() {
-				_, err := s.Destroy(ctx)
-				assert.NoError(t, err, "destroy of the gateway mode's up")
-			})
-		}
-		_, err := s.Up(ctx, nil)
+		_, err := devIn(t, c, gatewayNamespace, "", map[string]string{devIngress: devInGatewayMode}).Up(ctx, nil)
 		require.NoError(t, err)
 
 		gw, err := gateways.Get(ctx, "jd-jones-rag", metav1.GetOptions{})

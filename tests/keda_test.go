@@ -39,15 +39,7 @@ func TestAnUpInKEDAModeRegistersAScaledObjectTheCRDsAccept(t *testing.T) {
 	auths := client.Resource(triggerAuthenticationsResource).Namespace(kedaNamespace)
 
 	phase(t, "up of dev in keda mode registers a ScaledObject and its TriggerAuthentication, and no worker HPA", func(t *testing.T) {
-		s := clusterSession(t, c, "dev", t.TempDir())
-		s.ProjectDir = stackFile(t, "dev", devInKEDAMode, map[string]string{"namespace: " + namespaces["dev"]: "namespace: " + kedaNamespace})
-		if !c.Local {
-			t.Cleanup(func() {
-				_, err := s.Destroy(ctx)
-				assert.NoError(t, err, "destroy of the keda mode's up")
-			})
-		}
-		_, err := s.Up(ctx, nil)
+		_, err := devIn(t, c, kedaNamespace, devInKEDAMode, nil).Up(ctx, nil)
 		require.NoError(t, err)
 
 		so, err := scaledObjects.Get(ctx, "celery-worker", metav1.GetOptions{})

@@ -40,15 +40,7 @@ func TestAnUpInOperatorModeRegistersMonitorsAndRulesTheCRDsAccept(t *testing.T) 
 	rules := client.Resource(prometheusRulesResource).Namespace(operatorNamespace)
 
 	phase(t, "up of dev in operator mode registers PodMonitors and a PrometheusRule, and no Prometheus", func(t *testing.T) {
-		s := clusterSession(t, c, "dev", t.TempDir())
-		s.ProjectDir = stackFile(t, "dev", devInOperatorMode, map[string]string{"namespace: " + namespaces["dev"]: "namespace: " + operatorNamespace})
-		if !c.Local {
-			t.Cleanup(func() {
-				_, err := s.Destroy(ctx)
-				assert.NoError(t, err, "destroy of the operator mode's up")
-			})
-		}
-		_, err := s.Up(ctx, nil)
+		_, err := devIn(t, c, operatorNamespace, devInOperatorMode, nil).Up(ctx, nil)
 		require.NoError(t, err)
 
 		list, err := podMonitors.List(ctx, metav1.ListOptions{})
