@@ -45,13 +45,13 @@ var PlatformContainers = []string{
 // name, so that a Service or probe naming a port finds the platform's. A test keeps the list whole.
 var PlatformPorts = []string{"http", "metrics", "cluster", "postgres", "redis", "chroma", "proxy", "grpc", "grpc-web"}
 
-// PlatformClaims are the PersistentVolumeClaims holding the platform's data: its shared claims, and the
-// prefixes of the claims its StatefulSets' claim templates create (<template>-<pod>).
+// PlatformClaims are the PersistentVolumeClaims the platform creates, which hold its data; a test
+// renders the stacks and fails when a claim is missing here.
 var PlatformClaims = []string{"model-cache", "uploads-data"}
 
-// platformClaimTemplates are the claim templates of the platform's StatefulSets, whose claims are named
-// <template>-<statefulset>-<ordinal>.
-var platformClaimTemplates = []string{"postgres-data", "redis-data", "chroma-data", "prometheus-data", "alertmanager-data"}
+// PlatformClaimTemplates are the claim templates of the platform's StatefulSets, whose claims are named
+// <template>-<statefulset>-<ordinal> and hold its data too; the same test keeps the list whole.
+var PlatformClaimTemplates = []string{"postgres-data", "redis-data", "chroma-data", "prometheus-data", "alertmanager-data"}
 
 // PlatformSecrets are the Secrets the platform writes or has written (by External Secrets); they hold its
 // credentials. A test renders the stacks and fails when a Secret is missing here.
@@ -105,7 +105,7 @@ func volumeSources(v corev1.Volume) []string {
 
 // platformClaim reports whether a claim name is one of the platform's claims.
 func platformClaim(name string) bool {
-	return slices.Contains(PlatformClaims, name) || slices.ContainsFunc(platformClaimTemplates, func(t string) bool {
+	return slices.Contains(PlatformClaims, name) || slices.ContainsFunc(PlatformClaimTemplates, func(t string) bool {
 		return strings.HasPrefix(name, t+"-")
 	})
 }
