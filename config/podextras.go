@@ -221,6 +221,9 @@ func (v *validator) sidecar(at, podKey string, c corev1.Container, volumes, name
 	if c.RestartPolicy != nil {
 		v.fail(at+".restartPolicy", string(*c.RestartPolicy), "is set by the platform: a sidecar runs as a native sidecar (an init container with restartPolicy Always); remove it")
 	}
+	if c.RestartPolicyRules != nil {
+		v.fail(at+".restartPolicyRules", nil, "is set by the platform: a sidecar runs as a native sidecar (an init container with restartPolicy Always); remove it")
+	}
 	var missing []string
 	for _, r := range []struct {
 		field string

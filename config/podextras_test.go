@@ -112,6 +112,8 @@ func TestBadVolumesMountsAndSidecarsAreRefusedWithExactMessages(t *testing.T) {
 			`sidecars[0].securityContext is set by the platform: every sidecar runs with the platform's restricted security context (non-root, no privilege escalation, no capabilities, read-only root filesystem, RuntimeDefault seccomp); remove it`},
 		{"a sidecar restartPolicy is refused", `"sidecars": [` + goodSidecar(`"restartPolicy": "Always"`) + `]`,
 			`sidecars[0].restartPolicy = "Always": is set by the platform: a sidecar runs as a native sidecar (an init container with restartPolicy Always); remove it`},
+		{"a sidecar's restart rules are refused", `"sidecars": [` + goodSidecar(`"restartPolicyRules": [{"action": "Restart", "exitCodes": {"operator": "In", "values": [42]}}]`) + `]`,
+			`sidecars[0].restartPolicyRules is set by the platform: a sidecar runs as a native sidecar (an init container with restartPolicy Always); remove it`},
 		{"a sidecar named like a platform container is refused", `"sidecars": [` + strings.Replace(goodSidecar(""), `"log-shipper"`, `"postgres-exporter"`, 1) + `]`,
 			`sidecars[0].name = "postgres-exporter": is a container name the platform uses; name the sidecar otherwise (the platform's are ` + strings.Join(PlatformContainers, ", ") + `)`},
 		{"a sidecar name is unique", `"sidecars": [` + goodSidecar("") + `, ` + goodSidecar("") + `]`,
