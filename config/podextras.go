@@ -43,7 +43,7 @@ var PlatformContainers = []string{
 
 // PlatformPorts are the container port names of the platform's pods; a sidecar's port takes another
 // name, so that a Service or probe naming a port finds the platform's. A test keeps the list whole.
-var PlatformPorts = []string{"http", "metrics", "cluster", "postgres", "redis", "chroma", "proxy", "grpc", "grpc-web"}
+var PlatformPorts = []string{"http", "metrics", "cluster", "postgres", "redis"}
 
 // PlatformClaims are the PersistentVolumeClaims the platform creates, which hold its data; a test
 // renders the stacks and fails when a claim is missing here.
