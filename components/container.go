@@ -6,6 +6,8 @@ import (
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	k8scorev1 "k8s.io/api/core/v1"
+	"k8s.io/utils/ptr"
 
 	"github.com/jdjones/jd-jones-rag-infra/config"
 	"github.com/jdjones/jd-jones-rag-infra/internal/imageref"
@@ -111,15 +113,35 @@ func (c container) build() corev1.ContainerArgs {
 	return args
 }
 
-// restrictedSecurityContext satisfies Pod Security "restricted" and adds a read-only root filesystem.
+// restrictedContext is the security context of every container of the platform, native sidecars
+// included, as a Kubernetes API value: it satisfies Pod Security "restricted" and adds a read-only root
+// filesystem. It is the one place its values are written.
+func restrictedContext() *k8scorev1.SecurityContext {
+	return &k8scorev1.SecurityContext{
+		RunAsNonRoot:             ptr.To(true),
+		AllowPrivilegeEscalation: ptr.To(false),
+		Privileged:               ptr.To(false),
+		ReadOnlyRootFilesystem:   ptr.To(true),
+		Capabilities:             &k8scorev1.Capabilities{Drop: []k8scorev1.Capability{"ALL"}},
+		SeccompProfile:           &k8scorev1.SeccompProfile{Type: k8scorev1.SeccompProfileTypeRuntimeDefault},
+	}
+}
+
+// restrictedSecurityContext is restrictedContext as the input every built container carries (a test
+// decodes the rendered containers and compares them with restrictedContext).
 func restrictedSecurityContext() corev1.SecurityContextArgs {
+	r := restrictedContext()
+	drop := make([]string, len(r.Capabilities.Drop))
+	for i, c := range r.Capabilities.Drop {
+		drop[i] = string(c)
+	}
 	return corev1.SecurityContextArgs{
-		RunAsNonRoot:             pulumi.Bool(true),
-		AllowPrivilegeEscalation: pulumi.Bool(false),
-		Privileged:               pulumi.Bool(false),
-		ReadOnlyRootFilesystem:   pulumi.Bool(true),
-		Capabilities:             corev1.CapabilitiesArgs{Drop: pulumi.ToStringArray([]string{"ALL"})},
-		SeccompProfile:           corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
+		RunAsNonRoot:             pulumi.Bool(*r.RunAsNonRoot),
+		AllowPrivilegeEscalation: pulumi.Bool(*r.AllowPrivilegeEscalation),
+		Privileged:               pulumi.Bool(*r.Privileged),
+		ReadOnlyRootFilesystem:   pulumi.Bool(*r.ReadOnlyRootFilesystem),
+		Capabilities:             corev1.CapabilitiesArgs{Drop: pulumi.ToStringArray(drop)},
+		SeccompProfile:           corev1.SeccompProfileArgs{Type: pulumi.String(string(r.SeccompProfile.Type))},
 	}
 }
 

@@ -32,6 +32,7 @@
 //	externalsecrets.go  ExternalSecrets: one ExternalSecret per Secret of externalSecrets.keys
 //	network.go          NetworkPolicies: default deny both ways, DNS, one allow per flow of the diagram
 //	workload.go         pods: the restricted pod template, pod options, Deployments and StatefulSets
+//	podextras.go        pod options' volumes, main-container mounts and native sidecars
 //	container.go        containers: the restricted security context, probes, resources, pull policy
 //	secretfiles.go      Secrets the stack writes besides jd-jones-secrets, mounted as files
 //	meta.go             names, labels and checksum annotations shared by every layer

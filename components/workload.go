@@ -45,6 +45,8 @@ type pod struct {
 	options config.PodOptions
 	// placement is options' tolerations, affinity and spread as pulumi inputs, set by podObjects.
 	placement placement
+	// extras are options' volumes, main-container mounts and sidecars as pulumi inputs, set by podObjects.
+	extras extras
 	// identity is the pod's own ServiceAccount (named after the pod, without a token), registered by
 	// podObjects when options annotate one; "" otherwise.
 	identity string
@@ -62,10 +64,14 @@ func (p pod) template(s scope) corev1.PodTemplateSpecArgs {
 	containers := corev1.ContainerArray{}
 	version := ""
 	for i, c := range p.containers {
-		containers = append(containers, c.withPodOptions(p.options).build())
 		if i == 0 {
 			version = imageref.Split(c.image).Version()
+			if len(p.extras.mounts) > 0 {
+				// The workload's own container, the first, mounts the extra volumes after its own.
+				c.mounts = append(append(corev1.VolumeMountArray{}, c.mounts...), p.extras.mounts...)
+			}
 		}
+		containers = append(containers, c.withPodOptions(p.options).build())
 	}
 	labels := mergeAnnotations(pulumi.ToStringMap(p.options.Labels), s.labels(p.name, p.component))
 	labels[versionLabel] = pulumi.String(version)
@@ -73,10 +79,16 @@ func (p pod) template(s scope) corev1.PodTemplateSpecArgs {
 	for i, c := range p.initContainers {
 		initContainers[i] = c.withPodOptions(p.options)
 	}
+	inits := buildAll(initContainers)
+	if len(p.extras.sidecars) > 0 {
+		// Native sidecars start first, so they already run when the platform's init containers do.
+		inits = append(append(corev1.ContainerArray{}, p.extras.sidecars...), inits...)
+	}
+	volumes := append(corev1.VolumeArray{emptyDirVolume(tmpVolume, "1Gi")}, p.volumes...)
 	spec := corev1.PodSpecArgs{
 		Containers:                    containers,
-		InitContainers:                buildAll(initContainers),
-		Volumes:                       append(corev1.VolumeArray{emptyDirVolume(tmpVolume, "1Gi")}, p.volumes...),
+		InitContainers:                inits,
+		Volumes:                       append(volumes, p.extras.volumes...),
 		SecurityContext:               podSecurityContext(p.uid),
 		AutomountServiceAccountToken:  pulumi.Bool(p.serviceAccount != ""),
 		EnableServiceLinks:            pulumi.Bool(false),
@@ -311,7 +323,8 @@ type configMapFiles struct {
 
 // podObjects registers the objects of the pod's own: its ConfigMaps (their checksums annotated on the
 // returned pod) and, when its options annotate a ServiceAccount and it has none, its identity
-// ServiceAccount, which the returned options make the workload wait for. It resolves the pod's placement.
+// ServiceAccount, which the returned options make the workload wait for. It resolves the pod's
+// placement and extras.
 func (b *builder) podObjects(p pod) (pod, []pulumi.ResourceOption, error) {
 	for _, cm := range p.configMaps {
 		rollout, err := b.configMap(cm.name, cm.name, p.component, cm.files)
@@ -322,6 +335,9 @@ func (b *builder) podObjects(p pod) (pod, []pulumi.ResourceOption, error) {
 	}
 	var err error
 	if p.placement, err = p.resolvePlacement(b.scope); err != nil {
+		return p, nil, err
+	}
+	if p.extras, err = p.resolveExtras(); err != nil {
 		return p, nil, err
 	}
 	if len(p.options.ServiceAccountAnnotations) == 0 || p.serviceAccount != "" {

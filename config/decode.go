@@ -22,12 +22,15 @@ import (
 // by its dotted key, the value as written and the expected type in TypeName's vocabulary.
 
 // apiShapes are the fields held as plain JSON in the config structs but decoded into the Kubernetes
-// API's types (PodOptions.Placement): they are checked against those types.
+// API's types (PodOptions.Placement and Extras): they are checked against those types.
 var apiShapes = map[reflect.Type]map[string]reflect.Type{
 	reflect.TypeFor[PodOptions](): {
 		"tolerations":    reflect.TypeFor[[]corev1.Toleration](),
 		"affinity":       reflect.TypeFor[corev1.Affinity](),
 		"topologySpread": reflect.TypeFor[[]corev1.TopologySpreadConstraint](),
+		"volumes":        reflect.TypeFor[[]corev1.Volume](),
+		"volumeMounts":   reflect.TypeFor[[]corev1.VolumeMount](),
+		"sidecars":       reflect.TypeFor[[]corev1.Container](),
 	},
 }
 

@@ -71,7 +71,7 @@ func TestAValueThatDoesNotFitItsFieldIsNamedByItsFullKey(t *testing.T) {
 			[]string{
 				`workloads.api.minReplicas = "1": must be an integer`,
 				`workloads.api.pod.labels = ["x"]: must be a map of string to string`,
-				"workloads.api.pod.zzz is not a field of workloads.api.pod; the fields are env, envFrom, nodeSelector, tolerations, affinity, topologySpread, priorityClassName, imagePullSecrets, annotations, labels, serviceAccountAnnotations",
+				"workloads.api.pod.zzz is not a field of workloads.api.pod; the fields are env, envFrom, nodeSelector, tolerations, affinity, topologySpread, priorityClassName, imagePullSecrets, annotations, labels, serviceAccountAnnotations, volumes, volumeMounts, sidecars",
 			}},
 		{"a misspelt toleration field names its path in the pod options", "workloads", `{"celeryWorker": {"pod": {"tolerations": [{"key": "gpu", "tolerationSecond": 60}]}}}`,
 			[]string{"workloads.celeryWorker.pod.tolerations[0].tolerationSecond is not a field of workloads.celeryWorker.pod.tolerations[0]; did you mean tolerationSeconds?"}},

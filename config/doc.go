@@ -12,6 +12,7 @@
 //	images.go           images: one pinned reference per container
 //	workloads.go        workloads: replicas or autoscaling and resources, and a workload's sizing
 //	knobs.go            pod options per workload (workloads.<name>.pod)
+//	podextras.go        pod volumes, volumeMounts and sidecars, and the platform's names they must avoid
 //	keda.go             workloads.<name>.autoscaling: hpa, or keda for the Celery workers' queues
 //	limits.go           limits: the ceilings of every workload's size
 //	storage.go          storage: the storage classes and the claims' sizes

@@ -45,6 +45,16 @@ type PodOptions struct {
 	// ServiceAccountAnnotations give the workload a ServiceAccount of its own, named after it and
 	// without an API token, with these annotations (cloud workload identity).
 	ServiceAccountAnnotations map[string]string `json:"serviceAccountAnnotations"`
+	// Volumes are extra pod volumes, in Kubernetes's own shape (decoded strictly): one source each, of
+	// the types Pod Security "restricted" allows, named apart from the platform's volumes.
+	Volumes []map[string]any `json:"volumes"`
+	// VolumeMounts mount entries of volumes into the workload's main container, in Kubernetes's own
+	// shape (decoded strictly), at paths apart from those the platform mounts.
+	VolumeMounts []map[string]any `json:"volumeMounts"`
+	// Sidecars are extra containers, in Kubernetes's own shape (decoded strictly), run as native
+	// sidecars before the platform's init containers with the platform's restricted security context;
+	// each sets resources and liveness and readiness probes.
+	Sidecars []map[string]any `json:"sidecars"`
 }
 
 // EnvFromRef adds every key of a ConfigMap or a Secret to the environment.
@@ -212,17 +222,26 @@ func (c *Config) validatePodOptions(v *validator) {
 			}
 		}
 		placement, errs := o.Placement()
-		for _, name := range slices.Sorted(maps.Keys(errs)) {
-			var problems decodeProblems
-			if !errors.As(errs[name], &problems) {
-				v.fail(c.keyOf(o)+"."+name, nil, "must be Kubernetes's own shape: %s", errs[name])
-				continue
-			}
-			for _, p := range problems.under(c.keyOf(o)) {
-				v.errs = append(v.errs, p.fieldError(false))
-			}
-		}
+		v.decodeErrors(c.keyOf(o), errs)
 		v.placement(c.keyOf(o), placement, errs)
+		extras, extraErrs := o.Extras()
+		v.decodeErrors(c.keyOf(o), extraErrs)
+		v.podExtras(c.keyOf(o), extras, extraErrs)
+	}
+}
+
+// decodeErrors refuses the options under key (a pod options key) that do not fit their Kubernetes type,
+// naming each bad field.
+func (v *validator) decodeErrors(key string, errs map[string]error) {
+	for _, name := range slices.Sorted(maps.Keys(errs)) {
+		var problems decodeProblems
+		if !errors.As(errs[name], &problems) {
+			v.fail(key+"."+name, nil, "must be Kubernetes's own shape: %s", errs[name])
+			continue
+		}
+		for _, p := range problems.under(key) {
+			v.errs = append(v.errs, p.fieldError(false))
+		}
 	}
 }
 
@@ -296,5 +315,6 @@ func (v *validator) annotationMap(key string, annotations map[string]string, res
 // isZero reports whether options set nothing.
 func isZero(o *PodOptions) bool {
 	return len(o.Env)+len(o.EnvFrom)+len(o.NodeSelector)+len(o.Tolerations)+len(o.Affinity)+len(o.TopologySpread)+
-		len(o.PriorityClassName)+len(o.ImagePullSecrets)+len(o.Annotations)+len(o.Labels)+len(o.ServiceAccountAnnotations) == 0
+		len(o.PriorityClassName)+len(o.ImagePullSecrets)+len(o.Annotations)+len(o.Labels)+len(o.ServiceAccountAnnotations)+
+		len(o.Volumes)+len(o.VolumeMounts)+len(o.Sidecars) == 0
 }

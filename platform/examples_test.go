@@ -158,7 +158,8 @@ var exampleFeatures = map[string]func(t *testing.T, e ranExample){
 		}
 		assert.Equal(t, map[string]any{"jd-jones-rag-support": "jd-jones-rag", "jd-jones-rag-api": "jd-jones-rag", "jd-jones-rag-portal": "internal"}, routes)
 	},
-	"gpu-worker": gpuWorkerExampleShowsItsFeature,
+	"gpu-worker":   gpuWorkerExampleShowsItsFeature,
+	"pod-sidecars": podSidecarsExampleShowsItsFeature,
 	"pod-options": func(t *testing.T, e ranExample) {
 		var w map[string]struct {
 			Pod config.PodOptions `json:"pod"`
@@ -318,5 +319,50 @@ func TestTheExamplesREADMEListsEveryExample(t *testing.T) {
 	require.NoError(t, err)
 	for _, file := range exampleFiles(t) {
 		assert.Contains(t, string(readme), "("+filepath.Base(file)+")", "examples/README.md links %s", filepath.Base(file))
+	}
+}
+
+// podSidecarsExampleShowsItsFeature checks that the API's pod carries the example's volumes, its main
+// container the example's mounts, and its first init containers the example's sidecars, as native
+// sidecars with their images and probes.
+func podSidecarsExampleShowsItsFeature(t *testing.T, e ranExample) {
+	var w map[string]struct {
+		Pod config.PodOptions `json:"pod"`
+	}
+	e.object(t, "workloads", &w)
+	extras, errs := w["api"].Pod.Extras()
+	require.Empty(t, errs)
+	require.NotEmpty(t, extras.Volumes)
+	require.NotEmpty(t, extras.VolumeMounts)
+	require.NotEmpty(t, extras.Sidecars)
+	r, ok := e.rec.Object(stacktest.DeploymentType, "api")
+	require.True(t, ok)
+	spec := stacktest.DecodeWorkload(t, r).Spec.Spec
+	// As the API server reads them: an empty list and no list are the same.
+	same := func(want, got any, what string) {
+		w, err := json.Marshal(want)
+		require.NoError(t, err)
+		g, err := json.Marshal(got)
+		require.NoError(t, err)
+		assert.JSONEq(t, string(w), string(g), what)
+	}
+	for _, v := range extras.Volumes {
+		i := slices.IndexFunc(spec.Volumes, func(got corev1.Volume) bool { return got.Name == v.Name })
+		require.GreaterOrEqual(t, i, 0, "the pod has volume %s", v.Name)
+		same(v, spec.Volumes[i], "volume "+v.Name)
+	}
+	for _, m := range extras.VolumeMounts {
+		assert.Contains(t, spec.Containers[0].VolumeMounts, m, "the API's container mounts %s", m.MountPath)
+	}
+	require.GreaterOrEqual(t, len(spec.InitContainers), len(extras.Sidecars))
+	for i, want := range extras.Sidecars {
+		got := spec.InitContainers[i]
+		assert.Equal(t, want.Name, got.Name, "sidecar %d comes before the platform's init containers", i)
+		assert.Equal(t, want.Image, got.Image)
+		require.NotNil(t, got.RestartPolicy)
+		assert.Equal(t, corev1.ContainerRestartPolicyAlways, *got.RestartPolicy, "%s is a native sidecar", got.Name)
+		assert.Equal(t, want.LivenessProbe.HTTPGet.Path, got.LivenessProbe.HTTPGet.Path)
+		assert.Equal(t, want.ReadinessProbe.HTTPGet.Path, got.ReadinessProbe.HTTPGet.Path)
+		same(want.VolumeMounts, got.VolumeMounts, got.Name+"'s mounts")
 	}
 }
