@@ -20,7 +20,7 @@ import (
 // a test renders the stacks and fails when a pod uses a name missing here.
 var PlatformVolumes = []string{
 	"tmp", "config", "rules", "data", "datasources", "providers", "dashboards", "init", "run", "script", "receivers",
-	"model-cache", "uploads-data", "redis-config", "chroma-proxy", "postgres-ca", "redis-ca", "chromadb-ca",
+	"model-cache", "uploads-data", "redis-config", "chroma-proxy", "postgres-ca", "redis-ca", "chromadb-ca", "otlp-collector-ca",
 	"postgres-data", "redis-data", "chroma-data", "prometheus-data", "alertmanager-data",
 }
 

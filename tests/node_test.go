@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,7 +55,7 @@ func TestTheDevStackRunsForRealOnARealNode(t *testing.T) {
 	c, images := startRealNodeCluster(t)
 	ctx := context.Background()
 	ns := namespaces["dev"]
-	state, dir := t.TempDir(), stackFile(t, "dev", images.StackConfig(nil), nil)
+	state, dir := t.TempDir(), stackFile(t, "dev", images.StackConfig(nil)+podExtras(t, images), nil)
 	session := func() *runner.Session {
 		s := clusterSession(t, c, "dev", state)
 		s.ProjectDir = dir
@@ -74,6 +75,25 @@ func TestTheDevStackRunsForRealOnARealNode(t *testing.T) {
 	})
 	phase(t, "every container runs for real, under its rendered security context, without a restart", func(t *testing.T) {
 		assertContainersRunAsRendered(t, c, ns)
+	})
+	phase(t, "the API's sidecar runs beside it, configured by an extra object through a pod volume the API mounts too", func(t *testing.T) {
+		pods, err := c.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/name=api"})
+		require.NoError(t, err)
+		require.Len(t, pods.Items, 1, "dev runs one API pod")
+		pod := pods.Items[0]
+		require.NotEmpty(t, pod.Spec.InitContainers)
+		assert.Equal(t, "cache", pod.Spec.InitContainers[0].Name, "the sidecar starts before the platform's init containers")
+		i := slices.IndexFunc(pod.Status.InitContainerStatuses, func(s corev1.ContainerStatus) bool { return s.Name == "cache" })
+		require.GreaterOrEqual(t, i, 0, "the sidecar has a status")
+		st := pod.Status.InitContainerStatuses[i]
+		require.NotNil(t, st.State.Running, "the sidecar keeps running: %+v", st.State)
+		assert.True(t, st.Ready, "the kubelet's exec probes found it ready")
+		out, stderr, err := c.Exec(ctx, ns, pod.Name, "cache", "redis-cli", "-p", "6380", "ping")
+		require.NoError(t, err, stderr)
+		assert.Equal(t, "PONG", strings.TrimSpace(out), "the sidecar serves on the port its mounted configuration sets")
+		out, stderr, err = c.Exec(ctx, ns, pod.Name, "api", "cat", "/etc/rag/extra/redis.conf")
+		require.NoError(t, err, stderr)
+		assert.Contains(t, out, "port 6380", "the API container reads the extra ConfigMap through its own mount")
 	})
 	phase(t, "the migration enabled pgvector in the real Postgres, which takes the generated password", func(t *testing.T) {
 		out := psql(t, c, ns, "SELECT extversion FROM pg_extension WHERE extname = 'vector'")
@@ -120,6 +140,48 @@ func TestTheDevStackRunsForRealOnARealNode(t *testing.T) {
 	phase(t, "an up cut by an apiserver outage converges on the next up", func(t *testing.T) {
 		assertOutageConverges(t, c, session)
 	})
+}
+
+// podExtras are dev's stack file additions that put a native sidecar beside the API: a Redis server
+// (the local redis image) on 127.0.0.1:6380, configured by a ConfigMap that extraObjects registers and a
+// pod volume mounts into the sidecar and, read-only, into the API container; an emptyDir is its data dir.
+func podExtras(t *testing.T, images cluster.LocalImages) string {
+	t.Helper()
+	redis, err := images.Get("redis")
+	require.NoError(t, err)
+	return `  jd-jones-rag-infra:workloads:
+    api:
+      pod:
+        volumes:
+          - name: cache-config
+            configMap: {name: cache-config}
+          - name: cache-data
+            emptyDir: {sizeLimit: 16Mi}
+        volumeMounts:
+          - {name: cache-config, mountPath: /etc/rag/extra, readOnly: true}
+        sidecars:
+          - name: cache
+            image: ` + redis.Pinned() + `
+            command: [redis-server, /etc/cache/redis.conf]
+            ports: [{name: cache, containerPort: 6380}]
+            volumeMounts:
+              - {name: cache-config, mountPath: /etc/cache, readOnly: true}
+              - {name: cache-data, mountPath: /data}
+            resources: {requests: {cpu: 10m, memory: 32Mi}, limits: {memory: 64Mi}}
+            livenessProbe: {exec: {command: [redis-cli, -p, "6380", ping]}, periodSeconds: 10}
+            readinessProbe: {exec: {command: [redis-cli, -p, "6380", ping]}, periodSeconds: 5}
+  jd-jones-rag-infra:extraObjects:
+    - apiVersion: v1
+      kind: ConfigMap
+      metadata: {name: cache-config}
+      data:
+        redis.conf: |
+          bind 127.0.0.1
+          port 6380
+          save ""
+          appendonly no
+          dir /data
+`
 }
 
 // podReady reports the pod's Ready condition.
@@ -262,10 +324,16 @@ func assertContainersRunAsRendered(t *testing.T, c *cluster.Cluster, ns string) 
 		assert.Truef(t, strings.HasPrefix(pod.Status.PodIP, "10.244.0."), "pod %s has an address of the node's pod network: %q", pod.Name, pod.Status.PodIP)
 		assert.Equal(t, cluster.RealNodeName, pod.Spec.NodeName, "pod %s runs on the real node", pod.Name)
 		specs := map[string]corev1.Container{}
-		for _, ctr := range pod.Spec.Containers {
+		for _, ctr := range append(slices.Clone(pod.Spec.InitContainers), pod.Spec.Containers...) {
 			specs[ctr.Name] = ctr
 		}
-		for _, st := range pod.Status.ContainerStatuses {
+		statuses := slices.Clone(pod.Status.ContainerStatuses)
+		for _, st := range pod.Status.InitContainerStatuses {
+			if p := specs[st.Name].RestartPolicy; p != nil && *p == corev1.ContainerRestartPolicyAlways {
+				statuses = append(statuses, st) // a native sidecar keeps running beside the app
+			}
+		}
+		for _, st := range statuses {
 			name := pod.Name + "/" + st.Name
 			assert.Zerof(t, st.RestartCount, "%s restarted (last state %+v)", name, st.LastTerminationState)
 			if !assert.NotNilf(t, st.State.Running, "%s is running", name) {
@@ -366,6 +434,25 @@ func TestTheProdStackRunsForRealWithExternalDataServices(t *testing.T) {
 	})
 	phase(t, "every container of prod runs for real, under its rendered security context, without a restart", func(t *testing.T) {
 		assertContainersRunAsRendered(t, c, ns)
+	})
+	phase(t, "the API's sidecar runs beside it, configured by an extra object through a pod volume the API mounts too", func(t *testing.T) {
+		pods, err := c.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/name=api"})
+		require.NoError(t, err)
+		require.Len(t, pods.Items, 1, "dev runs one API pod")
+		pod := pods.Items[0]
+		require.NotEmpty(t, pod.Spec.InitContainers)
+		assert.Equal(t, "cache", pod.Spec.InitContainers[0].Name, "the sidecar starts before the platform's init containers")
+		i := slices.IndexFunc(pod.Status.InitContainerStatuses, func(s corev1.ContainerStatus) bool { return s.Name == "cache" })
+		require.GreaterOrEqual(t, i, 0, "the sidecar has a status")
+		st := pod.Status.InitContainerStatuses[i]
+		require.NotNil(t, st.State.Running, "the sidecar keeps running: %+v", st.State)
+		assert.True(t, st.Ready, "the kubelet's exec probes found it ready")
+		out, stderr, err := c.Exec(ctx, ns, pod.Name, "cache", "redis-cli", "-p", "6380", "ping")
+		require.NoError(t, err, stderr)
+		assert.Equal(t, "PONG", strings.TrimSpace(out), "the sidecar serves on the port its mounted configuration sets")
+		out, stderr, err = c.Exec(ctx, ns, pod.Name, "api", "cat", "/etc/rag/extra/redis.conf")
+		require.NoError(t, err, stderr)
+		assert.Contains(t, out, "port 6380", "the API container reads the extra ConfigMap through its own mount")
 	})
 	phase(t, "the migration enabled pgvector in the external Postgres", func(t *testing.T) {
 		assert.Equal(t, "0.8.0", externalQuery(t, c, "SELECT extversion FROM pg_extension WHERE extname = 'vector'"))
