@@ -60,6 +60,29 @@ func (e ranExample) workloadNames() []string {
 // exampleFeatures check that each example shows the feature it is named after, in the objects the program
 // registers from it, with the values the example writes: an example cannot silently stop showing it.
 var exampleFeatures = map[string]func(t *testing.T, e ranExample){
+	"extra-objects": func(t *testing.T, e ranExample) {
+		var objects []map[string]any
+		e.object(t, "extraObjects", &objects)
+		require.NotEmpty(t, objects)
+		namespace := e.cfg[config.Project+":"+config.NamespaceKey]
+		for _, want := range objects {
+			apiVersion, kind := want["apiVersion"].(string), want["kind"].(string)
+			name := want["metadata"].(map[string]any)["name"].(string)
+			typ := "kubernetes:" + apiVersion + ":" + kind
+			if !strings.Contains(apiVersion, "/") {
+				typ = "kubernetes:core/" + apiVersion + ":" + kind
+			}
+			res, ok := e.rec.Object(typ, name)
+			require.True(t, ok, "%s %s is registered as its typed resource %s", kind, name, typ)
+			got := res.Plain()
+			assert.Equal(t, namespace, got["metadata"].(map[string]any)["namespace"], "%s %s is in the stack's namespace", kind, name)
+			for _, field := range []string{"data", "spec"} {
+				if v, set := want[field]; set {
+					assert.Equal(t, v, got[field], "%s %s keeps the example's %s", kind, name, field)
+				}
+			}
+		}
+	},
 	"operator-mode": func(t *testing.T, e ranExample) {
 		var m config.Monitoring
 		e.object(t, "monitoring", &m)
