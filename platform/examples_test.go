@@ -277,6 +277,15 @@ func exampleFiles(t *testing.T) []string {
 // program over it under mocks.
 func runExample(t *testing.T, file, name string) ranExample {
 	t.Helper()
+	cfg := exampleConfig(t, file)
+	rec, err := stacktest.Run(name, cfg, Program)
+	require.NoError(t, err, "examples/%s.yaml runs", name)
+	return ranExample{cfg: cfg, rec: rec}
+}
+
+// exampleConfig is the configuration runExample runs an example with.
+func exampleConfig(t *testing.T, file string) map[string]string {
+	t.Helper()
 	text, err := os.ReadFile(file)
 	require.NoError(t, err)
 	first, _, _ := strings.Cut(string(text), "\n")
@@ -298,9 +307,7 @@ func runExample(t *testing.T, file, name string) ranExample {
 			ref.PostgresHost: referencedHost(ref.PostgresHost), ref.RedisHost: referencedHost(ref.RedisHost),
 		})
 	}
-	rec, err := stacktest.Run(name, cfg, Program)
-	require.NoError(t, err, "examples/%s.yaml runs", name)
-	return ranExample{cfg: cfg, rec: rec}
+	return cfg
 }
 
 func TestEveryExampleRunsPassesThePolicyPackAndShowsItsFeature(t *testing.T) {
@@ -322,6 +329,23 @@ func TestEveryExampleRunsPassesThePolicyPackAndShowsItsFeature(t *testing.T) {
 			check, ok := exampleFeatures[name]
 			require.True(t, ok, "examples/%s.yaml has a check of its feature in exampleFeatures", name)
 			check(t, e)
+		})
+	}
+}
+
+// The check that no extraObjects entry replaces one of the platform's objects renders the platform under
+// mocks: it must do so with every example's configuration (secret keys, stack references, prod).
+func TestEveryExampleRefusesAnExtraObjectThatReplacesThePlatformsConfigMap(t *testing.T) {
+	for _, file := range exampleFiles(t) {
+		name := strings.TrimSuffix(filepath.Base(file), ".yaml")
+		t.Run(name, func(t *testing.T) {
+			cfg := exampleConfig(t, file)
+			cfg[config.Project+":extraObjects"] = `[{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "jd-jones-config"}}]`
+			rec, err := stacktest.Run(name, cfg, Program)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), `extraObjects[0] = "ConfigMap/jd-jones-config": is an object the stack already registers`)
+			assert.NotContains(t, err.Error(), "rendering the platform", "the platform renders under mocks")
+			assert.Empty(t, rec.Resources, "nothing is registered")
 		})
 	}
 }
