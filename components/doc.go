@@ -31,6 +31,8 @@
 //	backups.go          Backups: the volume-snapshots CronJob and its RBAC
 //	externalsecrets.go  ExternalSecrets: one ExternalSecret per Secret of externalSecrets.keys
 //	network.go          NetworkPolicies: default deny both ways, DNS, one allow per flow of the diagram
+//	extraobjects.go     ExtraObjects: the stack's extraObjects manifests as typed resources, and the check
+//	                    that none replaces an object the platform registers (a render under mocks)
 //	workload.go         pods: the restricted pod template, pod options, Deployments and StatefulSets
 //	podextras.go        pod options' volumes, main-container mounts and native sidecars
 //	container.go        containers: the restricted security context, probes, resources, pull policy

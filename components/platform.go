@@ -82,6 +82,13 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 	if _, err := NewNetworkPolicies(ctx, b.child("network"), &NetworkPoliciesArgs{Config: c, Foundation: foundation}, child...); err != nil {
 		return nil, err
 	}
+	// The stack's extra manifests come last, and only when there are some, so a stack without them
+	// registers exactly what it did before (CheckExtraObjects has refused any that clash).
+	if len(c.ExtraObjects) > 0 {
+		if _, err := NewExtraObjects(ctx, b.child("extra-objects"), &ExtraObjectsArgs{Config: c, Foundation: foundation}, child...); err != nil {
+			return nil, err
+		}
+	}
 	// Every Service is named after its workload, so the names are known without waiting for any of them.
 	services := map[string]string{}
 	for _, name := range slices.Concat(applicationServices(), data.serviceNames, []string{PrometheusName, GrafanaName}) {

@@ -86,6 +86,10 @@ type Config struct {
 	StackReference StackReference `json:"stackReference"`
 	// Telemetry sends the API's and workers' OpenTelemetry signals to a collector.
 	Telemetry Telemetry `json:"telemetry"`
+	// ExtraObjects are plain Kubernetes manifests the stack registers in its namespace beside the
+	// platform's objects, each judged by the policy pack: namespaced kinds only, no Secret, a fixed
+	// metadata.name, never an object the platform registers itself.
+	ExtraObjects []map[string]any `json:"extraObjects"`
 
 	// Supplied holds the secrets the stack supplies itself; absent ones are generated.
 	Supplied SuppliedSecrets
@@ -155,6 +159,7 @@ func (c *Config) Validate() error {
 	c.validateStackReference(v)
 	c.validateTelemetry(v)
 	c.validateUploads(v)
+	c.validateExtraObjects(v)
 	if len(v.errs) > 0 {
 		return v.errs
 	}

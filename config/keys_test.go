@@ -8,7 +8,7 @@ import (
 )
 
 func TestObjectKeysAreTheJSONNamesOfConfigsObjects(t *testing.T) {
-	assert.Equal(t, []string{"ingress", "images", "workloads", "storage", "postgres", "redis", "chroma", "llm", "commands", "probes", "network", "limits", "monitoring", "backups", "cluster", "externalSecrets", "stackReference", "telemetry"}, ObjectKeys)
+	assert.Equal(t, []string{"ingress", "images", "workloads", "storage", "postgres", "redis", "chroma", "llm", "commands", "probes", "network", "limits", "monitoring", "backups", "cluster", "externalSecrets", "stackReference", "telemetry", "extraObjects"}, ObjectKeys)
 }
 
 func TestLookupsReadTheKeysAStackWrites(t *testing.T) {

@@ -60,6 +60,29 @@ func (e ranExample) workloadNames() []string {
 // exampleFeatures check that each example shows the feature it is named after, in the objects the program
 // registers from it, with the values the example writes: an example cannot silently stop showing it.
 var exampleFeatures = map[string]func(t *testing.T, e ranExample){
+	"extra-objects": func(t *testing.T, e ranExample) {
+		var objects []map[string]any
+		e.object(t, "extraObjects", &objects)
+		require.NotEmpty(t, objects)
+		namespace := e.cfg[config.Project+":"+config.NamespaceKey]
+		for _, want := range objects {
+			apiVersion, kind := want["apiVersion"].(string), want["kind"].(string)
+			name := want["metadata"].(map[string]any)["name"].(string)
+			typ := "kubernetes:" + apiVersion + ":" + kind
+			if !strings.Contains(apiVersion, "/") {
+				typ = "kubernetes:core/" + apiVersion + ":" + kind
+			}
+			res, ok := e.rec.Object(typ, name)
+			require.True(t, ok, "%s %s is registered as its typed resource %s", kind, name, typ)
+			got := res.Plain()
+			assert.Equal(t, namespace, got["metadata"].(map[string]any)["namespace"], "%s %s is in the stack's namespace", kind, name)
+			for _, field := range []string{"data", "spec"} {
+				if v, set := want[field]; set {
+					assert.Equal(t, v, got[field], "%s %s keeps the example's %s", kind, name, field)
+				}
+			}
+		}
+	},
 	"operator-mode": func(t *testing.T, e ranExample) {
 		var m config.Monitoring
 		e.object(t, "monitoring", &m)
@@ -255,6 +278,15 @@ func exampleFiles(t *testing.T) []string {
 // program over it under mocks.
 func runExample(t *testing.T, file, name string) ranExample {
 	t.Helper()
+	cfg := exampleConfig(t, file)
+	rec, err := stacktest.Run(name, cfg, Program)
+	require.NoError(t, err, "examples/%s.yaml runs", name)
+	return ranExample{cfg: cfg, rec: rec}
+}
+
+// exampleConfig is the configuration runExample runs an example with.
+func exampleConfig(t *testing.T, file string) map[string]string {
+	t.Helper()
 	text, err := os.ReadFile(file)
 	require.NoError(t, err)
 	first, _, _ := strings.Cut(string(text), "\n")
@@ -276,9 +308,7 @@ func runExample(t *testing.T, file, name string) ranExample {
 			ref.PostgresHost: referencedHost(ref.PostgresHost), ref.RedisHost: referencedHost(ref.RedisHost),
 		})
 	}
-	rec, err := stacktest.Run(name, cfg, Program)
-	require.NoError(t, err, "examples/%s.yaml runs", name)
-	return ranExample{cfg: cfg, rec: rec}
+	return cfg
 }
 
 func TestEveryExampleRunsPassesThePolicyPackAndShowsItsFeature(t *testing.T) {
@@ -300,6 +330,23 @@ func TestEveryExampleRunsPassesThePolicyPackAndShowsItsFeature(t *testing.T) {
 			check, ok := exampleFeatures[name]
 			require.True(t, ok, "examples/%s.yaml has a check of its feature in exampleFeatures", name)
 			check(t, e)
+		})
+	}
+}
+
+// The check that no extraObjects entry replaces one of the platform's objects renders the platform under
+// mocks: it must do so with every example's configuration (secret keys, stack references, prod).
+func TestEveryExampleRefusesAnExtraObjectThatReplacesThePlatformsConfigMap(t *testing.T) {
+	for _, file := range exampleFiles(t) {
+		name := strings.TrimSuffix(filepath.Base(file), ".yaml")
+		t.Run(name, func(t *testing.T) {
+			cfg := exampleConfig(t, file)
+			cfg[config.Project+":extraObjects"] = `[{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "jd-jones-config"}}]`
+			rec, err := stacktest.Run(name, cfg, Program)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), `extraObjects[0] = "ConfigMap/jd-jones-config": is an object the stack already registers`)
+			assert.NotContains(t, err.Error(), "rendering the platform", "the platform renders under mocks")
+			assert.Empty(t, rec.Resources, "nothing is registered")
 		})
 	}
 }

@@ -30,12 +30,19 @@ func Build(ctx *pulumi.Context) (*components.Platform, error) {
 	if err != nil {
 		return nil, err
 	}
+	// An extra object that would replace one of the platform's is refused before anything is registered.
+	if err := components.CheckExtraObjects(ctx, platformName, cfg); err != nil {
+		return nil, err
+	}
 	provider, err := clusterProvider(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return components.NewPlatform(ctx, "jd-jones-rag", &components.PlatformArgs{Config: cfg}, pulumi.Providers(provider))
+	return components.NewPlatform(ctx, platformName, &components.PlatformArgs{Config: cfg}, pulumi.Providers(provider))
 }
+
+// platformName is the Platform component's name, from which every child's name derives.
+const platformName = "jd-jones-rag"
 
 // renderDirectoryKey is the Kubernetes provider's configuration key that writes YAML instead of applying.
 const renderDirectoryKey = "kubernetes:renderYamlToDirectory"

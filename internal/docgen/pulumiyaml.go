@@ -21,6 +21,10 @@ func ProjectConfig(keys []*Key) []byte {
 			continue
 		}
 		fmt.Fprintf(&b, "  %s:\n    type: %s\n", k.Path, pulumiType(k))
+		if pulumiType(k) == "array" {
+			// Pulumi's project schema requires an array's item type.
+			fmt.Fprintf(&b, "    items:\n      type: %s\n", pulumiType(&Key{Type: k.Type.Elem()}))
+		}
 		desc := describe(k)
 		if k.IsObject() {
 			desc += fmt.Sprintf(" Fields: %s (docs/configuration.md#%s).", fieldNames(k), anchor(k.Path))

@@ -250,7 +250,8 @@ func TestEveryTemplateOfAnArrayOfPodTemplatesIsJudged(t *testing.T) {
 	assert.Error(t, err, "an index is not a path to every template")
 }
 
-// compliantPatches change compliant fields only: no finding may be raised about what they leave out.
+// compliantPatches change compliant fields only, of objects the stack does not create (objects-managed-once): no
+// finding may be raised about what they leave out.
 var compliantPatches = []string{`
 apiVersion: apps/v1
 kind: DeploymentPatch
@@ -259,7 +260,7 @@ spec: {template: {spec: {containers: [{name: app, image: "` + pinned + `"}]}}}
 `, `
 apiVersion: v1
 kind: NamespacePatch
-metadata: {name: shop, labels: {team: search}}
+metadata: {name: search, labels: {team: search}}
 `}
 
 // patchOf reads one patch as Pulumi hands it to the pack (manifests have no Patch kinds of their own).

@@ -54,6 +54,7 @@ func StackPolicies() []*engine.Policy {
 		ReplicatedPodsSpread,
 		ServiceAccountTokenUnused,
 		PodSecurityNamespaceLevel,
+		ObjectsManagedOnce,
 		UnjudgedKinds,
 	}
 }
