@@ -320,8 +320,9 @@ install_debian_packages() {
 			exit 1
 		}
 	fi
-	local ok=1
-	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" || ok=
+	# Another build (a second checkout's `make tools`) may hold dpkg's lock: wait for it instead of failing.
+	local ok=1 wait=(-o DPkg::Lock::Timeout=600)
+	apt-get "${wait[@]}" update -q && DEBIAN_FRONTEND=noninteractive apt-get "${wait[@]}" install -y -q --no-install-recommends "${missing[@]}" || ok=
 	[[ -n $added_guard ]] && rm -f "$guard"
 	if [[ -z $ok ]]; then
 		echo "build.sh: apt-get could not install ${missing[*]}" >&2
