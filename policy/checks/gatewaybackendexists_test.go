@@ -35,6 +35,20 @@ spec:
 		}, want: []string{
 			`HTTPRoute "api" backend (rule 1, backendRef 0): Service "apii" is not in namespace "rag" of the stack; point it at an existing Service in namespace "rag"`,
 		}},
+		{name: "a Gateway of the stack, which may deploy proxies, does not hide a missing service", manifests: []string{
+			service("api", "rag", "{selector: {app: api}, ports: [{port: 8000}]}"),
+			`
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: rag}
+spec:
+  gatewayClassName: istio
+  listeners: [{name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: edge-tls}]}}]
+`,
+			route(`[{name: admin-console, port: 80}]`),
+		}, want: []string{
+			`HTTPRoute "api" backend (rule 1, backendRef 0): Service "admin-console" is not in namespace "rag" of the stack; point it at an existing Service in namespace "rag"`,
+		}},
 		{name: "a backendRef port the service does not expose is flagged", manifests: []string{
 			service("api", "rag", "{selector: {app: api}, ports: [{name: http, port: 8000}]}"),
 			route(`[{name: api, port: 80}]`),

@@ -76,7 +76,7 @@ func checkBackend(s *engine.Stack, io *engine.Object, b ingressBackend) []engine
 	subject := fmt.Sprintf("%s backend (%s)", io.Subject(), b.where)
 	services, unknown := s.Find(io, []string{"Service"}, engine.ByName("", "Service", name))
 	if len(services) == 0 {
-		return []engine.Result{engine.Unresolved(io, subject, s.HiddenPodOwner(io.Namespace), unknown, "the name or namespace of a Service",
+		return []engine.Result{engine.Unresolved(io, subject, s.HiddenBackendOwner(io.Namespace), unknown, "the name or namespace of a Service",
 			engine.Violation(io, subject, fmt.Sprintf("Service %q is not in namespace %q of the stack", name, io.Namespace),
 				fmt.Sprintf("point it at an existing Service in namespace %q", io.Namespace)))}
 	}

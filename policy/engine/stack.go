@@ -139,9 +139,23 @@ func (s *Stack) Near(o *Object, kinds ...string) []*Object {
 // HiddenPodOwner returns a resource in namespace ns (or in an unknown namespace) that may create
 // pods or Services the stack does not show, such as a Helm release or a custom resource; nil if none.
 func (s *Stack) HiddenPodOwner(ns string) *Object {
+	return s.hiddenOwner(ns, func(*Object) bool { return true })
+}
+
+// HiddenBackendOwner is HiddenPodOwner for the backends of an Ingress or an HTTPRoute: a Gateway API
+// Gateway does not count, since the proxies and the Service it may deploy serve the Gateway itself and
+// are never a route's backend (else a stack with its own Gateway could route anywhere unjudged).
+func (s *Stack) HiddenBackendOwner(ns string) *Object {
+	return s.hiddenOwner(ns, func(o *Object) bool { return o.Group != "gateway.networking.k8s.io" || o.Kind != "Gateway" })
+}
+
+// hiddenOwner returns the first hidden owner in namespace ns (or in an unknown namespace) that counts.
+func (s *Stack) hiddenOwner(ns string, counts func(*Object) bool) *Object {
 	for _, key := range []string{ns, "*"} {
-		if owners := s.podOwners[key]; len(owners) > 0 {
-			return owners[0]
+		for _, o := range s.podOwners[key] {
+			if counts(o) {
+				return o
+			}
 		}
 	}
 	return nil
