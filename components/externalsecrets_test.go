@@ -102,3 +102,33 @@ func TestExternalEndpointsHostsComeFromTheReferencedStack(t *testing.T) {
 	committed, _ := runStack(t, "prod", nil).Object(stacktest.DeploymentType, "api")
 	assert.NotEqual(t, stacktest.DecodeWorkload(t, committed).Spec.Annotations["checksum/jd-jones-config"], sum)
 }
+
+func TestExternalSecretsWriteTheBucketsKeysTheAPIReads(t *testing.T) {
+	es := map[string]any{"store": prodExternalSecrets["store"], "keys": map[string]any{
+		"jd-jones-managed-data": prodExternalSecrets["keys"].(map[string]any)["jd-jones-managed-data"],
+		"jd-jones-llm":          prodExternalSecrets["keys"].(map[string]any)["jd-jones-llm"],
+		"uploads-s3":            map[string]any{"AWS_ACCESS_KEY_ID": "prod/s3/id", "AWS_SECRET_ACCESS_KEY": "prod/s3/secret"},
+	}}
+	uploads := map[string]any{"mode": "s3", "bucket": "jd-jones-uploads", "endpoint": "https://s3.eu-west-1.amazonaws.com",
+		"region": "eu-west-1", "cidrs": []any{"52.95.0.0/16"}, "credentialsSecret": map[string]any{"name": "uploads-s3"}}
+	rec := stacktest.RunStackWithFields(t, platform.Program, "prod", map[string]map[string]any{"externalSecrets": es, "storage": {"uploads": uploads}})
+	r, ok := rec.Object(stacktest.ExternalSecretType, "uploads-s3")
+	require.True(t, ok, "an ExternalSecret writes the bucket's keys")
+	spec := r.Plain()["spec"].(map[string]any)
+	assert.Equal(t, map[string]any{"name": "uploads-s3", "creationPolicy": "Owner"}, spec["target"])
+	assert.ElementsMatch(t, []any{
+		map[string]any{"secretKey": "AWS_ACCESS_KEY_ID", "remoteRef": map[string]any{"key": "prod/s3/id"}},
+		map[string]any{"secretKey": "AWS_SECRET_ACCESS_KEY", "remoteRef": map[string]any{"key": "prod/s3/secret"}},
+	}, spec["data"])
+
+	api, ok := rec.Object(stacktest.DeploymentType, "api")
+	require.True(t, ok)
+	read := map[string]string{}
+	for _, e := range stacktest.DecodeWorkload(t, api).Spec.Spec.Containers[0].Env {
+		if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil && e.ValueFrom.SecretKeyRef.Name == "uploads-s3" {
+			read[e.Name] = e.ValueFrom.SecretKeyRef.Key
+		}
+	}
+	assert.Equal(t, map[string]string{"AWS_ACCESS_KEY_ID": "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY": "AWS_SECRET_ACCESS_KEY"}, read,
+		"the API reads the keys the ExternalSecret writes")
+}

@@ -10,15 +10,17 @@ import (
 )
 
 // ExternalSecrets syncs the Secrets the stack reads but does not create (jd-jones-managed-data,
-// jd-jones-llm) from a secret store through the External Secrets Operator, instead of out of band.
+// jd-jones-llm, the bucket's keys, the collector's headers) from a secret store through the External
+// Secrets Operator, instead of out of band.
 type ExternalSecrets struct {
 	// Store is the SecretStore or ClusterSecretStore to read from; unset turns ExternalSecrets off.
 	Store SecretStoreRef `json:"store"`
 	// RefreshInterval is how often the operator re-reads the store (a Go duration, e.g. 1h; 0 syncs once).
 	RefreshInterval string `json:"refreshInterval"`
 	// Keys maps each key of each synced Secret to the store's remote key: {secret: {key: remoteKey}}.
-	// Only jd-jones-managed-data and jd-jones-llm may be synced, and every key the stack reads from
-	// them must be mapped.
+	// Only Secrets the stack reads but does not create may be synced (jd-jones-managed-data, jd-jones-llm,
+	// and those named by storage.uploads.credentialsSecret and telemetry.otlp.headers), never one the
+	// platform writes, and every key the stack reads from a synced Secret must be mapped.
 	Keys map[string]map[string]string `json:"keys"`
 }
 
@@ -50,8 +52,22 @@ const (
 	LLMSecret = "jd-jones-llm"
 )
 
-// ExternalSecretNames are the Secrets externalSecrets.keys may name.
+// ExternalSecretNames are the Secrets externalSecrets.keys may always name; SyncableSecrets adds those
+// the configuration names.
 var ExternalSecretNames = []string{ExternalDataSecret, LLMSecret}
+
+// SyncableSecrets are the Secrets externalSecrets.keys may name, sorted: ExternalSecretNames and every
+// other Secret the stack reads but does not create, but none the platform writes (PlatformSecrets).
+func (c *Config) SyncableSecrets() []string {
+	names := slices.Clone(ExternalSecretNames)
+	for name := range c.SecretReads() {
+		if !slices.Contains(names, name) && !slices.Contains(PlatformSecrets, name) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
 
 // The kinds of store an ExternalSecret may read from.
 const (
@@ -92,6 +108,15 @@ func (c *Config) SecretReads() map[string]map[string]string {
 	if c.Telemetry.OTLP.Enabled() && c.Telemetry.OTLP.Headers.IsSet() {
 		read(&c.Telemetry.OTLP.Headers)
 	}
+	if u := &c.Storage.Uploads; u.Mode == UploadsOnS3 && u.Credentials == S3CredentialsSecret && u.CredentialsSecret.Name != "" {
+		s := &u.CredentialsSecret
+		if out[s.Name] == nil {
+			out[s.Name] = map[string]string{}
+		}
+		for _, key := range []*string{&s.AccessKeyIDKey, &s.SecretAccessKeyKey} {
+			out[s.Name][*key] = c.keyOf(key)
+		}
+	}
 	return out
 }
 
@@ -115,12 +140,13 @@ func (c *Config) validateExternalSecrets(v *validator) {
 	if d, err := time.ParseDuration(e.RefreshInterval); err != nil || d < 0 {
 		v.refuse(&e.RefreshInterval, "must be a Go duration such as 1h or 15m (0 syncs once)")
 	}
+	syncable := c.SyncableSecrets()
 	if len(e.Keys) == 0 {
-		v.fail(keysKey, nil, "must map the keys of %s to the store's remote keys", strings.Join(ExternalSecretNames, " or "))
+		v.fail(keysKey, nil, "must map the keys of %s to the store's remote keys", strings.Join(syncable, " or "))
 	}
 	for _, secret := range slices.Sorted(maps.Keys(e.Keys)) {
-		if !slices.Contains(ExternalSecretNames, secret) {
-			v.fail(keysKey+"."+secret, nil, "names a Secret the stack does not read from outside; only %s may be synced", strings.Join(ExternalSecretNames, ", "))
+		if !slices.Contains(syncable, secret) {
+			v.fail(keysKey+"."+secret, nil, "names a Secret the stack does not read from outside; only %s may be synced", strings.Join(syncable, ", "))
 			continue
 		}
 		if len(e.Keys[secret]) == 0 {
@@ -136,7 +162,7 @@ func (c *Config) validateExternalSecrets(v *validator) {
 		}
 	}
 	reads := c.SecretReads()
-	for _, secret := range ExternalSecretNames {
+	for _, secret := range slices.Sorted(maps.Keys(e.Keys)) {
 		for _, key := range slices.Sorted(maps.Keys(reads[secret])) {
 			if _, ok := e.Keys[secret][key]; !ok {
 				v.fail(keysKey+"."+secret, nil, "must map the key %q, which %s reads from %s", key, reads[secret][key], secret)

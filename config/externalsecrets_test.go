@@ -77,7 +77,7 @@ func TestExternalSecretsRefuseWhatTheyMustNotSync(t *testing.T) {
 			[]string{`externalSecrets.keys.jd-jones-managed-data must map the key "redis-password", which redis.passwordSecret reads from jd-jones-managed-data`}},
 		{"a Secret the stack does not read from outside cannot be synced",
 			`{` + store + `, "keys": ` + strings.TrimSuffix(prodKeys, "}") + `, "jd-jones-secrets": {"jwt-secret": "stolen"}}}`,
-			[]string{"externalSecrets.keys.jd-jones-secrets names a Secret the stack does not read from outside; only jd-jones-managed-data, jd-jones-llm may be synced"}},
+			[]string{"externalSecrets.keys.jd-jones-secrets names a Secret the stack does not read from outside; only jd-jones-llm, jd-jones-managed-data may be synced"}},
 		{"a store kind other than the two is refused",
 			`{"store": {"kind": "Vault", "name": "v"}, "keys": ` + prodKeys + `}`,
 			[]string{`externalSecrets.store.kind = "Vault": must be one of SecretStore, ClusterSecretStore`}},
@@ -149,4 +149,34 @@ func TestStackReferenceSuppliesTheHostsOrNothing(t *testing.T) {
 			assert.Contains(t, refusals(t, err), tc.refused)
 		})
 	}
+}
+
+func TestExternalSecretsSyncTheBucketsKeysButNoSecretThePlatformWrites(t *testing.T) {
+	const store = `"store": {"kind": "ClusterSecretStore", "name": "aws-secrets-manager"}`
+	synced := func(extra string) map[string]string {
+		return map[string]string{"externalSecrets": `{` + store + `, "keys": ` + strings.TrimSuffix(prodKeys, "}") + `, ` + extra + `}}`}
+	}
+	inSecret := func(name string) string { return `{` + bucket + `, "credentialsSecret": {"name": "` + name + `"}}` }
+
+	c, err := withUploads(t, "prod", inSecret("uploads-s3"), synced(`"uploads-s3": {"AWS_ACCESS_KEY_ID": "prod/s3/id", "AWS_SECRET_ACCESS_KEY": "prod/s3/secret"}`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"jd-jones-llm", "jd-jones-managed-data", "uploads-s3"}, c.SyncableSecrets())
+	assert.Equal(t, map[string]string{
+		"AWS_ACCESS_KEY_ID":     "storage.uploads.credentialsSecret.accessKeyIdKey",
+		"AWS_SECRET_ACCESS_KEY": "storage.uploads.credentialsSecret.secretAccessKeyKey",
+	}, c.SecretReads()["uploads-s3"], "an ExternalSecret may have to supply the bucket's keys")
+
+	_, err = withUploads(t, "prod", inSecret("uploads-s3"), synced(`"uploads-s3": {"AWS_ACCESS_KEY_ID": "prod/s3/id"}`))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `externalSecrets.keys.uploads-s3 must map the key "AWS_SECRET_ACCESS_KEY", which storage.uploads.credentialsSecret.secretAccessKeyKey reads from uploads-s3`)
+
+	// The bucket's keys named after a Secret the platform writes: syncing it would take that Secret over.
+	_, err = withUploads(t, "prod", inSecret("jd-jones-secrets"), synced(`"jd-jones-secrets": {"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"}`))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "externalSecrets.keys.jd-jones-secrets names a Secret the stack does not read from outside; only jd-jones-llm, jd-jones-managed-data may be synced")
+
+	// Without a bucket, its Secret is not the stack's to sync.
+	_, err = prodWith(t, synced(`"uploads-s3": {"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"}`))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "externalSecrets.keys.uploads-s3 names a Secret the stack does not read from outside")
 }
