@@ -82,18 +82,19 @@ func TestTheDevStackRunsForRealOnARealNode(t *testing.T) {
 		require.Len(t, pods.Items, 1, "dev runs one API pod")
 		pod := pods.Items[0]
 		require.NotEmpty(t, pod.Spec.InitContainers)
-		assert.Equal(t, "cache", pod.Spec.InitContainers[0].Name, "the sidecar starts before the platform's init containers")
-		i := slices.IndexFunc(pod.Status.InitContainerStatuses, func(s corev1.ContainerStatus) bool { return s.Name == "cache" })
+		assert.Equal(t, "edge", pod.Spec.InitContainers[0].Name, "the sidecar starts before the platform's init containers")
+		i := slices.IndexFunc(pod.Status.InitContainerStatuses, func(s corev1.ContainerStatus) bool { return s.Name == "edge" })
 		require.GreaterOrEqual(t, i, 0, "the sidecar has a status")
 		st := pod.Status.InitContainerStatuses[i]
 		require.NotNil(t, st.State.Running, "the sidecar keeps running: %+v", st.State)
-		assert.True(t, st.Ready, "the kubelet's exec probes found it ready")
-		out, stderr, err := c.Exec(ctx, ns, pod.Name, "cache", "redis-cli", "-p", "6380", "ping")
+		assert.True(t, st.Ready, "the kubelet's HTTP probes found it ready")
+		fetch := `import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:8081/healthz").read().decode(), end="")`
+		out, stderr, err := c.Exec(ctx, ns, pod.Name, "api", "python3", "-c", fetch)
 		require.NoError(t, err, stderr)
-		assert.Equal(t, "PONG", strings.TrimSpace(out), "the sidecar serves on the port its mounted configuration sets")
-		out, stderr, err = c.Exec(ctx, ns, pod.Name, "api", "cat", "/etc/rag/extra/redis.conf")
+		assert.Equal(t, "sidecar ok\n", out, "the API reaches its sidecar on the pod's loopback")
+		out, stderr, err = c.Exec(ctx, ns, pod.Name, "api", "cat", "/etc/rag/extra/nginx.conf")
 		require.NoError(t, err, stderr)
-		assert.Contains(t, out, "port 6380", "the API container reads the extra ConfigMap through its own mount")
+		assert.Contains(t, out, "listen 8081;", "the API container reads the extra ConfigMap through its own mount")
 	})
 	phase(t, "the migration enabled pgvector in the real Postgres, which takes the generated password", func(t *testing.T) {
 		out := psql(t, c, ns, "SELECT extversion FROM pg_extension WHERE extname = 'vector'")
@@ -142,45 +143,55 @@ func TestTheDevStackRunsForRealOnARealNode(t *testing.T) {
 	})
 }
 
-// podExtras are dev's stack file additions that put a native sidecar beside the API: a Redis server
-// (the local redis image) on 127.0.0.1:6380, configured by a ConfigMap that extraObjects registers and a
-// pod volume mounts into the sidecar and, read-only, into the API container; an emptyDir is its data dir.
+// podExtras are dev's stack file additions that put a native sidecar beside the API: an nginx (the local
+// image) answering /healthz on port 8081, configured by a ConfigMap that extraObjects registers and a pod
+// volume mounts into the sidecar and, read-only, into the API container; an emptyDir is its /tmp.
 func podExtras(t *testing.T, images cluster.LocalImages) string {
 	t.Helper()
-	redis, err := images.Get("redis")
+	nginx, err := images.Get("nginx")
 	require.NoError(t, err)
 	return `  jd-jones-rag-infra:workloads:
     api:
       pod:
         volumes:
-          - name: cache-config
-            configMap: {name: cache-config}
-          - name: cache-data
+          - name: sidecar-config
+            configMap: {name: sidecar-config}
+          - name: sidecar-tmp
             emptyDir: {sizeLimit: 16Mi}
         volumeMounts:
-          - {name: cache-config, mountPath: /etc/rag/extra, readOnly: true}
+          - {name: sidecar-config, mountPath: /etc/rag/extra, readOnly: true}
         sidecars:
-          - name: cache
-            image: ` + redis.Pinned() + `
-            command: [redis-server, /etc/cache/redis.conf]
-            ports: [{name: cache, containerPort: 6380}]
+          - name: edge
+            image: ` + nginx.Pinned() + `
+            command: [nginx, -c, /etc/sidecar/nginx.conf, -g, "daemon off;"]
+            ports: [{name: sidecar, containerPort: 8081}]
             volumeMounts:
-              - {name: cache-config, mountPath: /etc/cache, readOnly: true}
-              - {name: cache-data, mountPath: /data}
-            resources: {requests: {cpu: 10m, memory: 32Mi}, limits: {memory: 64Mi}}
-            livenessProbe: {exec: {command: [redis-cli, -p, "6380", ping]}, periodSeconds: 10}
-            readinessProbe: {exec: {command: [redis-cli, -p, "6380", ping]}, periodSeconds: 5}
+              - {name: sidecar-config, mountPath: /etc/sidecar, readOnly: true}
+              - {name: sidecar-tmp, mountPath: /tmp}
+            resources: {requests: {cpu: 10m, memory: 16Mi}, limits: {cpu: 100m, memory: 64Mi}}
+            livenessProbe: {httpGet: {path: /healthz, port: sidecar}, periodSeconds: 10}
+            readinessProbe: {httpGet: {path: /healthz, port: sidecar}, periodSeconds: 5}
   jd-jones-rag-infra:extraObjects:
     - apiVersion: v1
       kind: ConfigMap
-      metadata: {name: cache-config}
+      metadata: {name: sidecar-config}
       data:
-        redis.conf: |
-          bind 127.0.0.1
-          port 6380
-          save ""
-          appendonly no
-          dir /data
+        nginx.conf: |
+          pid /tmp/nginx.pid;
+          error_log stderr;
+          events {}
+          http {
+            access_log off;
+            client_body_temp_path /tmp/client_body;
+            proxy_temp_path /tmp/proxy;
+            fastcgi_temp_path /tmp/fastcgi;
+            uwsgi_temp_path /tmp/uwsgi;
+            scgi_temp_path /tmp/scgi;
+            server {
+              listen 8081;
+              location = /healthz { return 200 "sidecar ok\n"; }
+            }
+          }
 `
 }
 
