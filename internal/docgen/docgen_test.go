@@ -407,3 +407,29 @@ func TestSpliceNeedsBothMarkers(t *testing.T) {
 		t.Error("markers in the wrong order were accepted")
 	}
 }
+
+// TestEveryDeclaredKeyHasADefault keeps every key but environment (which every stack must set) optional
+// for the real CLI, which refuses a stack ("missing configuration value") that lacks a key Pulumi.yaml
+// declares without a default.
+func TestEveryDeclaredKeyHasADefault(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(root, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var project struct {
+		Config map[string]map[string]any `json:"config"`
+	}
+	if err := yaml.Unmarshal(raw, &project); err != nil {
+		t.Fatal(err)
+	}
+	if len(project.Config) == 0 {
+		t.Fatal("Pulumi.yaml declares no config keys")
+	}
+	for key, decl := range project.Config {
+		_, hasDefault := decl["default"]
+		_, isValue := decl["value"] // a fixed value (the provider's settings), not a declaration
+		if !hasDefault && !isValue && key != config.EnvironmentKey {
+			t.Errorf("Pulumi.yaml declares %s without a default: the CLI would require it of every stack", key)
+		}
+	}
+}

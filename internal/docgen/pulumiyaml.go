@@ -11,7 +11,7 @@ import (
 
 // ProjectConfig renders the declarations of Pulumi.yaml's config: block for every plain key: a type
 // (Pulumi's project schema types an object's fields no further), a description naming an object's
-// fields, and the default the CLI applies. The secret keys are listed in a comment instead: the CLI
+// fields, and the default the CLI applies (every key has one, or the CLI would require it of a stack). The secret keys are listed in a comment instead: the CLI
 // validates a declared key's default like a stack value, and an optional secret has no default it
 // would not refuse as plaintext.
 func ProjectConfig(keys []*Key) []byte {
@@ -30,11 +30,14 @@ func ProjectConfig(keys []*Key) []byte {
 			desc += fmt.Sprintf(" Fields: %s (docs/configuration.md#%s).", fieldNames(k), anchor(k.Path))
 		}
 		fmt.Fprintf(&b, "    description: %s\n", yamlString(desc))
+		// Every plain key is optional: the CLI refuses a stack that lacks a declared key without a default.
 		switch {
 		case k.IsObject():
 			b.WriteString("    default: {}\n")
 		case k.Dev != "":
 			fmt.Fprintf(&b, "    default: %s\n", k.Dev)
+		case pulumiType(k) == "array":
+			b.WriteString("    default: []\n")
 		}
 	}
 	b.WriteString("  # The secret keys, each optional, set with `pulumi config set --secret <key> <value>`:\n")
