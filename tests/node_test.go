@@ -446,25 +446,6 @@ func TestTheProdStackRunsForRealWithExternalDataServices(t *testing.T) {
 	phase(t, "every container of prod runs for real, under its rendered security context, without a restart", func(t *testing.T) {
 		assertContainersRunAsRendered(t, c, ns)
 	})
-	phase(t, "the API's sidecar runs beside it, configured by an extra object through a pod volume the API mounts too", func(t *testing.T) {
-		pods, err := c.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/name=api"})
-		require.NoError(t, err)
-		require.Len(t, pods.Items, 1, "dev runs one API pod")
-		pod := pods.Items[0]
-		require.NotEmpty(t, pod.Spec.InitContainers)
-		assert.Equal(t, "cache", pod.Spec.InitContainers[0].Name, "the sidecar starts before the platform's init containers")
-		i := slices.IndexFunc(pod.Status.InitContainerStatuses, func(s corev1.ContainerStatus) bool { return s.Name == "cache" })
-		require.GreaterOrEqual(t, i, 0, "the sidecar has a status")
-		st := pod.Status.InitContainerStatuses[i]
-		require.NotNil(t, st.State.Running, "the sidecar keeps running: %+v", st.State)
-		assert.True(t, st.Ready, "the kubelet's exec probes found it ready")
-		out, stderr, err := c.Exec(ctx, ns, pod.Name, "cache", "redis-cli", "-p", "6380", "ping")
-		require.NoError(t, err, stderr)
-		assert.Equal(t, "PONG", strings.TrimSpace(out), "the sidecar serves on the port its mounted configuration sets")
-		out, stderr, err = c.Exec(ctx, ns, pod.Name, "api", "cat", "/etc/rag/extra/redis.conf")
-		require.NoError(t, err, stderr)
-		assert.Contains(t, out, "port 6380", "the API container reads the extra ConfigMap through its own mount")
-	})
 	phase(t, "the migration enabled pgvector in the external Postgres", func(t *testing.T) {
 		assert.Equal(t, "0.8.0", externalQuery(t, c, "SELECT extversion FROM pg_extension WHERE extname = 'vector'"))
 	})
