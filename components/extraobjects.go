@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/jdjones/jd-jones-rag-infra/config"
+	"github.com/jdjones/jd-jones-rag-infra/internal/objectid"
 )
 
 // The extraObjects of a stack are registered the way pulumi-kubernetes's yaml package registers a
@@ -140,7 +141,7 @@ const shadowPlaceholder = "shadow.render.invalid"
 // platformObjects renders the platform with c's configuration but no extraObjects under the mock
 // monitor and returns the identity of every Kubernetes object it registers (a Patch resource counts as
 // the object it patches).
-func platformObjects(project, stack, platform string, c *config.Config) (map[config.ObjectIdentity]bool, error) {
+func platformObjects(project, stack, platform string, c *config.Config) (map[objectid.ID]bool, error) {
 	shadow := *c
 	shadow.ExtraObjects = nil
 	secrets := map[string]string{}
@@ -149,7 +150,7 @@ func platformObjects(project, stack, platform string, c *config.Config) (map[con
 		secrets[config.Project+":"+key] = shadowPlaceholder
 		secretKeys = append(secretKeys, config.Project+":"+key)
 	}
-	mocks := &shadowMonitor{owned: map[config.ObjectIdentity]bool{}, references: c.StackReference}
+	mocks := &shadowMonitor{owned: map[objectid.ID]bool{}, references: c.StackReference}
 	ctx, err := pulumi.NewContext(context.Background(), pulumi.RunInfo{
 		Project: project, Stack: stack, Config: secrets, ConfigSecretKeys: secretKeys, Mocks: mocks,
 	})
@@ -170,7 +171,7 @@ func platformObjects(project, stack, platform string, c *config.Config) (map[con
 // that accepts its inputs.
 type shadowMonitor struct {
 	mu         sync.Mutex
-	owned      map[config.ObjectIdentity]bool
+	owned      map[objectid.ID]bool
 	references config.StackReference
 }
 
@@ -202,7 +203,7 @@ func (m *shadowMonitor) Call(pulumi.MockCallArgs) (resource.PropertyMap, error) 
 
 // objectIdentity is the Kubernetes object a resource of type token typ with inputs manages or patches;
 // ok is false for other resources (components, providers, other packages).
-func objectIdentity(typ string, inputs resource.PropertyMap) (id config.ObjectIdentity, ok bool) {
+func objectIdentity(typ string, inputs resource.PropertyMap) (id objectid.ID, ok bool) {
 	parts := strings.Split(typ, ":")
 	if len(parts) != 3 || parts[0] != "kubernetes" {
 		return id, false
@@ -228,5 +229,5 @@ func objectIdentity(typ string, inputs resource.PropertyMap) (id config.ObjectId
 	if namespace.IsString() {
 		ns = namespace.StringValue()
 	}
-	return config.NewObjectIdentity(group, kind, ns, name.StringValue()), true
+	return objectid.New(group, kind, ns, name.StringValue()), true
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/jdjones/jd-jones-rag-infra/internal/objectid"
 )
 
 // extraObjects are plain manifests a stack adds to its namespace. Validation refuses what the stack
@@ -62,48 +64,15 @@ func lowerSet(names ...string) map[string]bool {
 	return set
 }
 
-// groupAliases are the API groups that serve the same objects under another group, by old group and
-// lower-cased kind: an extensions/v1beta1 Deployment is the apps/v1 Deployment of the same name.
-var groupAliases = map[string]string{
-	"extensions/deployment": "apps", "extensions/daemonset": "apps", "extensions/replicaset": "apps",
-	"extensions/ingress": "networking.k8s.io", "extensions/networkpolicy": "networking.k8s.io",
-	"extensions/podsecuritypolicy": "policy", "events.k8s.io/event": "",
-}
-
-// ObjectIdentity is the Kubernetes object a manifest or resource names, as the API server tells objects
-// apart: the API group (aliases folded into one), the kind (case-insensitively), the namespace and the
-// name; the version does not matter, every version of a group serves the same objects.
-type ObjectIdentity struct {
-	Group, Kind, Namespace, Name string
-}
-
-// NewObjectIdentity is the identity of the object of group (the core group is ""), kind, namespace and name.
-func NewObjectIdentity(group, kind, namespace, name string) ObjectIdentity {
-	kind = strings.ToLower(kind)
-	if alias, ok := groupAliases[group+"/"+kind]; ok {
-		group = alias
-	}
-	return ObjectIdentity{Group: group, Kind: kind, Namespace: namespace, Name: name}
-}
-
-// GroupOf is the API group of an apiVersion ("" for the core group's "v1").
-func GroupOf(apiVersion string) string {
-	group, _, found := strings.Cut(apiVersion, "/")
-	if !found {
-		return ""
-	}
-	return group
-}
-
 // ExtraObject is the identity of the i-th entry of extraObjects, in the stack's namespace, and its
 // kind and name as written.
-func (c *Config) ExtraObject(i int) (id ObjectIdentity, kind, name string) {
+func (c *Config) ExtraObject(i int) (id objectid.ID, kind, name string) {
 	entry := c.ExtraObjects[i]
 	apiVersion, _ := entry["apiVersion"].(string)
 	kind, _ = entry["kind"].(string)
 	meta, _ := entry["metadata"].(map[string]any)
 	name, _ = meta["name"].(string)
-	return NewObjectIdentity(GroupOf(apiVersion), kind, c.Namespace, name), kind, name
+	return objectid.New(objectid.GroupOf(apiVersion), kind, c.Namespace, name), kind, name
 }
 
 // ExtraObjectsKey is the config key of the extra manifests.
@@ -111,7 +80,7 @@ const ExtraObjectsKey = "extraObjects"
 
 // validateExtraObjects checks every entry of extraObjects.
 func (c *Config) validateExtraObjects(v *validator) {
-	seen := map[ObjectIdentity]int{}
+	seen := map[objectid.ID]int{}
 	for i, entry := range c.ExtraObjects {
 		key := fmt.Sprintf("%s[%d]", ExtraObjectsKey, i)
 		if entry == nil {
@@ -157,7 +126,7 @@ func (c *Config) validateExtraObject(v *validator, key string, entry map[string]
 	}
 	lower := strings.ToLower(kind)
 	i := slices.IndexFunc(namespacedBuiltinKinds, func(k string) bool { return strings.ToLower(k) == lower })
-	if i >= 0 && namespacedBuiltinKinds[i] != kind && isBuiltinGroup(GroupOf(apiVersion)) {
+	if i >= 0 && namespacedBuiltinKinds[i] != kind && isBuiltinGroup(objectid.GroupOf(apiVersion)) {
 		v.fail(key+".kind", kind, "must be spelled %s: the API server reads kinds case-sensitively, and the policy pack would not judge it", namespacedBuiltinKinds[i])
 		ok = false
 	}

@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/jdjones/jd-jones-rag-infra/internal/objectid"
 )
 
 // loadWithExtraObjects loads a valid dev stack in namespace rag with extraObjects set to objects (JSON).
@@ -24,7 +26,7 @@ func TestExtraObjectsAcceptPlainNamespacedManifests(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, c.ExtraObjects, 3)
 	id, kind, name := c.ExtraObject(1)
-	assert.Equal(t, ObjectIdentity{Group: "networking.k8s.io", Kind: "networkpolicy", Namespace: "rag", Name: "partner"}, id)
+	assert.Equal(t, objectid.ID{Group: "networking.k8s.io", Kind: "networkpolicy", Namespace: "rag", Name: "partner"}, id)
 	assert.Equal(t, "NetworkPolicy", kind)
 	assert.Equal(t, "partner", name)
 }

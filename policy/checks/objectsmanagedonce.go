@@ -2,8 +2,8 @@ package checks
 
 import (
 	"fmt"
-	"strings"
 
+	"github.com/jdjones/jd-jones-rag-infra/internal/objectid"
 	"github.com/jdjones/jd-jones-rag-infra/policy/engine"
 )
 
@@ -22,29 +22,13 @@ var ObjectsManagedOnce = &engine.Policy{
 	Stack: checkObjectsManagedOnce,
 }
 
-// objectAliases fold the API groups that serve the same objects under another group into one, by old
-// group and lower-cased kind: an extensions/v1beta1 NetworkPolicy is the networking.k8s.io one.
-var objectAliases = map[string]string{
-	"extensions/deployment": "apps", "extensions/daemonset": "apps", "extensions/replicaset": "apps",
-	"extensions/ingress": "networking.k8s.io", "extensions/networkpolicy": "networking.k8s.io",
-	"extensions/podsecuritypolicy": "policy", "events.k8s.io/event": "",
-}
-
-// objectKey is the object a resource manages as the API server tells objects apart.
-type objectKey struct{ group, kind, namespace, name string }
-
-// keyOf is o's object key; ok is false for resources that are not one object (components, Helm
+// keyOf is o's object identity; ok is false for resources that are not one object (components, Helm
 // releases) and for objects Pulumi names itself (no metadata.name: they get a random suffix).
-func keyOf(o *engine.Object) (objectKey, bool) {
+func keyOf(o *engine.Object) (objectid.ID, bool) {
 	if o.Kind == "" || o.Group == "yaml" || o.Group == "kustomize" || o.Group == "helm.sh" || o.Meta.Name == "" {
-		return objectKey{}, false
+		return objectid.ID{}, false
 	}
-	kind := strings.ToLower(o.Kind)
-	group := o.Group
-	if alias, ok := objectAliases[group+"/"+kind]; ok {
-		group = alias
-	}
-	return objectKey{group: group, kind: kind, namespace: o.Namespace, name: o.Meta.Name}, true
+	return objectid.New(o.Group, o.Kind, o.Namespace, o.Meta.Name), true
 }
 
 // resourceOf names the resource behind o the way a stack's author finds it.
@@ -62,7 +46,7 @@ func where(o *engine.Object) string {
 
 func checkObjectsManagedOnce(s *engine.Stack, _ *engine.Config) []engine.Result {
 	var out []engine.Result
-	creators := map[objectKey]*engine.Object{}
+	creators := map[objectid.ID]*engine.Object{}
 	// kinds holds the group/kind of every object, for objects whose namespace or name is not known yet.
 	kinds := map[string]int{}
 	var unknown []*engine.Object
@@ -75,7 +59,7 @@ func checkObjectsManagedOnce(s *engine.Stack, _ *engine.Config) []engine.Result 
 		if !ok {
 			continue
 		}
-		kinds[key.group+"/"+key.kind]++
+		kinds[key.GroupKind()]++
 		if o.Patch {
 			continue
 		}
@@ -101,11 +85,7 @@ func checkObjectsManagedOnce(s *engine.Stack, _ *engine.Config) []engine.Result 
 		}
 	}
 	for _, o := range unknown {
-		group := o.Group
-		if alias, ok := objectAliases[group+"/"+strings.ToLower(o.Kind)]; ok {
-			group = alias
-		}
-		if o.Kind != "" && kinds[group+"/"+strings.ToLower(o.Kind)] > 0 {
+		if o.Kind != "" && kinds[objectid.New(o.Group, o.Kind, "", "").GroupKind()] > 0 {
 			what := "metadata.name"
 			if !o.Unknown("metadata.name") {
 				what = "metadata.namespace"
