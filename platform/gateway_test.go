@@ -18,8 +18,7 @@ import (
 // the stack could add them, and returns the policies whose mandatory findings the pack reports.
 func gatewayWithExtras(t *testing.T, objects ...map[string]any) []string {
 	t.Helper()
-	cfg, err := stacktest.StackFileConfig(filepath.Join(stacktest.RepoRoot(), "examples", "gateway-api.yaml"))
-	require.NoError(t, err)
+	cfg := exampleConfig(t, filepath.Join(stacktest.RepoRoot(), "examples", "gateway-api.yaml"))
 	raw, err := json.Marshal(objects)
 	require.NoError(t, err)
 	cfg[config.Project+":"+config.ExtraObjectsKey] = string(raw)
